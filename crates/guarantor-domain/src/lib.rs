@@ -1,0 +1,20 @@
+//! Guarantor's domain model: what a campaign is, the campaign file that carries it, and the rules
+//! that make a campaign valid.
+//!
+//! Data flows one way at the boundary: text → [`document::CampaignDocument`] (the file's shape,
+//! plain strings and numbers) → [`validate()`] → [`Campaign`] (validated: newtypes, resolved
+//! references). Everything downstream takes a `Campaign`. This crate does no I/O and knows
+//! nothing of HTTP or SQL.
+
+pub mod document;
+pub mod ids;
+mod load;
+pub mod model;
+pub mod quantity;
+mod to_document;
+mod validate;
+
+pub use document::{CampaignDocument, FORMAT_VERSION, json_schema};
+pub use load::{FileFormat, LoadError, parse_campaign, parse_document};
+pub use model::*;
+pub use validate::{Problem, validate};

@@ -1,0 +1,626 @@
+//! The validated campaign. A [`Campaign`] only comes out of validation, so every reference in it
+//! resolves and every number is in range.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{DateTime, Utc};
+
+use crate::ids::{
+    CampaignId, CapabilityId, CountryCode, CurrencyCode, FactId, Membership, OfferId, PhaseId,
+    QuestionId, RequirementId, ScenarioId, SectionId, SectorId,
+};
+use crate::quantity::{Figure, Money, Quantity, RotationRatio};
+
+pub use crate::document::{
+    CategoryDoc as Category, PriorityDoc as Priority, SectorKindDoc as SectorKind,
+};
+
+impl Category {
+    /// Every category, in report order.
+    pub const ALL: [Category; 5] = [
+        Category::Troops,
+        Category::Hardware,
+        Category::Enablers,
+        Category::Funding,
+        Category::Arrangement,
+    ];
+
+    /// The name used in the file and in JSON output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::Troops => "troops",
+            Category::Hardware => "hardware",
+            Category::Enablers => "enablers",
+            Category::Funding => "funding",
+            Category::Arrangement => "arrangement",
+        }
+    }
+}
+
+impl Priority {
+    /// The name used in the file and in JSON output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Priority::Essential => "essential",
+            Priority::Desirable => "desirable",
+        }
+    }
+}
+
+/// Who asks, what for, by when, and in which currency totals are reported.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CampaignInfo {
+    /// Identifier.
+    pub id: CampaignId,
+    /// Title.
+    pub title: String,
+    /// The coordinating government or staff.
+    pub issuer: String,
+    /// What the solicitation is for.
+    pub purpose: String,
+    /// When proposals are due.
+    pub deadline: DateTime<Utc>,
+    /// Reporting currency.
+    pub currency: CurrencyCode,
+    /// Units of reporting currency per unit of another currency.
+    pub exchange_rates: BTreeMap<CurrencyCode, f64>,
+    /// True when the proposals are invented for demonstration.
+    pub illustrative: bool,
+    /// Remarks.
+    pub note: String,
+}
+
+/// A time window of the guarantee.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Phase {
+    /// Identifier.
+    pub id: PhaseId,
+    /// Name.
+    pub name: String,
+    /// Description.
+    pub description: String,
+    /// Whether deployments in it need rotation.
+    pub enduring: bool,
+}
+
+/// Where a contribution serves.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sector {
+    /// Identifier.
+    pub id: SectorId,
+    /// Name.
+    pub name: String,
+    /// Kind of place.
+    pub kind: SectorKind,
+    /// Whether it lies along the line of contact.
+    pub contact_line: bool,
+    /// Description.
+    pub description: String,
+}
+
+/// A catalogue entry.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Capability {
+    /// Identifier.
+    pub id: CapabilityId,
+    /// Name.
+    pub name: String,
+    /// Category.
+    pub category: Category,
+    /// The unit counted.
+    pub unit: String,
+    /// Nominal personnel per deployed unit.
+    pub personnel_per_unit: u32,
+    /// Default rotation ratio for enduring phases.
+    pub rotation_ratio: RotationRatio,
+    /// Description.
+    pub description: String,
+}
+
+/// Public reference figures of a respondent.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ReferenceFacts {
+    /// Population, millions.
+    pub population_millions: Option<Figure>,
+    /// GDP, US$ billion.
+    pub gdp_usd_bn: Option<Figure>,
+    /// Defence expenditure, US$ billion.
+    pub defence_expenditure_usd_bn: Option<Figure>,
+    /// Defence expenditure, % of GDP.
+    pub defence_pct_gdp: Option<Figure>,
+    /// Active personnel, thousands.
+    pub active_personnel_thousands: Option<Figure>,
+    /// Military aid to Ukraine committed, EUR billion (cumulative).
+    pub military_aid_committed_eur_bn: Option<Figure>,
+}
+
+/// A capital asked to answer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Respondent {
+    /// ISO 3166-1 alpha-3 code.
+    pub code: CountryCode,
+    /// Name.
+    pub name: String,
+    /// Whether it was sent the questionnaire.
+    pub invited: bool,
+    /// Alliances and groupings.
+    pub memberships: BTreeSet<Membership>,
+    /// Reference figures.
+    pub facts: ReferenceFacts,
+    /// Sources of the figures.
+    pub sources: String,
+}
+
+/// A line of the statement of requirements.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Requirement {
+    /// Identifier.
+    pub id: RequirementId,
+    /// Capability required.
+    pub capability: CapabilityId,
+    /// Units required at the same time.
+    pub quantity: Quantity,
+    /// Phase.
+    pub phase: PhaseId,
+    /// Sector.
+    pub sector: SectorId,
+    /// Essential or desirable.
+    pub priority: Priority,
+    /// Why.
+    pub note: String,
+}
+
+/// The questionnaire.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Questionnaire {
+    /// Version.
+    pub version: u32,
+    /// Sections in order.
+    pub sections: Vec<Section>,
+}
+
+/// A questionnaire section.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Section {
+    /// Identifier.
+    pub id: SectionId,
+    /// Heading.
+    pub title: String,
+    /// Guidance.
+    pub description: String,
+    /// Categories of its offer table.
+    pub offer_categories: Vec<Category>,
+    /// Free-text questions.
+    pub questions: Vec<Question>,
+}
+
+/// A free-text question.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Question {
+    /// Identifier.
+    pub id: QuestionId,
+    /// The question.
+    pub text: String,
+    /// Guidance.
+    pub help: String,
+}
+
+/// A scenario fact.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fact {
+    /// Identifier.
+    pub id: FactId,
+    /// Meaning.
+    pub description: String,
+}
+
+/// Negotiation-track assumptions.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scenario {
+    /// Identifier.
+    pub id: ScenarioId,
+    /// Name.
+    pub name: String,
+    /// Description.
+    pub description: String,
+    /// Truth of each declared fact.
+    pub facts: BTreeMap<FactId, bool>,
+    /// Contributors ruled out.
+    pub excluded_contributors: Vec<Exclusion>,
+    /// Most troops deployed at once.
+    pub troop_ceiling: Option<u32>,
+    /// Sectors closed under this scenario.
+    pub excluded_sectors: BTreeSet<SectorId>,
+}
+
+/// A rule excluding contributors.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Exclusion {
+    /// Members of this grouping.
+    pub member_of: Option<Membership>,
+    /// These respondents.
+    pub respondents: BTreeSet<CountryCode>,
+    /// Categories it applies to; empty means all.
+    pub categories: BTreeSet<Category>,
+    /// Why.
+    pub note: String,
+}
+
+impl Exclusion {
+    /// Whether this rule rules out `respondent` for `category`.
+    pub fn excludes(&self, respondent: &Respondent, category: Category) -> bool {
+        let who = self.respondents.contains(&respondent.code)
+            || self
+                .member_of
+                .as_ref()
+                .is_some_and(|m| respondent.memberships.contains(m));
+        who && (self.categories.is_empty() || self.categories.contains(&category))
+    }
+}
+
+impl Scenario {
+    /// Whether the scenario rules out `respondent` contributing in `category`.
+    pub fn excludes(&self, respondent: &Respondent, category: Category) -> bool {
+        self.excluded_contributors
+            .iter()
+            .any(|e| e.excludes(respondent, category))
+    }
+
+    /// Whether a condition on a scenario fact holds under this scenario.
+    pub fn fact_holds(&self, fact: &FactId) -> bool {
+        self.facts.get(fact).copied().unwrap_or(false)
+    }
+}
+
+/// Who pays for an offer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Payer {
+    /// The contributing respondent (costs lie where they fall).
+    Contributor,
+    /// A common fund of the coalition.
+    CommonFund,
+    /// Another named respondent.
+    Respondent(CountryCode),
+}
+
+impl Payer {
+    /// Parses `contributor`, `common_fund` or an ISO 3166-1 alpha-3 code.
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        match raw {
+            "contributor" => Ok(Self::Contributor),
+            "common_fund" => Ok(Self::CommonFund),
+            other => CountryCode::parse(other)
+                .map(Self::Respondent)
+                .map_err(|e| {
+                    format!("must be \"contributor\", \"common_fund\" or a respondent code: {e}")
+                }),
+        }
+    }
+
+    /// The form written in the file.
+    pub fn to_file_string(self) -> String {
+        match self {
+            Self::Contributor => "contributor".into(),
+            Self::CommonFund => "common_fund".into(),
+            Self::Respondent(c) => c.to_string(),
+        }
+    }
+}
+
+/// A national restriction on use.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Caveat {
+    /// Not along the line of contact.
+    NoContactLine,
+    /// Only out of country.
+    OutOfCountryOnly,
+    /// Not in these sectors.
+    ExcludedSectors(BTreeSet<SectorId>),
+    /// No combat role.
+    NoCombatRole,
+    /// Anything else, in words.
+    Other(String),
+}
+
+/// What must hold for an offer to stand.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Condition {
+    /// A scenario fact must hold.
+    Scenario(FactId),
+    /// Only if this respondent commits.
+    IfCommits(CountryCode),
+    /// Only with at least this many other respondents committing.
+    MinPartners(u32),
+}
+
+/// An offer line.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Offer {
+    /// Identifier within the revision.
+    pub id: OfferId,
+    /// Capability offered.
+    pub capability: CapabilityId,
+    /// Units offered.
+    pub quantity: Quantity,
+    /// First phase it can serve in.
+    pub earliest_phase: PhaseId,
+    /// Last phase it serves in; `None` means through the last phase.
+    pub last_phase: Option<PhaseId>,
+    /// Whether the respondent sustains `quantity` deployed itself.
+    pub rotation_backed: bool,
+    /// Sectors allowed; `None` means any.
+    pub sectors: Option<BTreeSet<SectorId>>,
+    /// Restrictions on use.
+    pub caveats: Vec<Caveat>,
+    /// Cost of one unit for one year.
+    pub cost_per_unit_year: Option<Money>,
+    /// Who pays.
+    pub paid_by: Payer,
+    /// What must hold.
+    pub conditions: Vec<Condition>,
+    /// Remarks.
+    pub note: String,
+}
+
+/// An answer to a free-text question.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Answer {
+    /// The question.
+    pub question: QuestionId,
+    /// The answer.
+    pub text: String,
+}
+
+/// Unsubmitted work in progress.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Draft {
+    /// Last saved.
+    pub updated_at: DateTime<Utc>,
+    /// By whom.
+    pub updated_by: String,
+    /// Offers so far.
+    pub offers: Vec<Offer>,
+    /// Answers so far.
+    pub answers: Vec<Answer>,
+}
+
+/// A submitted, immutable revision.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Revision {
+    /// 1, 2, 3, …
+    pub number: u32,
+    /// When.
+    pub submitted_at: DateTime<Utc>,
+    /// By whom.
+    pub submitted_by: String,
+    /// Questionnaire version answered.
+    pub questionnaire_version: u32,
+    /// Offers.
+    pub offers: Vec<Offer>,
+    /// Answers.
+    pub answers: Vec<Answer>,
+    /// What changed.
+    pub note: String,
+}
+
+/// A withdrawal.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Withdrawal {
+    /// When.
+    pub at: DateTime<Utc>,
+    /// By whom.
+    pub by: String,
+    /// Why.
+    pub reason: String,
+}
+
+/// Where a respondent stands in the proposal lifecycle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProposalStatus {
+    /// Asked; nothing started.
+    Invited,
+    /// Working on a draft; nothing submitted.
+    Draft,
+    /// One revision submitted.
+    Submitted,
+    /// More than one revision submitted.
+    Revised,
+    /// Withdrawn after submission.
+    Withdrawn,
+}
+
+impl ProposalStatus {
+    /// The name used in JSON output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Invited => "invited",
+            Self::Draft => "draft",
+            Self::Submitted => "submitted",
+            Self::Revised => "revised",
+            Self::Withdrawn => "withdrawn",
+        }
+    }
+}
+
+/// A respondent's proposal. Its status follows from its contents, so it cannot contradict them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Proposal {
+    /// The respondent.
+    pub respondent: CountryCode,
+    /// Unsubmitted work.
+    pub draft: Option<Draft>,
+    /// Submitted revisions in order.
+    pub revisions: Vec<Revision>,
+    /// Withdrawal, if any.
+    pub withdrawn: Option<Withdrawal>,
+}
+
+impl Proposal {
+    /// The lifecycle status.
+    pub fn status(&self) -> ProposalStatus {
+        match (&self.withdrawn, self.revisions.len(), &self.draft) {
+            (Some(_), _, _) => ProposalStatus::Withdrawn,
+            (None, 0, Some(_)) => ProposalStatus::Draft,
+            (None, 0, None) => ProposalStatus::Invited,
+            (None, 1, _) => ProposalStatus::Submitted,
+            (None, _, _) => ProposalStatus::Revised,
+        }
+    }
+
+    /// The current proposal: the latest revision, unless withdrawn or never submitted.
+    pub fn current(&self) -> Option<&Revision> {
+        if self.withdrawn.is_some() {
+            return None;
+        }
+        self.revisions.last()
+    }
+
+    /// When the proposal last changed.
+    pub fn last_change(&self) -> Option<DateTime<Utc>> {
+        let times = [
+            self.draft.as_ref().map(|d| d.updated_at),
+            self.revisions.last().map(|r| r.submitted_at),
+            self.withdrawn.as_ref().map(|w| w.at),
+        ];
+        times.into_iter().flatten().max()
+    }
+}
+
+/// A validated campaign.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Campaign {
+    pub(crate) info: CampaignInfo,
+    pub(crate) phases: Vec<Phase>,
+    pub(crate) sectors: Vec<Sector>,
+    pub(crate) catalogue: Vec<Capability>,
+    pub(crate) respondents: Vec<Respondent>,
+    pub(crate) requirements: Vec<Requirement>,
+    pub(crate) questionnaire: Questionnaire,
+    pub(crate) facts: Vec<Fact>,
+    pub(crate) scenarios: Vec<Scenario>,
+    pub(crate) proposals: Vec<Proposal>,
+}
+
+impl Campaign {
+    /// Who asks, what for, and by when.
+    pub fn info(&self) -> &CampaignInfo {
+        &self.info
+    }
+    /// Phases in chronological order.
+    pub fn phases(&self) -> &[Phase] {
+        &self.phases
+    }
+    /// Sectors.
+    pub fn sectors(&self) -> &[Sector] {
+        &self.sectors
+    }
+    /// The capability catalogue.
+    pub fn catalogue(&self) -> &[Capability] {
+        &self.catalogue
+    }
+    /// All respondents, invited or listed for reference.
+    pub fn respondents(&self) -> &[Respondent] {
+        &self.respondents
+    }
+    /// The statement of requirements.
+    pub fn requirements(&self) -> &[Requirement] {
+        &self.requirements
+    }
+    /// The questionnaire.
+    pub fn questionnaire(&self) -> &Questionnaire {
+        &self.questionnaire
+    }
+    /// Declared scenario facts.
+    pub fn facts(&self) -> &[Fact] {
+        &self.facts
+    }
+    /// Scenarios.
+    pub fn scenarios(&self) -> &[Scenario] {
+        &self.scenarios
+    }
+    /// Proposals, one per respondent that started answering.
+    pub fn proposals(&self) -> &[Proposal] {
+        &self.proposals
+    }
+
+    /// The catalogue entry of a capability referenced in this campaign.
+    pub fn capability(&self, id: &CapabilityId) -> &Capability {
+        // Validation guarantees every capability reference resolves.
+        self.catalogue
+            .iter()
+            .find(|c| &c.id == id)
+            .expect("validated campaign: capability reference resolves")
+    }
+
+    /// The respondent with this code, if listed.
+    pub fn respondent(&self, code: &CountryCode) -> Option<&Respondent> {
+        self.respondents.iter().find(|r| &r.code == code)
+    }
+
+    /// The proposal of a respondent, if it started answering.
+    pub fn proposal(&self, code: &CountryCode) -> Option<&Proposal> {
+        self.proposals.iter().find(|p| &p.respondent == code)
+    }
+
+    /// The position of a phase in the chronological order.
+    pub fn phase_index(&self, id: &PhaseId) -> usize {
+        self.phases
+            .iter()
+            .position(|p| &p.id == id)
+            .expect("validated campaign: phase reference resolves")
+    }
+
+    /// The sector with this id.
+    pub fn sector(&self, id: &SectorId) -> &Sector {
+        self.sectors
+            .iter()
+            .find(|s| &s.id == id)
+            .expect("validated campaign: sector reference resolves")
+    }
+
+    /// Invited respondents.
+    pub fn invited(&self) -> impl Iterator<Item = &Respondent> {
+        self.respondents.iter().filter(|r| r.invited)
+    }
+
+    /// Whether an offer can serve in a phase (between its earliest and last phase).
+    pub fn offer_serves_phase(&self, offer: &Offer, phase: &PhaseId) -> bool {
+        let at = self.phase_index(phase);
+        let first = self.phase_index(&offer.earliest_phase);
+        let last = offer
+            .last_phase
+            .as_ref()
+            .map_or(self.phases.len() - 1, |p| self.phase_index(p));
+        first <= at && at <= last
+    }
+
+    /// Whether an offer's sector list and caveats allow it to serve in a sector.
+    pub fn offer_allowed_in_sector(&self, offer: &Offer, sector: &SectorId) -> bool {
+        if offer.sectors.as_ref().is_some_and(|s| !s.contains(sector)) {
+            return false;
+        }
+        let place = self.sector(sector);
+        offer.caveats.iter().all(|caveat| match caveat {
+            Caveat::NoContactLine => !place.contact_line,
+            Caveat::OutOfCountryOnly => place.kind == SectorKind::OutOfCountry,
+            Caveat::ExcludedSectors(excluded) => !excluded.contains(sector),
+            Caveat::NoCombatRole | Caveat::Other(_) => true,
+        })
+    }
+
+    /// Converts a money amount to the reporting currency, in thousands (rounded to the nearest).
+    pub fn to_reporting_thousands(&self, money: &Money) -> i64 {
+        if money.currency() == self.info.currency {
+            return money.thousands();
+        }
+        // Validation guarantees a rate for every currency used.
+        let rate = self
+            .info
+            .exchange_rates
+            .get(&money.currency())
+            .copied()
+            .unwrap_or(1.0);
+        (money.thousands() as f64 * rate).round() as i64
+    }
+}

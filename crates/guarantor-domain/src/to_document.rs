@@ -1,0 +1,241 @@
+//! The way back: a validated [`Campaign`] written as a [`CampaignDocument`] (format version 1).
+
+use crate::document::{
+    AnswerDoc, CampaignDocument, CampaignInfoDoc, CapabilityDoc, CaveatDoc, ConditionDoc, DraftDoc,
+    ExclusionDoc, FORMAT_VERSION, FactDoc, FactsDoc, MoneyDoc, OfferDoc, PhaseDoc, ProposalDoc,
+    QuestionDoc, QuestionnaireDoc, RequirementDoc, RespondentDoc, RevisionDoc, ScenarioDoc,
+    SectionDoc, SectorDoc, WithdrawalDoc,
+};
+use crate::model::{Answer, Campaign, Caveat, Condition, Offer};
+use crate::quantity::Figure;
+
+fn strings<T: ToString>(items: impl IntoIterator<Item = T>) -> Vec<String> {
+    items.into_iter().map(|x| x.to_string()).collect()
+}
+
+fn fig(f: Option<Figure>) -> Option<f64> {
+    f.map(Figure::get)
+}
+
+fn offer_doc(o: &Offer) -> OfferDoc {
+    OfferDoc {
+        id: o.id.to_string(),
+        capability: o.capability.to_string(),
+        quantity: i64::from(o.quantity.get()),
+        earliest_phase: o.earliest_phase.to_string(),
+        last_phase: o.last_phase.as_ref().map(ToString::to_string),
+        rotation_backed: o.rotation_backed,
+        sectors: o.sectors.as_ref().map(strings),
+        caveats: o
+            .caveats
+            .iter()
+            .map(|c| match c {
+                Caveat::NoContactLine => CaveatDoc::NoContactLine,
+                Caveat::OutOfCountryOnly => CaveatDoc::OutOfCountryOnly,
+                Caveat::NoCombatRole => CaveatDoc::NoCombatRole,
+                Caveat::Other(t) => CaveatDoc::Other(t.clone()),
+                Caveat::ExcludedSectors(s) => CaveatDoc::ExcludedSectors(strings(s)),
+            })
+            .collect(),
+        cost_per_unit_year: o.cost_per_unit_year.map(|m| MoneyDoc {
+            amount_m: m.millions(),
+            currency: m.currency().to_string(),
+        }),
+        paid_by: o.paid_by.to_file_string(),
+        conditions: o
+            .conditions
+            .iter()
+            .map(|c| match c {
+                Condition::Scenario(f) => ConditionDoc::Scenario(f.to_string()),
+                Condition::IfCommits(r) => ConditionDoc::IfCommits(r.to_string()),
+                Condition::MinPartners(n) => ConditionDoc::MinPartners(i64::from(*n)),
+            })
+            .collect(),
+        note: o.note.clone(),
+    }
+}
+
+fn answer_docs(answers: &[Answer]) -> Vec<AnswerDoc> {
+    answers
+        .iter()
+        .map(|a| AnswerDoc {
+            question: a.question.to_string(),
+            text: a.text.clone(),
+        })
+        .collect()
+}
+
+impl Campaign {
+    /// Writes the campaign as a file document of the current format version.
+    pub fn to_document(&self) -> CampaignDocument {
+        let i = &self.info;
+        CampaignDocument {
+            format_version: FORMAT_VERSION,
+            campaign: CampaignInfoDoc {
+                id: i.id.to_string(),
+                title: i.title.clone(),
+                issuer: i.issuer.clone(),
+                purpose: i.purpose.clone(),
+                deadline: i.deadline,
+                currency: i.currency.to_string(),
+                exchange_rates: i
+                    .exchange_rates
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), *v))
+                    .collect(),
+                illustrative: i.illustrative,
+                note: i.note.clone(),
+            },
+            phases: self
+                .phases
+                .iter()
+                .map(|p| PhaseDoc {
+                    id: p.id.to_string(),
+                    name: p.name.clone(),
+                    description: p.description.clone(),
+                    enduring: p.enduring,
+                })
+                .collect(),
+            sectors: self
+                .sectors
+                .iter()
+                .map(|s| SectorDoc {
+                    id: s.id.to_string(),
+                    name: s.name.clone(),
+                    kind: s.kind,
+                    contact_line: s.contact_line,
+                    description: s.description.clone(),
+                })
+                .collect(),
+            catalogue: self
+                .catalogue
+                .iter()
+                .map(|c| CapabilityDoc {
+                    id: c.id.to_string(),
+                    name: c.name.clone(),
+                    category: c.category,
+                    unit: c.unit.clone(),
+                    personnel_per_unit: i64::from(c.personnel_per_unit),
+                    rotation_ratio: c.rotation_ratio.get(),
+                    description: c.description.clone(),
+                })
+                .collect(),
+            respondents: self
+                .respondents
+                .iter()
+                .map(|r| RespondentDoc {
+                    code: r.code.to_string(),
+                    name: r.name.clone(),
+                    invited: r.invited,
+                    memberships: strings(&r.memberships),
+                    facts: FactsDoc {
+                        population_millions: fig(r.facts.population_millions),
+                        gdp_usd_bn: fig(r.facts.gdp_usd_bn),
+                        defence_expenditure_usd_bn: fig(r.facts.defence_expenditure_usd_bn),
+                        defence_pct_gdp: fig(r.facts.defence_pct_gdp),
+                        active_personnel_thousands: fig(r.facts.active_personnel_thousands),
+                        military_aid_committed_eur_bn: fig(r.facts.military_aid_committed_eur_bn),
+                    },
+                    sources: r.sources.clone(),
+                })
+                .collect(),
+            requirements: self
+                .requirements
+                .iter()
+                .map(|r| RequirementDoc {
+                    id: r.id.to_string(),
+                    capability: r.capability.to_string(),
+                    quantity: i64::from(r.quantity.get()),
+                    phase: r.phase.to_string(),
+                    sector: r.sector.to_string(),
+                    priority: r.priority,
+                    note: r.note.clone(),
+                })
+                .collect(),
+            questionnaire: QuestionnaireDoc {
+                version: i64::from(self.questionnaire.version),
+                sections: self
+                    .questionnaire
+                    .sections
+                    .iter()
+                    .map(|s| SectionDoc {
+                        id: s.id.to_string(),
+                        title: s.title.clone(),
+                        description: s.description.clone(),
+                        offer_categories: s.offer_categories.clone(),
+                        questions: s
+                            .questions
+                            .iter()
+                            .map(|q| QuestionDoc {
+                                id: q.id.to_string(),
+                                text: q.text.clone(),
+                                help: q.help.clone(),
+                            })
+                            .collect(),
+                    })
+                    .collect(),
+            },
+            facts: self
+                .facts
+                .iter()
+                .map(|f| FactDoc {
+                    id: f.id.to_string(),
+                    description: f.description.clone(),
+                })
+                .collect(),
+            scenarios: self
+                .scenarios
+                .iter()
+                .map(|s| ScenarioDoc {
+                    id: s.id.to_string(),
+                    name: s.name.clone(),
+                    description: s.description.clone(),
+                    facts: s.facts.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
+                    excluded_contributors: s
+                        .excluded_contributors
+                        .iter()
+                        .map(|e| ExclusionDoc {
+                            member_of: e.member_of.as_ref().map(ToString::to_string),
+                            respondents: strings(&e.respondents),
+                            categories: e.categories.iter().copied().collect(),
+                            note: e.note.clone(),
+                        })
+                        .collect(),
+                    troop_ceiling: s.troop_ceiling.map(i64::from),
+                    excluded_sectors: strings(&s.excluded_sectors),
+                })
+                .collect(),
+            proposals: self
+                .proposals
+                .iter()
+                .map(|p| ProposalDoc {
+                    respondent: p.respondent.to_string(),
+                    draft: p.draft.as_ref().map(|d| DraftDoc {
+                        updated_at: d.updated_at,
+                        updated_by: d.updated_by.clone(),
+                        offers: d.offers.iter().map(offer_doc).collect(),
+                        answers: answer_docs(&d.answers),
+                    }),
+                    revisions: p
+                        .revisions
+                        .iter()
+                        .map(|r| RevisionDoc {
+                            number: i64::from(r.number),
+                            submitted_at: r.submitted_at,
+                            submitted_by: r.submitted_by.clone(),
+                            questionnaire_version: i64::from(r.questionnaire_version),
+                            offers: r.offers.iter().map(offer_doc).collect(),
+                            answers: answer_docs(&r.answers),
+                            note: r.note.clone(),
+                        })
+                        .collect(),
+                    withdrawn: p.withdrawn.as_ref().map(|w| WithdrawalDoc {
+                        at: w.at,
+                        by: w.by.clone(),
+                        reason: w.reason.clone(),
+                    }),
+                })
+                .collect(),
+        }
+    }
+}

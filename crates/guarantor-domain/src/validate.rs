@@ -1,0 +1,1103 @@
+//! Validation: a [`CampaignDocument`] becomes a [`Campaign`], or every problem is reported at once.
+//!
+//! Paths name elements by id where they have one (`requirements[R03].phase`), revisions by number
+//! (`proposals[FRA].revisions[2]`) and offer lines by their 0-based index in the list
+//! (`offers[3]`), so a path can be followed in the file by eye or with `jq`.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fmt;
+
+use crate::document::{
+    AnswerDoc, CampaignDocument, CaveatDoc, ConditionDoc, FORMAT_VERSION, FactsDoc, OfferDoc,
+};
+use crate::ids::{
+    CampaignId, CapabilityId, CountryCode, CurrencyCode, FactId, Membership, OfferId, PhaseId,
+    QuestionId, RequirementId, ScenarioId, SectionId, SectorId,
+};
+use crate::model::{
+    Answer, Campaign, CampaignInfo, Capability, Caveat, Condition, Draft, Exclusion, Fact, Offer,
+    Payer, Phase, Proposal, Question, Questionnaire, ReferenceFacts, Requirement, Respondent,
+    Revision, Scenario, Section, Sector, Withdrawal,
+};
+use crate::quantity::{Figure, Money, Quantity, RotationRatio};
+
+/// One thing wrong with a campaign file: where, and what.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Problem {
+    /// Where in the file, e.g. `proposals[FRA].revisions[1].offers[3].quantity`.
+    pub path: String,
+    /// What is wrong, in words a file author can act on.
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.path, self.message)
+    }
+}
+
+/// Collects problems while the document is converted.
+#[derive(Default)]
+struct Checker {
+    problems: Vec<Problem>,
+}
+
+impl Checker {
+    fn report(&mut self, path: impl Into<String>, message: impl Into<String>) {
+        self.problems.push(Problem {
+            path: path.into(),
+            message: message.into(),
+        });
+    }
+
+    /// Records the error of a parse and gives back the value if there was one.
+    fn take<T>(&mut self, path: impl FnOnce() -> String, result: Result<T, String>) -> Option<T> {
+        match result {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.report(path(), e);
+                None
+            }
+        }
+    }
+
+    fn non_empty(&mut self, path: impl FnOnce() -> String, text: &str) {
+        if text.trim().is_empty() {
+            self.report(path(), "must not be empty");
+        }
+    }
+
+    /// Reports ids used twice in one list; `label` names the element's own path.
+    fn unique<'a>(&mut self, list: &str, ids: impl Iterator<Item = &'a str>) {
+        let mut seen: HashMap<&str, usize> = HashMap::new();
+        for (i, id) in ids.enumerate() {
+            if let Some(first) = seen.get(id) {
+                self.report(
+                    format!("{list}[{id}]"),
+                    format!("duplicate id: entries {first} and {i} of {list} are both \"{id}\""),
+                );
+            } else {
+                seen.insert(id, i);
+            }
+        }
+    }
+}
+
+/// What validation can look up while it checks references.
+struct Known {
+    phases: BTreeSet<String>,
+    sectors: BTreeSet<String>,
+    capabilities: BTreeMap<String, crate::model::Category>,
+    respondents: BTreeMap<String, bool>,
+    memberships: BTreeSet<String>,
+    questions: BTreeSet<String>,
+    facts: BTreeSet<String>,
+    currencies: BTreeSet<String>,
+    phase_order: HashMap<String, usize>,
+    invited_count: usize,
+}
+
+impl Known {
+    fn of(doc: &CampaignDocument) -> Self {
+        let mut currencies: BTreeSet<String> =
+            doc.campaign.exchange_rates.keys().cloned().collect();
+        currencies.insert(doc.campaign.currency.clone());
+        Self {
+            phases: doc.phases.iter().map(|p| p.id.clone()).collect(),
+            sectors: doc.sectors.iter().map(|s| s.id.clone()).collect(),
+            capabilities: doc
+                .catalogue
+                .iter()
+                .map(|c| (c.id.clone(), c.category))
+                .collect(),
+            respondents: doc
+                .respondents
+                .iter()
+                .map(|r| (r.code.clone(), r.invited))
+                .collect(),
+            memberships: doc
+                .respondents
+                .iter()
+                .flat_map(|r| r.memberships.iter().cloned())
+                .collect(),
+            questions: doc
+                .questionnaire
+                .sections
+                .iter()
+                .flat_map(|s| s.questions.iter().map(|q| q.id.clone()))
+                .collect(),
+            facts: doc.facts.iter().map(|f| f.id.clone()).collect(),
+            currencies,
+            phase_order: doc
+                .phases
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (p.id.clone(), i))
+                .collect(),
+            invited_count: doc.respondents.iter().filter(|r| r.invited).count(),
+        }
+    }
+}
+
+/// Names the known values in an "unknown reference" message, briefly.
+fn listing<'a>(items: impl Iterator<Item = &'a String>) -> String {
+    let all: Vec<&str> = items.map(String::as_str).collect();
+    if all.is_empty() {
+        return "none are defined".into();
+    }
+    let shown: Vec<&str> = all.iter().take(12).copied().collect();
+    let more = if all.len() > shown.len() {
+        format!(", … ({} in all)", all.len())
+    } else {
+        String::new()
+    };
+    format!("known: {}{more}", shown.join(", "))
+}
+
+/// Converts and checks a whole document; on failure returns every problem found.
+pub fn validate(doc: &CampaignDocument) -> Result<Campaign, Vec<Problem>> {
+    let mut c = Checker::default();
+    if doc.format_version == 0 || doc.format_version > FORMAT_VERSION {
+        c.report(
+            "format_version",
+            format!(
+                "this build reads format versions 1 to {FORMAT_VERSION}, the file says {}",
+                doc.format_version
+            ),
+        );
+    }
+    let known = Known::of(doc);
+    let info = campaign_info(&mut c, doc);
+    let phases = phases(&mut c, doc);
+    let sectors = sectors(&mut c, doc);
+    let catalogue = catalogue(&mut c, doc);
+    let respondents = respondents(&mut c, doc);
+    let requirements = requirements(&mut c, doc, &known);
+    let questionnaire = questionnaire(&mut c, doc);
+    let facts = facts(&mut c, doc);
+    let scenarios = scenarios(&mut c, doc, &known);
+    let proposals = proposals(&mut c, doc, &known);
+    linked_condition_cycles(&mut c, doc);
+
+    if !c.problems.is_empty() {
+        return Err(c.problems);
+    }
+    // Every `None` above was reported, so with no problems each part is present.
+    match (
+        info,
+        phases,
+        sectors,
+        catalogue,
+        respondents,
+        requirements,
+        questionnaire,
+        facts,
+        scenarios,
+        proposals,
+    ) {
+        (
+            Some(info),
+            Some(phases),
+            Some(sectors),
+            Some(catalogue),
+            Some(respondents),
+            Some(requirements),
+            Some(questionnaire),
+            Some(facts),
+            Some(scenarios),
+            Some(proposals),
+        ) => Ok(Campaign {
+            info,
+            phases,
+            sectors,
+            catalogue,
+            respondents,
+            requirements,
+            questionnaire,
+            facts,
+            scenarios,
+            proposals,
+        }),
+        _ => Err(vec![Problem {
+            path: String::new(),
+            message: "internal error: a part failed validation without a reported problem".into(),
+        }]),
+    }
+}
+
+/// Collects `Option`s from a list; `None` if any element failed.
+fn all<T>(items: impl Iterator<Item = Option<T>>) -> Option<Vec<T>> {
+    let mut out = Vec::new();
+    let mut ok = true;
+    for item in items {
+        match item {
+            Some(v) => out.push(v),
+            None => ok = false,
+        }
+    }
+    ok.then_some(out)
+}
+
+fn campaign_info(c: &mut Checker, doc: &CampaignDocument) -> Option<CampaignInfo> {
+    let d = &doc.campaign;
+    let id = c.take(|| "campaign.id".into(), CampaignId::parse(&d.id));
+    c.non_empty(|| "campaign.title".into(), &d.title);
+    c.non_empty(|| "campaign.issuer".into(), &d.issuer);
+    let currency = c.take(
+        || "campaign.currency".into(),
+        CurrencyCode::parse(&d.currency),
+    );
+    let mut rates = BTreeMap::new();
+    let mut rates_ok = true;
+    for (code, rate) in &d.exchange_rates {
+        let path = || format!("campaign.exchange_rates.{code}");
+        let parsed = c.take(path, CurrencyCode::parse(code));
+        if !(rate.is_finite() && *rate > 0.0) {
+            c.report(path(), format!("must be a positive number (got {rate})"));
+            rates_ok = false;
+        }
+        if let Some(cur) = parsed {
+            if Some(cur) == currency {
+                c.report(path(), "is the reporting currency itself; remove this rate");
+                rates_ok = false;
+            }
+            rates.insert(cur, *rate);
+        } else {
+            rates_ok = false;
+        }
+    }
+    Some(CampaignInfo {
+        id: id?,
+        title: d.title.clone(),
+        issuer: d.issuer.clone(),
+        purpose: d.purpose.clone(),
+        deadline: d.deadline,
+        currency: currency?,
+        exchange_rates: rates_ok.then_some(rates)?,
+        illustrative: d.illustrative,
+        note: d.note.clone(),
+    })
+}
+
+fn phases(c: &mut Checker, doc: &CampaignDocument) -> Option<Vec<Phase>> {
+    if doc.phases.is_empty() {
+        c.report("phases", "must define at least one phase");
+    }
+    c.unique("phases", doc.phases.iter().map(|p| p.id.as_str()));
+    all(doc.phases.iter().enumerate().map(|(i, p)| {
+        let id = c.take(|| format!("phases[{i}].id"), PhaseId::parse(&p.id));
+        c.non_empty(|| format!("phases[{}].name", p.id), &p.name);
+        Some(Phase {
+            id: id?,
+            name: p.name.clone(),
+            description: p.description.clone(),
+            enduring: p.enduring,
+        })
+    }))
+}
+
+fn sectors(c: &mut Checker, doc: &CampaignDocument) -> Option<Vec<Sector>> {
+    if doc.sectors.is_empty() {
+        c.report("sectors", "must define at least one sector");
+    }
+    c.unique("sectors", doc.sectors.iter().map(|s| s.id.as_str()));
+    all(doc.sectors.iter().enumerate().map(|(i, s)| {
+        let id = c.take(|| format!("sectors[{i}].id"), SectorId::parse(&s.id));
+        c.non_empty(|| format!("sectors[{}].name", s.id), &s.name);
+        Some(Sector {
+            id: id?,
+            name: s.name.clone(),
+            kind: s.kind,
+            contact_line: s.contact_line,
+            description: s.description.clone(),
+        })
+    }))
+}
+
+fn catalogue(c: &mut Checker, doc: &CampaignDocument) -> Option<Vec<Capability>> {
+    if doc.catalogue.is_empty() {
+        c.report("catalogue", "must define at least one capability");
+    }
+    c.unique("catalogue", doc.catalogue.iter().map(|x| x.id.as_str()));
+    all(doc.catalogue.iter().enumerate().map(|(i, cap)| {
+        let id = c.take(
+            || format!("catalogue[{i}].id"),
+            CapabilityId::parse(&cap.id),
+        );
+        let at = |field: &str| format!("catalogue[{}].{field}", cap.id);
+        c.non_empty(|| at("name"), &cap.name);
+        c.non_empty(|| at("unit"), &cap.unit);
+        let personnel = c.take(
+            || at("personnel_per_unit"),
+            u32::try_from(cap.personnel_per_unit).map_err(|_| {
+                format!(
+                    "must be a whole number from 0 to {} (got {})",
+                    u32::MAX,
+                    cap.personnel_per_unit
+                )
+            }),
+        );
+        let ratio = c.take(
+            || at("rotation_ratio"),
+            RotationRatio::parse(cap.rotation_ratio),
+        );
+        Some(Capability {
+            id: id?,
+            name: cap.name.clone(),
+            category: cap.category,
+            unit: cap.unit.clone(),
+            personnel_per_unit: personnel?,
+            rotation_ratio: ratio?,
+            description: cap.description.clone(),
+        })
+    }))
+}
+
+fn figure(
+    c: &mut Checker,
+    path: impl Fn(&str) -> String,
+    name: &str,
+    v: Option<f64>,
+) -> Option<Option<Figure>> {
+    match v {
+        None => Some(None),
+        Some(v) => c.take(|| path(name), Figure::parse(v)).map(Some),
+    }
+}
+
+fn reference_facts(c: &mut Checker, base: &str, f: &FactsDoc) -> Option<ReferenceFacts> {
+    let p = |name: &str| format!("{base}.facts.{name}");
+    let population = figure(c, p, "population_millions", f.population_millions);
+    let gdp = figure(c, p, "gdp_usd_bn", f.gdp_usd_bn);
+    let spend = figure(
+        c,
+        p,
+        "defence_expenditure_usd_bn",
+        f.defence_expenditure_usd_bn,
+    );
+    let pct = figure(c, p, "defence_pct_gdp", f.defence_pct_gdp);
+    let personnel = figure(
+        c,
+        p,
+        "active_personnel_thousands",
+        f.active_personnel_thousands,
+    );
+    let aid = figure(
+        c,
+        p,
+        "military_aid_committed_eur_bn",
+        f.military_aid_committed_eur_bn,
+    );
+    Some(ReferenceFacts {
+        population_millions: population?,
+        gdp_usd_bn: gdp?,
+        defence_expenditure_usd_bn: spend?,
+        defence_pct_gdp: pct?,
+        active_personnel_thousands: personnel?,
+        military_aid_committed_eur_bn: aid?,
+    })
+}
+
+fn respondents(c: &mut Checker, doc: &CampaignDocument) -> Option<Vec<Respondent>> {
+    c.unique(
+        "respondents",
+        doc.respondents.iter().map(|r| r.code.as_str()),
+    );
+    if !doc.respondents.is_empty() && doc.respondents.iter().all(|r| !r.invited) {
+        c.report(
+            "respondents",
+            "no respondent is invited: set `invited` on at least one",
+        );
+    }
+    all(doc.respondents.iter().enumerate().map(|(i, r)| {
+        let code = c.take(
+            || format!("respondents[{i}].code"),
+            CountryCode::parse(&r.code),
+        );
+        let base = format!("respondents[{}]", r.code);
+        c.non_empty(|| format!("{base}.name"), &r.name);
+        let memberships = all(r
+            .memberships
+            .iter()
+            .map(|m| c.take(|| format!("{base}.memberships"), Membership::parse(m))));
+        let facts = reference_facts(c, &base, &r.facts);
+        Some(Respondent {
+            code: code?,
+            name: r.name.clone(),
+            invited: r.invited,
+            memberships: memberships?.into_iter().collect(),
+            facts: facts?,
+            sources: r.sources.clone(),
+        })
+    }))
+}
+
+/// Checks that `value` names one of `set`, reporting at `path` otherwise.
+fn known_ref(
+    c: &mut Checker,
+    path: impl FnOnce() -> String,
+    what: &str,
+    value: &str,
+    set: &BTreeSet<String>,
+) -> bool {
+    if set.contains(value) {
+        true
+    } else {
+        c.report(
+            path(),
+            format!("unknown {what} \"{value}\" ({})", listing(set.iter())),
+        );
+        false
+    }
+}
+
+fn requirements(c: &mut Checker, doc: &CampaignDocument, k: &Known) -> Option<Vec<Requirement>> {
+    c.unique(
+        "requirements",
+        doc.requirements.iter().map(|r| r.id.as_str()),
+    );
+    let capabilities: BTreeSet<String> = k.capabilities.keys().cloned().collect();
+    let mut seen: HashMap<(&str, &str, &str), &str> = HashMap::new();
+    all(doc.requirements.iter().enumerate().map(|(i, r)| {
+        let id = c.take(|| format!("requirements[{i}].id"), RequirementId::parse(&r.id));
+        let at = |field: &str| format!("requirements[{}].{field}", r.id);
+        let cap_ok = known_ref(c, || at("capability"), "capability", &r.capability, &capabilities);
+        let phase_ok = known_ref(c, || at("phase"), "phase", &r.phase, &k.phases);
+        let sector_ok = known_ref(c, || at("sector"), "sector", &r.sector, &k.sectors);
+        let quantity = c.take(|| at("quantity"), Quantity::parse(r.quantity));
+        let key = (r.capability.as_str(), r.phase.as_str(), r.sector.as_str());
+        if let Some(first) = seen.get(&key) {
+            c.report(
+                format!("requirements[{}]", r.id),
+                format!(
+                    "requires the same capability, phase and sector as requirement {first}: merge them into one line"
+                ),
+            );
+        } else {
+            seen.insert(key, r.id.as_str());
+        }
+        if !(cap_ok && phase_ok && sector_ok) {
+            return None;
+        }
+        Some(Requirement {
+            id: id?,
+            capability: CapabilityId::parse(&r.capability).ok()?,
+            quantity: quantity?,
+            phase: PhaseId::parse(&r.phase).ok()?,
+            sector: SectorId::parse(&r.sector).ok()?,
+            priority: r.priority,
+            note: r.note.clone(),
+        })
+    }))
+}
+
+fn questionnaire(c: &mut Checker, doc: &CampaignDocument) -> Option<Questionnaire> {
+    let q = &doc.questionnaire;
+    let version = c.take(
+        || "questionnaire.version".into(),
+        u32::try_from(q.version)
+            .ok()
+            .filter(|v| *v >= 1)
+            .ok_or_else(|| format!("must be a whole number of at least 1 (got {})", q.version)),
+    );
+    if q.sections.is_empty() {
+        c.report("questionnaire.sections", "must have at least one section");
+    }
+    c.unique(
+        "questionnaire.sections",
+        q.sections.iter().map(|s| s.id.as_str()),
+    );
+    c.unique(
+        "questionnaire.questions",
+        q.sections
+            .iter()
+            .flat_map(|s| s.questions.iter().map(|x| x.id.as_str())),
+    );
+    let sections = all(q.sections.iter().enumerate().map(|(i, s)| {
+        let id = c.take(
+            || format!("questionnaire.sections[{i}].id"),
+            SectionId::parse(&s.id),
+        );
+        let base = format!("questionnaire.sections[{}]", s.id);
+        c.non_empty(|| format!("{base}.title"), &s.title);
+        if s.offer_categories.is_empty() && s.questions.is_empty() {
+            c.report(
+                base.clone(),
+                "has neither an offer table (offer_categories) nor questions",
+            );
+        }
+        let questions = all(s.questions.iter().enumerate().map(|(j, x)| {
+            let qid = c.take(
+                || format!("{base}.questions[{j}].id"),
+                QuestionId::parse(&x.id),
+            );
+            c.non_empty(|| format!("{base}.questions[{}].text", x.id), &x.text);
+            Some(Question {
+                id: qid?,
+                text: x.text.clone(),
+                help: x.help.clone(),
+            })
+        }));
+        Some(Section {
+            id: id?,
+            title: s.title.clone(),
+            description: s.description.clone(),
+            offer_categories: s.offer_categories.clone(),
+            questions: questions?,
+        })
+    }));
+    Some(Questionnaire {
+        version: version?,
+        sections: sections?,
+    })
+}
+
+fn facts(c: &mut Checker, doc: &CampaignDocument) -> Option<Vec<Fact>> {
+    c.unique("facts", doc.facts.iter().map(|f| f.id.as_str()));
+    all(doc.facts.iter().enumerate().map(|(i, f)| {
+        let id = c.take(|| format!("facts[{i}].id"), FactId::parse(&f.id));
+        Some(Fact {
+            id: id?,
+            description: f.description.clone(),
+        })
+    }))
+}
+
+fn scenarios(c: &mut Checker, doc: &CampaignDocument, k: &Known) -> Option<Vec<Scenario>> {
+    c.unique("scenarios", doc.scenarios.iter().map(|s| s.id.as_str()));
+    let codes: BTreeSet<String> = k.respondents.keys().cloned().collect();
+    all(doc.scenarios.iter().enumerate().map(|(i, s)| {
+        let id = c.take(|| format!("scenarios[{i}].id"), ScenarioId::parse(&s.id));
+        let base = format!("scenarios[{}]", s.id);
+        c.non_empty(|| format!("{base}.name"), &s.name);
+        let mut ok = true;
+        let mut facts = BTreeMap::new();
+        for (fact, value) in &s.facts {
+            if known_ref(c, || format!("{base}.facts.{fact}"), "fact", fact, &k.facts) {
+                if let Ok(f) = FactId::parse(fact) {
+                    facts.insert(f, *value);
+                }
+            } else {
+                ok = false;
+            }
+        }
+        for fact in &k.facts {
+            if !s.facts.contains_key(fact) {
+                c.report(
+                    format!("{base}.facts"),
+                    format!("does not say whether \"{fact}\" holds: give every declared fact true or false"),
+                );
+                ok = false;
+            }
+        }
+        let mut excluded_sectors = BTreeSet::new();
+        for sector in &s.excluded_sectors {
+            if known_ref(c, || format!("{base}.excluded_sectors"), "sector", sector, &k.sectors) {
+                excluded_sectors.extend(SectorId::parse(sector).ok());
+            } else {
+                ok = false;
+            }
+        }
+        if !k.sectors.is_empty() && k.sectors.iter().all(|x| s.excluded_sectors.contains(x)) {
+            c.report(
+                format!("{base}.excluded_sectors"),
+                "excludes every sector: nothing could be deployed under this scenario",
+            );
+        }
+        let mut exclusions = Vec::new();
+        for (j, e) in s.excluded_contributors.iter().enumerate() {
+            let at = format!("{base}.excluded_contributors[{j}]");
+            if e.member_of.is_none() && e.respondents.is_empty() {
+                c.report(at.clone(), "names nobody: give `member_of` or `respondents`");
+                ok = false;
+            }
+            let member_of = match &e.member_of {
+                Some(m) if !k.memberships.contains(m) => {
+                    c.report(
+                        format!("{at}.member_of"),
+                        format!("no respondent is a member of \"{m}\" ({})", listing(k.memberships.iter())),
+                    );
+                    ok = false;
+                    None
+                }
+                Some(m) => Membership::parse(m).ok(),
+                None => None,
+            };
+            let mut who = BTreeSet::new();
+            for r in &e.respondents {
+                if known_ref(c, || format!("{at}.respondents"), "respondent", r, &codes) {
+                    who.extend(CountryCode::parse(r).ok());
+                } else {
+                    ok = false;
+                }
+            }
+            exclusions.push(Exclusion {
+                member_of,
+                respondents: who,
+                categories: e.categories.iter().copied().collect(),
+                note: e.note.clone(),
+            });
+        }
+        let ceiling = match s.troop_ceiling {
+            None => Some(None),
+            Some(v) => c
+                .take(
+                    || format!("{base}.troop_ceiling"),
+                    u32::try_from(v).map_err(|_| format!("must be a whole number of troops, 0 or more (got {v})")),
+                )
+                .map(Some),
+        };
+        if ok && excludes_everyone(doc, &exclusions) {
+            c.report(
+                format!("{base}.excluded_contributors"),
+                "excludes every invited respondent from every category: nobody could contribute under this scenario",
+            );
+        }
+        Some(Scenario {
+            id: id?,
+            name: s.name.clone(),
+            description: s.description.clone(),
+            facts: ok.then_some(facts)?,
+            excluded_contributors: exclusions,
+            troop_ceiling: ceiling?,
+            excluded_sectors,
+        })
+    }))
+}
+
+/// Whether the exclusion rules leave no invited respondent able to contribute anything.
+fn excludes_everyone(doc: &CampaignDocument, exclusions: &[Exclusion]) -> bool {
+    let invited: Vec<_> = doc.respondents.iter().filter(|r| r.invited).collect();
+    !invited.is_empty()
+        && invited.iter().all(|r| {
+            crate::model::Category::ALL.iter().all(|cat| {
+                exclusions.iter().any(|e| {
+                    let who = e.respondents.iter().any(|x| x.as_str() == r.code)
+                        || e.member_of
+                            .as_ref()
+                            .is_some_and(|m| r.memberships.iter().any(|rm| rm == m.as_str()));
+                    who && (e.categories.is_empty() || e.categories.contains(cat))
+                })
+            })
+        })
+}
+
+fn proposals(c: &mut Checker, doc: &CampaignDocument, k: &Known) -> Option<Vec<Proposal>> {
+    c.unique(
+        "proposals",
+        doc.proposals.iter().map(|p| p.respondent.as_str()),
+    );
+    let codes: BTreeSet<String> = k.respondents.keys().cloned().collect();
+    all(doc.proposals.iter().enumerate().map(|(i, p)| {
+        let base = format!("proposals[{}]", p.respondent);
+        let respondent = if known_ref(c, || format!("proposals[{i}].respondent"), "respondent", &p.respondent, &codes) {
+            if k.respondents.get(&p.respondent) == Some(&false) {
+                c.report(
+                    format!("proposals[{i}].respondent"),
+                    format!("{} was not invited (respondents[{}].invited is false), so it cannot propose", p.respondent, p.respondent),
+                );
+                None
+            } else {
+                CountryCode::parse(&p.respondent).ok()
+            }
+        } else {
+            None
+        };
+        let draft = p.draft.as_ref().map(|d| {
+            let at = format!("{base}.draft");
+            let offers = offers(c, &at, &p.respondent, &d.offers, k);
+            let answers = answers(c, &at, &d.answers, k);
+            Some(Draft {
+                updated_at: d.updated_at,
+                updated_by: d.updated_by.clone(),
+                offers: offers?,
+                answers: answers?,
+            })
+        });
+        let draft = match draft {
+            None => Some(None),
+            Some(None) => None,
+            Some(Some(d)) => Some(Some(d)),
+        };
+        let mut previous_time = None;
+        let revisions = all(p.revisions.iter().enumerate().map(|(j, r)| {
+            let at = format!("{base}.revisions[{}]", r.number);
+            let expected = j as i64 + 1;
+            if r.number != expected {
+                c.report(
+                    format!("{at}.number"),
+                    format!("revisions must be numbered 1, 2, 3, … in order: expected {expected}, got {}", r.number),
+                );
+            }
+            if let Some(prev) = previous_time
+                && r.submitted_at < prev
+            {
+                c.report(
+                    format!("{at}.submitted_at"),
+                    format!("is earlier than the previous revision ({prev}): revisions are in the order submitted"),
+                );
+            }
+            previous_time = Some(r.submitted_at);
+            c.non_empty(|| format!("{at}.submitted_by"), &r.submitted_by);
+            let qv = c.take(
+                || format!("{at}.questionnaire_version"),
+                u32::try_from(r.questionnaire_version)
+                    .ok()
+                    .filter(|v| *v >= 1 && i64::from(*v) <= doc.questionnaire.version)
+                    .ok_or_else(|| {
+                        format!(
+                            "must be a questionnaire version from 1 to {} (got {})",
+                            doc.questionnaire.version, r.questionnaire_version
+                        )
+                    }),
+            );
+            let offers = offers(c, &at, &p.respondent, &r.offers, k);
+            let answers = answers(c, &at, &r.answers, k);
+            Some(Revision {
+                number: u32::try_from(r.number).ok()?,
+                submitted_at: r.submitted_at,
+                submitted_by: r.submitted_by.clone(),
+                questionnaire_version: qv?,
+                offers: offers?,
+                answers: answers?,
+                note: r.note.clone(),
+            })
+        }));
+        let withdrawn = p.withdrawn.as_ref().map(|w| {
+            if p.revisions.is_empty() {
+                c.report(format!("{base}.withdrawn"), "only a submitted proposal can be withdrawn; this one has no revision");
+            } else if let Some(last) = p.revisions.last()
+                && w.at < last.submitted_at
+            {
+                c.report(
+                    format!("{base}.withdrawn.at"),
+                    format!("is before the last revision was submitted ({})", last.submitted_at),
+                );
+            }
+            Withdrawal {
+                at: w.at,
+                by: w.by.clone(),
+                reason: w.reason.clone(),
+            }
+        });
+        Some(Proposal {
+            respondent: respondent?,
+            draft: draft?,
+            revisions: revisions?,
+            withdrawn,
+        })
+    }))
+}
+
+fn answers(c: &mut Checker, base: &str, list: &[AnswerDoc], k: &Known) -> Option<Vec<Answer>> {
+    c.unique(
+        &format!("{base}.answers"),
+        list.iter().map(|a| a.question.as_str()),
+    );
+    all(list.iter().map(|a| {
+        let path = || format!("{base}.answers[{}].question", a.question);
+        if !known_ref(c, path, "question", &a.question, &k.questions) {
+            return None;
+        }
+        Some(Answer {
+            question: QuestionId::parse(&a.question).ok()?,
+            text: a.text.clone(),
+        })
+    }))
+}
+
+fn offers(
+    c: &mut Checker,
+    base: &str,
+    own: &str,
+    list: &[OfferDoc],
+    k: &Known,
+) -> Option<Vec<Offer>> {
+    c.unique(
+        &format!("{base}.offers"),
+        list.iter().map(|o| o.id.as_str()),
+    );
+    all(list
+        .iter()
+        .enumerate()
+        .map(|(i, o)| offer(c, &format!("{base}.offers[{i}]"), own, o, k)))
+}
+
+fn offer(c: &mut Checker, at: &str, own: &str, o: &OfferDoc, k: &Known) -> Option<Offer> {
+    let p = |field: &str| format!("{at}.{field}");
+    let id = c.take(|| p("id"), OfferId::parse(&o.id));
+    let caps: BTreeSet<String> = k.capabilities.keys().cloned().collect();
+    let category = known_ref(c, || p("capability"), "capability", &o.capability, &caps)
+        .then(|| k.capabilities[&o.capability]);
+    let quantity = c.take(|| p("quantity"), Quantity::parse(o.quantity));
+    let mut ok = known_ref(
+        c,
+        || p("earliest_phase"),
+        "phase",
+        &o.earliest_phase,
+        &k.phases,
+    );
+    if let Some(last) = &o.last_phase {
+        if known_ref(c, || p("last_phase"), "phase", last, &k.phases) {
+            if let (Some(a), Some(b)) = (
+                k.phase_order.get(&o.earliest_phase),
+                k.phase_order.get(last),
+            ) && b < a
+            {
+                c.report(
+                    p("last_phase"),
+                    format!(
+                        "\"{last}\" comes before earliest_phase \"{}\"",
+                        o.earliest_phase
+                    ),
+                );
+                ok = false;
+            }
+        } else {
+            ok = false;
+        }
+    }
+    let sectors = match &o.sectors {
+        None => Some(None),
+        Some(list) if list.is_empty() => {
+            c.report(
+                p("sectors"),
+                "lists no sector: name at least one, or leave `sectors` out for any sector",
+            );
+            None
+        }
+        Some(list) => {
+            let mut set = BTreeSet::new();
+            let mut sok = true;
+            for s in list {
+                if known_ref(c, || p("sectors"), "sector", s, &k.sectors) {
+                    set.extend(SectorId::parse(s).ok());
+                } else {
+                    sok = false;
+                }
+            }
+            sok.then_some(Some(set))
+        }
+    };
+    let caveats = all(o.caveats.iter().map(|cv| match cv {
+        CaveatDoc::NoContactLine => Some(Caveat::NoContactLine),
+        CaveatDoc::OutOfCountryOnly => Some(Caveat::OutOfCountryOnly),
+        CaveatDoc::NoCombatRole => Some(Caveat::NoCombatRole),
+        CaveatDoc::Other(text) => {
+            c.non_empty(|| p("caveats.other"), text);
+            Some(Caveat::Other(text.clone()))
+        }
+        CaveatDoc::ExcludedSectors(list) => {
+            let mut set = BTreeSet::new();
+            let mut sok = true;
+            for s in list {
+                if known_ref(c, || p("caveats.excluded_sectors"), "sector", s, &k.sectors) {
+                    set.extend(SectorId::parse(s).ok());
+                } else {
+                    sok = false;
+                }
+            }
+            sok.then_some(Caveat::ExcludedSectors(set))
+        }
+    }));
+    let cost = match &o.cost_per_unit_year {
+        None => Some(None),
+        Some(m) => {
+            if category == Some(crate::model::Category::Funding) {
+                c.report(
+                    p("cost_per_unit_year"),
+                    "a funding offer states its amount in `quantity`; remove cost_per_unit_year",
+                );
+            }
+            money(c, &p("cost_per_unit_year"), &m.amount_m, &m.currency, k).map(Some)
+        }
+    };
+    let paid_by = c.take(|| p("paid_by"), Payer::parse(&o.paid_by));
+    if let Some(Payer::Respondent(code)) = paid_by
+        && !k.respondents.contains_key(code.as_str())
+    {
+        c.report(p("paid_by"), format!("unknown respondent \"{code}\""));
+    }
+    let conditions = all(o
+        .conditions
+        .iter()
+        .map(|cond| condition(c, &p("conditions"), own, cond, k)));
+    Some(Offer {
+        id: id?,
+        capability: category.and_then(|_| CapabilityId::parse(&o.capability).ok())?,
+        quantity: quantity?,
+        earliest_phase: ok
+            .then(|| PhaseId::parse(&o.earliest_phase).ok())
+            .flatten()?,
+        last_phase: match &o.last_phase {
+            None => None,
+            Some(l) => Some(PhaseId::parse(l).ok()?),
+        },
+        rotation_backed: o.rotation_backed,
+        sectors: sectors?,
+        caveats: caveats?,
+        cost_per_unit_year: cost?,
+        paid_by: paid_by?,
+        conditions: conditions?,
+        note: o.note.clone(),
+    })
+}
+
+fn money(c: &mut Checker, at: &str, amount_m: &f64, currency: &str, k: &Known) -> Option<Money> {
+    let code = c.take(|| format!("{at}.currency"), CurrencyCode::parse(currency));
+    if code.is_some() && !k.currencies.contains(currency) {
+        c.report(
+            format!("{at}.currency"),
+            format!(
+                "unknown currency \"{currency}\": use the campaign currency or add a rate to campaign.exchange_rates ({})",
+                listing(k.currencies.iter())
+            ),
+        );
+        return None;
+    }
+    c.take(
+        || format!("{at}.amount_m"),
+        Money::from_millions(*amount_m, code?),
+    )
+}
+
+fn condition(
+    c: &mut Checker,
+    at: &str,
+    own: &str,
+    cond: &ConditionDoc,
+    k: &Known,
+) -> Option<Condition> {
+    match cond {
+        ConditionDoc::Scenario(fact) => {
+            if !known_ref(c, || format!("{at}.scenario"), "fact", fact, &k.facts) {
+                return None;
+            }
+            FactId::parse(fact).ok().map(Condition::Scenario)
+        }
+        ConditionDoc::IfCommits(code) => {
+            let path = || format!("{at}.if_commits");
+            match k.respondents.get(code) {
+                None => {
+                    c.report(path(), format!("unknown respondent \"{code}\""));
+                    None
+                }
+                Some(false) => {
+                    c.report(path(), format!("{code} is not invited, so it can never commit: this offer could never stand"));
+                    None
+                }
+                Some(true) if code == own => {
+                    c.report(
+                        path(),
+                        format!("an offer of {own} cannot be conditional on {own} itself"),
+                    );
+                    None
+                }
+                Some(true) => CountryCode::parse(code).ok().map(Condition::IfCommits),
+            }
+        }
+        ConditionDoc::MinPartners(n) => {
+            let others = k.invited_count.saturating_sub(1) as i64;
+            if *n < 1 {
+                c.report(
+                    format!("{at}.min_partners"),
+                    format!("must be at least 1 (got {n})"),
+                );
+                None
+            } else if *n > others {
+                c.report(
+                    format!("{at}.min_partners"),
+                    format!("asks for {n} partners but only {others} other respondents are invited: it could never hold"),
+                );
+                None
+            } else {
+                u32::try_from(*n).ok().map(Condition::MinPartners)
+            }
+        }
+    }
+}
+
+/// Finds cycles among "only if X commits" conditions: if FRA waits for DEU and DEU for FRA,
+/// neither can commit first.
+///
+/// The graph is at respondent level and counts the current proposal (latest revision) only:
+/// drafts and superseded revisions are not offers anyone relies on.
+fn linked_condition_cycles(c: &mut Checker, doc: &CampaignDocument) {
+    let mut edges: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for p in &doc.proposals {
+        if p.withdrawn.is_some() {
+            continue;
+        }
+        let Some(current) = p.revisions.last() else {
+            continue;
+        };
+        for o in &current.offers {
+            for cond in &o.conditions {
+                if let ConditionDoc::IfCommits(other) = cond
+                    && other != &p.respondent
+                {
+                    edges
+                        .entry(p.respondent.as_str())
+                        .or_default()
+                        .insert(other.as_str());
+                }
+            }
+        }
+    }
+    // Respondents on a common cycle form a strongly connected group; report each group once,
+    // with one concrete cycle through its first member (found breadth-first, so it is shortest).
+    let reach = |from: &str| -> BTreeSet<&str> {
+        let mut seen = BTreeSet::new();
+        let mut todo: Vec<&str> = edges.get(from).into_iter().flatten().copied().collect();
+        while let Some(n) = todo.pop() {
+            if seen.insert(n) {
+                todo.extend(edges.get(n).into_iter().flatten().copied());
+            }
+        }
+        seen
+    };
+    let reachable: BTreeMap<&str, BTreeSet<&str>> = edges.keys().map(|&n| (n, reach(n))).collect();
+    let mut grouped: BTreeSet<&str> = BTreeSet::new();
+    for (&node, reached) in &reachable {
+        if grouped.contains(node) || !reached.contains(node) {
+            continue;
+        }
+        let group: BTreeSet<&str> = reached
+            .iter()
+            .copied()
+            .filter(|other| reachable.get(other).is_some_and(|r| r.contains(node)))
+            .collect();
+        grouped.extend(group.iter().copied());
+        let mut parent: BTreeMap<&str, &str> = BTreeMap::new();
+        let mut queue = std::collections::VecDeque::from([node]);
+        let mut closing = None;
+        while let Some(n) = queue.pop_front() {
+            for &next in edges.get(n).into_iter().flatten() {
+                if next == node {
+                    closing = Some(n);
+                    queue.clear();
+                    break;
+                }
+                if group.contains(next) && !parent.contains_key(next) {
+                    parent.insert(next, n);
+                    queue.push_back(next);
+                }
+            }
+        }
+        let mut cycle = vec![node];
+        let mut at = closing.unwrap_or(node);
+        while at != node {
+            cycle.push(at);
+            at = parent.get(at).copied().unwrap_or(node);
+        }
+        cycle[1..].reverse();
+        cycle.push(node);
+        c.report(
+            format!("proposals[{node}]"),
+            format!(
+                "linked conditions form a cycle {}: none of them can commit first; make one offer in the cycle unconditional",
+                cycle.join(" → ")
+            ),
+        );
+    }
+}
