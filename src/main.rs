@@ -1,1 +1,194 @@
-fn main() {}
+//! `guarantor`: the command line for analysts.
+
+mod render;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand, ValueEnum};
+use guarantor_domain::{Campaign, FileFormat, LoadError, parse_campaign};
+
+/// The demo campaign, embedded so `guarantor demo` works anywhere.
+const DEMO_CAMPAIGN: &str = include_str!("../examples/demo-campaign.json");
+
+/// Collects allied capitals' proposals for a security guarantee and measures them against a
+/// statement of requirements.
+#[derive(Debug, Parser)]
+#[command(name = "guarantor", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Check a campaign file and list every problem with its path (exit 0 valid, 1 invalid).
+    Validate {
+        /// Campaign file (.json, or .toml).
+        file: PathBuf,
+    },
+    /// Print the JSON Schema of the campaign file.
+    Schema,
+    /// Who was asked, who answered, what is offered, and raw coverage per requirement.
+    Summary {
+        /// Campaign file (.json, or .toml).
+        file: PathBuf,
+        /// Print the summary as JSON (documented in docs/cli-json.md).
+        #[arg(long)]
+        json: bool,
+    },
+    /// The summary of the built-in demo campaign (illustrative data).
+    Demo {
+        /// Print the summary as JSON instead of tables.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write a campaign file in canonical JSON or in TOML (validated first).
+    Convert {
+        /// Campaign file to read (.json, or .toml).
+        file: PathBuf,
+        /// Format to write.
+        #[arg(long, value_enum, default_value_t = Target::Json)]
+        to: Target,
+        /// Where to write; standard output if omitted.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Write the demo campaign file, to start a campaign of your own from it.
+    DemoFile {
+        /// Format to write.
+        #[arg(long, value_enum, default_value_t = Target::Json)]
+        to: Target,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum Target {
+    Json,
+    Toml,
+}
+
+/// Exit codes: 0 success, 1 the campaign is invalid, 2 usage or I/O error.
+const EXIT_INVALID: u8 = 1;
+const EXIT_USAGE_OR_IO: u8 = 2;
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("GUARANTOR_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    match run(cli.command) {
+        Ok(code) => code,
+        Err(err) => {
+            // A file that is not a valid campaign is the user's data to fix (exit 1), apart
+            // from files that cannot be read at all (exit 2).
+            match err.downcast_ref::<LoadError>() {
+                Some(LoadError::Invalid(problems)) => {
+                    eprintln!(
+                        "error: the campaign is invalid ({} problem{}):",
+                        problems.len(),
+                        if problems.len() == 1 { "" } else { "s" }
+                    );
+                    for p in problems {
+                        eprintln!("  {p}");
+                    }
+                    return ExitCode::from(EXIT_INVALID);
+                }
+                Some(_) => {
+                    eprintln!("error: {err:#}");
+                    return ExitCode::from(EXIT_INVALID);
+                }
+                None => {}
+            }
+            eprintln!("error: {err:#}");
+            ExitCode::from(EXIT_USAGE_OR_IO)
+        }
+    }
+}
+
+fn run(command: Command) -> anyhow::Result<ExitCode> {
+    match command {
+        Command::Validate { file } => {
+            let campaign = load(&file)?;
+            println!("{}: valid", file.display());
+            println!("{}", render::census(&campaign));
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Schema => {
+            let schema = guarantor_domain::json_schema();
+            println!("{}", serde_json::to_string_pretty(&schema)?);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Summary { file, json } => {
+            let campaign = load(&file)?;
+            print_summary(&campaign, json)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Demo { json } => {
+            let campaign = demo_campaign()?;
+            print_summary(&campaign, json)?;
+            if !json {
+                println!();
+                println!(
+                    "Next: `guarantor demo-file --to toml > my-campaign.toml` writes this campaign to edit; \
+                     `guarantor validate my-campaign.toml` checks it; `guarantor summary my-campaign.toml --json` \
+                     gives these figures as JSON."
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Convert { file, to, out } => {
+            let campaign = load(&file)?;
+            let text = write_as(&campaign, to)?;
+            match out {
+                Some(path) => std::fs::write(&path, text)
+                    .with_context(|| format!("cannot write {}", path.display()))?,
+                None => print!("{text}"),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::DemoFile { to } => {
+            print!("{}", write_as(&demo_campaign()?, to)?);
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn write_as(campaign: &Campaign, to: Target) -> anyhow::Result<String> {
+    Ok(match to {
+        Target::Json => campaign.to_json(),
+        Target::Toml => campaign
+            .to_toml()
+            .context("cannot write the campaign as TOML")?,
+    })
+}
+
+fn demo_campaign() -> anyhow::Result<Campaign> {
+    parse_campaign(DEMO_CAMPAIGN, FileFormat::Json).context("the built-in demo campaign is invalid")
+}
+
+fn load(path: &Path) -> anyhow::Result<Campaign> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    tracing::debug!(path = %path.display(), bytes = text.len(), "read campaign file");
+    match parse_campaign(&text, FileFormat::from_path(path)) {
+        Ok(c) => Ok(c),
+        Err(e @ LoadError::Invalid(_)) => Err(e.into()),
+        Err(e) => Err(anyhow::Error::new(e).context(format!("{} is not a readable campaign file", path.display()))),
+    }
+}
+
+fn print_summary(campaign: &Campaign, json: bool) -> anyhow::Result<()> {
+    let summary = guarantor_engine::summarise(campaign);
+    if json {
+        println!("{}", serde_json::to_string_pretty(&summary)?);
+    } else {
+        print!("{}", render::summary(&summary));
+    }
+    Ok(())
+}
