@@ -173,13 +173,16 @@ fn demo_campaign() -> anyhow::Result<Campaign> {
 }
 
 fn load(path: &Path) -> anyhow::Result<Campaign> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read {}", path.display()))?;
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
     tracing::debug!(path = %path.display(), bytes = text.len(), "read campaign file");
     match parse_campaign(&text, FileFormat::from_path(path)) {
         Ok(c) => Ok(c),
         Err(e @ LoadError::Invalid(_)) => Err(e.into()),
-        Err(e) => Err(anyhow::Error::new(e).context(format!("{} is not a readable campaign file", path.display()))),
+        Err(e) => Err(anyhow::Error::new(e).context(format!(
+            "{} is not a readable campaign file",
+            path.display()
+        ))),
     }
 }
 

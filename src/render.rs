@@ -11,7 +11,7 @@ pub fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(ch);
@@ -33,7 +33,7 @@ pub fn money_m(m: f64) -> String {
 fn table(header: &[&str]) -> Table {
     let mut t = Table::new();
     t.load_style(UTF8_FULL_CONDENSED);
-    t.set_header(header.iter().map(|h| Cell::new(h)));
+    t.set_header(header.iter().map(Cell::new));
     t
 }
 
@@ -103,10 +103,10 @@ pub fn summary(s: &Summary) -> String {
             Cell::new(&r.name),
             Cell::new(r.status.as_str()),
             right(r.revisions),
-            Cell::new(
-                r.last_change
-                    .map_or_else(|| "—".to_owned(), |t| t.format("%Y-%m-%d %H:%M").to_string()),
-            ),
+            Cell::new(r.last_change.map_or_else(
+                || "—".to_owned(),
+                |t| t.format("%Y-%m-%d %H:%M").to_string(),
+            )),
             right(r.offer_lines),
         ]);
     }
@@ -196,7 +196,10 @@ pub fn summary(s: &Summary) -> String {
         tot.nothing_offered
     );
     if s.campaign.illustrative {
-        let _ = writeln!(out, "ILLUSTRATIVE DATA: invented proposals, real reference figures.");
+        let _ = writeln!(
+            out,
+            "ILLUSTRATIVE DATA: invented proposals, real reference figures."
+        );
     }
     out
 }

@@ -63,7 +63,8 @@ impl Money {
         }
         let scaled = amount_m * 1000.0;
         let thousands = scaled.round();
-        if (scaled - thousands).abs() > 1e-6 * scaled.abs().max(1.0) {
+        // Below 1e9 thousands an f64 is exact to about 1e-7, so anything further off had more decimals.
+        if (scaled - thousands).abs() > 1e-6 {
             return Err(format!(
                 "{amount_m} has more than three decimals: amounts are in millions, exact to the thousand"
             ));

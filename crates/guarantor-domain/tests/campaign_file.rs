@@ -1,0 +1,674 @@
+//! The campaign file: every validation rule with a failing example, round trips, TOML, schema.
+
+use guarantor_domain::{
+    CampaignDocument, FileFormat, LoadError, Problem, ProposalStatus, parse_campaign,
+    parse_document, validate,
+};
+use serde_json::{Value, json};
+
+const SMALL_TOML: &str = include_str!("fixtures/small-campaign.toml");
+const DEMO_JSON: &str = include_str!("../../../examples/demo-campaign.json");
+const DEMO_TOML: &str = include_str!("../../../examples/demo-campaign.toml");
+
+/// The small fixture as a JSON value, ready to have a fault planted in it.
+fn small() -> Value {
+    let doc = parse_document(SMALL_TOML, FileFormat::Toml).expect("fixture parses");
+    serde_json::to_value(doc).expect("fixture serialises")
+}
+
+/// Validates a JSON value and returns the problems (empty when valid).
+fn problems(value: &Value) -> Vec<Problem> {
+    let text = serde_json::to_string(value).unwrap();
+    match parse_campaign(&text, FileFormat::Json) {
+        Ok(_) => Vec::new(),
+        Err(LoadError::Invalid(p)) => p,
+        Err(other) => panic!("expected validation problems, got: {other}"),
+    }
+}
+
+/// Plants one fault and checks that exactly the expected problem is reported.
+fn assert_rule(mutate: impl FnOnce(&mut Value), path: &str, fragment: &str) {
+    let mut v = small();
+    mutate(&mut v);
+    let found = problems(&v);
+    assert!(
+        found
+            .iter()
+            .any(|p| p.path == path && p.message.contains(fragment)),
+        "expected `{path}: …{fragment}…`, got:\n{}",
+        found
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+}
+
+/// FRA's current revision (the second) in the small fixture.
+fn fra_current(v: &mut Value) -> &mut Value {
+    &mut v["proposals"][0]["revisions"][1]
+}
+
+#[test]
+fn the_small_fixture_and_the_demo_are_valid() {
+    assert!(problems(&small()).is_empty());
+    let demo = parse_campaign(DEMO_JSON, FileFormat::Json).expect("demo is valid");
+    assert!(
+        demo.info().illustrative,
+        "demo data must be labelled illustrative"
+    );
+    assert!(
+        demo.invited().count() >= 28,
+        "about 30 respondents are asked"
+    );
+    assert!(demo.scenarios().len() >= 2);
+}
+
+#[test]
+fn unknown_capability_in_a_requirement() {
+    assert_rule(
+        |v| v["requirements"][0]["capability"] = json!("tank"),
+        "requirements[R1].capability",
+        "unknown capability \"tank\"",
+    );
+}
+
+#[test]
+fn requirement_for_a_phase_that_does_not_exist() {
+    assert_rule(
+        |v| v["requirements"][0]["phase"] = json!("P9"),
+        "requirements[R1].phase",
+        "unknown phase \"P9\" (known: P0, P1, P2)",
+    );
+}
+
+#[test]
+fn unknown_sector_in_a_requirement() {
+    assert_rule(
+        |v| v["requirements"][0]["sector"] = json!("moon"),
+        "requirements[R1].sector",
+        "unknown sector \"moon\"",
+    );
+}
+
+#[test]
+fn unknown_capability_phase_and_sector_in_an_offer() {
+    assert_rule(
+        |v| fra_current(v)["offers"][0]["capability"] = json!("tank"),
+        "proposals[FRA].revisions[2].offers[0].capability",
+        "unknown capability",
+    );
+    assert_rule(
+        |v| fra_current(v)["offers"][0]["earliest_phase"] = json!("P7"),
+        "proposals[FRA].revisions[2].offers[0].earliest_phase",
+        "unknown phase \"P7\"",
+    );
+    assert_rule(
+        |v| fra_current(v)["offers"][0]["sectors"] = json!(["capital", "moon"]),
+        "proposals[FRA].revisions[2].offers[0].sectors",
+        "unknown sector \"moon\"",
+    );
+    assert_rule(
+        |v| fra_current(v)["offers"][0]["caveats"] = json!([{"excluded_sectors": ["moon"]}]),
+        "proposals[FRA].revisions[2].offers[0].caveats.excluded_sectors",
+        "unknown sector \"moon\"",
+    );
+}
+
+#[test]
+fn proposal_from_an_unknown_respondent() {
+    assert_rule(
+        |v| v["proposals"][0]["respondent"] = json!("ITA"),
+        "proposals[0].respondent",
+        "unknown respondent \"ITA\"",
+    );
+}
+
+#[test]
+fn proposal_from_a_respondent_that_was_not_invited() {
+    assert_rule(
+        |v| v["proposals"][0]["respondent"] = json!("USA"),
+        "proposals[0].respondent",
+        "was not invited",
+    );
+}
+
+#[test]
+fn duplicate_ids_in_every_list() {
+    assert_rule(
+        |v| v["requirements"][1]["id"] = json!("R1"),
+        "requirements[R1]",
+        "duplicate id",
+    );
+    assert_rule(
+        |v| v["phases"][1]["id"] = json!("P0"),
+        "phases[P0]",
+        "duplicate id",
+    );
+    assert_rule(
+        |v| v["sectors"][1]["id"] = json!("capital"),
+        "sectors[capital]",
+        "duplicate id",
+    );
+    assert_rule(
+        |v| v["catalogue"][1]["id"] = json!("brigade"),
+        "catalogue[brigade]",
+        "duplicate id",
+    );
+    assert_rule(
+        |v| v["respondents"][1]["code"] = json!("FRA"),
+        "respondents[FRA]",
+        "duplicate id",
+    );
+    assert_rule(
+        |v| v["scenarios"][1]["id"] = json!("backstop"),
+        "scenarios[backstop]",
+        "duplicate id",
+    );
+    assert_rule(
+        |v| v["facts"][1]["id"] = json!("us_backstop"),
+        "facts[us_backstop]",
+        "duplicate id",
+    );
+    assert_rule(
+        |v| fra_current(v)["offers"][1]["id"] = json!("F1"),
+        "proposals[FRA].revisions[2].offers[F1]",
+        "duplicate id",
+    );
+    assert_rule(
+        |v| v["proposals"][1]["respondent"] = json!("FRA"),
+        "proposals[FRA]",
+        "duplicate id",
+    );
+}
+
+#[test]
+fn the_same_requirement_line_twice() {
+    assert_rule(
+        |v| {
+            v["requirements"][1]["phase"] = json!("P0");
+        },
+        "requirements[R2]",
+        "same capability, phase and sector as requirement R1",
+    );
+}
+
+#[test]
+fn zero_and_negative_quantities() {
+    assert_rule(
+        |v| v["requirements"][0]["quantity"] = json!(0),
+        "requirements[R1].quantity",
+        "must be greater than 0 (got 0)",
+    );
+    assert_rule(
+        |v| fra_current(v)["offers"][1]["quantity"] = json!(-3),
+        "proposals[FRA].revisions[2].offers[1].quantity",
+        "must be greater than 0 (got -3)",
+    );
+    assert_rule(
+        |v| v["catalogue"][0]["personnel_per_unit"] = json!(-1),
+        "catalogue[brigade].personnel_per_unit",
+        "whole number from 0",
+    );
+    assert_rule(
+        |v| v["catalogue"][0]["rotation_ratio"] = json!(0.5),
+        "catalogue[brigade].rotation_ratio",
+        "at least 1",
+    );
+    assert_rule(
+        |v| v["scenarios"][0]["troop_ceiling"] = json!(-100),
+        "scenarios[backstop].troop_ceiling",
+        "0 or more",
+    );
+    assert_rule(
+        |v| v["respondents"][0]["facts"]["gdp_usd_bn"] = json!(-5.0),
+        "respondents[FRA].facts.gdp_usd_bn",
+        "non-negative",
+    );
+}
+
+#[test]
+fn costs_in_an_unknown_currency() {
+    // GBP is a real currency, but the campaign gives no rate for it.
+    assert_rule(
+        |v| fra_current(v)["offers"][1]["cost_per_unit_year"]["currency"] = json!("GBP"),
+        "proposals[FRA].revisions[2].offers[1].cost_per_unit_year.currency",
+        "unknown currency \"GBP\"",
+    );
+    assert_rule(
+        |v| fra_current(v)["offers"][1]["cost_per_unit_year"]["currency"] = json!("EURO"),
+        "proposals[FRA].revisions[2].offers[1].cost_per_unit_year.currency",
+        "not an ISO 4217 currency code",
+    );
+    assert_rule(
+        |v| v["campaign"]["currency"] = json!("XYZ"),
+        "campaign.currency",
+        "not an ISO 4217",
+    );
+    assert_rule(
+        |v| v["campaign"]["exchange_rates"]["USD"] = json!(0.0),
+        "campaign.exchange_rates.USD",
+        "positive",
+    );
+}
+
+#[test]
+fn money_is_exact_to_the_thousand_and_never_negative() {
+    assert_rule(
+        |v| fra_current(v)["offers"][1]["cost_per_unit_year"]["amount_m"] = json!(100.0001),
+        "proposals[FRA].revisions[2].offers[1].cost_per_unit_year.amount_m",
+        "more than three decimals",
+    );
+    assert_rule(
+        |v| fra_current(v)["offers"][1]["cost_per_unit_year"]["amount_m"] = json!(-1.0),
+        "proposals[FRA].revisions[2].offers[1].cost_per_unit_year.amount_m",
+        "must not be negative",
+    );
+}
+
+#[test]
+fn funding_offers_carry_their_amount_in_quantity() {
+    assert_rule(
+        |v| {
+            v["proposals"][1]["revisions"][0]["offers"][0]["cost_per_unit_year"] =
+                json!({"amount_m": 1.0, "currency": "EUR"})
+        },
+        "proposals[DEU].revisions[1].offers[0].cost_per_unit_year",
+        "remove cost_per_unit_year",
+    );
+}
+
+#[test]
+fn offer_conditional_on_a_respondent_that_is_not_invited() {
+    assert_rule(
+        |v| fra_current(v)["offers"][1]["conditions"] = json!([{"if_commits": "USA"}]),
+        "proposals[FRA].revisions[2].offers[1].conditions.if_commits",
+        "USA is not invited",
+    );
+    assert_rule(
+        |v| fra_current(v)["offers"][1]["conditions"] = json!([{"if_commits": "JPN"}]),
+        "proposals[FRA].revisions[2].offers[1].conditions.if_commits",
+        "unknown respondent \"JPN\"",
+    );
+    assert_rule(
+        |v| fra_current(v)["offers"][1]["conditions"] = json!([{"if_commits": "FRA"}]),
+        "proposals[FRA].revisions[2].offers[1].conditions.if_commits",
+        "cannot be conditional on FRA itself",
+    );
+}
+
+#[test]
+fn unknown_scenario_fact_in_a_condition() {
+    assert_rule(
+        |v| fra_current(v)["offers"][1]["conditions"] = json!([{"scenario": "peace_on_earth"}]),
+        "proposals[FRA].revisions[2].offers[1].conditions.scenario",
+        "unknown fact \"peace_on_earth\"",
+    );
+}
+
+#[test]
+fn partners_conditions_that_could_never_hold() {
+    assert_rule(
+        |v| fra_current(v)["offers"][1]["conditions"] = json!([{"min_partners": 4}]),
+        "proposals[FRA].revisions[2].offers[1].conditions.min_partners",
+        "only 3 other respondents are invited",
+    );
+    assert_rule(
+        |v| fra_current(v)["offers"][1]["conditions"] = json!([{"min_partners": 0}]),
+        "proposals[FRA].revisions[2].offers[1].conditions.min_partners",
+        "at least 1",
+    );
+}
+
+#[test]
+fn cycles_of_linked_conditions() {
+    assert_rule(
+        |v| {
+            fra_current(v)["offers"][1]["conditions"] = json!([{"if_commits": "DEU"}]);
+            v["proposals"][1]["revisions"][0]["offers"][1]["conditions"] =
+                json!([{"if_commits": "FRA"}]);
+        },
+        "proposals[DEU]",
+        "cycle DEU → FRA → DEU",
+    );
+}
+
+#[test]
+fn a_chain_of_linked_conditions_without_a_cycle_is_fine() {
+    let mut v = small();
+    fra_current(&mut v)["offers"][1]["conditions"] = json!([{"if_commits": "DEU"}]);
+    assert!(problems(&v).is_empty());
+}
+
+#[test]
+fn a_scenario_excluding_everything() {
+    // Every invited respondent is an EU member.
+    assert_rule(
+        |v| v["scenarios"][0]["excluded_contributors"] = json!([{"member_of": "EU"}]),
+        "scenarios[backstop].excluded_contributors",
+        "excludes every invited respondent from every category",
+    );
+    assert_rule(
+        |v| v["scenarios"][0]["excluded_sectors"] = json!(["capital", "east", "air", "hub"]),
+        "scenarios[backstop].excluded_sectors",
+        "excludes every sector",
+    );
+}
+
+#[test]
+fn a_scenario_excluding_only_troops_of_all_is_allowed() {
+    let mut v = small();
+    v["scenarios"][0]["excluded_contributors"] =
+        json!([{"member_of": "EU", "categories": ["troops"]}]);
+    assert!(problems(&v).is_empty());
+}
+
+#[test]
+fn scenario_facts_must_be_declared_and_complete() {
+    assert_rule(
+        |v| {
+            v["scenarios"][0]["facts"]["sunshine"] = json!(true);
+        },
+        "scenarios[backstop].facts.sunshine",
+        "unknown fact",
+    );
+    assert_rule(
+        |v| {
+            v["scenarios"][0]["facts"]
+                .as_object_mut()
+                .unwrap()
+                .remove("un_mandate");
+        },
+        "scenarios[backstop].facts",
+        "does not say whether \"un_mandate\" holds",
+    );
+}
+
+#[test]
+fn exclusion_rules_must_name_someone_known() {
+    assert_rule(
+        |v| v["scenarios"][0]["excluded_contributors"] = json!([{"member_of": "ASEAN"}]),
+        "scenarios[backstop].excluded_contributors[0].member_of",
+        "no respondent is a member of \"ASEAN\"",
+    );
+    assert_rule(
+        |v| v["scenarios"][0]["excluded_contributors"] = json!([{"categories": ["troops"]}]),
+        "scenarios[backstop].excluded_contributors[0]",
+        "names nobody",
+    );
+    assert_rule(
+        |v| v["scenarios"][0]["excluded_contributors"] = json!([{"respondents": ["JPN"]}]),
+        "scenarios[backstop].excluded_contributors[0].respondents",
+        "unknown respondent \"JPN\"",
+    );
+}
+
+#[test]
+fn offer_phases_and_sectors_must_make_sense() {
+    assert_rule(
+        |v| {
+            fra_current(v)["offers"][1]["earliest_phase"] = json!("P2");
+            fra_current(v)["offers"][1]["last_phase"] = json!("P1");
+        },
+        "proposals[FRA].revisions[2].offers[1].last_phase",
+        "comes before earliest_phase",
+    );
+    assert_rule(
+        |v| fra_current(v)["offers"][1]["sectors"] = json!([]),
+        "proposals[FRA].revisions[2].offers[1].sectors",
+        "lists no sector",
+    );
+}
+
+#[test]
+fn revisions_are_numbered_and_ordered() {
+    assert_rule(
+        |v| v["proposals"][0]["revisions"][1]["number"] = json!(3),
+        "proposals[FRA].revisions[3].number",
+        "expected 2, got 3",
+    );
+    assert_rule(
+        |v| v["proposals"][0]["revisions"][1]["submitted_at"] = json!("2025-01-01T00:00:00Z"),
+        "proposals[FRA].revisions[2].submitted_at",
+        "earlier than the previous revision",
+    );
+    assert_rule(
+        |v| v["proposals"][0]["revisions"][1]["questionnaire_version"] = json!(2),
+        "proposals[FRA].revisions[2].questionnaire_version",
+        "from 1 to 1",
+    );
+}
+
+#[test]
+fn only_a_submitted_proposal_can_be_withdrawn() {
+    assert_rule(
+        |v| v["proposals"][2]["withdrawn"] = json!({"at": "2025-03-01T00:00:00Z", "by": "x"}),
+        "proposals[AUT].withdrawn",
+        "no revision",
+    );
+    assert_rule(
+        |v| v["proposals"][3]["withdrawn"]["at"] = json!("2025-01-01T00:00:00Z"),
+        "proposals[POL].withdrawn.at",
+        "before the last revision",
+    );
+}
+
+#[test]
+fn answers_must_answer_a_question_of_the_questionnaire() {
+    assert_rule(
+        |v| fra_current(v)["answers"][0]["question"] = json!("meaning_of_life"),
+        "proposals[FRA].revisions[2].answers[meaning_of_life].question",
+        "unknown question",
+    );
+}
+
+#[test]
+fn codes_and_identifiers_are_checked() {
+    assert_rule(
+        |v| v["respondents"][2]["code"] = json!("XXQ"),
+        "respondents[2].code",
+        "not an assigned ISO 3166-1 alpha-3 code",
+    );
+    assert_rule(
+        |v| v["requirements"][0]["id"] = json!("R 1"),
+        "requirements[0].id",
+        "contains ' '",
+    );
+    assert_rule(
+        |v| fra_current(v)["offers"][1]["paid_by"] = json!("nobody"),
+        "proposals[FRA].revisions[2].offers[1].paid_by",
+        "must be \"contributor\", \"common_fund\" or a respondent code",
+    );
+}
+
+#[test]
+fn every_problem_is_reported_at_once() {
+    let mut v = small();
+    v["requirements"][0]["phase"] = json!("P9");
+    fra_current(&mut v)["offers"][1]["quantity"] = json!(0);
+    fra_current(&mut v)["offers"][1]["cost_per_unit_year"]["currency"] = json!("GBP");
+    v["scenarios"][1]["facts"]["sunshine"] = json!(false);
+    v["requirements"][1]["id"] = json!("R1");
+    let found = problems(&v);
+    let paths: Vec<&str> = found.iter().map(|p| p.path.as_str()).collect();
+    for expected in [
+        "requirements[R1].phase",
+        "proposals[FRA].revisions[2].offers[1].quantity",
+        "proposals[FRA].revisions[2].offers[1].cost_per_unit_year.currency",
+        "scenarios[no-nato-troops].facts.sunshine",
+        "requirements[R1]",
+    ] {
+        assert!(
+            paths.contains(&expected),
+            "{expected} missing from {paths:?}"
+        );
+    }
+}
+
+#[test]
+fn shape_errors_name_the_field() {
+    let mut v = small();
+    v["requirements"][0]["priority"] = json!("urgent");
+    let err = parse_campaign(&v.to_string(), FileFormat::Json).unwrap_err();
+    let text = err.to_string();
+    assert!(text.contains("requirements[0].priority"), "{text}");
+    assert!(text.contains("unknown variant `urgent`"), "{text}");
+
+    let mut v = small();
+    v["campaign"]["colour"] = json!("blue");
+    let text = parse_campaign(&v.to_string(), FileFormat::Json)
+        .unwrap_err()
+        .to_string();
+    assert!(text.contains("unknown field `colour`"), "{text}");
+}
+
+#[test]
+fn format_versions_newer_than_this_build_are_refused_clearly() {
+    let mut v = small();
+    v["format_version"] = json!(2);
+    let err = parse_campaign(&v.to_string(), FileFormat::Json).unwrap_err();
+    assert!(matches!(
+        err,
+        LoadError::UnsupportedVersion { found: 2, .. }
+    ));
+    assert!(err.to_string().contains("newer Guarantor"));
+
+    v.as_object_mut().unwrap().remove("format_version");
+    let err = parse_campaign(&v.to_string(), FileFormat::Json).unwrap_err();
+    assert!(err.to_string().contains("format_version"));
+}
+
+#[test]
+fn syntax_errors_give_line_and_column() {
+    let err = parse_campaign("{\n  \"format_version\": 1,\n  oops\n}", FileFormat::Json)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("line 3"), "{err}");
+    let err = parse_campaign("format_version = 1\n[campaign\n", FileFormat::Toml)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("TOML"), "{err}");
+}
+
+#[test]
+fn json_round_trip_of_the_demo_is_lossless() {
+    let first = parse_campaign(DEMO_JSON, FileFormat::Json).unwrap();
+    let written = first.to_json();
+    let second = parse_campaign(&written, FileFormat::Json).unwrap();
+    assert_eq!(first, second, "read → write → read changed the campaign");
+    assert_eq!(written, second.to_json(), "writing is not stable");
+    // The committed JSON is the canonical form of the campaign.
+    assert_eq!(
+        written, DEMO_JSON,
+        "examples/demo-campaign.json is not in canonical form"
+    );
+}
+
+#[test]
+fn toml_reads_to_the_same_model_as_json() {
+    let from_json = parse_campaign(DEMO_JSON, FileFormat::Json).unwrap();
+    let from_toml = parse_campaign(DEMO_TOML, FileFormat::Toml).unwrap();
+    assert_eq!(from_json, from_toml);
+    // And the TOML this build writes reads back to the same model.
+    let toml_text = from_json.to_toml().unwrap();
+    assert_eq!(
+        parse_campaign(&toml_text, FileFormat::Toml).unwrap(),
+        from_json
+    );
+}
+
+#[test]
+fn the_demo_conforms_to_the_published_json_schema() {
+    let schema = guarantor_domain::json_schema();
+    let validator = jsonschema::validator_for(&schema).expect("the schema is a valid JSON Schema");
+    let demo: Value = serde_json::from_str(DEMO_JSON).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&demo)
+        .map(|e| format!("{}: {e}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+
+    // The schema rejects what the file format rejects at the shape level.
+    let mut bad = demo.clone();
+    bad["campaign"]["colour"] = json!("blue");
+    assert!(!validator.is_valid(&bad));
+    let mut bad = demo;
+    bad["requirements"][0]["quantity"] = json!(0);
+    assert!(!validator.is_valid(&bad));
+}
+
+#[test]
+fn proposal_status_follows_from_its_contents() {
+    let doc: CampaignDocument = parse_document(SMALL_TOML, FileFormat::Toml).unwrap();
+    let campaign = validate(&doc).unwrap();
+    let status = |code: &str| {
+        campaign
+            .proposals()
+            .iter()
+            .find(|p| p.respondent.as_str() == code)
+            .map(|p| p.status())
+    };
+    assert_eq!(status("FRA"), Some(ProposalStatus::Revised));
+    assert_eq!(status("DEU"), Some(ProposalStatus::Submitted));
+    assert_eq!(status("AUT"), Some(ProposalStatus::Draft));
+    assert_eq!(status("POL"), Some(ProposalStatus::Withdrawn));
+}
+
+#[test]
+fn demo_reference_figures_match_the_published_table() {
+    let campaign = parse_campaign(DEMO_JSON, FileFormat::Json).unwrap();
+    let table = include_str!("../../../data/european_states.csv");
+    let mut rows = 0;
+    for line in table.lines().skip(1) {
+        let cols: Vec<&str> = line.splitn(11, ',').collect();
+        let code = guarantor_domain::ids::CountryCode::parse(cols[0]).unwrap();
+        let r = campaign
+            .respondent(&code)
+            .unwrap_or_else(|| panic!("{} missing from the demo", cols[0]));
+        let num = |s: &str| (!s.is_empty()).then(|| s.parse::<f64>().unwrap());
+        let got = |f: Option<guarantor_domain::quantity::Figure>| f.map(|x| x.get());
+        assert_eq!(r.name, cols[1]);
+        assert_eq!(
+            r.memberships.iter().any(|m| m.as_str() == "NATO"),
+            cols[2] == "true"
+        );
+        assert_eq!(
+            r.memberships.iter().any(|m| m.as_str() == "EU"),
+            cols[3] == "true"
+        );
+        assert_eq!(
+            got(r.facts.population_millions),
+            num(cols[4]),
+            "{} population",
+            cols[0]
+        );
+        assert_eq!(got(r.facts.gdp_usd_bn), num(cols[5]), "{} GDP", cols[0]);
+        assert_eq!(
+            got(r.facts.defence_expenditure_usd_bn),
+            num(cols[6]),
+            "{} defence",
+            cols[0]
+        );
+        assert_eq!(
+            got(r.facts.defence_pct_gdp),
+            num(cols[7]),
+            "{} % GDP",
+            cols[0]
+        );
+        assert_eq!(
+            got(r.facts.active_personnel_thousands),
+            num(cols[8]),
+            "{} personnel",
+            cols[0]
+        );
+        assert_eq!(
+            got(r.facts.military_aid_committed_eur_bn),
+            num(cols[9]),
+            "{} aid",
+            cols[0]
+        );
+        assert_eq!(r.sources, cols[10]);
+        rows += 1;
+    }
+    assert_eq!(rows, 34);
+}

@@ -1,0 +1,286 @@
+//! The `guarantor` binary, driven as a user would: exit codes, messages, and figures checked by hand.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::{Value, json};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn small_fixture() -> PathBuf {
+    root().join("crates/guarantor-domain/tests/fixtures/small-campaign.toml")
+}
+
+fn demo_json() -> PathBuf {
+    root().join("examples/demo-campaign.json")
+}
+
+fn guarantor(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_guarantor"))
+        .args(args)
+        .env_remove("GUARANTOR_LOG")
+        .output()
+        .expect("the guarantor binary runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn path_arg(p: &Path) -> &str {
+    p.to_str().expect("test paths are UTF-8")
+}
+
+#[test]
+fn validate_accepts_the_demo_json_and_toml() {
+    for file in ["examples/demo-campaign.json", "examples/demo-campaign.toml"] {
+        let out = guarantor(&["validate", path_arg(&root().join(file))]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        let stdout = text(&out.stdout);
+        assert!(stdout.contains("valid"), "{stdout}");
+        assert!(stdout.contains("32 invited"), "{stdout}");
+        assert!(stdout.contains("illustrative data"), "{stdout}");
+    }
+}
+
+#[test]
+fn validate_lists_every_planted_fault_with_its_path_and_exits_1() {
+    let mut demo: Value = serde_json::from_slice(&std::fs::read(demo_json()).unwrap()).unwrap();
+    demo["requirements"][0]["phase"] = json!("P5");
+    demo["requirements"][1]["capability"] = json!("battleship");
+    let fra = demo["proposals"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|p| p["respondent"] == "FRA")
+        .unwrap();
+    fra["revisions"][0]["offers"][3]["quantity"] = json!(-2);
+    fra["revisions"][0]["offers"][2]["cost_per_unit_year"]["currency"] = json!("JPY");
+    fra["revisions"][0]["offers"][1]["conditions"] = json!([{"if_commits": "USA"}]);
+    demo["scenarios"][0]["excluded_sectors"] = json!([
+        "kyiv",
+        "west",
+        "south",
+        "east",
+        "ua_forces",
+        "airspace",
+        "black_sea",
+        "hub"
+    ]);
+
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("faulty.json");
+    std::fs::write(&file, serde_json::to_string_pretty(&demo).unwrap()).unwrap();
+    let out = guarantor(&["validate", path_arg(&file)]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    for expected in [
+        "requirements[R01].phase: unknown phase \"P5\"",
+        "requirements[R02].capability: unknown capability \"battleship\"",
+        "proposals[FRA].revisions[1].offers[3].quantity: must be greater than 0 (got -2)",
+        "proposals[FRA].revisions[1].offers[2].cost_per_unit_year.currency: unknown currency \"JPY\"",
+        "proposals[FRA].revisions[1].offers[1].conditions.if_commits: USA is not invited",
+        "scenarios[us-backstop].excluded_sectors: excludes every sector",
+    ] {
+        assert!(
+            stderr.contains(expected),
+            "missing `{expected}` in:\n{stderr}"
+        );
+    }
+    assert!(stderr.contains("6 problems"), "{stderr}");
+}
+
+#[test]
+fn unreadable_files_exit_2_and_malformed_ones_exit_1() {
+    let out = guarantor(&["validate", "/nonexistent/campaign.json"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("cannot read /nonexistent/campaign.json"));
+
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("broken.json");
+    std::fs::write(&file, "{\"format_version\": 1, \"campaign\": ").unwrap();
+    let out = guarantor(&["validate", path_arg(&file)]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("JSON syntax"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let out = guarantor(&["validate"]);
+    assert_eq!(out.status.code(), Some(2), "a usage error exits 2");
+}
+
+#[test]
+fn schema_is_json_schema_for_the_campaign_file() {
+    let out = guarantor(&["schema"]);
+    assert_eq!(out.status.code(), Some(0));
+    let schema: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(schema["title"], "Guarantor campaign file");
+    let required = schema["required"].as_array().unwrap();
+    assert!(required.contains(&json!("format_version")));
+    assert!(
+        schema["$defs"]["OfferDoc"]["properties"]["quantity"]["description"]
+            .as_str()
+            .unwrap()
+            .contains("Units offered")
+    );
+}
+
+/// The small fixture's summary, worked out by hand (see the fixture):
+/// FRA revised to 2 brigades (EUR 1,000 m each, on a US backstop, not near the contact line)
+/// and 2 batteries at EUR 100 m; DEU gives EUR 600 m funding, 1 battery at USD 150 m
+/// (0.9 → EUR 135 m) and 6 rotation-backed training teams at EUR 5 m; AUT only drafted;
+/// POL withdrew.
+#[test]
+fn summary_json_totals_match_figures_computed_by_hand() {
+    let out = guarantor(&["summary", path_arg(&small_fixture()), "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let s: Value = serde_json::from_slice(&out.stdout).unwrap();
+
+    assert_eq!(
+        s["response_counts"],
+        json!({"invited": 4, "answered": 2, "draft": 1, "not_started": 0, "withdrawn": 1})
+    );
+    let status: Vec<(&str, &str)> = s["responses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["respondent"].as_str().unwrap(),
+                r["status"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        status,
+        vec![
+            ("AUT", "draft"),
+            ("DEU", "submitted"),
+            ("FRA", "revised"),
+            ("POL", "withdrawn")
+        ]
+    );
+
+    let category = |name: &str| {
+        s["offered"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["category"] == name)
+            .cloned()
+            .unwrap_or(Value::Null)
+    };
+    let troops = category("troops");
+    assert_eq!(troops["personnel"], 8000);
+    assert_eq!(troops["cost_per_year_m"], 2000.0);
+    assert_eq!(troops["capabilities"][0]["quantity"], 2);
+    let hardware = category("hardware");
+    assert_eq!(hardware["capabilities"][0]["quantity"], 3);
+    assert_eq!(hardware["personnel"], 300);
+    assert_eq!(hardware["cost_per_year_m"], 335.0);
+    assert_eq!(
+        hardware["capabilities"][0]["respondents"],
+        json!(["DEU", "FRA"])
+    );
+    let enablers = category("enablers");
+    assert_eq!(
+        enablers["capabilities"][0]["quantity"], 6,
+        "POL's withdrawn teams do not count"
+    );
+    assert_eq!(enablers["cost_per_year_m"], 30.0);
+    assert_eq!(category("funding")["cost_per_year_m"], 600.0);
+    assert_eq!(s["funding_per_year_m"], 600.0);
+
+    let line = |id: &str| {
+        s["coverage"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["requirement"] == id)
+            .cloned()
+            .unwrap()
+    };
+    // R1: 2 brigades in P0 in the capital, conditional on the backstop.
+    assert_eq!(line("R1")["offered"], 2);
+    assert_eq!(line("R1")["offered_conditional"], 2);
+    assert_eq!(line("R1")["coverage"], 1.0);
+    // R2: enduring phase, so 2 brigades at 3:1 rotation sustain 2/3 of a brigade.
+    assert!((line("R2")["sustainable"].as_f64().unwrap() - 2.0 / 3.0).abs() < 1e-9);
+    // R3: FRA's 2 batteries from P1 plus DEU's 1 from P0.
+    assert_eq!(line("R3")["offered"], 3);
+    assert_eq!(line("R3")["offers"], json!(["DEU/D2", "FRA/F2"]));
+    // R4: EUR 600 m of 1,000 m.
+    assert_eq!(line("R4")["coverage"], 0.6);
+    // R5: 6 of 10 teams; rotation-backed, so all sustainable.
+    assert_eq!(line("R5")["offered"], 6);
+    assert_eq!(line("R5")["sustainable"], 6.0);
+    // R6: FRA's brigades may not serve along the contact line.
+    assert_eq!(line("R6")["offered"], 0);
+
+    assert_eq!(
+        s["coverage_totals"],
+        json!({"requirements": 6, "essential": 4, "essential_met": 3, "desirable_met": 0, "nothing_offered": 1})
+    );
+}
+
+#[test]
+fn summary_for_people_is_tables_with_headings() {
+    let out = guarantor(&["summary", path_arg(&small_fixture())]);
+    assert_eq!(out.status.code(), Some(0));
+    let stdout = text(&out.stdout);
+    for heading in [
+        "Who was asked, who answered",
+        "4 invited · 2 answered · 1 draft · 0 not started · 1 withdrawn",
+        "What is offered",
+        "Raw coverage per requirement",
+        "Essential lines met on paper: 3 of 4.",
+    ] {
+        assert!(
+            stdout.contains(heading),
+            "missing `{heading}` in:\n{stdout}"
+        );
+    }
+    assert!(
+        !stdout.contains("ILLUSTRATIVE"),
+        "only illustrative campaigns are labelled so"
+    );
+}
+
+#[test]
+fn demo_shows_the_summary_labelled_illustrative_and_what_to_try_next() {
+    let out = guarantor(&["demo"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("ILLUSTRATIVE DATA"), "{stdout}");
+    assert!(stdout.contains("Who was asked, who answered"));
+    assert!(stdout.lines().last().unwrap().starts_with("Next: "));
+
+    let out = guarantor(&["demo", "--json"]);
+    let s: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(s["campaign"]["illustrative"], true);
+    assert_eq!(s["response_counts"]["invited"], 32);
+}
+
+#[test]
+fn convert_writes_the_canonical_json_of_the_toml_demo() {
+    let out = guarantor(&[
+        "convert",
+        path_arg(&root().join("examples/demo-campaign.toml")),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout),
+        std::fs::read_to_string(demo_json()).unwrap()
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let toml_file = dir.path().join("mine.toml");
+    let out = guarantor(&["demo-file", "--to", "toml"]);
+    std::fs::write(&toml_file, &out.stdout).unwrap();
+    let out = guarantor(&["validate", path_arg(&toml_file)]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+}
