@@ -8,6 +8,8 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 use guarantor_domain::{Campaign, FileFormat, LoadError, parse_campaign};
+use guarantor_engine::OptionsRequest;
+use guarantor_engine::options::{Backend, Objective, ScenarioChoice, Settings};
 
 /// The demo campaign, embedded so `guarantor demo` works anywhere.
 const DEMO_CAMPAIGN: &str = include_str!("../examples/demo-campaign.json");
@@ -44,6 +46,40 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Force-package options under the campaign's negotiation scenarios.
+    Options {
+        /// Campaign file (.json, or .toml).
+        file: PathBuf,
+        /// Scenario id (default: the campaign's first scenario).
+        #[arg(long, conflicts_with = "all_scenarios")]
+        scenario: Option<String>,
+        /// Compute every scenario and compare them side by side.
+        #[arg(long)]
+        all_scenarios: bool,
+        /// What the first option optimises once coverage is maximised.
+        #[arg(long, value_enum, default_value_t = ObjectiveArg::Cheapest)]
+        objective: ObjectiveArg,
+        /// Budget per year in millions of the campaign currency (caps every option; required by
+        /// `--objective coverage`).
+        #[arg(long)]
+        budget: Option<f64>,
+        /// How many genuinely different options per scenario (1 to 10).
+        #[arg(long = "options", default_value_t = 3)]
+        count: usize,
+        /// Solver backend (`highs` needs a build with `--features highs`).
+        #[arg(long, value_enum, default_value_t = BackendArg::Microlp)]
+        backend: BackendArg,
+        /// Time limit per solve, seconds; a solve stopped by it reports the best package found
+        /// and its gap.
+        #[arg(long, default_value_t = 20.0)]
+        time_limit: f64,
+        /// Skip the N−1 robustness analysis.
+        #[arg(long)]
+        no_robustness: bool,
+        /// Print the options as JSON (documented in docs/cli-json.md).
+        #[arg(long)]
+        json: bool,
+    },
     /// Write a campaign file in canonical JSON or in TOML (validated first).
     Convert {
         /// Campaign file to read (.json, or .toml).
@@ -61,6 +97,43 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Target::Json)]
         to: Target,
     },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum ObjectiveArg {
+    /// Lowest cost per year.
+    Cheapest,
+    /// Best coverage within --budget.
+    Coverage,
+    /// Smallest over-payment against GDP shares.
+    Fairest,
+    /// Fewest troops committed.
+    Footprint,
+    /// Least reliance on any single respondent.
+    Robust,
+    /// Fewest offers resting on conditions.
+    FewestConditions,
+}
+
+impl From<ObjectiveArg> for Objective {
+    fn from(o: ObjectiveArg) -> Self {
+        match o {
+            ObjectiveArg::Cheapest => Objective::Cheapest,
+            ObjectiveArg::Coverage => Objective::Coverage,
+            ObjectiveArg::Fairest => Objective::Fairest,
+            ObjectiveArg::Footprint => Objective::SmallestFootprint,
+            ObjectiveArg::Robust => Objective::MostRobust,
+            ObjectiveArg::FewestConditions => Objective::FewestConditions,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum BackendArg {
+    /// Pure Rust, in every build.
+    Microlp,
+    /// HiGHS (build with --features highs).
+    Highs,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -139,6 +212,53 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
                      `guarantor validate my-campaign.toml` checks it; `guarantor summary my-campaign.toml --json` \
                      gives these figures as JSON."
                 );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Options {
+            file,
+            scenario,
+            all_scenarios,
+            objective,
+            budget,
+            count,
+            backend,
+            time_limit,
+            no_robustness,
+            json,
+        } => {
+            let campaign = load(&file)?;
+            if !(time_limit.is_finite() && time_limit > 0.0) {
+                anyhow::bail!(
+                    "--time-limit must be a positive number of seconds (got {time_limit})"
+                );
+            }
+            let request = OptionsRequest {
+                scenarios: match (scenario, all_scenarios) {
+                    (Some(id), _) => ScenarioChoice::Named(id),
+                    (None, true) => ScenarioChoice::All,
+                    (None, false) => ScenarioChoice::First,
+                },
+                objective: objective.into(),
+                budget_m: budget,
+                options: count,
+                settings: Settings {
+                    backend: match backend {
+                        BackendArg::Microlp => Backend::Microlp,
+                        BackendArg::Highs => Backend::Highs,
+                    },
+                    time_limit: std::time::Duration::from_secs_f64(time_limit),
+                },
+                robustness: !no_robustness,
+            };
+            let report = guarantor_engine::compute_options(&campaign, &request)?;
+            for w in &report.warnings {
+                eprintln!("warning: {w}");
+            }
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                print!("{}", render::options(&report));
             }
             Ok(ExitCode::SUCCESS)
         }

@@ -2,9 +2,10 @@
 
 use std::fmt::Write as _;
 
-use comfy_table::{Cell, CellAlignment, Table, presets::UTF8_FULL_CONDENSED};
+use comfy_table::{Cell, CellAlignment, ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
 use guarantor_domain::Campaign;
-use guarantor_engine::Summary;
+use guarantor_engine::options::ForcePackage;
+use guarantor_engine::{OptionsReport, Summary};
 
 /// Groups digits in thousands: 12345 → "12,345".
 pub fn thousands(n: u64) -> String {
@@ -33,6 +34,11 @@ pub fn money_m(m: f64) -> String {
 fn table(header: &[&str]) -> Table {
     let mut t = Table::new();
     t.load_style(UTF8_FULL_CONDENSED);
+    t.set_content_arrangement(ContentArrangement::Dynamic);
+    // Off a terminal (pipes, files) wrap long cells at a width that still reads on paper.
+    if t.width().is_none() {
+        t.set_width(160);
+    }
     t.set_header(header.iter().map(Cell::new));
     t
 }
@@ -202,6 +208,271 @@ pub fn summary(s: &Summary) -> String {
         );
     }
     out
+}
+
+fn pct(x: Option<f64>) -> String {
+    x.map_or_else(|| "n/a".to_owned(), |v| format!("{:.0} %", v * 100.0))
+}
+
+fn units(x: f64) -> String {
+    if (x - x.round()).abs() < 1e-9 {
+        thousands(x.round().max(0.0) as u64)
+    } else {
+        format!("{x:.1}")
+    }
+}
+
+/// The options report as headed sections and tables.
+pub fn options(report: &OptionsReport) -> String {
+    let mut out = String::new();
+    let cur = &report.campaign.currency;
+    let _ = writeln!(out, "{}", report.campaign.title);
+    if report.campaign.illustrative {
+        let _ = writeln!(
+            out,
+            "ILLUSTRATIVE DATA: the proposals in this campaign are invented for demonstration."
+        );
+    }
+    let _ = writeln!(
+        out,
+        "Solver: {}. Money in {cur} million per year.{}",
+        report.backend.as_str(),
+        report.budget_m.map_or_else(String::new, |b| format!(
+            " Budget: {} per year.",
+            money_m(b)
+        ))
+    );
+    for s in &report.scenarios {
+        let _ = writeln!(out, "\n════ Scenario {}: {}", s.scenario, s.name);
+        if !s.description.is_empty() {
+            let _ = writeln!(out, "{}", s.description);
+        }
+        let _ = writeln!(out, "Assumptions: {}", s.assumptions.join("; "));
+        let _ = writeln!(
+            out,
+            "Model: {} current offer lines, {} requirement lines, {} usable pairings, {} integer variables.",
+            s.size.offers, s.size.requirements, s.size.arcs, s.size.integer_variables
+        );
+        for (i, p) in s.options.iter().enumerate() {
+            package(&mut out, i + 1, p, cur);
+        }
+    }
+    if report.comparison.len() > 1 {
+        let _ = writeln!(out, "\n════ Scenarios side by side (first option of each)");
+        let mut t = table(&[
+            "Scenario",
+            "Essential coverage",
+            "Desirable coverage",
+            &format!("Cost/yr ({cur} m)"),
+            "Peak troops deployed",
+            "Against the first scenario",
+        ]);
+        for c in &report.comparison {
+            t.add_row(vec![
+                Cell::new(&c.name),
+                right(pct(c.essential_coverage)),
+                right(pct(c.desirable_coverage)),
+                right(money_m(c.cost_per_year_m)),
+                right(units(c.troops_deployed_peak)),
+                Cell::new(format!(
+                    "{} points, {} m",
+                    c.essential_coverage_change_points
+                        .map_or_else(|| "n/a".to_owned(), |p| format!("{p:+.0}")),
+                    if c.cost_change_m >= 0.0 {
+                        format!("+{}", money_m(c.cost_change_m))
+                    } else {
+                        format!("-{}", money_m(-c.cost_change_m))
+                    }
+                )),
+            ]);
+        }
+        let _ = writeln!(out, "{t}");
+        for c in report.comparison.iter().skip(1) {
+            let _ = writeln!(out, "  {}", c.summary);
+        }
+    }
+    if report.campaign.illustrative {
+        let _ = writeln!(
+            out,
+            "\nILLUSTRATIVE DATA: invented proposals, real reference figures."
+        );
+    }
+    out
+}
+
+fn package(out: &mut String, n: usize, p: &ForcePackage, cur: &str) {
+    let m = &p.measures;
+    let how = if p.solve.optimal {
+        format!("proven optimal in {:.2} s", p.solve.seconds)
+    } else {
+        format!(
+            "stopped at the time limit after {:.1} s{}",
+            p.solve.seconds,
+            p.solve
+                .gap
+                .map_or_else(String::new, |g| format!(", gap {:.1} %", g * 100.0))
+        )
+    };
+    let _ = writeln!(out, "\n── Option {n}: {} ({how})", p.labels.join(", "));
+    if n > 1 {
+        let _ = writeln!(out, "{}", p.distinction);
+    }
+    let _ = writeln!(
+        out,
+        "Essential coverage {} ({} of {} lines met), desirable {}. {cur} {}m per year. Troops deployed at peak {}, committed with rotation {}. {} participants, {} conditional offers.",
+        pct(m.essential_coverage),
+        m.essential_met,
+        m.essential_lines,
+        pct(m.desirable_coverage),
+        money_m(m.cost_per_year_m),
+        units(m.troops_deployed_peak),
+        units(m.troops_committed),
+        p.participants.len(),
+        m.conditional_offers
+    );
+    if !p.rests_on.is_empty() {
+        let _ = writeln!(out, "Rests on: {}.", p.rests_on.join("; "));
+    }
+    let mut t = table(&[
+        "Respondent",
+        "Offer",
+        "Capability",
+        "Units",
+        "Serves",
+        &format!("Cost/yr ({cur} m)"),
+        "Paid by",
+        "Conditions",
+    ]);
+    for a in &p.accepted {
+        let serves: Vec<String> = a
+            .placements
+            .iter()
+            .map(|pl| {
+                format!(
+                    "{} {} {}×{}",
+                    pl.requirement,
+                    pl.phase,
+                    pl.sector,
+                    units(pl.units)
+                )
+            })
+            .collect();
+        t.add_row(vec![
+            Cell::new(&a.respondent),
+            Cell::new(&a.offer),
+            Cell::new(&a.capability),
+            right(format!("{} of {}", units(a.units), units(a.offered))),
+            Cell::new(serves.join("\n")),
+            right(money_m(a.cost_per_year_m)),
+            Cell::new(&a.paid_by),
+            Cell::new(a.conditions.join(", ")),
+        ]);
+    }
+    let _ = writeln!(out, "Accepted offers\n{t}");
+
+    let gaps: Vec<_> = p.coverage.iter().filter(|c| c.gap > 1e-9).collect();
+    if gaps.is_empty() {
+        let _ = writeln!(out, "Every requirement is covered.");
+    } else {
+        let mut t = table(&[
+            "Req",
+            "Capability",
+            "Phase",
+            "Sector",
+            "Priority",
+            "Covered",
+            "Gap",
+            "Why",
+        ]);
+        for c in gaps {
+            let why: Vec<String> = c
+                .shortfall
+                .iter()
+                .map(|r| format!("{}: {}", r.kind.as_str(), r.detail))
+                .collect();
+            t.add_row(vec![
+                Cell::new(&c.requirement),
+                Cell::new(&c.capability),
+                Cell::new(&c.phase),
+                Cell::new(&c.sector),
+                Cell::new(c.priority.as_str()),
+                right(format!("{} of {}", units(c.covered), units(c.required))),
+                right(units(c.gap)),
+                Cell::new(why.join("\n")),
+            ]);
+        }
+        let _ = writeln!(out, "Gaps\n{t}");
+    }
+
+    let mut t = table(&[
+        "Respondent",
+        &format!("Pays ({cur} m)"),
+        "Cost share",
+        "GDP share",
+        "Share − GDP share",
+        "Troops",
+        "Troop share",
+    ]);
+    for b in &p.burden {
+        t.add_row(vec![
+            Cell::new(&b.respondent),
+            right(money_m(b.cost_paid_m)),
+            right(format!("{:.1} %", b.cost_share * 100.0)),
+            right(
+                b.gdp_share
+                    .map_or_else(|| "n/a".to_owned(), |g| format!("{:.1} %", g * 100.0)),
+            ),
+            right(
+                b.cost_gap
+                    .map_or_else(|| "n/a".to_owned(), |g| format!("{:+.1} pts", g * 100.0)),
+            ),
+            right(units(b.troops)),
+            right(format!("{:.1} %", b.troop_share * 100.0)),
+        ]);
+    }
+    let _ = writeln!(
+        out,
+        "Burden shares (common fund: {cur} {}m)\n{t}",
+        money_m(p.common_fund_m)
+    );
+
+    if let Some(r) = &p.robustness {
+        if let Some(w) = &r.worst_case {
+            let _ = writeln!(
+                out,
+                "Robustness: worst case if {} withdraws: essential coverage {} → {} with the package fixed{}, {} re-optimised.",
+                w.respondent,
+                pct(m.essential_coverage),
+                pct(w.essential_coverage_fixed),
+                if w.cascade.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (also lost: {})", w.cascade.join(", "))
+                },
+                pct(w.essential_coverage_reoptimised)
+            );
+        }
+        let weak: Vec<String> = r
+            .by_respondent
+            .iter()
+            .filter(|w| w.essential_coverage_fixed < m.essential_coverage)
+            .map(|w| {
+                format!(
+                    "{} {}→{}",
+                    w.respondent,
+                    pct(w.essential_coverage_fixed),
+                    pct(w.essential_coverage_reoptimised)
+                )
+            })
+            .collect();
+        if !weak.is_empty() {
+            let _ = writeln!(
+                out,
+                "Essential coverage if one withdraws (fixed → re-optimised): {}",
+                weak.join(", ")
+            );
+        }
+    }
 }
 
 #[cfg(test)]

@@ -1,8 +1,11 @@
-//! Guarantor's computations on a validated campaign. Today: the summary with raw coverage.
-//! The options engine and the assessment are built here on the same inputs.
+//! Guarantor's computations on a validated campaign: the summary with raw coverage, and the
+//! options engine (force packages under negotiation scenarios).
 //!
-//! Everything here is a pure function of a [`guarantor_domain::Campaign`]: no I/O, no clock.
+//! Everything here is a pure function of a [`guarantor_domain::Campaign`]: no I/O, no clock
+//! (solver time limits aside).
 
+pub mod options;
 pub mod summary;
 
+pub use options::{OptionsReport, OptionsRequest, compute as compute_options};
 pub use summary::{Summary, summarise};

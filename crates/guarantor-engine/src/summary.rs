@@ -193,20 +193,25 @@ pub fn offer_cost_per_year_thousands(campaign: &Campaign, offer: &Offer) -> i64 
     })
 }
 
+/// The header that identifies a campaign in every output.
+pub fn header(campaign: &Campaign) -> CampaignHeader {
+    let info = campaign.info();
+    CampaignHeader {
+        id: info.id.to_string(),
+        title: info.title.clone(),
+        issuer: info.issuer.clone(),
+        deadline: info.deadline,
+        currency: info.currency.to_string(),
+        illustrative: info.illustrative,
+    }
+}
+
 /// Computes the summary of a validated campaign.
 pub fn summarise(campaign: &Campaign) -> Summary {
-    let info = campaign.info();
     let offers = current_offers(campaign);
     let coverage = coverage(campaign, &offers);
     Summary {
-        campaign: CampaignHeader {
-            id: info.id.to_string(),
-            title: info.title.clone(),
-            issuer: info.issuer.clone(),
-            deadline: info.deadline,
-            currency: info.currency.to_string(),
-            illustrative: info.illustrative,
-        },
+        campaign: header(campaign),
         response_counts: response_counts(campaign),
         responses: responses(campaign),
         offered: offered(campaign, &offers),

@@ -1,0 +1,282 @@
+//! The data one solve works on: a campaign's current offers seen under one scenario.
+//!
+//! Everything the scenario decides before any optimisation happens here, once: which offers are
+//! ruled out (and why), and which (offer, requirement) pairs could be matched at all ("arcs").
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use guarantor_domain::ids::{CountryCode, FactId};
+use guarantor_domain::{
+    Campaign, Capability, Category, Condition, Offer, Requirement, Scenario, SectorKind,
+};
+
+/// Why an offer cannot be used at all under a scenario.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Blocked {
+    /// The scenario rules its respondent out for its category.
+    ExcludedContributor,
+    /// A scenario fact it rests on does not hold.
+    FactFails(FactId),
+    /// Its respondent withdrew (robustness analysis).
+    Withdrawn,
+}
+
+/// A condition tying an offer to other respondents' commitment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Linked {
+    /// Only if this respondent commits.
+    IfCommits(CountryCode),
+    /// Only with at least this many other respondents committing.
+    MinPartners(u32),
+}
+
+/// A current offer as the solver sees it.
+#[derive(Debug, Clone)]
+pub struct OfferLine<'c> {
+    /// Whose offer.
+    pub respondent: CountryCode,
+    /// The offer.
+    pub offer: &'c Offer,
+    /// Its catalogue entry.
+    pub capability: &'c Capability,
+    /// Why it cannot be used, if it cannot.
+    pub blocked: Option<Blocked>,
+    /// Its linked conditions.
+    pub linked: Vec<Linked>,
+    /// Cost of one accepted unit per year, millions of the campaign currency.
+    pub unit_cost_m: f64,
+    /// Who pays: `None` for the common fund.
+    pub payer: Option<CountryCode>,
+}
+
+impl OfferLine<'_> {
+    /// Units offered.
+    pub fn quantity(&self) -> f64 {
+        f64::from(self.offer.quantity.get())
+    }
+
+    /// Nominal personnel per unit.
+    pub fn personnel(&self) -> f64 {
+        f64::from(self.capability.personnel_per_unit)
+    }
+
+    /// Whether it carries any condition at all.
+    pub fn conditional(&self) -> bool {
+        !self.offer.conditions.is_empty()
+    }
+}
+
+/// A pair (offer, requirement) the offer could serve under the scenario.
+#[derive(Debug, Clone, Copy)]
+pub struct Arc {
+    /// Index into [`Instance::offers`].
+    pub offer: usize,
+    /// Index into [`Instance::requirements`].
+    pub requirement: usize,
+    /// Units of the offer consumed per unit deployed (the rotation ratio in enduring phases,
+    /// unless the offer is rotation-backed; else 1).
+    pub factor: f64,
+    /// Most units this arc can deploy: min(required, ⌊offered ÷ factor⌋).
+    pub max_units: f64,
+}
+
+/// One scenario's view of a campaign.
+#[derive(Debug, Clone)]
+pub struct Instance<'c> {
+    /// The campaign.
+    pub campaign: &'c Campaign,
+    /// The scenario.
+    pub scenario: &'c Scenario,
+    /// Current offers, usable or not.
+    pub offers: Vec<OfferLine<'c>>,
+    /// The statement of requirements.
+    pub requirements: Vec<&'c Requirement>,
+    /// Phase index of each requirement.
+    pub requirement_phase: Vec<usize>,
+    /// Whether each requirement's sector is in the country (counts against a troop ceiling).
+    pub requirement_in_country: Vec<bool>,
+    /// Usable pairs.
+    pub arcs: Vec<Arc>,
+    /// Respondents the model decides on: owners of usable offers and respondents that linked
+    /// conditions name, in code order.
+    pub respondents: Vec<CountryCode>,
+    /// Respondents treated as withdrawn.
+    pub withdrawn: BTreeSet<CountryCode>,
+    /// GDP share of each coalition member (respondents with a current proposal and a GDP figure).
+    pub gdp_share: BTreeMap<CountryCode, f64>,
+}
+
+impl<'c> Instance<'c> {
+    /// Builds the instance of `campaign` under `scenario`, with `withdrawn` respondents' offers
+    /// removed.
+    pub fn new(
+        campaign: &'c Campaign,
+        scenario: &'c Scenario,
+        withdrawn: &BTreeSet<CountryCode>,
+    ) -> Self {
+        let mut offers = Vec::new();
+        for proposal in campaign.proposals() {
+            let Some(current) = proposal.current() else {
+                continue;
+            };
+            for offer in &current.offers {
+                offers.push(offer_line(
+                    campaign,
+                    scenario,
+                    proposal.respondent,
+                    offer,
+                    withdrawn,
+                ));
+            }
+        }
+        let requirements: Vec<&Requirement> = campaign.requirements().iter().collect();
+        let requirement_phase: Vec<usize> = requirements
+            .iter()
+            .map(|r| campaign.phase_index(&r.phase))
+            .collect();
+        let requirement_in_country = requirements
+            .iter()
+            .map(|r| campaign.sector(&r.sector).kind != SectorKind::OutOfCountry)
+            .collect();
+        let mut arcs = Vec::new();
+        for (ri, req) in requirements.iter().enumerate() {
+            if scenario.excluded_sectors.contains(&req.sector) {
+                continue;
+            }
+            let enduring = campaign.phases()[requirement_phase[ri]].enduring;
+            for (oi, line) in offers.iter().enumerate() {
+                if line.blocked.is_some()
+                    || line.offer.capability != req.capability
+                    || !campaign.offer_serves_phase(line.offer, &req.phase)
+                    || !campaign.offer_allowed_in_sector(line.offer, &req.sector)
+                {
+                    continue;
+                }
+                let factor = rotation_factor(line, enduring);
+                let sustainable = (line.quantity() / factor + 1e-9).floor();
+                let max_units = sustainable.min(f64::from(req.quantity.get()));
+                if max_units > 0.0 {
+                    arcs.push(Arc {
+                        offer: oi,
+                        requirement: ri,
+                        factor,
+                        max_units,
+                    });
+                }
+            }
+        }
+        let mut respondents: BTreeSet<CountryCode> =
+            arcs.iter().map(|a| offers[a.offer].respondent).collect();
+        for a in &arcs {
+            for l in &offers[a.offer].linked {
+                if let Linked::IfCommits(code) = l {
+                    respondents.insert(*code);
+                }
+            }
+        }
+        let gdp_share = coalition_gdp_shares(campaign);
+        Self {
+            campaign,
+            scenario,
+            offers,
+            requirements,
+            requirement_phase,
+            requirement_in_country,
+            arcs,
+            respondents: respondents.into_iter().collect(),
+            withdrawn: withdrawn.clone(),
+            gdp_share,
+        }
+    }
+
+    /// Whether a respondent can commit at all (it has a usable arc).
+    pub fn can_commit(&self, code: &CountryCode) -> bool {
+        self.arcs
+            .iter()
+            .any(|a| &self.offers[a.offer].respondent == code)
+    }
+}
+
+/// Units of an offer consumed per deployed unit.
+pub fn rotation_factor(line: &OfferLine<'_>, enduring: bool) -> f64 {
+    if enduring && !line.offer.rotation_backed {
+        line.capability.rotation_ratio.get()
+    } else {
+        1.0
+    }
+}
+
+fn offer_line<'c>(
+    campaign: &'c Campaign,
+    scenario: &Scenario,
+    respondent: CountryCode,
+    offer: &'c Offer,
+    withdrawn: &BTreeSet<CountryCode>,
+) -> OfferLine<'c> {
+    let capability = campaign.capability(&offer.capability);
+    let mut blocked = None;
+    if withdrawn.contains(&respondent) {
+        blocked = Some(Blocked::Withdrawn);
+    } else if campaign
+        .respondent(&respondent)
+        .is_some_and(|r| scenario.excludes(r, capability.category))
+    {
+        blocked = Some(Blocked::ExcludedContributor);
+    } else if let Some(fact) = offer.conditions.iter().find_map(|c| match c {
+        Condition::Scenario(f) if !scenario.fact_holds(f) => Some(f.clone()),
+        _ => None,
+    }) {
+        blocked = Some(Blocked::FactFails(fact));
+    }
+    let linked = offer
+        .conditions
+        .iter()
+        .filter_map(|c| match c {
+            Condition::IfCommits(code) => Some(Linked::IfCommits(*code)),
+            Condition::MinPartners(n) => Some(Linked::MinPartners(*n)),
+            Condition::Scenario(_) => None,
+        })
+        .collect();
+    // Funding is counted in millions of the campaign currency: each unit costs one million.
+    let unit_cost_m = if capability.category == Category::Funding {
+        1.0
+    } else {
+        offer
+            .cost_per_unit_year
+            .map_or(0.0, |m| campaign.to_reporting_thousands(&m) as f64 / 1000.0)
+    };
+    let payer = match offer.paid_by {
+        guarantor_domain::Payer::Contributor => Some(respondent),
+        guarantor_domain::Payer::CommonFund => None,
+        guarantor_domain::Payer::Respondent(code) => Some(code),
+    };
+    OfferLine {
+        respondent,
+        offer,
+        capability,
+        blocked,
+        linked,
+        unit_cost_m,
+        payer,
+    }
+}
+
+/// GDP shares of the coalition: respondents with a current proposal and a GDP figure.
+pub fn coalition_gdp_shares(campaign: &Campaign) -> BTreeMap<CountryCode, f64> {
+    let gdp: BTreeMap<CountryCode, f64> = campaign
+        .proposals()
+        .iter()
+        .filter(|p| p.current().is_some())
+        .filter_map(|p| {
+            campaign
+                .respondent(&p.respondent)
+                .and_then(|r| r.facts.gdp_usd_bn)
+                .map(|g| (p.respondent, g.get()))
+        })
+        .collect();
+    let total: f64 = gdp.values().sum();
+    if total <= 0.0 {
+        return BTreeMap::new();
+    }
+    gdp.into_iter().map(|(k, v)| (k, v / total)).collect()
+}

@@ -1,0 +1,668 @@
+//! The mixed-integer program: variables, constraints, goals, and lexicographic solving.
+//!
+//! Variables (per instance):
+//! - `x[a]` units deployed on arc `a` (offer → requirement), integer (continuous for funding),
+//!   bounded by min(required, ⌊offered ÷ rotation factor⌋);
+//! - `u[o]` units accepted from offer `o`: for each phase, Σ factor·x over the offer's arcs in
+//!   that phase ≤ u[o] ≤ offered;
+//! - `s[r]` shortfall of requirement `r`, continuous: Σ x + s ≥ required;
+//! - `y[p]` respondent `p` commits (binary): u[o] ≤ offered·y[owner], y[p] ≤ Σ u over p's offers;
+//! - `a[o]` offer with linked conditions is taken (binary): u[o] ≤ offered·a[o],
+//!   a[o] ≤ y[X] ("if X commits"), N·a[o] ≤ Σ y of other respondents ("with ≥ N partners");
+//! - `c[o]` conditional offer is taken (binary; only for the "fewest conditions" goal);
+//! - `F` the largest over-payment (fairness goal), `Z` the largest single-respondent share of an
+//!   essential requirement (robustness goal).
+//!
+//! Goals are minimised one after another: each solved goal becomes a bound (its optimum plus a
+//! small tolerance) on the next, so essential coverage is never traded for anything else. A
+//! troop ceiling caps in-country personnel deployed in each phase; a budget caps cost per year.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use good_lp::solvers::{WithInitialSolution, WithTimeLimit};
+use good_lp::{
+    Constraint, Expression, ProblemVariables, ResolutionError, Solution, SolutionStatus,
+    SolverModel, Variable, variable,
+};
+use guarantor_domain::Priority;
+use guarantor_domain::ids::CountryCode;
+
+use super::instance::{Instance, Linked};
+
+/// Which solver does the work.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Backend {
+    /// microlp: pure Rust, in every build.
+    Microlp,
+    /// HiGHS: needs the `highs` cargo feature.
+    Highs,
+}
+
+impl Backend {
+    /// The backends this build has.
+    pub fn available() -> Vec<Backend> {
+        let mut v = vec![Backend::Microlp];
+        if cfg!(feature = "highs") {
+            v.push(Backend::Highs);
+        }
+        v
+    }
+
+    /// The name shown to users.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Backend::Microlp => "microlp",
+            Backend::Highs => "highs",
+        }
+    }
+}
+
+/// Something to minimise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Goal {
+    /// Σ over essential requirements of shortfall ÷ required.
+    EssentialShortfall,
+    /// Σ over desirable requirements of shortfall ÷ required.
+    DesirableShortfall,
+    /// Cost per year, millions of the campaign currency.
+    Cost,
+    /// Personnel committed (rotation included), thousands.
+    Footprint,
+    /// Largest amount by which a respondent pays more than its GDP share of the cost, millions.
+    FairnessCost,
+    /// Largest number of troops by which a respondent exceeds its GDP share of the troops.
+    FairnessTroops,
+    /// Largest share of any essential requirement carried by one respondent.
+    Concentration,
+    /// Number of accepted offers that carry a condition.
+    ConditionalOffers,
+}
+
+/// Extra constraints on a solve.
+#[derive(Debug, Clone, Default)]
+pub struct Restrictions {
+    /// Cap on cost per year, millions.
+    pub budget_m: Option<f64>,
+    /// Participation sets to differ from (no-good cuts), each as the set that committed.
+    pub differ_from: Vec<Vec<CountryCode>>,
+}
+
+/// Solver settings.
+#[derive(Debug, Clone, Copy)]
+pub struct Settings {
+    /// Which solver.
+    pub backend: Backend,
+    /// Time limit per solve.
+    pub time_limit: Duration,
+}
+
+/// Values of every variable of one solution.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Values {
+    /// Per arc.
+    pub x: Vec<f64>,
+    /// Per offer (0 for offers without arcs).
+    pub u: Vec<f64>,
+    /// Per requirement.
+    pub s: Vec<f64>,
+    /// Per instance respondent.
+    pub y: Vec<f64>,
+}
+
+/// How a solve ended.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct SolveOutcome {
+    /// True when every stage was proven optimal.
+    pub optimal: bool,
+    /// When a stage stopped at the time limit: its relative gap to the LP bound.
+    pub gap: Option<f64>,
+    /// Wall time of all stages, seconds.
+    pub seconds: f64,
+    /// Solves run (stages).
+    pub solves: usize,
+}
+
+/// Why a solve failed.
+#[derive(Debug, thiserror::Error)]
+pub enum SolveError {
+    /// The backend reported an error (never infeasibility: shortfall variables keep every
+    /// instance feasible unless a budget is below zero).
+    #[error("the {backend} solver failed: {message}")]
+    Solver {
+        /// Backend name.
+        backend: &'static str,
+        /// What it said.
+        message: String,
+    },
+    /// The requested backend is not in this build.
+    #[error("the {0} backend is not in this build: rebuild with `--features highs`")]
+    Unavailable(&'static str),
+}
+
+/// Handles of the variables of one built model.
+struct Vars {
+    x: Vec<Variable>,
+    u: Vec<Option<Variable>>,
+    s: Vec<Variable>,
+    y: Vec<Variable>,
+    a: Vec<Option<Variable>>,
+    c: Vec<Option<Variable>>,
+    f: Option<Variable>,
+    z: Option<Variable>,
+}
+
+/// Sizes of a model, for messages and benchmarks.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct ModelSize {
+    /// Current offer lines considered.
+    pub offers: usize,
+    /// Requirement lines.
+    pub requirements: usize,
+    /// Usable (offer, requirement) pairs.
+    pub arcs: usize,
+    /// Integer and binary variables.
+    pub integer_variables: usize,
+}
+
+/// Counts the integer variables the default goals create.
+pub fn model_size(inst: &Instance<'_>) -> ModelSize {
+    let int_arcs = inst.arcs.len();
+    let mut with_arcs = vec![false; inst.offers.len()];
+    for a in &inst.arcs {
+        with_arcs[a.offer] = true;
+    }
+    let int_offers = (0..inst.offers.len()).filter(|&o| with_arcs[o]).count();
+    let linked = (0..inst.offers.len())
+        .filter(|&o| with_arcs[o] && !inst.offers[o].linked.is_empty())
+        .count();
+    ModelSize {
+        offers: inst.offers.len(),
+        requirements: inst.requirements.len(),
+        arcs: inst.arcs.len(),
+        integer_variables: int_arcs + int_offers + linked + inst.respondents.len(),
+    }
+}
+
+fn build(inst: &Instance<'_>, goals: &[Goal], relax: bool) -> (ProblemVariables, Vars) {
+    let mut pv = ProblemVariables::new();
+    let int = |def: good_lp::VariableDefinition| if relax { def } else { def.integer() };
+    let bin = || {
+        if relax {
+            variable().min(0.0).max(1.0)
+        } else {
+            variable().binary()
+        }
+    };
+    let mut with_arcs = vec![false; inst.offers.len()];
+    for a in &inst.arcs {
+        with_arcs[a.offer] = true;
+    }
+    let x = inst
+        .arcs
+        .iter()
+        .map(|a| {
+            let def = variable().min(0.0).max(a.max_units);
+            pv.add(int(def))
+        })
+        .collect();
+    let u = inst
+        .offers
+        .iter()
+        .enumerate()
+        .map(|(o, line)| {
+            with_arcs[o].then(|| {
+                let def = variable().min(0.0).max(line.quantity());
+                pv.add(int(def))
+            })
+        })
+        .collect();
+    let s = inst
+        .requirements
+        .iter()
+        .map(|r| pv.add(variable().min(0.0).max(f64::from(r.quantity.get()))))
+        .collect();
+    let y = inst
+        .respondents
+        .iter()
+        .map(|p| {
+            let can = inst.can_commit(p) && !inst.withdrawn.contains(p);
+            pv.add(int(variable().min(0.0).max(if can { 1.0 } else { 0.0 })))
+        })
+        .collect();
+    let a = inst
+        .offers
+        .iter()
+        .enumerate()
+        .map(|(o, line)| (with_arcs[o] && !line.linked.is_empty()).then(|| pv.add(bin())))
+        .collect();
+    let c = inst
+        .offers
+        .iter()
+        .enumerate()
+        .map(|(o, line)| {
+            (goals.contains(&Goal::ConditionalOffers) && with_arcs[o] && line.conditional())
+                .then(|| pv.add(bin()))
+        })
+        .collect();
+    let f = goals
+        .iter()
+        .any(|g| matches!(g, Goal::FairnessCost | Goal::FairnessTroops))
+        .then(|| pv.add(variable().min(0.0)));
+    let z = goals
+        .contains(&Goal::Concentration)
+        .then(|| pv.add(variable().min(0.0).max(1.0)));
+    (
+        pv,
+        Vars {
+            x,
+            u,
+            s,
+            y,
+            a,
+            c,
+            f,
+            z,
+        },
+    )
+}
+
+fn respondent_index(inst: &Instance<'_>) -> BTreeMap<CountryCode, usize> {
+    inst.respondents
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (*p, i))
+        .collect()
+}
+
+/// Cost per year as an expression over `u`.
+fn cost_expr(inst: &Instance<'_>, v: &Vars) -> Expression {
+    let mut e = Expression::from(0.0);
+    for (o, line) in inst.offers.iter().enumerate() {
+        if let Some(u) = v.u[o] {
+            e.add_mul(line.unit_cost_m, u);
+        }
+    }
+    e
+}
+
+fn goal_expr(inst: &Instance<'_>, v: &Vars, goal: Goal) -> Expression {
+    let mut e = Expression::from(0.0);
+    match goal {
+        Goal::EssentialShortfall | Goal::DesirableShortfall => {
+            let want = if goal == Goal::EssentialShortfall {
+                Priority::Essential
+            } else {
+                Priority::Desirable
+            };
+            for (r, req) in inst.requirements.iter().enumerate() {
+                if req.priority == want {
+                    e.add_mul(1.0 / f64::from(req.quantity.get()), v.s[r]);
+                }
+            }
+        }
+        Goal::Cost => e = cost_expr(inst, v),
+        Goal::Footprint => {
+            for (o, line) in inst.offers.iter().enumerate() {
+                if let Some(u) = v.u[o] {
+                    e.add_mul(line.personnel() / 1000.0, u);
+                }
+            }
+        }
+        Goal::FairnessCost | Goal::FairnessTroops => {
+            if let Some(f) = v.f {
+                e.add_mul(1.0, f);
+            }
+        }
+        Goal::Concentration => {
+            if let Some(z) = v.z {
+                e.add_mul(1.0, z);
+            }
+        }
+        Goal::ConditionalOffers => {
+            for c in v.c.iter().flatten() {
+                e.add_mul(1.0, *c);
+            }
+        }
+    }
+    e
+}
+
+fn constraints(
+    inst: &Instance<'_>,
+    v: &Vars,
+    goals: &[Goal],
+    bounds: &[(Goal, f64)],
+    restrictions: &Restrictions,
+) -> Vec<Constraint> {
+    let mut out = Vec::new();
+    let idx = respondent_index(inst);
+    let phases = inst.campaign.phases().len();
+
+    // Coverage: Σ x + s ≥ required.
+    let mut covered: Vec<Expression> = vec![Expression::from(0.0); inst.requirements.len()];
+    // Per offer and phase: Σ factor · x.
+    let mut load: BTreeMap<(usize, usize), Expression> = BTreeMap::new();
+    // Per phase: in-country personnel deployed.
+    let mut troops: Vec<Expression> = vec![Expression::from(0.0); phases];
+    for (k, arc) in inst.arcs.iter().enumerate() {
+        covered[arc.requirement].add_mul(1.0, v.x[k]);
+        let phase = inst.requirement_phase[arc.requirement];
+        load.entry((arc.offer, phase))
+            .or_insert_with(|| Expression::from(0.0))
+            .add_mul(arc.factor, v.x[k]);
+        if inst.requirement_in_country[arc.requirement] {
+            troops[phase].add_mul(inst.offers[arc.offer].personnel(), v.x[k]);
+        }
+    }
+    for (r, req) in inst.requirements.iter().enumerate() {
+        let mut e = covered[r].clone();
+        e.add_mul(1.0, v.s[r]);
+        out.push(e.geq(f64::from(req.quantity.get())));
+    }
+    for ((o, _), e) in load {
+        if let Some(u) = v.u[o] {
+            out.push(e.leq(u));
+        }
+    }
+    if let Some(ceiling) = inst.scenario.troop_ceiling {
+        for e in troops {
+            out.push(e.leq(f64::from(ceiling)));
+        }
+    }
+
+    // Participation and linked conditions.
+    let mut accepted_by: Vec<Expression> = vec![Expression::from(0.0); inst.respondents.len()];
+    for (o, line) in inst.offers.iter().enumerate() {
+        let Some(u) = v.u[o] else { continue };
+        let q = line.quantity();
+        if let Some(&p) = idx.get(&line.respondent) {
+            out.push(Expression::from(u).leq(q * v.y[p]));
+            accepted_by[p].add_mul(1.0, u);
+        }
+        if let Some(a) = v.a[o] {
+            out.push(Expression::from(u).leq(q * a));
+            for l in &line.linked {
+                match l {
+                    Linked::IfCommits(code) => match idx.get(code) {
+                        Some(&p) => out.push(Expression::from(a).leq(v.y[p])),
+                        None => out.push(Expression::from(a).leq(0.0)),
+                    },
+                    Linked::MinPartners(n) => {
+                        let mut others = Expression::from(0.0);
+                        for (p, code) in inst.respondents.iter().enumerate() {
+                            if code != &line.respondent {
+                                others.add_mul(1.0, v.y[p]);
+                            }
+                        }
+                        out.push((f64::from(*n) * a).leq(others));
+                    }
+                }
+            }
+        }
+        if let Some(c) = v.c[o] {
+            out.push(Expression::from(u).leq(q * c));
+        }
+    }
+    for (p, e) in accepted_by.into_iter().enumerate() {
+        out.push(Expression::from(v.y[p]).leq(e));
+    }
+
+    // Fairness: paid_p − g_p · total ≤ F for every coalition member.
+    if let Some(f) = v.f {
+        let troops_basis = goals.contains(&Goal::FairnessTroops);
+        let mut total = Expression::from(0.0);
+        let mut paid: BTreeMap<CountryCode, Expression> = BTreeMap::new();
+        for (o, line) in inst.offers.iter().enumerate() {
+            let Some(u) = v.u[o] else { continue };
+            let (weight, who) = if troops_basis {
+                (line.personnel(), Some(line.respondent))
+            } else {
+                (line.unit_cost_m, line.payer)
+            };
+            // The common fund is shared in GDP proportions, so it cancels out of the gap.
+            let Some(who) = who else { continue };
+            total.add_mul(weight, u);
+            paid.entry(who)
+                .or_insert_with(|| Expression::from(0.0))
+                .add_mul(weight, u);
+        }
+        for (code, share) in &inst.gdp_share {
+            let mut e = paid.remove(code).unwrap_or_else(|| Expression::from(0.0));
+            e.add_mul(-share, total.clone());
+            out.push(e.leq(f));
+        }
+    }
+
+    // Concentration: one respondent's units on an essential requirement ≤ Z · required.
+    if let Some(z) = v.z {
+        let mut by: BTreeMap<(usize, CountryCode), Expression> = BTreeMap::new();
+        for (k, arc) in inst.arcs.iter().enumerate() {
+            if inst.requirements[arc.requirement].priority == Priority::Essential {
+                by.entry((arc.requirement, inst.offers[arc.offer].respondent))
+                    .or_insert_with(|| Expression::from(0.0))
+                    .add_mul(1.0, v.x[k]);
+            }
+        }
+        for ((r, _), e) in by {
+            let q = f64::from(inst.requirements[r].quantity.get());
+            out.push(e.leq(q * z));
+        }
+    }
+
+    if let Some(budget) = restrictions.budget_m {
+        out.push(cost_expr(inst, v).leq(budget));
+    }
+    for set in &restrictions.differ_from {
+        // At least one respondent's participation must change.
+        let mut e = Expression::from(0.0);
+        for (p, code) in inst.respondents.iter().enumerate() {
+            if set.contains(code) {
+                e.add_mul(-1.0, v.y[p]);
+                e += 1.0;
+            } else {
+                e.add_mul(1.0, v.y[p]);
+            }
+        }
+        out.push(e.geq(1.0));
+    }
+    for (goal, bound) in bounds {
+        out.push(goal_expr(inst, v, *goal).leq(*bound));
+    }
+    out
+}
+
+/// Reads a solution; integer variables are rounded (solvers return them within a tolerance).
+fn values_of(sol: &impl Solution, v: &Vars) -> Values {
+    Values {
+        x: v.x
+            .iter()
+            .map(|var| sol.value(*var).round().max(0.0))
+            .collect(),
+        u: v.u
+            .iter()
+            .map(|var| var.map_or(0.0, |var| sol.value(var).round().max(0.0)))
+            .collect(),
+        s: v.s.iter().map(|var| sol.value(*var).max(0.0)).collect(),
+        y: v.y.iter().map(|var| sol.value(*var).round()).collect(),
+    }
+}
+
+/// A full warm start for the variables of a model, derived from an allocation.
+fn warm_start(
+    inst: &Instance<'_>,
+    v: &Vars,
+    goals: &[Goal],
+    values: &Values,
+) -> Vec<(Variable, f64)> {
+    let mut out: Vec<(Variable, f64)> = Vec::new();
+    out.extend(v.x.iter().copied().zip(values.x.iter().copied()));
+    for (o, var) in v.u.iter().enumerate() {
+        if let Some(var) = var {
+            out.push((*var, values.u[o]));
+        }
+    }
+    out.extend(v.s.iter().copied().zip(values.s.iter().copied()));
+    out.extend(v.y.iter().copied().zip(values.y.iter().copied()));
+    for (o, var) in v.a.iter().enumerate() {
+        if let Some(var) = var {
+            out.push((*var, if values.u[o] > 0.0 { 1.0 } else { 0.0 }));
+        }
+    }
+    for (o, var) in v.c.iter().enumerate() {
+        if let Some(var) = var {
+            out.push((*var, if values.u[o] > 0.0 { 1.0 } else { 0.0 }));
+        }
+    }
+    let measures = super::measure::derived(inst, values);
+    if let Some(f) = v.f {
+        let worst = if goals.contains(&Goal::FairnessTroops) {
+            measures.fairness_troops_max
+        } else {
+            measures.fairness_max
+        };
+        out.push((f, worst.max(0.0)));
+    }
+    if let Some(z) = v.z {
+        out.push((z, measures.concentration));
+    }
+    out
+}
+
+fn extract<S: Solution>(sol: &S, v: &Vars, objective: &Expression) -> (Values, f64) {
+    (values_of(sol, v), objective.eval_with(sol))
+}
+
+/// One solve: minimise `goal` subject to the model, the bounds and the restrictions. Returns the
+/// values, the objective, and whether optimality was proven.
+#[allow(clippy::too_many_arguments)]
+fn solve_once(
+    inst: &Instance<'_>,
+    settings: Settings,
+    goals: &[Goal],
+    goal: Goal,
+    bounds: &[(Goal, f64)],
+    restrictions: &Restrictions,
+    warm: Option<&Values>,
+    relax: bool,
+) -> Result<(Values, f64, bool), SolveError> {
+    let (pv, v) = build(inst, goals, relax);
+    let objective = goal_expr(inst, &v, goal);
+    let cons = constraints(inst, &v, goals, bounds, restrictions);
+    let start = warm.map(|w| warm_start(inst, &v, goals, w));
+    let limit = settings.time_limit.as_secs_f64();
+    let backend = settings.backend.as_str();
+    let fail = |e: ResolutionError| SolveError::Solver {
+        backend,
+        message: e.to_string(),
+    };
+    // Both backends take the same model; the macro keeps the two arms from drifting apart.
+    macro_rules! run {
+        ($solver:expr) => {{
+            let mut m = pv.minimise(objective.clone()).using($solver);
+            for c in cons {
+                m.add_constraint(c);
+            }
+            let mut m = m.with_time_limit(limit);
+            if let Some(start) = start {
+                m = m.with_initial_solution(start);
+            }
+            let sol = m.solve().map_err(fail)?;
+            let optimal = matches!(sol.status(), SolutionStatus::Optimal);
+            let (values, obj) = extract(&sol, &v, &objective);
+            Ok((values, obj, optimal))
+        }};
+    }
+    match settings.backend {
+        Backend::Microlp => run!(good_lp::microlp),
+        #[cfg(feature = "highs")]
+        Backend::Highs => run!(good_lp::highs),
+        #[cfg(not(feature = "highs"))]
+        Backend::Highs => Err(SolveError::Unavailable("highs")),
+    }
+}
+
+/// The LP relaxation's optimum of `goal`: a proven lower bound for the integer problem.
+fn relaxation_bound(
+    inst: &Instance<'_>,
+    settings: Settings,
+    goals: &[Goal],
+    goal: Goal,
+    bounds: &[(Goal, f64)],
+    restrictions: &Restrictions,
+) -> Option<f64> {
+    solve_once(
+        inst,
+        settings,
+        goals,
+        goal,
+        bounds,
+        restrictions,
+        None,
+        true,
+    )
+    .ok()
+    .map(|(_, obj, _)| obj)
+}
+
+/// Solves `goals` lexicographically; returns the final values and how the solve went.
+pub fn solve_lexicographic(
+    inst: &Instance<'_>,
+    settings: Settings,
+    goals: &[Goal],
+    restrictions: &Restrictions,
+    warm: Option<&Values>,
+) -> Result<(Values, SolveOutcome), SolveError> {
+    let started = Instant::now();
+    let mut bounds: Vec<(Goal, f64)> = Vec::new();
+    let mut current = warm.cloned();
+    let mut optimal = true;
+    let mut gap = None;
+    let mut solves = 0;
+    for &goal in goals {
+        let (values, obj, proven) = solve_once(
+            inst,
+            settings,
+            goals,
+            goal,
+            &bounds,
+            restrictions,
+            current.as_ref(),
+            false,
+        )?;
+        solves += 1;
+        tracing::trace!(
+            ?goal,
+            obj,
+            proven,
+            seconds = started.elapsed().as_secs_f64(),
+            "stage solved"
+        );
+        if !proven {
+            optimal = false;
+            if gap.is_none() {
+                gap = relaxation_bound(inst, settings, goals, goal, &bounds, restrictions)
+                    .map(|lb| ((obj - lb) / obj.abs().max(1e-9)).max(0.0));
+            }
+        }
+        bounds.push((goal, obj + 1e-6 * obj.abs().max(1.0)));
+        current = Some(values);
+    }
+    tracing::debug!(
+        ?goals,
+        solves,
+        seconds = started.elapsed().as_secs_f64(),
+        "lexicographic solve"
+    );
+    Ok((
+        current.unwrap_or_default(),
+        SolveOutcome {
+            optimal,
+            gap,
+            seconds: started.elapsed().as_secs_f64(),
+            solves,
+        },
+    ))
+}

@@ -1,0 +1,573 @@
+//! The options engine: a few concrete force packages per negotiation scenario.
+//!
+//! For each scenario the engine builds an [`instance::Instance`] (offers ruled out by the
+//! scenario are set aside with their reason), then solves the mixed-integer program of
+//! [`milp`] lexicographically: essential shortfall first, desirable shortfall second, then the
+//! option's distinguishing goal (cost, fairness, footprint, concentration, conditions), then
+//! cost. Options that come out identical are merged; if fewer than asked remain, no-good cuts on
+//! the set of committed respondents force genuinely different coalitions. Each option is then
+//! measured from its placements alone ([`report`]) and tested for N−1 robustness
+//! ([`robustness`]).
+
+pub mod greedy;
+pub mod instance;
+pub mod measure;
+pub mod milp;
+pub mod report;
+pub mod robustness;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
+
+use guarantor_domain::ids::CountryCode;
+use guarantor_domain::{Campaign, Scenario};
+use serde::Serialize;
+
+use crate::summary::CampaignHeader;
+use instance::Instance;
+pub use milp::{Backend, Goal, ModelSize, Restrictions, Settings, SolveError};
+pub use report::{ForcePackage, ShortfallKind};
+
+/// Integer variables beyond which the default backend is no longer practical on a 2-core
+/// machine (see docs/PERFORMANCE.md for the measurements behind the figure).
+pub const MICROLP_PRACTICAL_LIMIT: usize = 12_000;
+
+/// What the decision maker asks the engine to optimise first (after coverage).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Objective {
+    /// Essential coverage, then desirable coverage, then lowest cost per year (the default).
+    Cheapest,
+    /// Best coverage within a budget per year, then lowest cost.
+    Coverage,
+    /// After coverage, the smallest largest over-payment against GDP share, then cost.
+    Fairest,
+    /// After coverage, the fewest troops committed, then cost.
+    SmallestFootprint,
+    /// After coverage, the smallest share of any essential line carried by one respondent.
+    MostRobust,
+    /// After coverage, the fewest offers that rest on conditions.
+    FewestConditions,
+}
+
+impl Objective {
+    /// Every objective, in the order alternatives are tried.
+    pub const ALL: [Objective; 5] = [
+        Objective::Cheapest,
+        Objective::Fairest,
+        Objective::SmallestFootprint,
+        Objective::MostRobust,
+        Objective::FewestConditions,
+    ];
+
+    /// The label an option found by this objective carries.
+    pub fn label(self) -> &'static str {
+        match self {
+            Objective::Cheapest => "cheapest",
+            Objective::Coverage => "best coverage within budget",
+            Objective::Fairest => "fairest",
+            Objective::SmallestFootprint => "smallest footprint",
+            Objective::MostRobust => "most robust",
+            Objective::FewestConditions => "fewest conditions",
+        }
+    }
+
+    /// The goals solved in order.
+    pub fn goals(self) -> Vec<Goal> {
+        let mut g = vec![Goal::EssentialShortfall, Goal::DesirableShortfall];
+        match self {
+            Objective::Cheapest | Objective::Coverage => {}
+            Objective::Fairest => g.push(Goal::FairnessCost),
+            Objective::SmallestFootprint => g.push(Goal::Footprint),
+            Objective::MostRobust => g.push(Goal::Concentration),
+            Objective::FewestConditions => g.push(Goal::ConditionalOffers),
+        }
+        g.push(Goal::Cost);
+        g
+    }
+}
+
+/// Which scenarios to compute.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ScenarioChoice {
+    /// The first scenario of the campaign.
+    First,
+    /// The scenario with this id.
+    Named(String),
+    /// Every scenario, side by side.
+    All,
+}
+
+/// A request to the options engine.
+#[derive(Debug, Clone)]
+pub struct OptionsRequest {
+    /// Which scenarios.
+    pub scenarios: ScenarioChoice,
+    /// What the first option optimises after coverage.
+    pub objective: Objective,
+    /// Budget per year, millions of the campaign currency (required by `Coverage`).
+    pub budget_m: Option<f64>,
+    /// How many options per scenario.
+    pub options: usize,
+    /// Solver settings.
+    pub settings: Settings,
+    /// Whether to compute N−1 robustness.
+    pub robustness: bool,
+}
+
+impl Default for OptionsRequest {
+    fn default() -> Self {
+        Self {
+            scenarios: ScenarioChoice::First,
+            objective: Objective::Cheapest,
+            budget_m: None,
+            options: 3,
+            settings: Settings {
+                backend: Backend::Microlp,
+                time_limit: Duration::from_secs(20),
+            },
+            robustness: true,
+        }
+    }
+}
+
+/// Why options could not be computed.
+#[derive(Debug, thiserror::Error)]
+pub enum OptionsError {
+    /// No scenario has that id.
+    #[error("no scenario \"{0}\" in this campaign ({1})")]
+    UnknownScenario(String, String),
+    /// The coverage objective needs a budget.
+    #[error("the coverage objective needs a budget: add --budget AMOUNT (millions per year)")]
+    BudgetRequired,
+    /// Bad numbers in the request.
+    #[error("{0}")]
+    BadRequest(String),
+    /// The solver failed.
+    #[error(transparent)]
+    Solve(#[from] SolveError),
+}
+
+/// The engine's answer: options per scenario and the scenarios side by side.
+#[derive(Debug, Clone, Serialize)]
+pub struct OptionsReport {
+    /// Which campaign.
+    pub campaign: CampaignHeader,
+    /// Solver used.
+    pub backend: Backend,
+    /// Objective of each scenario's first option.
+    pub objective: Objective,
+    /// Budget, when one was set.
+    pub budget_m: Option<f64>,
+    /// Per scenario.
+    pub scenarios: Vec<ScenarioOptions>,
+    /// The first option of each scenario against the first scenario's.
+    pub comparison: Vec<ScenarioComparison>,
+    /// Things the user should know (e.g. a campaign too large for the default backend).
+    pub warnings: Vec<String>,
+}
+
+/// The options of one scenario.
+#[derive(Debug, Clone, Serialize)]
+pub struct ScenarioOptions {
+    /// Scenario id.
+    pub scenario: String,
+    /// Name.
+    pub name: String,
+    /// Description.
+    pub description: String,
+    /// The assumptions, in words.
+    pub assumptions: Vec<String>,
+    /// Size of the model.
+    pub size: ModelSize,
+    /// The options, best first.
+    pub options: Vec<ForcePackage>,
+}
+
+/// One scenario's first option against the baseline (the first scenario computed).
+#[derive(Debug, Clone, Serialize)]
+pub struct ScenarioComparison {
+    /// Scenario id.
+    pub scenario: String,
+    /// Name.
+    pub name: String,
+    /// Essential coverage of its first option.
+    pub essential_coverage: Option<f64>,
+    /// Desirable coverage.
+    pub desirable_coverage: Option<f64>,
+    /// Cost per year, millions.
+    pub cost_per_year_m: f64,
+    /// Peak in-country troops deployed.
+    pub troops_deployed_peak: f64,
+    /// Change of essential coverage against the baseline, percentage points.
+    pub essential_coverage_change_points: Option<f64>,
+    /// Change of cost per year against the baseline, millions.
+    pub cost_change_m: f64,
+    /// The comparison in a sentence.
+    pub summary: String,
+}
+
+/// Describes a scenario's assumptions in words.
+fn assumptions(s: &Scenario) -> Vec<String> {
+    let mut out: Vec<String> = s
+        .facts
+        .iter()
+        .map(|(f, v)| format!("{f}: {}", if *v { "holds" } else { "does not hold" }))
+        .collect();
+    for e in &s.excluded_contributors {
+        let who = match (&e.member_of, e.respondents.is_empty()) {
+            (Some(m), true) => format!("members of {m}"),
+            (Some(m), false) => format!(
+                "members of {m} and {}",
+                e.respondents
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            (None, _) => e
+                .respondents
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", "),
+        };
+        let what = if e.categories.is_empty() {
+            "anything".to_owned()
+        } else {
+            e.categories
+                .iter()
+                .map(|c| c.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        out.push(format!("excluded: {who} may not contribute {what}"));
+    }
+    if let Some(c) = s.troop_ceiling {
+        out.push(format!("troop ceiling: {c} in country per phase"));
+    }
+    if !s.excluded_sectors.is_empty() {
+        out.push(format!(
+            "closed sectors: {}",
+            s.excluded_sectors
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    out
+}
+
+/// The scenario used when a campaign defines none: every fact holds, nothing is excluded.
+fn as_offered(campaign: &Campaign) -> Scenario {
+    Scenario {
+        id: guarantor_domain::ids::ScenarioId::parse("as-offered").unwrap_or_else(|_| unreachable!()),
+        name: "As offered".into(),
+        description: "The campaign defines no scenario: every scenario fact is taken to hold and nothing is excluded.".into(),
+        facts: campaign.facts().iter().map(|f| (f.id.clone(), true)).collect(),
+        excluded_contributors: Vec::new(),
+        troop_ceiling: None,
+        excluded_sectors: BTreeSet::new(),
+    }
+}
+
+/// Computes the options a request asks for.
+pub fn compute(
+    campaign: &Campaign,
+    request: &OptionsRequest,
+) -> Result<OptionsReport, OptionsError> {
+    if request.objective == Objective::Coverage && request.budget_m.is_none() {
+        return Err(OptionsError::BudgetRequired);
+    }
+    if let Some(b) = request.budget_m
+        && !(b.is_finite() && b >= 0.0)
+    {
+        return Err(OptionsError::BadRequest(format!(
+            "--budget must be a non-negative amount in millions per year (got {b})"
+        )));
+    }
+    if request.options == 0 || request.options > 10 {
+        return Err(OptionsError::BadRequest(format!(
+            "--options must be from 1 to 10 (got {})",
+            request.options
+        )));
+    }
+    if cfg!(not(feature = "highs")) && request.settings.backend == Backend::Highs {
+        return Err(SolveError::Unavailable("highs").into());
+    }
+    let fallback = as_offered(campaign);
+    let chosen: Vec<&Scenario> = if campaign.scenarios().is_empty() {
+        vec![&fallback]
+    } else {
+        match &request.scenarios {
+            ScenarioChoice::First => campaign.scenarios().iter().take(1).collect(),
+            ScenarioChoice::All => campaign.scenarios().iter().collect(),
+            ScenarioChoice::Named(id) => {
+                let found: Vec<&Scenario> = campaign
+                    .scenarios()
+                    .iter()
+                    .filter(|s| s.id.as_str() == id)
+                    .collect();
+                if found.is_empty() {
+                    let known: Vec<&str> =
+                        campaign.scenarios().iter().map(|s| s.id.as_str()).collect();
+                    return Err(OptionsError::UnknownScenario(
+                        id.clone(),
+                        format!("known: {}", known.join(", ")),
+                    ));
+                }
+                found
+            }
+        }
+    };
+    let mut warnings = Vec::new();
+    let mut scenarios = Vec::new();
+    for scenario in chosen {
+        let inst = Instance::new(campaign, scenario, &BTreeSet::new());
+        let size = milp::model_size(&inst);
+        if request.settings.backend == Backend::Microlp
+            && size.integer_variables > MICROLP_PRACTICAL_LIMIT
+        {
+            warnings.push(format!(
+                "scenario {}: {} integer variables is beyond what the default microlp backend solves quickly (about {}); \
+                 solves stop at the {} s time limit with the best package found and its gap. \
+                 Build with `--features highs` for large campaigns.",
+                scenario.id,
+                size.integer_variables,
+                MICROLP_PRACTICAL_LIMIT,
+                request.settings.time_limit.as_secs()
+            ));
+        }
+        let options = scenario_options(&inst, request)?;
+        scenarios.push(ScenarioOptions {
+            scenario: scenario.id.to_string(),
+            name: scenario.name.clone(),
+            description: scenario.description.clone(),
+            assumptions: assumptions(scenario),
+            size,
+            options,
+        });
+    }
+    let comparison = compare(&scenarios);
+    Ok(OptionsReport {
+        campaign: crate::summary::header(campaign),
+        backend: request.settings.backend,
+        objective: request.objective,
+        budget_m: request.budget_m,
+        scenarios,
+        comparison,
+        warnings,
+    })
+}
+
+/// Key identifying a package: units accepted from every offer. Packages that accept the same
+/// units and differ only in where identical units are placed are the same package.
+fn identity(inst: &Instance<'_>, values: &milp::Values) -> Vec<i64> {
+    measure::accepted_units(inst, &values.x)
+        .iter()
+        .map(|u| u.round() as i64)
+        .collect()
+}
+
+fn committed(inst: &Instance<'_>, values: &milp::Values) -> Vec<CountryCode> {
+    let accepted = measure::accepted_units(inst, &values.x);
+    let set: BTreeSet<CountryCode> = inst
+        .offers
+        .iter()
+        .zip(&accepted)
+        .filter(|(_, u)| **u > 0.0)
+        .map(|(l, _)| l.respondent)
+        .collect();
+    set.into_iter().collect()
+}
+
+fn scenario_options(
+    inst: &Instance<'_>,
+    request: &OptionsRequest,
+) -> Result<Vec<ForcePackage>, OptionsError> {
+    let settings = request.settings;
+    let restrictions = Restrictions {
+        budget_m: request.budget_m,
+        differ_from: Vec::new(),
+    };
+    let greedy = greedy::pack(inst);
+    let greedy_ok = request
+        .budget_m
+        .is_none_or(|b| measure::derived(inst, &greedy).cost_m <= b + 1e-6);
+    let warm = greedy_ok.then_some(&greedy);
+
+    let mut order = vec![request.objective];
+    order.extend(
+        Objective::ALL
+            .iter()
+            .copied()
+            .filter(|o| *o != request.objective),
+    );
+    let mut found: Vec<(Vec<i64>, milp::Values, Vec<String>, milp::SolveOutcome)> = Vec::new();
+    for objective in order {
+        if found.len() >= request.options {
+            break;
+        }
+        let (values, outcome) =
+            milp::solve_lexicographic(inst, settings, &objective.goals(), &restrictions, warm)?;
+        let id = identity(inst, &values);
+        if let Some(existing) = found.iter_mut().find(|f| f.0 == id) {
+            existing.2.push(objective.label().to_owned());
+        } else {
+            found.push((id, values, vec![objective.label().to_owned()], outcome));
+        }
+    }
+    // Genuinely different coalitions when the objectives agree.
+    let mut cuts: Vec<Vec<CountryCode>> = found.iter().map(|f| committed(inst, &f.1)).collect();
+    while found.len() < request.options && !inst.respondents.is_empty() {
+        let r = Restrictions {
+            budget_m: request.budget_m,
+            differ_from: cuts.clone(),
+        };
+        let Ok((values, outcome)) =
+            milp::solve_lexicographic(inst, settings, &Objective::Cheapest.goals(), &r, None)
+        else {
+            break;
+        };
+        cuts.push(committed(inst, &values));
+        let id = identity(inst, &values);
+        if found.iter().any(|f| f.0 == id) {
+            break;
+        }
+        found.push((
+            id,
+            values,
+            vec!["alternative coalition".to_owned()],
+            outcome,
+        ));
+    }
+
+    // Re-optimised coverage without each respondent: depends on the scenario only, so cached.
+    let mut cache: BTreeMap<CountryCode, Option<f64>> = BTreeMap::new();
+    let mut packages = Vec::new();
+    for (_, values, labels, outcome) in &found {
+        let mut pkg = report::package(inst, values, labels.clone(), *outcome, request.budget_m);
+        if request.robustness {
+            let participants = committed(inst, values);
+            pkg.robustness = Some(robustness::assess(inst, values, &participants, |p| {
+                *cache
+                    .entry(p)
+                    .or_insert_with(|| reoptimise_without(inst, request, p))
+            }));
+        }
+        packages.push(pkg);
+    }
+    describe_distinctions(&mut packages);
+    Ok(packages)
+}
+
+fn reoptimise_without(
+    inst: &Instance<'_>,
+    request: &OptionsRequest,
+    gone: CountryCode,
+) -> Option<f64> {
+    let mut withdrawn = inst.withdrawn.clone();
+    withdrawn.insert(gone);
+    let reduced = Instance::new(inst.campaign, inst.scenario, &withdrawn);
+    let restrictions = Restrictions {
+        budget_m: request.budget_m,
+        differ_from: Vec::new(),
+    };
+    let warm = greedy::pack(&reduced);
+    let goals = [Goal::EssentialShortfall, Goal::DesirableShortfall];
+    milp::solve_lexicographic(
+        &reduced,
+        request.settings,
+        &goals,
+        &restrictions,
+        Some(&warm),
+    )
+    .ok()
+    .and_then(|(values, _)| {
+        let m = measure::derived(&reduced, &values);
+        measure::mean_coverage(&reduced, &m.covered, guarantor_domain::Priority::Essential)
+    })
+}
+
+fn percent(x: Option<f64>) -> String {
+    x.map_or_else(|| "n/a".to_owned(), |v| format!("{:.0} %", v * 100.0))
+}
+
+fn describe_distinctions(packages: &mut [ForcePackage]) {
+    let Some(first) = packages.first().cloned() else {
+        return;
+    };
+    for (i, p) in packages.iter_mut().enumerate() {
+        if i == 0 {
+            p.distinction = format!(
+                "{}: essential coverage {}, {:.0}m per year, {} participants",
+                p.labels.join(", "),
+                percent(p.measures.essential_coverage),
+                p.measures.cost_per_year_m,
+                p.participants.len()
+            );
+            continue;
+        }
+        let a: BTreeSet<&String> = first.participants.iter().collect();
+        let b: BTreeSet<&String> = p.participants.iter().collect();
+        let added: Vec<&str> = b.difference(&a).map(|s| s.as_str()).collect();
+        let dropped: Vec<&str> = a.difference(&b).map(|s| s.as_str()).collect();
+        let mut parts = vec![format!(
+            "cost {:+.0}m per year",
+            p.measures.cost_per_year_m - first.measures.cost_per_year_m
+        )];
+        parts.push(format!(
+            "troops committed {:+.0}",
+            p.measures.troops_committed - first.measures.troops_committed
+        ));
+        if !added.is_empty() {
+            parts.push(format!("adds {}", added.join(" ")));
+        }
+        if !dropped.is_empty() {
+            parts.push(format!("without {}", dropped.join(" ")));
+        }
+        parts.push(format!(
+            "conditional offers {} (first option {})",
+            p.measures.conditional_offers, first.measures.conditional_offers
+        ));
+        p.distinction = format!("{}: {}", p.labels.join(", "), parts.join(", "));
+    }
+}
+
+fn compare(scenarios: &[ScenarioOptions]) -> Vec<ScenarioComparison> {
+    let baseline = scenarios
+        .first()
+        .and_then(|s| s.options.first())
+        .map(|p| p.measures.clone());
+    scenarios
+        .iter()
+        .filter_map(|s| {
+            let p = s.options.first()?;
+            let m = &p.measures;
+            let base = baseline.as_ref()?;
+            let points = match (m.essential_coverage, base.essential_coverage) {
+                (Some(a), Some(b)) => Some((a - b) * 100.0),
+                _ => None,
+            };
+            let cost_change = m.cost_per_year_m - base.cost_per_year_m;
+            Some(ScenarioComparison {
+                scenario: s.scenario.clone(),
+                name: s.name.clone(),
+                essential_coverage: m.essential_coverage,
+                desirable_coverage: m.desirable_coverage,
+                cost_per_year_m: m.cost_per_year_m,
+                troops_deployed_peak: m.troops_deployed_peak,
+                essential_coverage_change_points: points,
+                cost_change_m: cost_change,
+                summary: format!(
+                    "{}: essential coverage {} → {}, cost {:+.0}m per year",
+                    s.name,
+                    percent(base.essential_coverage),
+                    percent(m.essential_coverage),
+                    cost_change
+                ),
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,598 @@
+//! What an option reports: accepted offers and placements, coverage and the reasons for each gap,
+//! troops, price, burden shares and the conditions it rests on. All computed from the placements.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use guarantor_domain::ids::CountryCode;
+use guarantor_domain::{Condition, Priority};
+use serde::Serialize;
+
+use super::instance::{Blocked, Instance, Linked, rotation_factor};
+use super::measure::{derived, mean_coverage};
+use super::milp::{SolveOutcome, Values};
+
+/// One force package.
+#[derive(Debug, Clone, Serialize)]
+pub struct ForcePackage {
+    /// What distinguishes it, e.g. "cheapest" (several when two labels found the same package).
+    pub labels: Vec<String>,
+    /// One sentence on how it differs from the first option.
+    pub distinction: String,
+    /// How the solve went.
+    pub solve: SolveOutcome,
+    /// Respondents with accepted offers, by code.
+    pub participants: Vec<String>,
+    /// Accepted offers with their units and placements.
+    pub accepted: Vec<AcceptedOffer>,
+    /// Coverage of every requirement, with the reasons for any gap.
+    pub coverage: Vec<RequirementCoverage>,
+    /// Headline measures.
+    pub measures: Measures,
+    /// Who pays and who sends troops, against GDP shares.
+    pub burden: Vec<BurdenShare>,
+    /// Cost per year carried by the common fund, millions.
+    pub common_fund_m: f64,
+    /// What must hold for the package to stand: scenario facts and linked conditions.
+    pub rests_on: Vec<String>,
+    /// How the package holds if one respondent withdraws.
+    pub robustness: Option<super::robustness::Robustness>,
+}
+
+/// An accepted offer.
+#[derive(Debug, Clone, Serialize)]
+pub struct AcceptedOffer {
+    /// Respondent code.
+    pub respondent: String,
+    /// Offer id.
+    pub offer: String,
+    /// Capability.
+    pub capability: String,
+    /// Units offered.
+    pub offered: f64,
+    /// Units accepted (rotation included).
+    pub units: f64,
+    /// Where and when the units serve.
+    pub placements: Vec<Placement>,
+    /// Cost per year, millions of the campaign currency.
+    pub cost_per_year_m: f64,
+    /// Who pays: a respondent code or `common_fund`.
+    pub paid_by: String,
+    /// Personnel committed (units accepted × personnel per unit).
+    pub troops_committed: f64,
+    /// The offer's conditions, in words.
+    pub conditions: Vec<String>,
+}
+
+/// Units of an offer serving one requirement.
+#[derive(Debug, Clone, Serialize)]
+pub struct Placement {
+    /// Requirement id.
+    pub requirement: String,
+    /// Phase.
+    pub phase: String,
+    /// Sector.
+    pub sector: String,
+    /// Units deployed.
+    pub units: f64,
+}
+
+/// Coverage of one requirement.
+#[derive(Debug, Clone, Serialize)]
+pub struct RequirementCoverage {
+    /// Requirement id.
+    pub requirement: String,
+    /// Capability.
+    pub capability: String,
+    /// Phase.
+    pub phase: String,
+    /// Sector.
+    pub sector: String,
+    /// Essential or desirable.
+    pub priority: Priority,
+    /// Units required.
+    pub required: f64,
+    /// Units placed.
+    pub covered: f64,
+    /// required − covered, at least 0.
+    pub gap: f64,
+    /// min(covered ÷ required, 1).
+    pub coverage: f64,
+    /// Why the gap is there (empty when covered).
+    pub shortfall: Vec<ShortfallReason>,
+}
+
+/// The kind of reason for a gap.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ShortfallKind {
+    /// No current offer of the capability at all.
+    NobodyOffered,
+    /// Offered, but the scenario excludes the contributor or the sector.
+    ExcludedByScenario,
+    /// Offered, but not for this sector or phase (sectors, caveats, earliest or last phase).
+    CaveatedOut,
+    /// Offered, but resting on a condition that fails (scenario fact or linked condition).
+    ConditionFails,
+    /// Offered and usable, but not enough units (used elsewhere, or too few to sustain rotation).
+    NotEnough,
+    /// Usable units left unused because the troop ceiling is reached.
+    TroopCeiling,
+    /// Usable units left unused because the budget is spent.
+    Budget,
+}
+
+impl ShortfallKind {
+    /// The name used in JSON output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::NobodyOffered => "nobody_offered",
+            Self::ExcludedByScenario => "excluded_by_scenario",
+            Self::CaveatedOut => "caveated_out",
+            Self::ConditionFails => "condition_fails",
+            Self::NotEnough => "not_enough",
+            Self::TroopCeiling => "troop_ceiling",
+            Self::Budget => "budget",
+        }
+    }
+}
+
+/// One reason for a gap, with the units and respondents concerned.
+#[derive(Debug, Clone, Serialize)]
+pub struct ShortfallReason {
+    /// The kind.
+    pub kind: ShortfallKind,
+    /// Units of the offers concerned (as offered).
+    pub units: f64,
+    /// Respondents concerned, by code.
+    pub respondents: Vec<String>,
+    /// The specifics, in words.
+    pub detail: String,
+}
+
+/// Headline measures of a package.
+#[derive(Debug, Clone, Serialize)]
+pub struct Measures {
+    /// Mean coverage fraction of essential lines (null when there are none).
+    pub essential_coverage: Option<f64>,
+    /// Mean coverage fraction of desirable lines.
+    pub desirable_coverage: Option<f64>,
+    /// Essential lines fully covered.
+    pub essential_met: usize,
+    /// Essential lines.
+    pub essential_lines: usize,
+    /// Cost per year, millions of the campaign currency.
+    pub cost_per_year_m: f64,
+    /// In-country personnel deployed, per phase.
+    pub troops_deployed: Vec<PhaseTroops>,
+    /// The largest phase figure of `troops_deployed`.
+    pub troops_deployed_peak: f64,
+    /// Personnel committed, rotation included (units accepted × personnel per unit).
+    pub troops_committed: f64,
+    /// Accepted offers that carry a condition.
+    pub conditional_offers: usize,
+}
+
+/// Personnel deployed in one phase.
+#[derive(Debug, Clone, Serialize)]
+pub struct PhaseTroops {
+    /// Phase.
+    pub phase: String,
+    /// In-country personnel deployed.
+    pub troops: f64,
+}
+
+/// One respondent's share of the burden.
+#[derive(Debug, Clone, Serialize)]
+pub struct BurdenShare {
+    /// Respondent code.
+    pub respondent: String,
+    /// Cost per year it pays, millions (its own offers, and others' it pays for).
+    pub cost_paid_m: f64,
+    /// Its share of the cost paid by respondents (the common fund excluded).
+    pub cost_share: f64,
+    /// Personnel it commits.
+    pub troops: f64,
+    /// Its share of all personnel committed.
+    pub troop_share: f64,
+    /// Its share of the coalition's GDP (null without a GDP figure).
+    pub gdp_share: Option<f64>,
+    /// cost_share − gdp_share: positive when it pays more than its economic weight.
+    pub cost_gap: Option<f64>,
+}
+
+/// Names a condition in words.
+pub fn describe_condition(c: &Condition) -> String {
+    match c {
+        Condition::Scenario(fact) => fact.to_string(),
+        Condition::IfCommits(code) => format!("if {code} commits"),
+        Condition::MinPartners(n) => format!("with at least {n} partners"),
+    }
+}
+
+fn round3(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}
+
+/// Builds the report of an allocation.
+pub fn package(
+    inst: &Instance<'_>,
+    values: &Values,
+    labels: Vec<String>,
+    solve: SolveOutcome,
+    budget_m: Option<f64>,
+) -> ForcePackage {
+    let m = derived(inst, values);
+    let campaign = inst.campaign;
+
+    // Accepted offers and placements.
+    let mut accepted = Vec::new();
+    let mut rests_on: BTreeSet<String> = BTreeSet::new();
+    let mut participants: BTreeSet<CountryCode> = BTreeSet::new();
+    let mut conditional_offers = 0;
+    for (o, line) in inst.offers.iter().enumerate() {
+        if m.accepted[o] <= 0.0 {
+            continue;
+        }
+        participants.insert(line.respondent);
+        let placements = inst
+            .arcs
+            .iter()
+            .enumerate()
+            .filter(|(k, arc)| arc.offer == o && values.x[*k] > 0.0)
+            .map(|(k, arc)| {
+                let req = inst.requirements[arc.requirement];
+                Placement {
+                    requirement: req.id.to_string(),
+                    phase: req.phase.to_string(),
+                    sector: req.sector.to_string(),
+                    units: values.x[k],
+                }
+            })
+            .collect();
+        let conditions: Vec<String> = line
+            .offer
+            .conditions
+            .iter()
+            .map(describe_condition)
+            .collect();
+        if !conditions.is_empty() {
+            conditional_offers += 1;
+        }
+        for c in &line.offer.conditions {
+            rests_on.insert(match c {
+                Condition::Scenario(fact) => format!("{fact} (scenario fact)"),
+                other => format!("{}: {}", line.respondent, describe_condition(other)),
+            });
+        }
+        accepted.push(AcceptedOffer {
+            respondent: line.respondent.to_string(),
+            offer: line.offer.id.to_string(),
+            capability: line.capability.id.to_string(),
+            offered: line.quantity(),
+            units: m.accepted[o],
+            placements,
+            cost_per_year_m: round3(line.unit_cost_m * m.accepted[o]),
+            paid_by: line
+                .payer
+                .map_or_else(|| "common_fund".to_owned(), |p| p.to_string()),
+            troops_committed: line.personnel() * m.accepted[o],
+            conditions,
+        });
+    }
+
+    // Troops deployed per phase.
+    let mut per_phase = vec![0.0; campaign.phases().len()];
+    for (k, arc) in inst.arcs.iter().enumerate() {
+        if inst.requirement_in_country[arc.requirement] {
+            per_phase[inst.requirement_phase[arc.requirement]] +=
+                values.x[k] * inst.offers[arc.offer].personnel();
+        }
+    }
+    let troops_deployed: Vec<PhaseTroops> = campaign
+        .phases()
+        .iter()
+        .zip(&per_phase)
+        .map(|(p, t)| PhaseTroops {
+            phase: p.id.to_string(),
+            troops: *t,
+        })
+        .collect();
+
+    // Coverage and reasons.
+    let coverage: Vec<RequirementCoverage> = inst
+        .requirements
+        .iter()
+        .enumerate()
+        .map(|(r, req)| {
+            let required = f64::from(req.quantity.get());
+            let covered = m.covered[r];
+            let gap = (required - covered).max(0.0);
+            RequirementCoverage {
+                requirement: req.id.to_string(),
+                capability: req.capability.to_string(),
+                phase: req.phase.to_string(),
+                sector: req.sector.to_string(),
+                priority: req.priority,
+                required,
+                covered,
+                gap,
+                coverage: (covered / required).min(1.0),
+                shortfall: if gap > 1e-9 {
+                    reasons(inst, values, &m.accepted, r, &per_phase, budget_m, m.cost_m)
+                } else {
+                    Vec::new()
+                },
+            }
+        })
+        .collect();
+
+    // Burden shares.
+    let mut paid: BTreeMap<CountryCode, f64> = BTreeMap::new();
+    let mut troops: BTreeMap<CountryCode, f64> = BTreeMap::new();
+    let mut common_fund_m = 0.0;
+    for (line, u) in inst.offers.iter().zip(&m.accepted) {
+        if *u <= 0.0 {
+            continue;
+        }
+        let cost = line.unit_cost_m * u;
+        match line.payer {
+            Some(p) => *paid.entry(p).or_default() += cost,
+            None => common_fund_m += cost,
+        }
+        *troops.entry(line.respondent).or_default() += line.personnel() * u;
+    }
+    let paid_total: f64 = paid.values().sum();
+    let troops_total: f64 = troops.values().sum();
+    let mut who: BTreeSet<CountryCode> = participants.clone();
+    who.extend(paid.keys().copied());
+    let burden = who
+        .into_iter()
+        .map(|code| {
+            let cost = paid.get(&code).copied().unwrap_or(0.0);
+            let t = troops.get(&code).copied().unwrap_or(0.0);
+            let cost_share = if paid_total > 0.0 {
+                cost / paid_total
+            } else {
+                0.0
+            };
+            let gdp_share = inst.gdp_share.get(&code).copied();
+            BurdenShare {
+                respondent: code.to_string(),
+                cost_paid_m: round3(cost),
+                cost_share,
+                troops: t,
+                troop_share: if troops_total > 0.0 {
+                    t / troops_total
+                } else {
+                    0.0
+                },
+                gdp_share,
+                cost_gap: gdp_share.map(|g| cost_share - g),
+            }
+        })
+        .collect();
+
+    let essential_lines = inst
+        .requirements
+        .iter()
+        .filter(|r| r.priority == Priority::Essential)
+        .count();
+    let essential_met = coverage
+        .iter()
+        .filter(|c| c.priority == Priority::Essential && c.gap <= 1e-9)
+        .count();
+    ForcePackage {
+        labels,
+        distinction: String::new(),
+        solve,
+        participants: participants.iter().map(ToString::to_string).collect(),
+        accepted,
+        measures: Measures {
+            essential_coverage: mean_coverage(inst, &m.covered, Priority::Essential),
+            desirable_coverage: mean_coverage(inst, &m.covered, Priority::Desirable),
+            essential_met,
+            essential_lines,
+            cost_per_year_m: round3(m.cost_m),
+            troops_deployed_peak: per_phase.iter().copied().fold(0.0, f64::max),
+            troops_deployed,
+            troops_committed: inst
+                .offers
+                .iter()
+                .zip(&m.accepted)
+                .map(|(l, u)| l.personnel() * u)
+                .sum(),
+            conditional_offers,
+        },
+        coverage,
+        burden,
+        common_fund_m: round3(common_fund_m),
+        rests_on: rests_on.into_iter().collect(),
+        robustness: None,
+    }
+}
+
+/// Collects the reasons for the gap of requirement `r`, from every current offer of its capability.
+fn reasons(
+    inst: &Instance<'_>,
+    values: &Values,
+    accepted: &[f64],
+    r: usize,
+    troops_per_phase: &[f64],
+    budget_m: Option<f64>,
+    cost_m: f64,
+) -> Vec<ShortfallReason> {
+    let campaign = inst.campaign;
+    let req = inst.requirements[r];
+    let phase = inst.requirement_phase[r];
+    let enduring = campaign.phases()[phase].enduring;
+    let committed: BTreeSet<CountryCode> = inst
+        .offers
+        .iter()
+        .zip(accepted)
+        .filter(|(_, u)| **u > 0.0)
+        .map(|(l, _)| l.respondent)
+        .collect();
+    let mut grouped: BTreeMap<ShortfallKind, (f64, BTreeSet<String>, BTreeSet<String>)> =
+        BTreeMap::new();
+    let mut note = |kind: ShortfallKind, units: f64, who: CountryCode, detail: String| {
+        let e = grouped.entry(kind).or_default();
+        e.0 += units;
+        e.1.insert(who.to_string());
+        e.2.insert(detail);
+    };
+    let mut any = false;
+    for (o, line) in inst.offers.iter().enumerate() {
+        if line.offer.capability != req.capability || line.blocked == Some(Blocked::Withdrawn) {
+            continue;
+        }
+        any = true;
+        let q = line.quantity();
+        let who = line.respondent;
+        let id = format!("{who}/{}", line.offer.id);
+        if !campaign.offer_serves_phase(line.offer, &req.phase) {
+            note(
+                ShortfallKind::CaveatedOut,
+                q,
+                who,
+                format!("{id} does not serve phase {}", req.phase),
+            );
+            continue;
+        }
+        if !campaign.offer_allowed_in_sector(line.offer, &req.sector) {
+            note(
+                ShortfallKind::CaveatedOut,
+                q,
+                who,
+                format!("{id} may not serve in sector {}", req.sector),
+            );
+            continue;
+        }
+        if inst.scenario.excluded_sectors.contains(&req.sector) {
+            note(
+                ShortfallKind::ExcludedByScenario,
+                q,
+                who,
+                format!("the scenario closes sector {}", req.sector),
+            );
+            continue;
+        }
+        match &line.blocked {
+            Some(Blocked::ExcludedContributor) => {
+                note(
+                    ShortfallKind::ExcludedByScenario,
+                    q,
+                    who,
+                    format!(
+                        "the scenario excludes {who} for {}",
+                        line.capability.category.as_str()
+                    ),
+                );
+                continue;
+            }
+            Some(Blocked::FactFails(fact)) => {
+                note(
+                    ShortfallKind::ConditionFails,
+                    q,
+                    who,
+                    format!("{id} rests on {fact}, which does not hold"),
+                );
+                continue;
+            }
+            _ => {}
+        }
+        if accepted[o] <= 0.0 {
+            let failing = line.linked.iter().find_map(|l| match l {
+                Linked::IfCommits(code) if !committed.contains(code) => {
+                    Some(format!("{id} needs {code} to commit, and it does not"))
+                }
+                Linked::MinPartners(n) => {
+                    let partners = committed.iter().filter(|c| **c != who).count();
+                    (partners < *n as usize)
+                        .then(|| format!("{id} needs {n} partners, {partners} commit"))
+                }
+                _ => None,
+            });
+            if let Some(detail) = failing {
+                note(ShortfallKind::ConditionFails, q, who, detail);
+                continue;
+            }
+        }
+        let factor = rotation_factor(line, enduring);
+        if q < factor {
+            note(
+                ShortfallKind::NotEnough,
+                q,
+                who,
+                format!(
+                    "{id}: {q} offered, but each unit kept deployed in {} needs {factor} with rotation",
+                    req.phase
+                ),
+            );
+            continue;
+        }
+        // Usable: how much of it is still free in this phase?
+        let used: f64 = inst
+            .arcs
+            .iter()
+            .enumerate()
+            .filter(|(_, a)| a.offer == o && inst.requirement_phase[a.requirement] == phase)
+            .map(|(k, a)| a.factor * values.x[k])
+            .sum();
+        let free = ((q - used) / factor + 1e-9).floor();
+        if free <= 1e-9 {
+            note(
+                ShortfallKind::NotEnough,
+                q,
+                who,
+                format!("{id} is fully used"),
+            );
+        } else if let Some(cap) = inst
+            .scenario
+            .troop_ceiling
+            .filter(|_| inst.requirement_in_country[r] && line.personnel() > 0.0)
+            && troops_per_phase[phase] + line.personnel() > f64::from(cap) + 1e-9
+        {
+            note(
+                ShortfallKind::TroopCeiling,
+                free,
+                who,
+                format!(
+                    "{free} more units of {id} would break the troop ceiling of {cap} in {}",
+                    req.phase
+                ),
+            );
+        } else if let Some(b) = budget_m.filter(|b| cost_m + line.unit_cost_m * factor > *b + 1e-6)
+        {
+            note(
+                ShortfallKind::Budget,
+                free,
+                who,
+                format!("{free} more units of {id} would exceed the budget of {b}m"),
+            );
+        } else {
+            note(
+                ShortfallKind::NotEnough,
+                q,
+                who,
+                format!("{id} has {free} units free"),
+            );
+        }
+    }
+    if !any {
+        return vec![ShortfallReason {
+            kind: ShortfallKind::NobodyOffered,
+            units: 0.0,
+            respondents: Vec::new(),
+            detail: format!("no current proposal offers {}", req.capability),
+        }];
+    }
+    grouped
+        .into_iter()
+        .map(|(kind, (units, who, details))| ShortfallReason {
+            kind,
+            units,
+            respondents: who.into_iter().collect(),
+            detail: details.into_iter().collect::<Vec<_>>().join("; "),
+        })
+        .collect()
+}
