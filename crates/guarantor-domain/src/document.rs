@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-/// The format version this build writes; it reads this one and every earlier one.
+/// The format version this build reads and writes (the first; later builds will read it too).
 pub const FORMAT_VERSION: u32 = 1;
 
 /// Pattern of every identifier in the file.
@@ -343,6 +343,7 @@ pub struct ScenarioDoc {
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub description: String,
     /// Truth of every declared fact under this scenario (each fact must be given).
+    #[serde(default)]
     pub facts: BTreeMap<String, bool>,
     /// Contributors ruled out, by membership or by name, for some or all categories.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

@@ -103,17 +103,16 @@ fn parse_value(text: &str, format: FileFormat) -> Result<serde_json::Value, Load
     }
 }
 
-/// Reads a document of any supported format version, upgrading older versions to the current one.
+/// Reads a document after checking its `format_version`. Version 1 is the only version so far;
+/// when a version 2 comes, older files are upgraded here, on load, so the rest never sees them.
 pub fn parse_document(text: &str, format: FileFormat) -> Result<CampaignDocument, LoadError> {
     let value = parse_value(text, format)?;
     let label = match format {
         FileFormat::Json => "JSON",
         FileFormat::Toml => "TOML",
     };
-    let version = value
-        .get("format_version")
-        .and_then(serde_json::Value::as_i64);
-    match version {
+    let version = value.get("format_version");
+    match version.map(|raw| (raw, raw.as_i64())) {
         None => {
             return Err(LoadError::Syntax {
                 format: label,
@@ -122,8 +121,15 @@ pub fn parse_document(text: &str, format: FileFormat) -> Result<CampaignDocument
                     .into(),
             });
         }
-        Some(v) if v == i64::from(FORMAT_VERSION) => {}
-        Some(v) => {
+        Some((raw, None)) => {
+            return Err(LoadError::Syntax {
+                format: label,
+                path: "format_version".into(),
+                message: format!("must be a whole number such as 1 (got {raw})"),
+            });
+        }
+        Some((_, Some(v))) if v == i64::from(FORMAT_VERSION) => {}
+        Some((_, Some(v))) => {
             return Err(LoadError::UnsupportedVersion {
                 found: v,
                 hint: if v > i64::from(FORMAT_VERSION) {

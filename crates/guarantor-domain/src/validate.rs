@@ -67,13 +67,23 @@ impl Checker {
         }
     }
 
-    /// Reports ids used twice in one list; `label` names the element's own path.
+    /// Reports ids used twice in one list, at `list[id]`.
     fn unique<'a>(&mut self, list: &str, ids: impl Iterator<Item = &'a str>) {
+        self.unique_at(list, ids, |id, _| format!("{list}[{id}]"));
+    }
+
+    /// Reports ids used twice in one list, at the path `at(id, index)` of the second use.
+    fn unique_at<'a>(
+        &mut self,
+        list: &str,
+        ids: impl Iterator<Item = &'a str>,
+        at: impl Fn(&str, usize) -> String,
+    ) {
         let mut seen: HashMap<&str, usize> = HashMap::new();
         for (i, id) in ids.enumerate() {
             if let Some(first) = seen.get(id) {
                 self.report(
-                    format!("{list}[{id}]"),
+                    at(id, i),
                     format!("duplicate id: entries {first} and {i} of {list} are both \"{id}\""),
                 );
             } else {
@@ -341,6 +351,18 @@ fn catalogue(c: &mut Checker, doc: &CampaignDocument) -> Option<Vec<Capability>>
             || at("rotation_ratio"),
             RotationRatio::parse(cap.rotation_ratio),
         );
+        // Funding is counted in millions of the campaign currency per year: no crews, no rotation.
+        if cap.category == crate::model::Category::Funding {
+            if cap.personnel_per_unit != 0 {
+                c.report(
+                    at("personnel_per_unit"),
+                    "must be 0 for a funding capability",
+                );
+            }
+            if cap.rotation_ratio != 1.0 {
+                c.report(at("rotation_ratio"), "must be 1 for a funding capability");
+            }
+        }
         Some(Capability {
             id: id?,
             name: cap.name.clone(),
@@ -403,7 +425,9 @@ fn respondents(c: &mut Checker, doc: &CampaignDocument) -> Option<Vec<Respondent
         "respondents",
         doc.respondents.iter().map(|r| r.code.as_str()),
     );
-    if !doc.respondents.is_empty() && doc.respondents.iter().all(|r| !r.invited) {
+    if doc.respondents.is_empty() {
+        c.report("respondents", "must list at least one respondent");
+    } else if doc.respondents.iter().all(|r| !r.invited) {
         c.report(
             "respondents",
             "no respondent is invited: set `invited` on at least one",
@@ -507,11 +531,18 @@ fn questionnaire(c: &mut Checker, doc: &CampaignDocument) -> Option<Questionnair
         "questionnaire.sections",
         q.sections.iter().map(|s| s.id.as_str()),
     );
-    c.unique(
-        "questionnaire.questions",
+    // Question ids are unique across sections: answers name the question alone.
+    let owners: Vec<&str> = q
+        .sections
+        .iter()
+        .flat_map(|s| s.questions.iter().map(move |_| s.id.as_str()))
+        .collect();
+    c.unique_at(
+        "the questionnaire's questions",
         q.sections
             .iter()
             .flat_map(|s| s.questions.iter().map(|x| x.id.as_str())),
+        |id, i| format!("questionnaire.sections[{}].questions[{id}]", owners[i]),
     );
     let sections = all(q.sections.iter().enumerate().map(|(i, s)| {
         let id = c.take(
@@ -556,6 +587,7 @@ fn facts(c: &mut Checker, doc: &CampaignDocument) -> Option<Vec<Fact>> {
     c.unique("facts", doc.facts.iter().map(|f| f.id.as_str()));
     all(doc.facts.iter().enumerate().map(|(i, f)| {
         let id = c.take(|| format!("facts[{i}].id"), FactId::parse(&f.id));
+        c.non_empty(|| format!("facts[{}].description", f.id), &f.description);
         Some(Fact {
             id: id?,
             description: f.description.clone(),
@@ -705,6 +737,7 @@ fn proposals(c: &mut Checker, doc: &CampaignDocument, k: &Known) -> Option<Vec<P
         };
         let draft = p.draft.as_ref().map(|d| {
             let at = format!("{base}.draft");
+            c.non_empty(|| format!("{at}.updated_by"), &d.updated_by);
             let offers = offers(c, &at, &p.respondent, &d.offers, k);
             let answers = answers(c, &at, &d.answers, k);
             Some(Draft {
@@ -734,7 +767,10 @@ fn proposals(c: &mut Checker, doc: &CampaignDocument, k: &Known) -> Option<Vec<P
             {
                 c.report(
                     format!("{at}.submitted_at"),
-                    format!("is earlier than the previous revision ({prev}): revisions are in the order submitted"),
+                    format!(
+                        "is earlier than the previous revision ({}): revisions are in the order submitted",
+                        prev.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+                    ),
                 );
             }
             previous_time = Some(r.submitted_at);
@@ -764,6 +800,7 @@ fn proposals(c: &mut Checker, doc: &CampaignDocument, k: &Known) -> Option<Vec<P
             })
         }));
         let withdrawn = p.withdrawn.as_ref().map(|w| {
+            c.non_empty(|| format!("{base}.withdrawn.by"), &w.by);
             if p.revisions.is_empty() {
                 c.report(format!("{base}.withdrawn"), "only a submitted proposal can be withdrawn; this one has no revision");
             } else if let Some(last) = p.revisions.last()
@@ -771,7 +808,10 @@ fn proposals(c: &mut Checker, doc: &CampaignDocument, k: &Known) -> Option<Vec<P
             {
                 c.report(
                     format!("{base}.withdrawn.at"),
-                    format!("is before the last revision was submitted ({})", last.submitted_at),
+                    format!(
+                        "is before the last revision was submitted ({})",
+                        last.submitted_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+                    ),
                 );
             }
             Withdrawal {
@@ -813,10 +853,10 @@ fn offers(
     list: &[OfferDoc],
     k: &Known,
 ) -> Option<Vec<Offer>> {
-    c.unique(
-        &format!("{base}.offers"),
-        list.iter().map(|o| o.id.as_str()),
-    );
+    let offers_path = format!("{base}.offers");
+    c.unique_at(&offers_path, list.iter().map(|o| o.id.as_str()), |_, i| {
+        format!("{offers_path}[{i}].id")
+    });
     all(list
         .iter()
         .enumerate()
@@ -1017,13 +1057,16 @@ fn condition(
     }
 }
 
-/// Finds cycles among "only if X commits" conditions: if FRA waits for DEU and DEU for FRA,
-/// neither can commit first.
+/// Finds respondents deadlocked by "only if X commits" conditions: if every offer of FRA waits
+/// for DEU and every offer of DEU waits for FRA, neither can commit first.
 ///
-/// The graph is at respondent level and counts the current proposal (latest revision) only:
-/// drafts and superseded revisions are not offers anyone relies on.
+/// A respondent can commit when it has an offer whose "if X commits" conditions all name
+/// respondents that can commit (an offer with none can always stand). Whoever never reaches that
+/// state while sitting on a cycle of such conditions is reported, with the cycle. Only current
+/// proposals (latest revision, not withdrawn) count: drafts and superseded revisions are not
+/// offers anyone relies on.
 fn linked_condition_cycles(c: &mut Checker, doc: &CampaignDocument) {
-    let mut edges: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    let mut offers_of: BTreeMap<&str, Vec<BTreeSet<&str>>> = BTreeMap::new();
     for p in &doc.proposals {
         if p.withdrawn.is_some() {
             continue;
@@ -1031,15 +1074,45 @@ fn linked_condition_cycles(c: &mut Checker, doc: &CampaignDocument) {
         let Some(current) = p.revisions.last() else {
             continue;
         };
+        let entry = offers_of.entry(p.respondent.as_str()).or_default();
         for o in &current.offers {
-            for cond in &o.conditions {
-                if let ConditionDoc::IfCommits(other) = cond
-                    && other != &p.respondent
-                {
-                    edges
-                        .entry(p.respondent.as_str())
-                        .or_default()
-                        .insert(other.as_str());
+            entry.push(
+                o.conditions
+                    .iter()
+                    .filter_map(|cond| match cond {
+                        ConditionDoc::IfCommits(other) if other != &p.respondent => {
+                            Some(other.as_str())
+                        }
+                        _ => None,
+                    })
+                    .collect(),
+            );
+        }
+    }
+    let mut free: BTreeSet<&str> = BTreeSet::new();
+    loop {
+        let before = free.len();
+        for (&who, offers) in &offers_of {
+            if offers
+                .iter()
+                .any(|needs| needs.iter().all(|n| free.contains(n)))
+            {
+                free.insert(who);
+            }
+        }
+        if free.len() == before {
+            break;
+        }
+    }
+    let mut edges: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for (&who, offers) in &offers_of {
+        if free.contains(who) {
+            continue;
+        }
+        for needs in offers {
+            for &n in needs {
+                if !free.contains(n) {
+                    edges.entry(who).or_default().insert(n);
                 }
             }
         }
@@ -1095,7 +1168,7 @@ fn linked_condition_cycles(c: &mut Checker, doc: &CampaignDocument) {
         c.report(
             format!("proposals[{node}]"),
             format!(
-                "linked conditions form a cycle {}: none of them can commit first; make one offer in the cycle unconditional",
+                "linked conditions form a cycle {} and none of them has an offer free of it: none can commit first; make one offer in the cycle unconditional",
                 cycle.join(" → ")
             ),
         );

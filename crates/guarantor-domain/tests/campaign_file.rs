@@ -172,7 +172,17 @@ fn duplicate_ids_in_every_list() {
     );
     assert_rule(
         |v| fra_current(v)["offers"][1]["id"] = json!("F1"),
-        "proposals[FRA].revisions[2].offers[F1]",
+        "proposals[FRA].revisions[2].offers[1].id",
+        "duplicate id",
+    );
+    assert_rule(
+        |v| {
+            v["questionnaire"]["sections"]
+                .as_array_mut()
+                .unwrap()
+                .push(json!({"id": "more", "title": "More", "questions": [{"id": "conditions", "text": "Again?"}]}))
+        },
+        "questionnaire.sections[more].questions[conditions]",
         "duplicate id",
     );
     assert_rule(
@@ -324,13 +334,28 @@ fn partners_conditions_that_could_never_hold() {
 fn cycles_of_linked_conditions() {
     assert_rule(
         |v| {
-            fra_current(v)["offers"][1]["conditions"] = json!([{"if_commits": "DEU"}]);
-            v["proposals"][1]["revisions"][0]["offers"][1]["conditions"] =
-                json!([{"if_commits": "FRA"}]);
+            for offer in fra_current(v)["offers"].as_array_mut().unwrap() {
+                offer["conditions"] = json!([{"if_commits": "DEU"}]);
+            }
+            for offer in v["proposals"][1]["revisions"][0]["offers"]
+                .as_array_mut()
+                .unwrap()
+            {
+                offer["conditions"] = json!([{"if_commits": "FRA"}]);
+            }
         },
         "proposals[DEU]",
         "cycle DEU → FRA → DEU",
     );
+}
+
+#[test]
+fn mutual_conditions_are_fine_when_one_side_can_commit_alone() {
+    // DEU's funding and training stand on their own, so DEU can commit first and FRA follow.
+    let mut v = small();
+    fra_current(&mut v)["offers"][1]["conditions"] = json!([{"if_commits": "DEU"}]);
+    v["proposals"][1]["revisions"][0]["offers"][1]["conditions"] = json!([{"if_commits": "FRA"}]);
+    assert!(problems(&v).is_empty());
 }
 
 #[test]
@@ -459,6 +484,43 @@ fn answers_must_answer_a_question_of_the_questionnaire() {
         |v| fra_current(v)["answers"][0]["question"] = json!("meaning_of_life"),
         "proposals[FRA].revisions[2].answers[meaning_of_life].question",
         "unknown question",
+    );
+}
+
+#[test]
+fn funding_capabilities_have_no_crews_and_no_rotation() {
+    assert_rule(
+        |v| v["catalogue"][3]["rotation_ratio"] = json!(3.0),
+        "catalogue[funding].rotation_ratio",
+        "must be 1 for a funding capability",
+    );
+    assert_rule(
+        |v| v["catalogue"][3]["personnel_per_unit"] = json!(10),
+        "catalogue[funding].personnel_per_unit",
+        "must be 0 for a funding capability",
+    );
+}
+
+#[test]
+fn someone_must_be_asked_and_who_acted_must_be_named() {
+    assert_rule(
+        |v| {
+            v["respondents"] = json!([]);
+            v["proposals"] = json!([]);
+            v["scenarios"][1]["excluded_contributors"] = json!([]);
+        },
+        "respondents",
+        "at least one respondent",
+    );
+    assert_rule(
+        |v| v["proposals"][2]["draft"]["updated_by"] = json!(" "),
+        "proposals[AUT].draft.updated_by",
+        "must not be empty",
+    );
+    assert_rule(
+        |v| v["proposals"][3]["withdrawn"]["by"] = json!(""),
+        "proposals[POL].withdrawn.by",
+        "must not be empty",
     );
 }
 

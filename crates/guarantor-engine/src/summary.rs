@@ -381,7 +381,8 @@ fn coverage(campaign: &Campaign, offers: &[CurrentOffer<'_>]) -> Vec<CoverageLin
                         q
                     }
                 })
-                .sum();
+                // A fold from +0.0: an empty float sum is -0.0.
+                .fold(0.0, |a, b| a + b);
             let required = req.quantity.get();
             let counted: BTreeSet<String> = serving
                 .iter()

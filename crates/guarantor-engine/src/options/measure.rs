@@ -54,7 +54,7 @@ pub fn derived(inst: &Instance<'_>, values: &Values) -> Derived {
         .iter()
         .zip(&accepted)
         .map(|(line, u)| line.unit_cost_m * u)
-        .sum();
+        .fold(0.0, |a, b| a + b);
 
     let mut paid: BTreeMap<CountryCode, f64> = BTreeMap::new();
     let mut shared_total = 0.0;

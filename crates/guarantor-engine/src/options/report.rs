@@ -341,8 +341,8 @@ pub fn package(
         }
         *troops.entry(line.respondent).or_default() += line.personnel() * u;
     }
-    let paid_total: f64 = paid.values().sum();
-    let troops_total: f64 = troops.values().sum();
+    let paid_total: f64 = paid.values().fold(0.0, |a, b| a + b);
+    let troops_total: f64 = troops.values().fold(0.0, |a, b| a + b);
     let mut who: BTreeSet<CountryCode> = participants.clone();
     who.extend(paid.keys().copied());
     let burden = who
@@ -400,7 +400,7 @@ pub fn package(
                 .iter()
                 .zip(&m.accepted)
                 .map(|(l, u)| l.personnel() * u)
-                .sum(),
+                .fold(0.0, |a, b| a + b),
             conditional_offers,
         },
         coverage,
