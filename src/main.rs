@@ -71,7 +71,7 @@ enum Command {
         backend: BackendArg,
         /// Time limit per solve, seconds; a solve stopped by it reports the best package found
         /// and its gap.
-        #[arg(long, default_value_t = 20.0)]
+        #[arg(long, default_value_t = 10.0)]
         time_limit: f64,
         /// Skip the N−1 robustness analysis.
         #[arg(long)]

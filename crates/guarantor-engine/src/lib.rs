@@ -4,6 +4,7 @@
 //! Everything here is a pure function of a [`guarantor_domain::Campaign`]: no I/O, no clock
 //! (solver time limits aside).
 
+pub mod generate;
 pub mod options;
 pub mod summary;
 

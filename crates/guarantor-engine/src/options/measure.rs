@@ -114,3 +114,40 @@ pub fn mean_coverage(inst: &Instance<'_>, covered: &[f64], priority: Priority) -
         .collect();
     (!lines.is_empty()).then(|| lines.iter().sum::<f64>() / lines.len() as f64)
 }
+
+/// The value of a goal for an allocation, as the program defines it (see `milp::Goal`).
+pub fn goal_value(inst: &Instance<'_>, values: &Values, goal: super::milp::Goal) -> f64 {
+    use super::milp::Goal;
+    let m = derived(inst, values);
+    let shortfall = |priority: Priority| {
+        inst.requirements
+            .iter()
+            .zip(&m.covered)
+            .filter(|(r, _)| r.priority == priority)
+            .map(|(r, c)| {
+                let q = f64::from(r.quantity.get());
+                (q - c).max(0.0) / q
+            })
+            .fold(0.0, |a, b| a + b)
+    };
+    match goal {
+        Goal::EssentialShortfall => shortfall(Priority::Essential),
+        Goal::DesirableShortfall => shortfall(Priority::Desirable),
+        Goal::Cost => m.cost_m,
+        Goal::Footprint => inst
+            .offers
+            .iter()
+            .zip(&m.accepted)
+            .map(|(l, u)| l.personnel() * u / 1000.0)
+            .fold(0.0, |a, b| a + b),
+        Goal::FairnessCost => m.fairness_max,
+        Goal::FairnessTroops => m.fairness_troops_max,
+        Goal::Concentration => m.concentration,
+        Goal::ConditionalOffers => inst
+            .offers
+            .iter()
+            .zip(&m.accepted)
+            .filter(|(l, u)| **u > 0.0 && l.conditional())
+            .count() as f64,
+    }
+}

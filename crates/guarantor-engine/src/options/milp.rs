@@ -6,7 +6,7 @@
 //! - `u[o]` units accepted from offer `o`: for each phase, Σ factor·x over the offer's arcs in
 //!   that phase ≤ u[o] ≤ offered;
 //! - `s[r]` shortfall of requirement `r`, continuous: Σ x + s ≥ required;
-//! - `y[p]` respondent `p` commits (binary): u[o] ≤ offered·y[owner], y[p] ≤ Σ u over p's offers;
+//! - `y[p]` respondent `p` commits (binary): u[o] ≤ offered·y[owner], y[p] ≤ Σ x over p's arcs;
 //! - `a[o]` offer with linked conditions is taken (binary): u[o] ≤ offered·a[o],
 //!   a[o] ≤ y[X] ("if X commits"), N·a[o] ≤ Σ y of other respondents ("with ≥ N partners");
 //! - `c[o]` conditional offer is taken (binary; only for the "fewest conditions" goal);
@@ -20,7 +20,7 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use good_lp::solvers::{WithInitialSolution, WithTimeLimit};
+use good_lp::solvers::{WithInitialSolution, WithMipGap, WithTimeLimit};
 use good_lp::{
     Constraint, Expression, ProblemVariables, ResolutionError, Solution, SolutionStatus,
     SolverModel, Variable, variable,
@@ -29,6 +29,9 @@ use guarantor_domain::Priority;
 use guarantor_domain::ids::CountryCode;
 
 use super::instance::{Instance, Linked};
+
+/// Relative optimality gap at which a solve counts as proven optimal.
+pub const MIP_GAP: f32 = 1e-6;
 
 /// Which solver does the work.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -373,14 +376,19 @@ fn constraints(
         }
     }
 
-    // Participation and linked conditions.
-    let mut accepted_by: Vec<Expression> = vec![Expression::from(0.0); inst.respondents.len()];
+    // Participation and linked conditions. A respondent commits only if it deploys something:
+    // y[p] ≤ Σ x over its arcs (accepted units that serve nothing do not make a partner).
+    let mut deployed_by: Vec<Expression> = vec![Expression::from(0.0); inst.respondents.len()];
+    for (k, arc) in inst.arcs.iter().enumerate() {
+        if let Some(&p) = idx.get(&inst.offers[arc.offer].respondent) {
+            deployed_by[p].add_mul(1.0, v.x[k]);
+        }
+    }
     for (o, line) in inst.offers.iter().enumerate() {
         let Some(u) = v.u[o] else { continue };
         let q = line.quantity();
         if let Some(&p) = idx.get(&line.respondent) {
             out.push(Expression::from(u).leq(q * v.y[p]));
-            accepted_by[p].add_mul(1.0, u);
         }
         if let Some(a) = v.a[o] {
             out.push(Expression::from(u).leq(q * a));
@@ -406,7 +414,7 @@ fn constraints(
             out.push(Expression::from(u).leq(q * c));
         }
     }
-    for (p, e) in accepted_by.into_iter().enumerate() {
+    for (p, e) in deployed_by.into_iter().enumerate() {
         out.push(Expression::from(v.y[p]).leq(e));
     }
 
@@ -565,12 +573,24 @@ fn solve_once(
             for c in cons {
                 m.add_constraint(c);
             }
-            let mut m = m.with_time_limit(limit);
+            // A zero gap makes the solver enumerate every tie whose bound differs from the
+            // incumbent by rounding noise (funding splits all cost the same); 1e-6 relative is
+            // far below anything a decision turns on.
+            let mut m = m
+                .with_time_limit(limit)
+                .with_mip_gap(MIP_GAP)
+                .map_err(|e| SolveError::Solver {
+                    backend,
+                    message: e.to_string(),
+                })?;
             if let Some(start) = start {
                 m = m.with_initial_solution(start);
             }
             let sol = m.solve().map_err(fail)?;
-            let optimal = matches!(sol.status(), SolutionStatus::Optimal);
+            let optimal = matches!(
+                sol.status(),
+                SolutionStatus::Optimal | SolutionStatus::GapLimit
+            );
             let (values, obj) = extract(&sol, &v, &objective);
             Ok((values, obj, optimal))
         }};
@@ -617,11 +637,29 @@ pub fn solve_lexicographic(
 ) -> Result<(Values, SolveOutcome), SolveError> {
     let started = Instant::now();
     let mut bounds: Vec<(Goal, f64)> = Vec::new();
-    let mut current = warm.cloned();
+    let mut current: Option<Values> = None;
     let mut optimal = true;
     let mut gap = None;
     let mut solves = 0;
     for &goal in goals {
+        // Start from the better of the last stage's solution and the caller's baseline (when the
+        // baseline meets every bound so far): a solve stopped by the time limit then never
+        // returns worse than either.
+        let baseline = warm.filter(|w| {
+            bounds
+                .iter()
+                .all(|(g, b)| super::measure::goal_value(inst, w, *g) <= *b)
+        });
+        let start = match (current.as_ref(), baseline) {
+            (Some(c), Some(b))
+                if super::measure::goal_value(inst, b, goal)
+                    < super::measure::goal_value(inst, c, goal) =>
+            {
+                Some(b)
+            }
+            (Some(c), _) => Some(c),
+            (None, b) => b,
+        };
         let (values, obj, proven) = solve_once(
             inst,
             settings,
@@ -629,7 +667,7 @@ pub fn solve_lexicographic(
             goal,
             &bounds,
             restrictions,
-            current.as_ref(),
+            start,
             false,
         )?;
         solves += 1;

@@ -124,7 +124,7 @@ impl Default for OptionsRequest {
             options: 3,
             settings: Settings {
                 backend: Backend::Microlp,
-                time_limit: Duration::from_secs(20),
+                time_limit: Duration::from_secs(10),
             },
             robustness: true,
         }

@@ -1,0 +1,81 @@
+//! Criterion benchmarks of the options engine on the demo and on generated campaigns.
+//!
+//! `cargo bench -p guarantor-engine --bench options` (add `--features highs` for HiGHS).
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use guarantor_domain::{FileFormat, parse_campaign};
+use guarantor_engine::generate;
+use guarantor_engine::options::{
+    Backend, Objective, OptionsRequest, ScenarioChoice, Settings, compute,
+};
+
+fn request(
+    backend: Backend,
+    scenarios: ScenarioChoice,
+    options: usize,
+    robustness: bool,
+) -> OptionsRequest {
+    OptionsRequest {
+        scenarios,
+        objective: Objective::Cheapest,
+        budget_m: None,
+        options,
+        settings: Settings {
+            backend,
+            time_limit: Duration::from_secs(60),
+        },
+        robustness,
+    }
+}
+
+fn demo(c: &mut Criterion) {
+    let demo = parse_campaign(
+        include_str!("../../../examples/demo-campaign.json"),
+        FileFormat::Json,
+    )
+    .expect("demo campaign");
+    let mut group = c.benchmark_group("demo");
+    group.sample_size(10);
+    for backend in Backend::available() {
+        group.bench_function(format!("default option/{}", backend.as_str()), |b| {
+            let req = request(backend, ScenarioChoice::First, 1, false);
+            b.iter(|| black_box(compute(&demo, &req).expect("options")))
+        });
+        group.bench_function(format!("full run/{}", backend.as_str()), |b| {
+            let req = request(backend, ScenarioChoice::All, 5, true);
+            b.iter(|| black_box(compute(&demo, &req).expect("options")))
+        });
+    }
+    group.finish();
+}
+
+fn generated(c: &mut Criterion) {
+    let mut group = c.benchmark_group("generated default option");
+    group.sample_size(10);
+    for (respondents, offers, requirements) in [(10, 10, 20), (35, 40, 40)] {
+        let campaign = generate::campaign(
+            generate::Size {
+                respondents,
+                offers_per_respondent: offers,
+                requirements,
+            },
+            7,
+        );
+        for backend in Backend::available() {
+            group.bench_function(
+                format!("{respondents}x{offers}x{requirements}/{}", backend.as_str()),
+                |b| {
+                    let req = request(backend, ScenarioChoice::First, 1, false);
+                    b.iter(|| black_box(compute(&campaign, &req).expect("options")))
+                },
+            );
+        }
+    }
+    group.finish();
+}
+
+criterion_group!(benches, demo, generated);
+criterion_main!(benches);

@@ -1,0 +1,92 @@
+//! How solve time grows with campaign size, per backend: prints a table for docs/PERFORMANCE.md.
+//!
+//! `cargo bench -p guarantor-engine --bench scaling` (add `--features highs` to include HiGHS).
+//! Set `SCALING_MAX` to the largest respondent count to try (default 100) and
+//! `SCALING_TIME_LIMIT` to the per-solve limit in seconds (default 60).
+
+use std::time::{Duration, Instant};
+
+use guarantor_engine::generate;
+use guarantor_engine::options::{
+    Backend, Objective, OptionsRequest, ScenarioChoice, Settings, compute, instance::Instance, milp,
+};
+
+fn main() {
+    // Criterion-style flags (`--bench`) are passed by cargo; ignore them.
+    let max: usize = std::env::var("SCALING_MAX")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100);
+    let limit: f64 = std::env::var("SCALING_TIME_LIMIT")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(60.0);
+    let sizes = [
+        (5, 5, 10),
+        (10, 10, 20),
+        (20, 20, 30),
+        (35, 40, 40),
+        (50, 50, 60),
+        (75, 75, 80),
+        (100, 100, 100),
+    ];
+    let seeds = [1_u64, 2, 3];
+    println!(
+        "| respondents × offer lines × requirement lines | integer variables | backend | default option, seconds (min / median / max of {} seeds) | proven optimal |",
+        seeds.len()
+    );
+    println!("|---|---|---|---|---|");
+    for (respondents, offers, requirements) in sizes {
+        if respondents > max {
+            continue;
+        }
+        let size = generate::Size {
+            respondents,
+            offers_per_respondent: offers,
+            requirements,
+        };
+        let campaigns: Vec<_> = seeds.iter().map(|s| generate::campaign(size, *s)).collect();
+        let vars = {
+            let c = &campaigns[0];
+            let inst = Instance::new(c, &c.scenarios()[0], &Default::default());
+            milp::model_size(&inst).integer_variables
+        };
+        for backend in Backend::available() {
+            let req = OptionsRequest {
+                scenarios: ScenarioChoice::First,
+                objective: Objective::Cheapest,
+                budget_m: None,
+                options: 1,
+                settings: Settings {
+                    backend,
+                    time_limit: Duration::from_secs_f64(limit),
+                },
+                robustness: false,
+            };
+            let mut times = Vec::new();
+            let mut proven = 0;
+            let mut worst_gap: Option<f64> = None;
+            for c in &campaigns {
+                let start = Instant::now();
+                let report = compute(c, &req).expect("options");
+                times.push(start.elapsed().as_secs_f64());
+                let p = &report.scenarios[0].options[0];
+                if p.solve.optimal {
+                    proven += 1;
+                } else if let Some(g) = p.solve.gap {
+                    worst_gap = Some(worst_gap.map_or(g, |w: f64| w.max(g)));
+                }
+            }
+            times.sort_by(f64::total_cmp);
+            println!(
+                "| {respondents} × {offers} × {requirements} | {vars} | {} | {:.3} / {:.3} / {:.3} | {proven} of {}{} |",
+                backend.as_str(),
+                times[0],
+                times[times.len() / 2],
+                times[times.len() - 1],
+                seeds.len(),
+                worst_gap.map_or_else(String::new, |g| format!(" (worst gap {:.2} %)", g * 100.0))
+            );
+        }
+    }
+}
