@@ -107,6 +107,8 @@ enum ObjectiveArg {
     Coverage,
     /// Smallest over-payment against GDP shares.
     Fairest,
+    /// Smallest excess of troops over GDP shares.
+    FairestTroops,
     /// Fewest troops committed.
     Footprint,
     /// Least reliance on any single respondent.
@@ -121,6 +123,7 @@ impl From<ObjectiveArg> for Objective {
             ObjectiveArg::Cheapest => Objective::Cheapest,
             ObjectiveArg::Coverage => Objective::Coverage,
             ObjectiveArg::Fairest => Objective::Fairest,
+            ObjectiveArg::FairestTroops => Objective::FairestTroops,
             ObjectiveArg::Footprint => Objective::SmallestFootprint,
             ObjectiveArg::Robust => Objective::MostRobust,
             ObjectiveArg::FewestConditions => Objective::FewestConditions,
@@ -228,9 +231,9 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
             json,
         } => {
             let campaign = load(&file)?;
-            if !(time_limit.is_finite() && time_limit > 0.0) {
+            if !(time_limit.is_finite() && time_limit > 0.0 && time_limit <= 3600.0) {
                 anyhow::bail!(
-                    "--time-limit must be a positive number of seconds (got {time_limit})"
+                    "--time-limit must be more than 0 and at most 3600 seconds (got {time_limit})"
                 );
             }
             let request = OptionsRequest {

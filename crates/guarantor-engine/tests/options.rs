@@ -788,3 +788,83 @@ proptest! {
         }
     }
 }
+
+/// With `--features highs`, both backends must reach the same optimum, stage by stage.
+#[cfg(feature = "highs")]
+#[test]
+fn microlp_and_highs_agree_on_the_optimum() {
+    use guarantor_engine::options::{Restrictions, milp};
+
+    let demo = parse_campaign(
+        include_str!("../../../examples/demo-campaign.json"),
+        FileFormat::Json,
+    )
+    .unwrap();
+    let mut campaigns = vec![demo];
+    for seed in 1..=6 {
+        campaigns.push(generate::campaign(
+            generate::Size {
+                respondents: 6,
+                offers_per_respondent: 5,
+                requirements: 10,
+            },
+            seed,
+        ));
+    }
+    let objectives = [
+        Objective::Cheapest,
+        Objective::Fairest,
+        Objective::SmallestFootprint,
+        Objective::MostRobust,
+        Objective::FewestConditions,
+    ];
+    let mut compared = 0;
+    for c in &campaigns {
+        for scenario in c.scenarios() {
+            let inst = Instance::new(c, scenario, &BTreeSet::new());
+            for objective in objectives {
+                let goals = objective.goals();
+                let values = |backend| {
+                    let settings = Settings {
+                        backend,
+                        time_limit: Duration::from_secs(20),
+                    };
+                    let (v, outcome) = milp::solve_lexicographic(
+                        &inst,
+                        settings,
+                        &goals,
+                        &Restrictions::default(),
+                        None,
+                    )
+                    .unwrap();
+                    let objs: Vec<f64> = goals
+                        .iter()
+                        .map(|g| measure::goal_value(&inst, &v, *g))
+                        .collect();
+                    (objs, outcome.optimal)
+                };
+                let (micro, micro_proven) = values(Backend::Microlp);
+                let (highs, highs_proven) = values(Backend::Highs);
+                assert!(
+                    highs_proven,
+                    "HiGHS did not prove {objective:?} on {}",
+                    c.info().title
+                );
+                if !micro_proven {
+                    continue;
+                }
+                for ((g, a), b) in goals.iter().zip(&micro).zip(&highs) {
+                    let tol = 1e-5 * a.abs().max(1.0);
+                    assert!(
+                        (a - b).abs() <= tol,
+                        "{}: {:?} {g:?} microlp {a} vs highs {b}",
+                        c.info().title,
+                        objective
+                    );
+                }
+                compared += 1;
+            }
+        }
+    }
+    assert!(compared >= 30, "only {compared} solves could be compared");
+}

@@ -1,8 +1,8 @@
 //! The mixed-integer program: variables, constraints, goals, and lexicographic solving.
 //!
 //! Variables (per instance):
-//! - `x[a]` units deployed on arc `a` (offer → requirement), integer (continuous for funding),
-//!   bounded by min(required, ⌊offered ÷ rotation factor⌋);
+//! - `x[a]` units deployed on arc `a` (offer → requirement), integer, bounded by
+//!   min(required, ⌊offered ÷ rotation factor⌋); a requirement never gets more than it needs;
 //! - `u[o]` units accepted from offer `o`: for each phase, Σ factor·x over the offer's arcs in
 //!   that phase ≤ u[o] ≤ offered;
 //! - `s[r]` shortfall of requirement `r`, continuous: Σ x + s ≥ required;
@@ -11,13 +11,16 @@
 //!   a[o] ≤ y[X] ("if X commits"), N·a[o] ≤ Σ y of other respondents ("with ≥ N partners");
 //! - `c[o]` conditional offer is taken (binary; only for the "fewest conditions" goal);
 //! - `F` the largest over-payment (fairness goal), `Z` the largest single-respondent share of an
-//!   essential requirement (robustness goal).
+//!   essential requirement (robustness goal);
+//! - `m[o,t]` (fairness goals only) marks the phase whose load sets u[o], so that u[o] equals the
+//!   largest phase load exactly: u[o] ≤ load[o,t] + offered·(1 − m[o,t]), Σ_t m[o,t] = 1.
+//!   Without it a fairness goal could "accept" units it never places to dilute shares.
 //!
 //! Goals are minimised one after another: each solved goal becomes a bound (its optimum plus a
 //! small tolerance) on the next, so essential coverage is never traded for anything else. A
 //! troop ceiling caps in-country personnel deployed in each phase; a budget caps cost per year.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
 
 use good_lp::solvers::{WithInitialSolution, WithMipGap, WithTimeLimit};
@@ -147,6 +150,7 @@ pub enum SolveError {
 
 /// Handles of the variables of one built model.
 struct Vars {
+    m: BTreeMap<(usize, usize), Variable>,
     x: Vec<Variable>,
     u: Vec<Option<Variable>>,
     s: Vec<Variable>,
@@ -257,9 +261,28 @@ fn build(inst: &Instance<'_>, goals: &[Goal], relax: bool) -> (ProblemVariables,
     let z = goals
         .contains(&Goal::Concentration)
         .then(|| pv.add(variable().min(0.0).max(1.0)));
+    // Phase selectors for offers that serve several phases, fairness goals only.
+    let mut m = BTreeMap::new();
+    if f.is_some() {
+        let mut phases: BTreeMap<usize, BTreeSet<usize>> = BTreeMap::new();
+        for a in &inst.arcs {
+            phases
+                .entry(a.offer)
+                .or_default()
+                .insert(inst.requirement_phase[a.requirement]);
+        }
+        for (o, set) in phases {
+            if set.len() > 1 {
+                for t in set {
+                    m.insert((o, t), pv.add(bin()));
+                }
+            }
+        }
+    }
     (
         pv,
         Vars {
+            m,
             x,
             u,
             s,
@@ -361,13 +384,46 @@ fn constraints(
         }
     }
     for (r, req) in inst.requirements.iter().enumerate() {
+        let q = f64::from(req.quantity.get());
+        out.push(covered[r].clone().leq(q));
         let mut e = covered[r].clone();
         e.add_mul(1.0, v.s[r]);
-        out.push(e.geq(f64::from(req.quantity.get())));
+        out.push(e.geq(q));
     }
-    for ((o, _), e) in load {
+    let mut phases_of: BTreeMap<usize, Vec<(Expression, Option<Variable>)>> = BTreeMap::new();
+    for ((o, phase), e) in load {
         if let Some(u) = v.u[o] {
-            out.push(e.leq(u));
+            out.push(e.clone().leq(u));
+            phases_of
+                .entry(o)
+                .or_default()
+                .push((e, v.m.get(&(o, phase)).copied()));
+        }
+    }
+    // Fairness goals: u[o] is the largest phase load, not more (see the module doc).
+    if v.f.is_some() {
+        for (o, loads) in phases_of {
+            let (Some(u), q) = (v.u[o], inst.offers[o].quantity()) else {
+                continue;
+            };
+            let mut pick = Expression::from(0.0);
+            let mut selectors = 0;
+            for (e, m) in loads {
+                match m {
+                    Some(m) => {
+                        let mut cap = e;
+                        cap += q;
+                        cap.add_mul(-q, m);
+                        out.push(Expression::from(u).leq(cap));
+                        pick.add_mul(1.0, m);
+                        selectors += 1;
+                    }
+                    None => out.push(Expression::from(u).leq(e)),
+                }
+            }
+            if selectors > 0 {
+                out.push(pick.eq(1.0));
+            }
         }
     }
     if let Some(ceiling) = inst.scenario.troop_ceiling {
@@ -507,22 +563,43 @@ fn warm_start(
 ) -> Vec<(Variable, f64)> {
     let mut out: Vec<(Variable, f64)> = Vec::new();
     out.extend(v.x.iter().copied().zip(values.x.iter().copied()));
+    // Accepted units as the placements imply them (the least the constraints allow).
+    let accepted = super::measure::accepted_units(inst, &values.x);
     for (o, var) in v.u.iter().enumerate() {
         if let Some(var) = var {
-            out.push((*var, values.u[o]));
+            out.push((*var, accepted[o]));
         }
     }
     out.extend(v.s.iter().copied().zip(values.s.iter().copied()));
     out.extend(v.y.iter().copied().zip(values.y.iter().copied()));
     for (o, var) in v.a.iter().enumerate() {
         if let Some(var) = var {
-            out.push((*var, if values.u[o] > 0.0 { 1.0 } else { 0.0 }));
+            out.push((*var, if accepted[o] > 0.0 { 1.0 } else { 0.0 }));
         }
     }
     for (o, var) in v.c.iter().enumerate() {
         if let Some(var) = var {
-            out.push((*var, if values.u[o] > 0.0 { 1.0 } else { 0.0 }));
+            out.push((*var, if accepted[o] > 0.0 { 1.0 } else { 0.0 }));
         }
+    }
+    // Phase selectors: the phase with the largest load of each offer.
+    let mut loads: BTreeMap<(usize, usize), f64> = BTreeMap::new();
+    for (k, arc) in inst.arcs.iter().enumerate() {
+        *loads
+            .entry((arc.offer, inst.requirement_phase[arc.requirement]))
+            .or_default() += arc.factor * values.x[k];
+    }
+    let mut best: BTreeMap<usize, (usize, f64)> = BTreeMap::new();
+    for &(o, t) in v.m.keys() {
+        let l = loads.get(&(o, t)).copied().unwrap_or(0.0);
+        let e = best.entry(o).or_insert((t, l));
+        if l > e.1 {
+            *e = (t, l);
+        }
+    }
+    for (&(o, t), var) in &v.m {
+        let chosen = best.get(&o).is_some_and(|b| b.0 == t);
+        out.push((*var, if chosen { 1.0 } else { 0.0 }));
     }
     let measures = super::measure::derived(inst, values);
     if let Some(f) = v.f {
@@ -646,9 +723,13 @@ pub fn solve_lexicographic(
         // baseline meets every bound so far): a solve stopped by the time limit then never
         // returns worse than either.
         let baseline = warm.filter(|w| {
-            bounds
-                .iter()
-                .all(|(g, b)| super::measure::goal_value(inst, w, *g) <= *b)
+            restrictions.differ_from.is_empty()
+                && restrictions
+                    .budget_m
+                    .is_none_or(|b| super::measure::derived(inst, w).cost_m <= b + 1e-6)
+                && bounds
+                    .iter()
+                    .all(|(g, b)| super::measure::goal_value(inst, w, *g) <= *b)
         });
         let start = match (current.as_ref(), baseline) {
             (Some(c), Some(b))

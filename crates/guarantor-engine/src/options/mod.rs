@@ -42,6 +42,8 @@ pub enum Objective {
     Coverage,
     /// After coverage, the smallest largest over-payment against GDP share, then cost.
     Fairest,
+    /// After coverage, the smallest largest excess of troops committed over GDP share, then cost.
+    FairestTroops,
     /// After coverage, the fewest troops committed, then cost.
     SmallestFootprint,
     /// After coverage, the smallest share of any essential line carried by one respondent.
@@ -52,9 +54,10 @@ pub enum Objective {
 
 impl Objective {
     /// Every objective, in the order alternatives are tried.
-    pub const ALL: [Objective; 5] = [
+    pub const ALL: [Objective; 6] = [
         Objective::Cheapest,
         Objective::Fairest,
+        Objective::FairestTroops,
         Objective::SmallestFootprint,
         Objective::MostRobust,
         Objective::FewestConditions,
@@ -66,6 +69,7 @@ impl Objective {
             Objective::Cheapest => "cheapest",
             Objective::Coverage => "best coverage within budget",
             Objective::Fairest => "fairest",
+            Objective::FairestTroops => "fairest troop shares",
             Objective::SmallestFootprint => "smallest footprint",
             Objective::MostRobust => "most robust",
             Objective::FewestConditions => "fewest conditions",
@@ -78,6 +82,7 @@ impl Objective {
         match self {
             Objective::Cheapest | Objective::Coverage => {}
             Objective::Fairest => g.push(Goal::FairnessCost),
+            Objective::FairestTroops => g.push(Goal::FairnessTroops),
             Objective::SmallestFootprint => g.push(Goal::Footprint),
             Objective::MostRobust => g.push(Goal::Concentration),
             Objective::FewestConditions => g.push(Goal::ConditionalOffers),
@@ -287,6 +292,14 @@ pub fn compute(
             "--budget must be a non-negative amount in millions per year (got {b})"
         )));
     }
+    if !(request.settings.time_limit > Duration::ZERO
+        && request.settings.time_limit <= Duration::from_secs(3600))
+    {
+        return Err(OptionsError::BadRequest(format!(
+            "--time-limit must be more than 0 and at most 3600 seconds (got {} s)",
+            request.settings.time_limit.as_secs_f64()
+        )));
+    }
     if request.options == 0 || request.options > 10 {
         return Err(OptionsError::BadRequest(format!(
             "--options must be from 1 to 10 (got {})",
@@ -298,6 +311,14 @@ pub fn compute(
     }
     let fallback = as_offered(campaign);
     let chosen: Vec<&Scenario> = if campaign.scenarios().is_empty() {
+        if let ScenarioChoice::Named(id) = &request.scenarios
+            && id != fallback.id.as_str()
+        {
+            return Err(OptionsError::UnknownScenario(
+                id.clone(),
+                "the campaign defines no scenario; the engine uses \"as-offered\"".into(),
+            ));
+        }
         vec![&fallback]
     } else {
         match &request.scenarios {
@@ -559,7 +580,7 @@ fn compare(scenarios: &[ScenarioOptions]) -> Vec<ScenarioComparison> {
                 cost_per_year_m: m.cost_per_year_m,
                 troops_deployed_peak: m.troops_deployed_peak,
                 essential_coverage_change_points: points,
-                cost_change_m: cost_change,
+                cost_change_m: (cost_change * 1000.0).round() / 1000.0,
                 summary: format!(
                     "{}: essential coverage {} → {}, cost {:+.0}m per year",
                     s.name,

@@ -141,7 +141,8 @@ impl ShortfallKind {
 pub struct ShortfallReason {
     /// The kind.
     pub kind: ShortfallKind,
-    /// Units of the offers concerned (as offered).
+    /// Units concerned: as offered, except for `troop_ceiling` and `budget`, where it is the
+    /// units still free that the ceiling or the budget keeps out.
     pub units: f64,
     /// Respondents concerned, by code.
     pub respondents: Vec<String>,

@@ -125,11 +125,11 @@ pub fn assess(
     let worst_case = by_respondent
         .iter()
         .min_by(|a, b| {
+            // Ranked by the package as fixed; a failed re-optimisation does not make a
+            // withdrawal look harmless, so it falls back to the fixed figure.
             let key = |w: &WithdrawalImpact| {
-                (
-                    w.essential_coverage_fixed.unwrap_or(1.0),
-                    w.essential_coverage_reoptimised.unwrap_or(1.0),
-                )
+                let fixed = w.essential_coverage_fixed.unwrap_or(1.0);
+                (fixed, w.essential_coverage_reoptimised.unwrap_or(fixed))
             };
             key(a)
                 .partial_cmp(&key(b))
