@@ -284,3 +284,89 @@ fn convert_writes_the_canonical_json_of_the_toml_demo() {
     let out = guarantor(&["validate", path_arg(&toml_file)]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
 }
+
+#[test]
+fn options_json_reports_packages_that_add_up() {
+    let out = guarantor(&[
+        "options",
+        path_arg(&small_fixture()),
+        "--all-scenarios",
+        "--options",
+        "2",
+        "--json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(r["backend"], "microlp");
+    assert_eq!(r["scenarios"].as_array().unwrap().len(), 2);
+    // Under the backstop, FRA's two brigades (on a US backstop) cover R1; both batteries and
+    // DEU's battery cover R3; DEU's EUR 600 m is all the funding there is.
+    let first = &r["scenarios"][0]["options"][0];
+    let line = |id: &str| {
+        first["coverage"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["requirement"] == id)
+            .cloned()
+            .unwrap()
+    };
+    assert_eq!(line("R1")["covered"], 2.0);
+    assert_eq!(line("R3")["covered"], 3.0);
+    assert_eq!(line("R4")["covered"], 600.0);
+    assert_eq!(line("R4")["shortfall"][0]["kind"], "not_enough");
+    // The cost is the sum of the accepted offers' costs.
+    let sum: f64 = first["accepted"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["cost_per_year_m"].as_f64().unwrap())
+        .sum();
+    assert!((sum - first["measures"]["cost_per_year_m"].as_f64().unwrap()).abs() < 1e-6);
+    // Without NATO troops every brigade is gone: R1 falls to zero, excluded by the scenario.
+    let second = &r["scenarios"][1]["options"][0];
+    let r1 = second["coverage"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["requirement"] == "R1")
+        .unwrap();
+    assert_eq!(r1["covered"], 0.0);
+    assert_eq!(r1["shortfall"][0]["kind"], "excluded_by_scenario");
+    assert_eq!(r["comparison"].as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn options_for_people_and_their_errors() {
+    let out = guarantor(&[
+        "options",
+        path_arg(&demo_json()),
+        "--all-scenarios",
+        "--options",
+        "2",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    for expected in [
+        "ILLUSTRATIVE DATA",
+        "Scenario us-backstop: US backstop",
+        "Option 1: cheapest",
+        "Accepted offers",
+        "Gaps",
+        "Burden shares",
+        "Robustness: worst case if",
+        "Scenarios side by side",
+    ] {
+        assert!(stdout.contains(expected), "missing `{expected}`");
+    }
+
+    let out = guarantor(&["options", path_arg(&demo_json()), "--scenario", "peace"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("no scenario \"peace\""));
+    let out = guarantor(&["options", path_arg(&demo_json()), "--objective", "coverage"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("needs a budget"));
+    let out = guarantor(&["options", path_arg(&demo_json()), "--time-limit", "1e30"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("--time-limit"));
+}

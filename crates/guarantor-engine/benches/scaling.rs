@@ -1,8 +1,10 @@
 //! How solve time grows with campaign size, per backend: prints a table for docs/PERFORMANCE.md.
 //!
 //! `cargo bench -p guarantor-engine --bench scaling` (add `--features highs` to include HiGHS).
-//! Set `SCALING_MAX` to the largest respondent count to try (default 100) and
-//! `SCALING_TIME_LIMIT` to the per-solve limit in seconds (default 60).
+//! Set `SCALING_MIN` / `SCALING_MAX` to the smallest / largest respondent count to try (default
+//! 5 and 100) and
+//! `SCALING_TIME_LIMIT` to the per-solve limit in seconds (default 60); `SCALING_SEEDS` (default
+//! 3) and `SCALING_BACKEND` (`microlp` or `highs`) narrow a run.
 
 use std::time::{Duration, Instant};
 
@@ -17,6 +19,10 @@ fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(100);
+    let min: usize = std::env::var("SCALING_MIN")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
     let limit: f64 = std::env::var("SCALING_TIME_LIMIT")
         .ok()
         .and_then(|v| v.parse().ok())
@@ -30,14 +36,19 @@ fn main() {
         (75, 75, 80),
         (100, 100, 100),
     ];
-    let seeds = [1_u64, 2, 3];
+    let seeds: Vec<u64> = (1..=std::env::var("SCALING_SEEDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(3_u64))
+        .collect();
+    let only: Option<String> = std::env::var("SCALING_BACKEND").ok();
     println!(
         "| respondents × offer lines × requirement lines | integer variables | backend | default option, seconds (min / median / max of {} seeds) | proven optimal |",
         seeds.len()
     );
     println!("|---|---|---|---|---|");
     for (respondents, offers, requirements) in sizes {
-        if respondents > max {
+        if respondents > max || respondents < min {
             continue;
         }
         let size = generate::Size {
@@ -52,6 +63,9 @@ fn main() {
             milp::model_size(&inst).integer_variables
         };
         for backend in Backend::available() {
+            if only.as_deref().is_some_and(|b| b != backend.as_str()) {
+                continue;
+            }
             let req = OptionsRequest {
                 scenarios: ScenarioChoice::First,
                 objective: Objective::Cheapest,

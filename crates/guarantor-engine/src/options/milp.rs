@@ -741,7 +741,7 @@ pub fn solve_lexicographic(
             (Some(c), _) => Some(c),
             (None, b) => b,
         };
-        let (values, obj, proven) = solve_once(
+        let solved = solve_once(
             inst,
             settings,
             goals,
@@ -750,7 +750,21 @@ pub fn solve_lexicographic(
             restrictions,
             start,
             false,
-        )?;
+        );
+        // A solver stopped before it found anything better than the start (microlp on very
+        // large campaigns can spend the whole limit on the first relaxation) keeps the start.
+        let (values, obj, proven) = match (solved, start) {
+            (Ok(found), _) => found,
+            (Err(e), Some(start)) => {
+                tracing::warn!(%e, ?goal, "solver stopped without a solution; keeping the start");
+                (
+                    start.clone(),
+                    super::measure::goal_value(inst, start, goal),
+                    false,
+                )
+            }
+            (Err(e), None) => return Err(e),
+        };
         solves += 1;
         tracing::trace!(
             ?goal,

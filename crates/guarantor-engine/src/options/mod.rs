@@ -30,7 +30,7 @@ pub use report::{ForcePackage, ShortfallKind};
 
 /// Integer variables beyond which the default backend is no longer practical on a 2-core
 /// machine (see docs/PERFORMANCE.md for the measurements behind the figure).
-pub const MICROLP_PRACTICAL_LIMIT: usize = 12_000;
+pub const MICROLP_PRACTICAL_LIMIT: usize = 500;
 
 /// What the decision maker asks the engine to optimise first (after coverage).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
