@@ -868,3 +868,28 @@ fn microlp_and_highs_agree_on_the_optimum() {
     }
     assert!(compared >= 30, "only {compared} solves could be compared");
 }
+
+#[test]
+fn fairness_goals_round_fractional_rotation_loads_up_to_whole_units() {
+    // A 1.5:1 rotation: keeping one patrol deployed in P2 takes 1.5 patrols, so 2 are accepted.
+    let c = campaign(&format!(
+        "{OPEN}\n[[catalogue]]\nid = \"patrol\"\nname = \"Patrol\"\ncategory = \"enablers\"\nunit = \"patrol\"\npersonnel_per_unit = 10\nrotation_ratio = 1.5\n{}{}",
+        requirement("R1", "patrol", 1, "P2", "capital"),
+        proposal(
+            "FRA",
+            &[
+                r#"{ id = "F", capability = "patrol", quantity = 3, earliest_phase = "P1", cost_per_unit_year = { amount_m = 10.0, currency = "EUR" } }"#
+            ]
+        ),
+    ));
+    for objective in [
+        Objective::Fairest,
+        Objective::FairestTroops,
+        Objective::Cheapest,
+    ] {
+        let report = compute(&c, &request(objective, 1)).unwrap();
+        let p = first(&report);
+        assert_eq!(p.measures.essential_coverage, Some(1.0), "{objective:?}");
+        assert_eq!(accepted(p), vec![("FRA/F".into(), 2.0)], "{objective:?}");
+    }
+}

@@ -33,6 +33,9 @@ use guarantor_domain::ids::CountryCode;
 
 use super::instance::{Instance, Linked};
 
+/// Slack that lets an integer number of accepted units round a fractional load up, not more.
+const ROUND_UP: f64 = 1.0 - 1e-6;
+
 /// Relative optimality gap at which a solve counts as proven optimal.
 pub const MIP_GAP: f32 = 1e-6;
 
@@ -406,19 +409,32 @@ fn constraints(
             let (Some(u), q) = (v.u[o], inst.offers[o].quantity()) else {
                 continue;
             };
+            // Whole-number rotation factors give whole loads: no rounding slack (which would
+            // weaken the relaxation) unless a factor such as 1.5 can make a load fractional.
+            let slack = if inst
+                .arcs
+                .iter()
+                .any(|a| a.offer == o && a.factor.fract() != 0.0)
+            {
+                ROUND_UP
+            } else {
+                0.0
+            };
             let mut pick = Expression::from(0.0);
             let mut selectors = 0;
             for (e, m) in loads {
                 match m {
                     Some(m) => {
+                        // u is the load rounded up to a whole unit (rotation ratios such as
+                        // 1.5 give fractional loads), so allow just under one unit above it.
                         let mut cap = e;
-                        cap += q;
+                        cap += q + slack;
                         cap.add_mul(-q, m);
                         out.push(Expression::from(u).leq(cap));
                         pick.add_mul(1.0, m);
                         selectors += 1;
                     }
-                    None => out.push(Expression::from(u).leq(e)),
+                    None => out.push(Expression::from(u).leq(e + slack)),
                 }
             }
             if selectors > 0 {
@@ -753,9 +769,10 @@ pub fn solve_lexicographic(
         );
         // A solver stopped before it found anything better than the start (microlp on very
         // large campaigns can spend the whole limit on the first relaxation) keeps the start.
+        let stopped = |e: &SolveError| matches!(e, SolveError::Solver { message, .. } if message.contains("Time limit"));
         let (values, obj, proven) = match (solved, start) {
             (Ok(found), _) => found,
-            (Err(e), Some(start)) => {
+            (Err(e), Some(start)) if stopped(&e) => {
                 tracing::warn!(%e, ?goal, "solver stopped without a solution; keeping the start");
                 (
                     start.clone(),
@@ -763,7 +780,7 @@ pub fn solve_lexicographic(
                     false,
                 )
             }
-            (Err(e), None) => return Err(e),
+            (Err(e), _) => return Err(e),
         };
         solves += 1;
         tracing::trace!(

@@ -352,12 +352,12 @@ pub fn compute(
         {
             warnings.push(format!(
                 "scenario {}: {} integer variables is beyond what the default microlp backend solves quickly (about {}); \
-                 solves stop at the {} s time limit with the best package found and its gap. \
+                 solves stop at the {:.1} s time limit with the best package found and its gap. \
                  Build with `--features highs` for large campaigns.",
                 scenario.id,
                 size.integer_variables,
                 MICROLP_PRACTICAL_LIMIT,
-                request.settings.time_limit.as_secs()
+                request.settings.time_limit.as_secs_f64()
             ));
         }
         let options = scenario_options(&inst, request)?;
