@@ -42,6 +42,16 @@ pub fn accepted_units(inst: &Instance<'_>, x: &[f64]) -> Vec<f64> {
     accepted
 }
 
+/// Respondents that commit: those with accepted units.
+pub fn committed(inst: &Instance<'_>, accepted: &[f64]) -> std::collections::BTreeSet<CountryCode> {
+    inst.offers
+        .iter()
+        .zip(accepted)
+        .filter(|(_, u)| **u > 0.0)
+        .map(|(l, _)| l.respondent)
+        .collect()
+}
+
 /// Computes the measures of an allocation.
 pub fn derived(inst: &Instance<'_>, values: &Values) -> Derived {
     let mut covered = vec![0.0; inst.requirements.len()];

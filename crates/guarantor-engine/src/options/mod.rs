@@ -392,15 +392,9 @@ fn identity(inst: &Instance<'_>, values: &milp::Values) -> Vec<i64> {
 }
 
 fn committed(inst: &Instance<'_>, values: &milp::Values) -> Vec<CountryCode> {
-    let accepted = measure::accepted_units(inst, &values.x);
-    let set: BTreeSet<CountryCode> = inst
-        .offers
-        .iter()
-        .zip(&accepted)
-        .filter(|(_, u)| **u > 0.0)
-        .map(|(l, _)| l.respondent)
-        .collect();
-    set.into_iter().collect()
+    measure::committed(inst, &measure::accepted_units(inst, &values.x))
+        .into_iter()
+        .collect()
 }
 
 fn scenario_options(

@@ -426,13 +426,7 @@ fn reasons(
     let req = inst.requirements[r];
     let phase = inst.requirement_phase[r];
     let enduring = campaign.phases()[phase].enduring;
-    let committed: BTreeSet<CountryCode> = inst
-        .offers
-        .iter()
-        .zip(accepted)
-        .filter(|(_, u)| **u > 0.0)
-        .map(|(l, _)| l.respondent)
-        .collect();
+    let committed = super::measure::committed(inst, accepted);
     let mut grouped: BTreeMap<ShortfallKind, (f64, BTreeSet<String>, BTreeSet<String>)> =
         BTreeMap::new();
     let mut note = |kind: ShortfallKind, units: f64, who: CountryCode, detail: String| {

@@ -52,13 +52,7 @@ pub fn without(inst: &Instance<'_>, values: &Values, gone: CountryCode) -> (Vec<
     }
     loop {
         let accepted = accepted_units(inst, &x);
-        let committed: BTreeSet<CountryCode> = inst
-            .offers
-            .iter()
-            .zip(&accepted)
-            .filter(|(_, u)| **u > 0.0)
-            .map(|(l, _)| l.respondent)
-            .collect();
+        let committed = super::measure::committed(inst, &accepted);
         let falling: Vec<usize> = (0..inst.offers.len())
             .filter(|&o| accepted[o] > 0.0)
             .filter(|&o| {
