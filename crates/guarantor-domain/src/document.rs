@@ -11,7 +11,8 @@ use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-/// The format version this build reads and writes (the first; later builds will read it too).
+/// The format version this build reads and writes (the first; later builds will read it too,
+/// upgrading it on load).
 pub const FORMAT_VERSION: u32 = 1;
 
 /// Pattern of every identifier in the file.
@@ -40,6 +41,7 @@ pub struct CampaignDocument {
     #[schemars(length(min = 1))]
     pub catalogue: Vec<CapabilityDoc>,
     /// The capitals asked, with public reference figures.
+    #[schemars(length(min = 1))]
     pub respondents: Vec<RespondentDoc>,
     /// The statement of requirements.
     #[serde(default)]
