@@ -893,3 +893,20 @@ fn fairness_goals_round_fractional_rotation_loads_up_to_whole_units() {
         assert_eq!(accepted(p), vec![("FRA/F".into(), 2.0)], "{objective:?}");
     }
 }
+
+#[test]
+fn every_objectives_own_package_is_valid_on_the_demo() {
+    let demo = parse_campaign(
+        include_str!("../../../examples/demo-campaign.json"),
+        FileFormat::Json,
+    )
+    .unwrap();
+    for objective in Objective::ALL {
+        let report = compute(&demo, &request(objective, 1)).unwrap();
+        for s in &report.scenarios {
+            let p = &s.options[0];
+            assert_eq!(p.labels[0], objective.label());
+            check_package(&demo, &s.scenario, p);
+        }
+    }
+}

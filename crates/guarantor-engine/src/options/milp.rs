@@ -661,7 +661,7 @@ fn solve_once(
     };
     // Both backends take the same model; the macro keeps the two arms from drifting apart.
     macro_rules! run {
-        ($solver:expr) => {{
+        ($solver:expr, $start:expr) => {{
             let mut m = pv.minimise(objective.clone()).using($solver);
             for c in cons {
                 m.add_constraint(c);
@@ -676,7 +676,7 @@ fn solve_once(
                     backend,
                     message: e.to_string(),
                 })?;
-            if let Some(start) = start {
+            if let Some(start) = $start {
                 m = m.with_initial_solution(start);
             }
             let sol = m.solve().map_err(fail)?;
@@ -689,9 +689,14 @@ fn solve_once(
         }};
     }
     match settings.backend {
-        Backend::Microlp => run!(good_lp::microlp),
+        Backend::Microlp => run!(good_lp::microlp, start),
         #[cfg(feature = "highs")]
-        Backend::Highs => run!(good_lp::highs),
+        Backend::Highs => {
+            // HiGHS given a start solution was seen to return worse packages marked optimal
+            // (good_lp 1.15, HiGHS 1.16 on the demo); its own heuristics need no start.
+            drop(start);
+            run!(good_lp::highs, None::<Vec<(Variable, f64)>>)
+        }
         #[cfg(not(feature = "highs"))]
         Backend::Highs => Err(SolveError::Unavailable("highs")),
     }
