@@ -211,9 +211,10 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
             if !json {
                 println!();
                 println!(
-                    "Next: `guarantor demo-file --to toml > my-campaign.toml` writes this campaign to edit; \
-                     `guarantor validate my-campaign.toml` checks it; `guarantor summary my-campaign.toml --json` \
-                     gives these figures as JSON."
+                    "Next: `guarantor demo-file > demo.json` writes this campaign; \
+                     `guarantor options demo.json --all-scenarios` computes force-package options under each \
+                     negotiation scenario; `guarantor demo-file --to toml > mine.toml`, then \
+                     `guarantor validate mine.toml`, starts a campaign of your own."
                 );
             }
             Ok(ExitCode::SUCCESS)
