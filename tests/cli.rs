@@ -29,6 +29,17 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
+/// The coverage line of requirement `id` in a summary or an option.
+fn coverage_line(v: &Value, id: &str) -> Value {
+    v["coverage"]
+        .as_array()
+        .expect("a coverage list")
+        .iter()
+        .find(|l| l["requirement"] == id)
+        .cloned()
+        .unwrap_or_else(|| panic!("no coverage line for {id}"))
+}
+
 fn path_arg(p: &Path) -> &str {
     p.to_str().expect("test paths are UTF-8")
 }
@@ -195,15 +206,7 @@ fn summary_json_totals_match_figures_computed_by_hand() {
     assert_eq!(category("funding")["cost_per_year_m"], 600.0);
     assert_eq!(s["funding_per_year_m"], 600.0);
 
-    let line = |id: &str| {
-        s["coverage"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|l| l["requirement"] == id)
-            .cloned()
-            .unwrap()
-    };
+    let line = |id: &str| coverage_line(&s, id);
     // R1: 2 brigades in P0 in the capital, conditional on the backstop.
     assert_eq!(line("R1")["offered"], 2);
     assert_eq!(line("R1")["offered_conditional"], 2);
@@ -302,15 +305,7 @@ fn options_json_reports_packages_that_add_up() {
     // Under the backstop, FRA's two brigades (on a US backstop) cover R1; both batteries and
     // DEU's battery cover R3; DEU's EUR 600 m is all the funding there is.
     let first = &r["scenarios"][0]["options"][0];
-    let line = |id: &str| {
-        first["coverage"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|l| l["requirement"] == id)
-            .cloned()
-            .unwrap()
-    };
+    let line = |id: &str| coverage_line(first, id);
     assert_eq!(line("R1")["covered"], 2.0);
     assert_eq!(line("R3")["covered"], 3.0);
     assert_eq!(line("R4")["covered"], 600.0);
@@ -325,12 +320,7 @@ fn options_json_reports_packages_that_add_up() {
     assert!((sum - first["measures"]["cost_per_year_m"].as_f64().unwrap()).abs() < 1e-6);
     // Without NATO troops every brigade is gone: R1 falls to zero, excluded by the scenario.
     let second = &r["scenarios"][1]["options"][0];
-    let r1 = second["coverage"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|l| l["requirement"] == "R1")
-        .unwrap();
+    let r1 = coverage_line(second, "R1");
     assert_eq!(r1["covered"], 0.0);
     assert_eq!(r1["shortfall"][0]["kind"], "excluded_by_scenario");
     assert_eq!(r["comparison"].as_array().unwrap().len(), 2);
