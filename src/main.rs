@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
+use chrono::Datelike;
 use clap::{Parser, Subcommand, ValueEnum};
 use guarantor_domain::{Campaign, FileFormat, LoadError, parse_campaign};
 use guarantor_engine::OptionsRequest;
@@ -21,6 +22,36 @@ const DEMO_CAMPAIGN: &str = include_str!("../examples/demo-campaign.json");
 struct Cli {
     #[command(subcommand)]
     command: Command,
+}
+
+/// How the options engine solves.
+#[derive(Debug, clap::Args)]
+struct SolverArgs {
+    /// Solver backend (`highs` needs a build with `--features highs`).
+    #[arg(long, value_enum, default_value_t = BackendArg::Microlp)]
+    backend: BackendArg,
+    /// Time limit per solve, seconds; a solve stopped by it reports the best package found
+    /// and its gap.
+    #[arg(long, default_value_t = 10.0)]
+    time_limit: f64,
+}
+
+impl SolverArgs {
+    fn settings(&self) -> anyhow::Result<Settings> {
+        let time_limit = self.time_limit;
+        if !(time_limit.is_finite() && time_limit > 0.0 && time_limit <= 3600.0) {
+            anyhow::bail!(
+                "--time-limit must be more than 0 and at most 3600 seconds (got {time_limit})"
+            );
+        }
+        Ok(Settings {
+            backend: match self.backend {
+                BackendArg::Microlp => Backend::Microlp,
+                BackendArg::Highs => Backend::Highs,
+            },
+            time_limit: std::time::Duration::from_secs_f64(time_limit),
+        })
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -66,19 +97,42 @@ enum Command {
         /// How many genuinely different options per scenario (1 to 10).
         #[arg(long = "options", default_value_t = 3)]
         count: usize,
-        /// Solver backend (`highs` needs a build with `--features highs`).
-        #[arg(long, value_enum, default_value_t = BackendArg::Microlp)]
-        backend: BackendArg,
-        /// Time limit per solve, seconds; a solve stopped by it reports the best package found
-        /// and its gap.
-        #[arg(long, default_value_t = 10.0)]
-        time_limit: f64,
+        #[command(flatten)]
+        solver: SolverArgs,
         /// Skip the N−1 robustness analysis.
         #[arg(long)]
         no_robustness: bool,
         /// Print the options as JSON (documented in docs/cli-json.md).
         #[arg(long)]
         json: bool,
+    },
+    /// Willingness, offered totals, raw coverage with conditions, burden sharing and free-text
+    /// answers side by side.
+    Assess {
+        /// Campaign file (.json, or .toml).
+        file: PathBuf,
+        /// Print the assessment as JSON (documented in docs/cli-json.md).
+        #[arg(long)]
+        json: bool,
+    },
+    /// The decision brief: summary, options, scenarios and annexes, as HTML and optionally PDF.
+    Brief {
+        /// Campaign file (.json, or .toml).
+        file: PathBuf,
+        /// Where to write the HTML brief (self-contained, printable).
+        #[arg(long)]
+        out: PathBuf,
+        /// Also typeset the brief as PDF, here.
+        #[arg(long)]
+        pdf: Option<PathBuf>,
+        /// How many options per scenario (1 to 10).
+        #[arg(long = "options", default_value_t = 3)]
+        count: usize,
+        /// The date printed on the brief, YYYY-MM-DD (default: today, UTC).
+        #[arg(long)]
+        date: Option<chrono::NaiveDate>,
+        #[command(flatten)]
+        solver: SolverArgs,
     },
     /// Write a campaign file in canonical JSON or in TOML (validated first).
     Convert {
@@ -226,17 +280,12 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
             objective,
             budget,
             count,
-            backend,
-            time_limit,
+            solver,
             no_robustness,
             json,
         } => {
             let campaign = load(&file)?;
-            if !(time_limit.is_finite() && time_limit > 0.0 && time_limit <= 3600.0) {
-                anyhow::bail!(
-                    "--time-limit must be more than 0 and at most 3600 seconds (got {time_limit})"
-                );
-            }
+            let settings = solver.settings()?;
             let request = OptionsRequest {
                 scenarios: match (scenario, all_scenarios) {
                     (Some(id), _) => ScenarioChoice::Named(id),
@@ -246,13 +295,7 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
                 objective: objective.into(),
                 budget_m: budget,
                 options: count,
-                settings: Settings {
-                    backend: match backend {
-                        BackendArg::Microlp => Backend::Microlp,
-                        BackendArg::Highs => Backend::Highs,
-                    },
-                    time_limit: std::time::Duration::from_secs_f64(time_limit),
-                },
+                settings,
                 robustness: !no_robustness,
             };
             let report = guarantor_engine::compute_options(&campaign, &request)?;
@@ -264,6 +307,34 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
             } else {
                 print!("{}", render::options(&report));
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Assess { file, json } => {
+            let campaign = load(&file)?;
+            let assessment = guarantor_assess::assess(&campaign);
+            if json {
+                println!("{}", serde_json::to_string_pretty(&assessment)?);
+            } else {
+                print!("{}", render::assessment(&assessment));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Brief {
+            file,
+            out,
+            pdf,
+            count,
+            date,
+            solver,
+        } => {
+            let campaign = load(&file)?;
+            let request = OptionsRequest {
+                scenarios: ScenarioChoice::All,
+                options: count,
+                settings: solver.settings()?,
+                ..OptionsRequest::default()
+            };
+            write_brief(&campaign, &request, date, &out, pdf.as_deref())?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Convert { file, to, out } => {
@@ -281,6 +352,68 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// Computes and writes the brief; each file is written whole or not at all.
+fn write_brief(
+    campaign: &Campaign,
+    request: &OptionsRequest,
+    date: Option<chrono::NaiveDate>,
+    html_path: &Path,
+    pdf_path: Option<&Path>,
+) -> anyhow::Result<()> {
+    let assessment = guarantor_assess::assess(campaign);
+    let options = guarantor_engine::compute_options(campaign, request)?;
+    for w in &options.warnings {
+        eprintln!("warning: {w}");
+    }
+    let generated_on = date.unwrap_or_else(|| chrono::Utc::now().date_naive());
+    let brief = guarantor_assess::compose(guarantor_assess::BriefInput {
+        campaign,
+        assessment: &assessment,
+        options: &options,
+        generated_on,
+    });
+    // Typeset first, so that a failure leaves neither file behind.
+    let pdf = match pdf_path {
+        Some(_) => {
+            let source = brief.to_typst();
+            let files: Vec<(&str, &[u8])> = source
+                .files
+                .iter()
+                .map(|(name, data)| (name.as_str(), data.as_slice()))
+                .collect();
+            let today = (
+                generated_on.year(),
+                u8::try_from(generated_on.month()).unwrap_or(1),
+                u8::try_from(generated_on.day()).unwrap_or(1),
+            );
+            Some(guarantor_pdf::typeset(&source.main, &files, today)?)
+        }
+        None => None,
+    };
+    write_whole(html_path, brief.to_html().as_bytes())?;
+    println!("wrote {} (HTML brief)", html_path.display());
+    if let (Some(path), Some(typeset)) = (pdf_path, pdf) {
+        write_whole(path, &typeset.pdf)?;
+        println!(
+            "wrote {} (PDF brief, {} pages)",
+            path.display(),
+            typeset.pages
+        );
+    }
+    Ok(())
+}
+
+/// Writes a file through a temporary file beside it and a rename, so that a reader never sees
+/// half a file and an old file survives a failed write.
+fn write_whole(path: &Path, data: &[u8]) -> anyhow::Result<()> {
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".partial");
+    let tmp = PathBuf::from(tmp);
+    std::fs::write(&tmp, data).with_context(|| format!("cannot write {}", tmp.display()))?;
+    std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
 }
 
 fn write_as(campaign: &Campaign, to: Target) -> anyhow::Result<String> {

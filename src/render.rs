@@ -3,8 +3,10 @@
 use std::fmt::Write as _;
 
 use comfy_table::{Cell, CellAlignment, ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
+use guarantor_assess::Assessment;
 use guarantor_domain::Campaign;
 use guarantor_engine::options::ForcePackage;
+use guarantor_engine::summary::{CategoryTotals, ResponseLine};
 use guarantor_engine::{OptionsReport, Summary};
 
 /// Groups digits in thousands: 12345 → "12,345".
@@ -95,64 +97,14 @@ pub fn summary(s: &Summary) -> String {
         "{} invited · {} answered · {} draft · {} not started · {} withdrawn",
         n.invited, n.answered, n.draft, n.not_started, n.withdrawn
     );
-    let mut t = table(&[
-        "Respondent",
-        "Name",
-        "Status",
-        "Revisions",
-        "Last change",
-        "Offer lines",
-    ]);
-    for r in &s.responses {
-        t.add_row(vec![
-            Cell::new(&r.respondent),
-            Cell::new(&r.name),
-            Cell::new(r.status.as_str()),
-            right(r.revisions),
-            Cell::new(r.last_change.map_or_else(
-                || "—".to_owned(),
-                |t| t.format("%Y-%m-%d %H:%M").to_string(),
-            )),
-            right(r.offer_lines),
-        ]);
-    }
+    let t = responses_table(&s.responses);
     let _ = writeln!(out, "{t}");
 
     let _ = writeln!(
         out,
         "\nWhat is offered (current submitted proposals; drafts and withdrawn proposals not counted)"
     );
-    let mut t = table(&[
-        "Category",
-        "Capability",
-        "Units",
-        "Unit",
-        "Personnel",
-        &format!("Cost/yr ({cur} m)"),
-        "Offered by",
-    ]);
-    for cat in &s.offered {
-        for c in &cat.capabilities {
-            t.add_row(vec![
-                Cell::new(cat.category.as_str()),
-                Cell::new(&c.name),
-                right(thousands(c.quantity)),
-                Cell::new(&c.unit),
-                right(thousands(c.personnel)),
-                right(money_m(c.cost_per_year_m)),
-                Cell::new(c.respondents.join(" ")),
-            ]);
-        }
-        t.add_row(vec![
-            Cell::new(format!("{} total", cat.category.as_str())),
-            Cell::new(""),
-            Cell::new(""),
-            Cell::new(""),
-            right(thousands(cat.personnel)),
-            right(money_m(cat.cost_per_year_m)),
-            Cell::new(""),
-        ]);
-    }
+    let t = offered_table(&s.offered, cur);
     let _ = writeln!(out, "{t}");
     let _ = writeln!(
         out,
@@ -473,6 +425,247 @@ fn package(out: &mut String, n: usize, p: &ForcePackage, cur: &str) {
             );
         }
     }
+}
+
+fn responses_table(lines: &[ResponseLine]) -> Table {
+    let mut t = table(&[
+        "Respondent",
+        "Name",
+        "Status",
+        "Revisions",
+        "Last change",
+        "Offer lines",
+    ]);
+    for r in lines {
+        t.add_row(vec![
+            Cell::new(&r.respondent),
+            Cell::new(&r.name),
+            Cell::new(r.status.as_str()),
+            right(r.revisions),
+            Cell::new(r.last_change.map_or_else(
+                || "—".to_owned(),
+                |t| t.format("%Y-%m-%d %H:%M").to_string(),
+            )),
+            right(r.offer_lines),
+        ]);
+    }
+    t
+}
+
+fn offered_table(categories: &[CategoryTotals], cur: &str) -> Table {
+    let mut t = table(&[
+        "Category",
+        "Capability",
+        "Units",
+        "Unit",
+        "Personnel",
+        &format!("Cost/yr ({cur} m)"),
+        "Offered by",
+    ]);
+    for cat in categories {
+        for c in &cat.capabilities {
+            t.add_row(vec![
+                Cell::new(cat.category.as_str()),
+                Cell::new(&c.name),
+                right(thousands(c.quantity)),
+                Cell::new(&c.unit),
+                right(thousands(c.personnel)),
+                right(money_m(c.cost_per_year_m)),
+                Cell::new(c.respondents.join(" ")),
+            ]);
+        }
+        t.add_row(vec![
+            Cell::new(format!("{} total", cat.category.as_str())),
+            Cell::new(""),
+            Cell::new(""),
+            Cell::new(""),
+            right(thousands(cat.personnel)),
+            right(money_m(cat.cost_per_year_m)),
+            Cell::new(""),
+        ]);
+    }
+    t
+}
+
+fn percent(x: Option<f64>, decimals: usize) -> String {
+    x.map_or_else(
+        || "n/a".to_owned(),
+        |v| format!("{:.*} %", decimals, v * 100.0),
+    )
+}
+
+/// The assessment as headed tables.
+pub fn assessment(a: &Assessment) -> String {
+    let mut out = String::new();
+    let cur = &a.campaign.currency;
+    let _ = writeln!(out, "{}", a.campaign.title);
+    let _ = writeln!(out, "Assessment. Money in {cur} million per year.");
+    if a.campaign.illustrative {
+        let _ = writeln!(
+            out,
+            "ILLUSTRATIVE DATA: the proposals in this campaign are invented for demonstration."
+        );
+    }
+    let n = &a.response_counts;
+    let _ = writeln!(
+        out,
+        "\nResponse status: {} invited · {} answered · {} draft · {} not started · {} withdrawn",
+        n.invited, n.answered, n.draft, n.not_started, n.withdrawn
+    );
+    let _ = writeln!(out, "{}", responses_table(&a.responses));
+
+    let o = &a.offered;
+    let _ = writeln!(
+        out,
+        "\nWhat is offered: {} offer lines from {} respondents. Personnel: {} at once, {} sustained in an enduring phase, {} committed with rotation. Cost of everything offered {cur} {} m/yr (funding {}); {} lines unpriced.",
+        o.offer_lines,
+        o.respondents,
+        thousands(o.personnel.at_once.round() as u64),
+        thousands(o.personnel.sustained.round() as u64),
+        thousands(o.personnel.committed.round() as u64),
+        money_m(o.cost_per_year_m),
+        money_m(o.funding_per_year_m),
+        o.unpriced_lines
+    );
+    let _ = writeln!(out, "{}", offered_table(&o.categories, cur));
+
+    let _ = writeln!(out, "\nWillingness (ranked)");
+    let mut t = table(&[
+        "#",
+        "Respondent",
+        "Status",
+        "Personnel",
+        "÷ active",
+        &format!("Money ({cur} m)"),
+        "÷ GDP",
+        "÷ defence",
+        "Conditional lines",
+        "Index",
+    ]);
+    for l in &a.willingness.lines {
+        t.add_row(vec![
+            right(l.rank),
+            Cell::new(format!("{} {}", l.respondent, l.name)),
+            Cell::new(l.status.as_str()),
+            right(thousands(l.personnel.committed.round() as u64)),
+            right(percent(l.personnel_ratio, 2)),
+            right(money_m(l.money_m)),
+            right(percent(l.money_share_of_gdp, 3)),
+            right(percent(l.money_share_of_defence, 1)),
+            right(format!("{} of {}", l.conditional_lines, l.offer_lines)),
+            right(
+                l.index
+                    .map_or_else(|| "n/a".to_owned(), |x| format!("{x:.2}")),
+            ),
+        ]);
+    }
+    let _ = writeln!(out, "{t}");
+    let _ = writeln!(out, "Method: {}", a.willingness.method);
+
+    let _ = writeln!(out, "\nBurden sharing within the coalition");
+    let mut t = table(&[
+        "Respondent",
+        "Personnel share",
+        "Money share",
+        "GDP share",
+        "Defence share",
+        "Money − GDP",
+    ]);
+    for l in &a.burden.lines {
+        t.add_row(vec![
+            Cell::new(format!("{} {}", l.respondent, l.name)),
+            right(percent(l.personnel_share, 1)),
+            right(percent(l.money_share, 1)),
+            right(percent(l.gdp_share, 1)),
+            right(percent(l.defence_share, 1)),
+            right(
+                l.money_gap
+                    .map_or_else(|| "n/a".to_owned(), |g| format!("{:+.1} pts", g * 100.0)),
+            ),
+        ]);
+    }
+    let _ = writeln!(out, "{t}");
+    let _ = writeln!(out, "Method: {}", a.burden.method);
+
+    let _ = writeln!(out, "\nWhat the offers rest on");
+    let mut t = table(&[
+        "Condition",
+        "Offer lines",
+        "Respondents",
+        "Personnel",
+        &format!("Cost/yr ({cur} m)"),
+    ]);
+    let c = &a.conditions;
+    let mut row = |label: &str, b: &guarantor_assess::assessment::OfferBlock| {
+        t.add_row(vec![
+            Cell::new(label),
+            right(b.offer_lines),
+            right(b.respondents.len()),
+            right(thousands(b.personnel.round() as u64)),
+            right(money_m(b.cost_per_year_m)),
+        ]);
+    };
+    row("everything offered", &c.total);
+    row("no condition", &c.unconditional);
+    row("any named partner", &c.any_named_partner);
+    for b in &c.by_condition {
+        row(&b.condition, &b.offers);
+    }
+    let _ = writeln!(out, "{t}");
+    let _ = writeln!(out, "An offer with several conditions counts under each.");
+
+    let _ = writeln!(
+        out,
+        "\nRaw coverage per requirement, and the units resting on conditions"
+    );
+    let mut t = table(&[
+        "Req",
+        "Capability",
+        "Phase",
+        "Sector",
+        "Priority",
+        "Required",
+        "Offered",
+        "Unconditional",
+        "Resting on",
+    ]);
+    for l in &a.coverage {
+        t.add_row(vec![
+            Cell::new(&l.line.requirement),
+            Cell::new(&l.line.capability),
+            Cell::new(&l.line.phase),
+            Cell::new(&l.line.sector),
+            Cell::new(l.line.priority.as_str()),
+            right(l.line.required),
+            right(l.line.offered),
+            right(l.unconditional),
+            Cell::new(
+                l.by_condition
+                    .iter()
+                    .map(|u| format!("{}: {}", u.condition, u.units))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            ),
+        ]);
+    }
+    let _ = writeln!(out, "{t}");
+
+    let _ = writeln!(out, "\nAnswers side by side");
+    for q in &a.answers {
+        let _ = writeln!(out, "{} — {}", q.section, q.text);
+        let mut t = table(&["Respondent", "Answer"]);
+        for x in &q.answers {
+            t.add_row(vec![Cell::new(&x.respondent), Cell::new(&x.text)]);
+        }
+        let _ = writeln!(out, "{t}");
+        if !q.unanswered.is_empty() {
+            let _ = writeln!(out, "No answer: {}", q.unanswered.join(" "));
+        }
+    }
+    for note in &a.notes {
+        let _ = writeln!(out, "note: {note}");
+    }
+    out
 }
 
 #[cfg(test)]

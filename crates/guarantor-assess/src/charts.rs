@@ -1,0 +1,410 @@
+//! The brief's charts as standalone SVG: a heat map and horizontal bar charts.
+//!
+//! Written by hand rather than with a plotting crate because the charts are few and simple, the
+//! output must be deterministic (snapshot tests) and embeddable both in HTML and in typst, and
+//! plotting crates' text rendering pulls system font libraries. Every chart states its unit on
+//! the axis, carries a legend when it has more than one series, and tells its series apart by
+//! lightness as well as hue so that it reads in greyscale print.
+
+use std::fmt::Write;
+
+/// Chart text: sans-serif in browsers; typst falls back to its embedded fonts.
+const FONT: &str = "DejaVu Sans, Helvetica, Arial, sans-serif";
+/// Series fills, dark to light, so that greyscale print keeps them apart.
+const SERIES: [&str; 3] = ["#1d3557", "#8fa9c8", "#d9e2ec"];
+/// Outline of light bars, so a white-ish bar stays visible on paper.
+const OUTLINE: &str = "#1d3557";
+
+/// Escapes text for SVG/XML.
+fn esc(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// A number as written in chart labels: thousands separated, at most one decimal.
+fn label_number(x: f64) -> String {
+    crate::format::number(
+        x,
+        if x.abs() >= 100.0 || x.fract() == 0.0 {
+            0
+        } else {
+            1
+        },
+    )
+}
+
+/// One series of a bar chart.
+#[derive(Debug, Clone)]
+pub struct Series {
+    /// Legend name.
+    pub name: String,
+    /// One value per category, in the chart's unit.
+    pub values: Vec<f64>,
+}
+
+/// A horizontal bar chart: one row per category, bars side by side or stacked.
+#[derive(Debug, Clone)]
+pub struct BarChart {
+    /// Title, drawn above the plot.
+    pub title: String,
+    /// The value axis label with its unit, e.g. "personnel committed (persons)".
+    pub axis: String,
+    /// Row labels.
+    pub categories: Vec<String>,
+    /// The series (at most three).
+    pub series: Vec<Series>,
+    /// Stack the series in one bar instead of drawing them side by side.
+    pub stacked: bool,
+    /// Append this to value labels, e.g. "%".
+    pub value_suffix: String,
+}
+
+/// Rounds an axis maximum up to 1, 2 or 5 × a power of ten.
+fn nice_max(max: f64) -> f64 {
+    if max <= 0.0 || !max.is_finite() {
+        return 1.0;
+    }
+    let magnitude = 10f64.powf(max.log10().floor());
+    [1.0, 2.0, 5.0, 10.0]
+        .into_iter()
+        .map(|m| m * magnitude)
+        .find(|m| *m >= max * 0.999_999)
+        .unwrap_or(10.0 * magnitude)
+}
+
+impl BarChart {
+    /// Draws the chart as a standalone SVG document.
+    pub fn to_svg(&self) -> String {
+        const WIDTH: f64 = 720.0;
+        const LABEL_W: f64 = 170.0;
+        const RIGHT: f64 = 70.0;
+        const TOP: f64 = 52.0;
+        let series = &self.series[..self.series.len().min(SERIES.len())];
+        let bars_per_row = if self.stacked { 1 } else { series.len().max(1) };
+        let bar_h = 12.0;
+        let row_h = bar_h * bars_per_row as f64 + 8.0;
+        let plot_h = row_h * self.categories.len().max(1) as f64;
+        let legend_h = if series.len() > 1 { 22.0 } else { 0.0 };
+        let height = TOP + plot_h + 40.0 + legend_h;
+        let plot_w = WIDTH - LABEL_W - RIGHT;
+        let row_total = |i: usize| -> f64 {
+            if self.stacked {
+                series
+                    .iter()
+                    .map(|s| s.values.get(i).copied().unwrap_or(0.0))
+                    .sum()
+            } else {
+                series
+                    .iter()
+                    .map(|s| s.values.get(i).copied().unwrap_or(0.0))
+                    .fold(0.0, f64::max)
+            }
+        };
+        let max = nice_max(
+            (0..self.categories.len())
+                .map(row_total)
+                .fold(0.0, f64::max),
+        );
+        let x = |v: f64| LABEL_W + (v.max(0.0) / max) * plot_w;
+
+        let mut s = String::new();
+        let _ = write!(
+            s,
+            r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" height="{height}" font-family="{FONT}" font-size="11" role="img" aria-label="{title}">"#,
+            title = esc(&self.title)
+        );
+        let _ = write!(
+            s,
+            r#"<title>{t}</title><text x="0" y="16" font-size="14" font-weight="bold">{t}</text>"#,
+            t = esc(&self.title)
+        );
+        // Grid and value axis: five ticks.
+        for k in 0..=5 {
+            let v = max * f64::from(k) / 5.0;
+            let gx = x(v);
+            let _ = write!(
+                s,
+                r##"<line x1="{gx:.1}" y1="{TOP}" x2="{gx:.1}" y2="{y2:.1}" stroke="#c8c8c8" stroke-width="0.6"/><text x="{gx:.1}" y="{ty:.1}" text-anchor="middle">{label}{suffix}</text>"##,
+                y2 = TOP + plot_h,
+                ty = TOP + plot_h + 14.0,
+                label = label_number(v),
+                suffix = esc(&self.value_suffix),
+            );
+        }
+        let _ = write!(
+            s,
+            r#"<text x="{cx:.1}" y="{ay:.1}" text-anchor="middle" font-style="italic">{axis}</text>"#,
+            cx = LABEL_W + plot_w / 2.0,
+            ay = TOP + plot_h + 30.0,
+            axis = esc(&self.axis)
+        );
+        for (i, category) in self.categories.iter().enumerate() {
+            let row_y = TOP + row_h * i as f64 + 4.0;
+            let _ = write!(
+                s,
+                r#"<text x="{lx:.1}" y="{ly:.1}" text-anchor="end">{c}</text>"#,
+                lx = LABEL_W - 6.0,
+                ly = row_y + (row_h - 8.0) / 2.0 + 4.0,
+                c = esc(category)
+            );
+            let mut offset = 0.0;
+            for (k, serie) in series.iter().enumerate() {
+                let v = serie.values.get(i).copied().unwrap_or(0.0);
+                let (bx, by) = if self.stacked {
+                    (x(offset), row_y)
+                } else {
+                    (x(0.0), row_y + bar_h * k as f64)
+                };
+                let w = (x(if self.stacked { offset + v } else { v }) - bx).max(0.0);
+                // A zero-width bar draws nothing and some renderers reject it.
+                if w > 0.0 {
+                    let _ = write!(
+                        s,
+                        r#"<rect x="{bx:.1}" y="{by:.1}" width="{w:.1}" height="{bar_h}" fill="{fill}" stroke="{OUTLINE}" stroke-width="0.5"><title>{name}: {value}{suffix}</title></rect>"#,
+                        fill = SERIES[k],
+                        name = esc(&serie.name),
+                        value = label_number(v),
+                        suffix = esc(&self.value_suffix),
+                    );
+                }
+                if !self.stacked {
+                    let _ = write!(
+                        s,
+                        r#"<text x="{tx:.1}" y="{ty:.1}">{value}{suffix}</text>"#,
+                        tx = bx + w + 3.0,
+                        ty = by + bar_h - 2.5,
+                        value = label_number(v),
+                        suffix = esc(&self.value_suffix),
+                    );
+                }
+                offset += v;
+            }
+            if self.stacked {
+                let _ = write!(
+                    s,
+                    r#"<text x="{tx:.1}" y="{ty:.1}">{value}{suffix}</text>"#,
+                    tx = x(offset) + 3.0,
+                    ty = row_y + bar_h - 2.5,
+                    value = label_number(offset),
+                    suffix = esc(&self.value_suffix),
+                );
+            }
+        }
+        if series.len() > 1 {
+            legend(
+                &mut s,
+                LABEL_W,
+                TOP + plot_h + 44.0,
+                series.iter().map(|x| x.name.as_str()),
+            );
+        }
+        s.push_str("</svg>");
+        s
+    }
+}
+
+fn legend<'a>(s: &mut String, x0: f64, y: f64, names: impl Iterator<Item = &'a str>) {
+    let mut x = x0;
+    for (k, name) in names.enumerate() {
+        let _ = write!(
+            s,
+            r#"<rect x="{x:.1}" y="{ry:.1}" width="12" height="10" fill="{fill}" stroke="{OUTLINE}" stroke-width="0.5"/><text x="{tx:.1}" y="{y:.1}">{n}</text>"#,
+            ry = y - 9.0,
+            fill = SERIES[k % SERIES.len()],
+            tx = x + 16.0,
+            n = esc(name)
+        );
+        x += 16.0 + 6.5 * name.chars().count() as f64 + 18.0;
+    }
+}
+
+/// A heat map cell: a fraction in [0, 1] and whether the line is essential.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct HeatCell {
+    /// Coverage fraction.
+    pub value: f64,
+    /// Essential lines get a heavy border.
+    pub essential: bool,
+}
+
+/// A heat map of coverage: rows × columns, empty where nothing is required.
+#[derive(Debug, Clone)]
+pub struct HeatMap {
+    /// Title.
+    pub title: String,
+    /// Row labels.
+    pub rows: Vec<String>,
+    /// Column labels.
+    pub columns: Vec<String>,
+    /// What a cell measures, for the legend, e.g. "units offered ÷ units required".
+    pub measure: String,
+    /// cells[row][column].
+    pub cells: Vec<Vec<Option<HeatCell>>>,
+}
+
+/// Coverage bands, light (little) to dark (full); text turns white on the two darkest.
+const BANDS: [(f64, &str); 5] = [
+    (0.0, "#f7f7f7"),
+    (0.25, "#d0d9e4"),
+    (0.5, "#9fb3c8"),
+    (0.75, "#52708f"),
+    (1.0, "#1d3557"),
+];
+
+fn band(value: f64) -> (usize, &'static str) {
+    // Full coverage gets the darkest band only when it is met.
+    let i = if value >= 1.0 {
+        4
+    } else if value >= 0.75 {
+        3
+    } else if value >= 0.5 {
+        2
+    } else if value >= 0.25 {
+        1
+    } else {
+        0
+    };
+    (i, BANDS[i].1)
+}
+
+impl HeatMap {
+    /// Draws the heat map as a standalone SVG document.
+    pub fn to_svg(&self) -> String {
+        const LABEL_W: f64 = 190.0;
+        const TOP: f64 = 118.0;
+        const CELL_H: f64 = 22.0;
+        let cell_w = (520.0 / self.columns.len().max(1) as f64).clamp(34.0, 70.0);
+        let width = LABEL_W + cell_w * self.columns.len() as f64 + 20.0;
+        let width = width.max(520.0);
+        let height = TOP + CELL_H * self.rows.len().max(1) as f64 + 56.0;
+        let mut s = String::new();
+        let _ = write!(
+            s,
+            r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:.0} {height:.0}" width="{width:.0}" height="{height:.0}" font-family="{FONT}" font-size="10" role="img" aria-label="{t}"><title>{t}</title><text x="0" y="16" font-size="14" font-weight="bold">{t}</text>"#,
+            t = esc(&self.title)
+        );
+        for (j, column) in self.columns.iter().enumerate() {
+            let cx = LABEL_W + cell_w * j as f64 + cell_w / 2.0;
+            let _ = write!(
+                s,
+                r#"<text x="{cx:.1}" y="{y:.1}" transform="rotate(-50 {cx:.1} {y:.1})">{c}</text>"#,
+                y = TOP - 6.0,
+                c = esc(column)
+            );
+        }
+        for (i, row) in self.rows.iter().enumerate() {
+            let y = TOP + CELL_H * i as f64;
+            let _ = write!(
+                s,
+                r#"<text x="{lx:.1}" y="{ly:.1}" text-anchor="end">{r}</text>"#,
+                lx = LABEL_W - 6.0,
+                ly = y + CELL_H / 2.0 + 3.5,
+                r = esc(row)
+            );
+            for j in 0..self.columns.len() {
+                let x = LABEL_W + cell_w * j as f64;
+                match self.cells.get(i).and_then(|r| r.get(j)).copied().flatten() {
+                    Some(cell) => {
+                        let (level, fill) = band(cell.value);
+                        let text_fill = if level >= 3 { "#ffffff" } else { "#000000" };
+                        let (stroke, stroke_w) = if cell.essential {
+                            ("#000000", 2.0)
+                        } else {
+                            ("#888888", 0.6)
+                        };
+                        let _ = write!(
+                            s,
+                            r#"<rect x="{x1:.1}" y="{y1:.1}" width="{w:.1}" height="{h:.1}" fill="{fill}" stroke="{stroke}" stroke-width="{stroke_w}"/><text x="{tx:.1}" y="{ty:.1}" text-anchor="middle" fill="{text_fill}">{pct}%</text>"#,
+                            x1 = x + 1.0,
+                            y1 = y + 1.0,
+                            w = cell_w - 2.0,
+                            h = CELL_H - 2.0,
+                            tx = x + cell_w / 2.0,
+                            ty = y + CELL_H / 2.0 + 3.5,
+                            pct = (cell.value * 100.0).round(),
+                        );
+                    }
+                    None => {
+                        let _ = write!(
+                            s,
+                            r##"<rect x="{x1:.1}" y="{y1:.1}" width="{w:.1}" height="{h:.1}" fill="#ffffff" stroke="#e0e0e0" stroke-width="0.6"/>"##,
+                            x1 = x + 1.0,
+                            y1 = y + 1.0,
+                            w = cell_w - 2.0,
+                            h = CELL_H - 2.0,
+                        );
+                    }
+                }
+            }
+        }
+        // Legend: the bands, and what a heavy border means.
+        let ly = TOP + CELL_H * self.rows.len().max(1) as f64 + 22.0;
+        let _ = write!(
+            s,
+            r#"<text x="0" y="{ly:.1}">{m}:</text>"#,
+            m = esc(&self.measure)
+        );
+        let labels = ["< 25%", "25–49%", "50–74%", "75–99%", "100%"];
+        for (k, (label, (_, fill))) in labels.iter().zip(BANDS).enumerate() {
+            let x = 170.0 + 70.0 * k as f64;
+            let _ = write!(
+                s,
+                r##"<rect x="{x:.1}" y="{ry:.1}" width="14" height="11" fill="{fill}" stroke="#888888" stroke-width="0.6"/><text x="{tx:.1}" y="{ly:.1}">{label}</text>"##,
+                ry = ly - 9.5,
+                tx = x + 18.0,
+                label = esc(label),
+            );
+        }
+        let _ = write!(
+            s,
+            r##"<rect x="0" y="{ry:.1}" width="14" height="11" fill="#ffffff" stroke="#000000" stroke-width="2"/><text x="18" y="{ty:.1}">essential requirement (heavy border); blank: nothing required there</text>"##,
+            ry = ly + 8.0,
+            ty = ly + 17.5,
+        );
+        s.push_str("</svg>");
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nice_max_rounds_up_to_one_two_five() {
+        assert_eq!(nice_max(0.0), 1.0);
+        assert_eq!(nice_max(7.0), 10.0);
+        assert_eq!(nice_max(12.0), 20.0);
+        assert_eq!(nice_max(20.0), 20.0);
+        assert_eq!(nice_max(31_000.0), 50_000.0);
+        assert_eq!(nice_max(0.42), 0.5);
+    }
+
+    #[test]
+    fn bands_cover_the_range_and_full_only_when_met() {
+        assert_eq!(band(0.0).0, 0);
+        assert_eq!(band(0.999).0, 3);
+        assert_eq!(band(1.0).0, 4);
+    }
+
+    #[test]
+    fn text_is_escaped() {
+        let chart = BarChart {
+            title: "A <b> & \"c\"".into(),
+            axis: "x".into(),
+            categories: vec!["<script>".into()],
+            series: vec![Series {
+                name: "s".into(),
+                values: vec![1.0],
+            }],
+            stacked: false,
+            value_suffix: String::new(),
+        };
+        let svg = chart.to_svg();
+        assert!(!svg.contains("<script>"));
+        assert!(svg.contains("&lt;script&gt;"));
+        assert!(svg.contains("A &lt;b&gt; &amp; &quot;c&quot;"));
+    }
+}
