@@ -1081,7 +1081,7 @@ fn assessment_annex(
             .lines
             .iter()
             .map(|l| {
-                let key = |f: &str| format!("assessment.willingness[{}].{f}", l.respondent);
+                let key = |f: &str| format!("assessment.willingness.lines[{}].{f}", l.respondent);
                 vec![
                     Cell::text(l.rank.to_string()),
                     Cell::text(format!("{} ({})", l.name, l.respondent)),
@@ -1129,7 +1129,7 @@ fn assessment_annex(
             .lines
             .iter()
             .map(|l| {
-                let key = |f: &str| format!("assessment.burden[{}].{f}", l.respondent);
+                let key = |f: &str| format!("assessment.burden.lines[{}].{f}", l.respondent);
                 vec![
                     Cell::text(format!("{} ({})", l.name, l.respondent)),
                     Cell::maybe(l.personnel_share, |x| percent(x, 1), key("personnel_share")),
@@ -1137,8 +1137,8 @@ fn assessment_annex(
                     Cell::maybe(l.gdp_share, |x| percent(x, 1), key("gdp_share")),
                     Cell::maybe(l.defence_share, |x| percent(x, 1), key("defence_share")),
                     Cell::maybe(
-                        l.money_gap.map(|g| g * 100.0),
-                        |x| format!("{} pts", signed(x, 1)),
+                        l.money_gap,
+                        |x| format!("{} pts", signed(x * 100.0, 1)),
                         key("money_gap"),
                     ),
                 ]
@@ -1383,7 +1383,7 @@ fn respondent_annexes(campaign: &Campaign, a: &Assessment, currency: &str) -> Ve
                         .map_or_else(|| "never".into(), |t| t.format("%Y-%m-%d").to_string())
                 ),
             }];
-            let key = |f: &str| format!("assessment.willingness[{}].{f}", l.respondent);
+            let key = |f: &str| format!("assessment.willingness.lines[{}].{f}", l.respondent);
             blocks.push(Block::Table(Table {
                 caption: "Willingness".into(),
                 columns: vec![Column::text("Measure"), Column::number("Value")],

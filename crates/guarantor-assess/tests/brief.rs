@@ -1,0 +1,631 @@
+//! The assessment and the brief, checked against figures worked out by hand, against an
+//! independent recount from the campaign file, and against their own sources.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use guarantor_assess::{Assessment, Brief, BriefInput, assess, compose};
+use guarantor_domain::{Campaign, FileFormat, parse_campaign};
+use guarantor_engine::options::{Backend, ScenarioChoice, Settings};
+use guarantor_engine::{OptionsReport, OptionsRequest, compute_options};
+use serde_json::Value;
+
+const SMALL: &str = include_str!("../../guarantor-domain/tests/fixtures/small-campaign.toml");
+const DEMO: &str = include_str!("../../../examples/demo-campaign.json");
+
+fn small() -> Campaign {
+    parse_campaign(SMALL, FileFormat::Toml).expect("the small fixture is valid")
+}
+
+fn demo() -> Campaign {
+    parse_campaign(DEMO, FileFormat::Json).expect("the demo is valid")
+}
+
+fn options_of(campaign: &Campaign) -> OptionsReport {
+    let request = OptionsRequest {
+        scenarios: ScenarioChoice::All,
+        options: 3,
+        settings: Settings {
+            backend: Backend::Microlp,
+            time_limit: std::time::Duration::from_secs(30),
+        },
+        ..OptionsRequest::default()
+    };
+    compute_options(campaign, &request).expect("options compute")
+}
+
+fn brief_of(campaign: &Campaign) -> (Assessment, OptionsReport, Brief) {
+    let assessment = assess(campaign);
+    let options = options_of(campaign);
+    let brief = compose(BriefInput {
+        campaign,
+        assessment: &assessment,
+        options: &options,
+        generated_on: NaiveDate::from_ymd_opt(2026, 11, 29).expect("a date"),
+    });
+    (assessment, options, brief)
+}
+
+fn close(a: f64, b: f64, tolerance: f64) -> bool {
+    (a - b).abs() <= tolerance
+}
+
+fn line<'a>(a: &'a Assessment, code: &str) -> &'a guarantor_assess::assessment::WillingnessLine {
+    a.willingness
+        .lines
+        .iter()
+        .find(|l| l.respondent == code)
+        .expect("respondent in willingness")
+}
+
+/// The small fixture, by hand: FRA's current revision offers 2 brigades (4,000 each, ratio 3,
+/// not rotation-backed, EUR 1,000 m each, on a US backstop) and 2 batteries (100 each, EUR 100 m
+/// each); DEU offers EUR 600 m funding, 1 battery at USD 150 m (USD 0.9 EUR → EUR 135 m) and 6
+/// rotation-backed training teams (50 each, ratio 2, EUR 5 m each); AUT has a draft only; POL
+/// withdrew.
+#[test]
+fn assessment_of_the_small_campaign_matches_hand_figures() {
+    let a = assess(&small());
+    // Personnel: FRA 8,000 + 200 at once; DEU 100 + 300 at once.
+    assert_eq!(a.offered.personnel.at_once, 8_600.0);
+    // Sustained: 8,000 ÷ 3 + 200 ÷ 2 + 100 ÷ 2 + 300 (rotation-backed).
+    assert!(close(
+        a.offered.personnel.sustained,
+        8_000.0 / 3.0 + 100.0 + 50.0 + 300.0,
+        1e-9
+    ));
+    // Committed: 8,000 + 200 + 100 + 6 × 50 × 2.
+    assert_eq!(a.offered.personnel.committed, 8_900.0);
+    assert!(close(a.offered.cost_per_year_m, 2_200.0 + 765.0, 1e-9));
+    assert_eq!(a.offered.unpriced_lines, 0);
+
+    let fra = line(&a, "FRA");
+    assert_eq!(fra.personnel.committed, 8_200.0);
+    assert!(close(fra.money_m, 2_200.0, 1e-9));
+    assert!(close(
+        fra.personnel_ratio.unwrap(),
+        8_200.0 / 200_000.0,
+        1e-12
+    ));
+    // EUR 2,200 m ÷ 0.9 = USD 2,444.4 m against a GDP of USD 3,000 bn.
+    assert!(close(
+        fra.money_share_of_gdp.unwrap(),
+        2_200.0 / 0.9 / 3_000_000.0,
+        1e-12
+    ));
+    assert_eq!(fra.conditional_lines, 1);
+    assert_eq!(fra.conditions, vec!["us_backstop".to_owned()]);
+    assert!(close(
+        fra.conditional_personnel_share.unwrap(),
+        8_000.0 / 8_200.0,
+        1e-12
+    ));
+    assert_eq!(fra.rank, 1);
+    assert_eq!(fra.index, Some(1.0));
+
+    let deu = line(&a, "DEU");
+    assert_eq!(deu.personnel.committed, 700.0);
+    assert!(close(deu.money_m, 765.0, 1e-9));
+    assert_eq!(
+        deu.personnel_ratio, None,
+        "DEU has no active-personnel figure"
+    );
+    // Only the money ratio counts, against FRA's (the highest).
+    let expected = (765.0 / 0.9 / 4_500_000.0) / (2_200.0 / 0.9 / 3_000_000.0);
+    assert!(close(deu.index.unwrap(), expected, 1e-12));
+    assert_eq!(deu.rank, 2);
+    // No figures, no index: ranked last by code.
+    assert_eq!(line(&a, "AUT").rank, 3);
+    assert_eq!(line(&a, "POL").rank, 4);
+    assert_eq!(line(&a, "AUT").index, None);
+
+    // Burden sharing: FRA and DEU are the coalition.
+    assert_eq!(a.burden.coalition, vec!["DEU".to_owned(), "FRA".to_owned()]);
+    let fra_b = a
+        .burden
+        .lines
+        .iter()
+        .find(|l| l.respondent == "FRA")
+        .unwrap();
+    assert!(close(
+        fra_b.personnel_share.unwrap(),
+        8_200.0 / 8_900.0,
+        1e-12
+    ));
+    assert!(close(fra_b.money_share.unwrap(), 2_200.0 / 2_965.0, 1e-12));
+    assert!(close(fra_b.gdp_share.unwrap(), 0.4, 1e-12));
+    assert!(close(
+        fra_b.money_gap.unwrap(),
+        2_200.0 / 2_965.0 - 0.4,
+        1e-12
+    ));
+
+    // Conditions: only F1 rests on anything.
+    let c = &a.conditions;
+    assert_eq!(c.total.offer_lines, 5);
+    assert_eq!(c.unconditional.offer_lines, 4);
+    assert_eq!(c.unconditional.personnel, 900.0);
+    assert!(close(c.unconditional.cost_per_year_m, 965.0, 1e-9));
+    assert_eq!(c.by_condition.len(), 1);
+    assert_eq!(c.by_condition[0].condition, "us_backstop");
+    assert_eq!(c.by_condition[0].kind, "scenario_fact");
+    assert_eq!(c.by_condition[0].offers.personnel, 8_000.0);
+    assert!(close(
+        c.by_condition[0].offers.cost_per_year_m,
+        2_000.0,
+        1e-9
+    ));
+    assert_eq!(c.any_named_partner.offer_lines, 0);
+
+    // Answers: FRA answered the one question; DEU left it blank; drafts and withdrawn don't count.
+    assert_eq!(a.answers.len(), 1);
+    assert_eq!(a.answers[0].answers.len(), 1);
+    assert_eq!(a.answers[0].answers[0].respondent, "FRA");
+    assert_eq!(a.answers[0].unanswered, vec!["DEU".to_owned()]);
+    assert!(a.notes.is_empty());
+}
+
+#[test]
+fn coverage_says_how_much_rests_on_which_condition() {
+    let a = assess(&small());
+    // R1: brigades in the capital in P0; FRA's two brigades serve it, both on a US backstop.
+    let r1 = a
+        .coverage
+        .iter()
+        .find(|c| c.line.requirement == "R1")
+        .unwrap();
+    assert_eq!(r1.line.offered, 2);
+    assert_eq!(r1.unconditional, 0);
+    assert_eq!(r1.by_condition.len(), 1);
+    assert_eq!(r1.by_condition[0].condition, "us_backstop");
+    assert_eq!(r1.by_condition[0].units, 2);
+}
+
+#[test]
+fn a_campaign_without_a_usd_rate_says_why_money_ratios_are_missing() {
+    let text = SMALL.replace("exchange_rates = { USD = 0.9 }", "");
+    let text = text.replace("currency = \"USD\"", "currency = \"EUR\"");
+    let a = assess(&parse_campaign(&text, FileFormat::Toml).expect("still valid"));
+    assert_eq!(line(&a, "FRA").money_share_of_gdp, None);
+    assert!(
+        a.notes.iter().any(|n| n.contains("No USD exchange rate")),
+        "{:?}",
+        a.notes
+    );
+}
+
+// ---- Every figure of the brief traces to its source ----
+
+/// Every `data-figure` with its `data-value` in an HTML brief.
+fn figures(html: &str) -> Vec<(String, f64)> {
+    let re = regex::Regex::new(r#"data-figure="([^"]+)" data-value="([^"]+)""#).unwrap();
+    re.captures_iter(html)
+        .map(|c| {
+            let key = c[1]
+                .replace("&#34;", "\"")
+                .replace("&#39;", "'")
+                .replace("&amp;", "&");
+            (key, c[2].parse::<f64>().expect("data-value is a number"))
+        })
+        .collect()
+}
+
+/// Splits `a.b[x.y].c` into segments, keeping dots inside brackets.
+fn segments(path: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut current = String::new();
+    let mut depth = 0;
+    for ch in path.chars() {
+        match ch {
+            '[' => {
+                depth += 1;
+                current.push(ch);
+            }
+            ']' => {
+                depth -= 1;
+                current.push(ch);
+            }
+            '.' if depth == 0 => out.push(std::mem::take(&mut current)),
+            _ => current.push(ch),
+        }
+    }
+    out.push(current);
+    out
+}
+
+/// Resolves a figure's source path in the assessment and options JSON. `name[key]` picks the
+/// element of array `name` whose identifying field equals `key`, or the element at index `key`.
+fn resolve(roots: &BTreeMap<&str, Value>, path: &str) -> Option<f64> {
+    let segs = segments(path);
+    let mut value = roots.get(segs[0].as_str())?;
+    for seg in &segs[1..] {
+        let (name, key) = match seg.split_once('[') {
+            Some((n, k)) => (n, Some(k.trim_end_matches(']'))),
+            None => (seg.as_str(), None),
+        };
+        value = value.get(name)?;
+        if let Some(key) = key {
+            let items = value.as_array()?;
+            value = match key.parse::<usize>() {
+                Ok(i) => items.get(i)?,
+                Err(_) => items.iter().find(|item| {
+                    [
+                        "respondent",
+                        "scenario",
+                        "requirement",
+                        "capability",
+                        "category",
+                        "condition",
+                    ]
+                    .iter()
+                    .any(|f| item.get(f).and_then(Value::as_str) == Some(key))
+                })?,
+            };
+        }
+    }
+    value.as_f64()
+}
+
+fn roots(a: &Assessment, o: &OptionsReport) -> BTreeMap<&'static str, Value> {
+    BTreeMap::from([
+        ("assessment", serde_json::to_value(a).unwrap()),
+        ("options", serde_json::to_value(o).unwrap()),
+    ])
+}
+
+#[test]
+fn every_figure_in_the_demo_brief_equals_its_source() {
+    let campaign = demo();
+    let (a, o, brief) = brief_of(&campaign);
+    let html = brief.to_html();
+    let roots = roots(&a, &o);
+    let found = figures(&html);
+    assert!(
+        found.len() > 300,
+        "the demo brief shows {} figures",
+        found.len()
+    );
+    for (key, shown) in &found {
+        let source = match key.split_once(" − ") {
+            Some((x, y)) => resolve(&roots, x)
+                .zip(resolve(&roots, y))
+                .map(|(x, y)| x - y),
+            None => resolve(&roots, key),
+        };
+        let source = source.unwrap_or_else(|| panic!("{key} resolves to no number"));
+        assert!(
+            close(*shown, source, 1e-9),
+            "{key}: brief shows {shown}, source has {source}"
+        );
+    }
+}
+
+/// Current revisions of the campaign file, read from JSON without the domain crate.
+fn current_offers(doc: &Value) -> Vec<(String, Value)> {
+    let invited: Vec<&str> = doc["respondents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r.get("invited").and_then(Value::as_bool).unwrap_or(true))
+        .map(|r| r["code"].as_str().unwrap())
+        .collect();
+    doc["proposals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| {
+            p.get("withdrawn").is_none() && invited.contains(&p["respondent"].as_str().unwrap())
+        })
+        .filter_map(|p| {
+            let revs = p.get("revisions")?.as_array()?;
+            let last = revs.iter().max_by_key(|r| r["number"].as_u64())?;
+            Some(
+                last["offers"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|o| (p["respondent"].as_str().unwrap().to_owned(), o.clone()))
+                    .collect::<Vec<_>>(),
+            )
+        })
+        .flatten()
+        .collect()
+}
+
+#[test]
+fn the_demo_brief_agrees_with_an_independent_recount_of_the_campaign_file() {
+    let doc: Value = serde_json::from_str(DEMO).unwrap();
+    let campaign = demo();
+    let (_, _, brief) = brief_of(&campaign);
+    let shown: BTreeMap<String, f64> = figures(&brief.to_html()).into_iter().collect();
+    let catalogue: BTreeMap<&str, &Value> = doc["catalogue"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["id"].as_str().unwrap(), c))
+        .collect();
+    let rate = |cur: &str| -> f64 {
+        if cur == doc["campaign"]["currency"] {
+            1.0
+        } else {
+            doc["campaign"]["exchange_rates"][cur].as_f64().unwrap()
+        }
+    };
+    let offers = current_offers(&doc);
+    let mut committed = 0.0;
+    let mut cost = 0.0;
+    let mut paid: BTreeMap<String, f64> = BTreeMap::new();
+    for (who, o) in &offers {
+        let cap = catalogue[o["capability"].as_str().unwrap()];
+        let q = o["quantity"].as_f64().unwrap();
+        let per = cap["personnel_per_unit"].as_f64().unwrap();
+        let ratio = cap["rotation_ratio"].as_f64().unwrap();
+        let backed = o
+            .get("rotation_backed")
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
+        committed += q * per * if backed { ratio } else { 1.0 };
+        let c = if cap["category"] == "funding" {
+            q
+        } else {
+            o.get("cost_per_unit_year").map_or(0.0, |p| {
+                q * p["amount_m"].as_f64().unwrap() * rate(p["currency"].as_str().unwrap())
+            })
+        };
+        cost += c;
+        let payer = match o.get("paid_by").and_then(Value::as_str) {
+            None | Some("contributor") => Some(who.clone()),
+            Some("common_fund") => None,
+            Some(code) => Some(code.to_owned()),
+        };
+        if let Some(p) = payer {
+            *paid.entry(p).or_default() += c;
+        }
+    }
+    assert_eq!(shown["assessment.offered.personnel.committed"], committed);
+    assert!(
+        close(shown["assessment.offered.cost_per_year_m"], cost, 0.05),
+        "cost {cost}"
+    );
+    let answered = doc["proposals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| {
+            p.get("withdrawn").is_none()
+                && p.get("revisions")
+                    .is_some_and(|r| !r.as_array().unwrap().is_empty())
+        })
+        .count();
+    assert_eq!(
+        shown["assessment.response_counts.answered"],
+        answered as f64
+    );
+    // Money pledged and shares of GDP per respondent, and the coalition's GDP shares.
+    let usd = rate("USD");
+    let gdp: BTreeMap<&str, f64> = doc["respondents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| Some((r["code"].as_str()?, r["facts"].get("gdp_usd_bn")?.as_f64()?)))
+        .collect();
+    let coalition_gdp: f64 = paid.keys().filter_map(|c| gdp.get(c.as_str())).sum();
+    let mut checked = 0;
+    for (code, money) in &paid {
+        let key = format!("assessment.willingness.lines[{code}].money_m");
+        assert!(
+            close(shown[&key], *money, 0.01),
+            "{key}: {} vs {money}",
+            shown[&key]
+        );
+        if let Some(g) = gdp.get(code.as_str()) {
+            let key = format!("assessment.willingness.lines[{code}].money_share_of_gdp");
+            assert!(
+                close(shown[&key], money / usd / (g * 1000.0), 1e-8),
+                "{key}"
+            );
+            let key = format!("assessment.burden.lines[{code}].gdp_share");
+            assert!(close(shown[&key], g / coalition_gdp, 1e-12), "{key}");
+            checked += 1;
+        }
+    }
+    assert!(checked > 20, "checked {checked} respondents");
+}
+
+// ---- Structure, charts, odd campaigns ----
+
+/// The outline of an HTML brief: headings, captions, table headers, charts.
+fn outline(html: &str) -> String {
+    let re = regex::Regex::new(
+        r#"<(h[123])[^>]*>([^<]*)<|<caption>([^<]*)<|<figure id="([^"]+)"|<thead><tr>(.*?)</tr>|<section id="([^"]+)""#,
+    )
+    .unwrap();
+    let th = regex::Regex::new(r"<th[^>]*>([^<]*)</th>").unwrap();
+    re.captures_iter(html)
+        .map(|c| {
+            if let Some(h) = c.get(1) {
+                format!("{} {}", h.as_str(), &c[2])
+            } else if let Some(cap) = c.get(3) {
+                format!("  caption {}", cap.as_str())
+            } else if let Some(fig) = c.get(4) {
+                format!("  figure {}", fig.as_str())
+            } else if let Some(head) = c.get(5) {
+                let cols: Vec<String> = th
+                    .captures_iter(head.as_str())
+                    .map(|t| t[1].to_owned())
+                    .collect();
+                format!("  table [{}]", cols.join(" | "))
+            } else {
+                format!("section {}", &c[6])
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn brief_structure_snapshot() {
+    let (_, _, brief) = brief_of(&small());
+    insta::assert_snapshot!("small_brief_outline", outline(&brief.to_html()));
+}
+
+#[test]
+fn chart_snapshots() {
+    let (_, _, brief) = brief_of(&small());
+    for chart in &brief.charts {
+        insta::assert_snapshot!(format!("small_chart_{}", chart.id), chart.svg);
+    }
+}
+
+#[test]
+fn charts_are_well_formed_and_labelled() {
+    let (_, _, brief) = brief_of(&demo());
+    let ids: Vec<&str> = brief.charts.iter().map(|c| c.id.as_str()).collect();
+    for wanted in [
+        "option-coverage",
+        "scenario-coverage",
+        "scenario-cost",
+        "troops-by-respondent",
+        "burden-vs-gdp",
+        "offered-coverage",
+    ] {
+        assert!(ids.contains(&wanted), "no {wanted} chart in {ids:?}");
+    }
+    for chart in &brief.charts {
+        let doc = roxmltree::Document::parse(&chart.svg)
+            .unwrap_or_else(|e| panic!("chart {} is not well-formed: {e}", chart.id));
+        assert_eq!(doc.root_element().tag_name().name(), "svg");
+        let texts: Vec<&str> = doc
+            .descendants()
+            .filter(|n| n.is_text())
+            .filter_map(|n| n.text())
+            .collect();
+        assert!(texts.len() > 5, "chart {} has almost no text", chart.id);
+        assert!(!chart.caption.is_empty());
+    }
+    // Bar charts state their unit on the axis.
+    let troops = brief
+        .charts
+        .iter()
+        .find(|c| c.id == "troops-by-respondent")
+        .unwrap();
+    assert!(troops.svg.contains("(persons)"));
+    let cost = brief
+        .charts
+        .iter()
+        .find(|c| c.id == "scenario-cost")
+        .unwrap();
+    assert!(cost.svg.contains("millions of EUR"));
+}
+
+#[test]
+fn the_demo_brief_is_marked_illustrative_in_every_section_and_self_contained() {
+    let (_, _, brief) = brief_of(&demo());
+    let html = brief.to_html();
+    let sections = html.matches("<section ").count();
+    let marks = html
+        .matches(r#"<p class="illustrative" role="note">"#)
+        .count();
+    assert_eq!(
+        marks,
+        sections + 1,
+        "a mark under the title and in every section"
+    );
+    assert!(
+        html.contains(r#"<div class="print-mark">ILLUSTRATIVE DATA"#),
+        "repeated on printed pages"
+    );
+    for external in ["src=\"http", "href=\"http", "url(http", "@import"] {
+        assert!(!html.contains(external), "the brief loads {external}");
+    }
+    // The summary comes first, then the options, the scenarios and the annexes.
+    let pos = |id: &str| {
+        html.find(&format!("<section id=\"{id}\""))
+            .unwrap_or_else(|| panic!("no {id}"))
+    };
+    assert!(pos("summary") < pos("options"));
+    assert!(pos("options") < pos("scenarios"));
+    assert!(pos("scenarios") < pos("assessment"));
+    assert!(pos("assessment") < pos("annex-FRA"));
+    // A page per invited respondent.
+    assert_eq!(
+        html.matches("<section id=\"annex-").count(),
+        campaign_invited(&demo())
+    );
+}
+
+fn campaign_invited(c: &Campaign) -> usize {
+    c.invited().count()
+}
+
+fn without_proposals(keep: &[&str]) -> Campaign {
+    let mut doc: Value = toml::from_str::<toml::Value>(SMALL)
+        .map(|v| serde_json::to_value(v).unwrap())
+        .unwrap();
+    let proposals = doc["proposals"].as_array_mut().unwrap();
+    proposals.retain(|p| keep.contains(&p["respondent"].as_str().unwrap()));
+    parse_campaign(&doc.to_string(), FileFormat::Json).expect("still valid")
+}
+
+#[test]
+fn a_brief_when_nobody_answered_says_so() {
+    let (a, o, brief) = brief_of(&without_proposals(&[]));
+    assert_eq!(a.response_counts.answered, 0);
+    assert!(
+        o.scenarios
+            .iter()
+            .all(|s| s.options.iter().all(|p| p.accepted.is_empty()))
+    );
+    let html = brief.to_html();
+    assert!(
+        html.contains("Nobody has answered yet"),
+        "the summary says nobody answered"
+    );
+    assert!(html.contains("0 of 4 invited"));
+    assert!(html.contains("No current proposal."));
+    // Still a typeset-able document.
+    assert!(
+        brief
+            .to_typst()
+            .files
+            .iter()
+            .any(|(n, _)| n == "brief.json")
+    );
+}
+
+#[test]
+fn a_brief_with_one_respondent_is_sane() {
+    let (a, _, brief) = brief_of(&without_proposals(&["DEU"]));
+    assert_eq!(a.response_counts.answered, 1);
+    assert_eq!(a.burden.coalition, vec!["DEU".to_owned()]);
+    let deu = a.burden.lines.first().unwrap();
+    assert_eq!(deu.money_share, Some(1.0));
+    assert_eq!(deu.gdp_share, Some(1.0));
+    let html = brief.to_html();
+    assert!(html.contains("1 of 4 invited"));
+    assert!(html.contains("Recommended:"));
+}
+
+#[test]
+fn a_brief_where_no_requirement_is_met_lists_every_essential_gap() {
+    // Only POL answered, and it withdrew: nothing is offered, every line is a gap.
+    let (a, o, brief) = brief_of(&without_proposals(&["POL", "AUT"]));
+    assert_eq!(a.coverage_totals.essential_met, 0);
+    let first = &o.scenarios[0].options[0];
+    assert_eq!(first.measures.essential_met, 0);
+    let html = brief.to_html();
+    let essential = a.coverage_totals.essential;
+    assert!(html.contains(&format!("0 of {essential}")));
+    let missing = html
+        .split("<ul class=\"missing\">")
+        .nth(1)
+        .unwrap()
+        .split("</ul>")
+        .next()
+        .unwrap();
+    assert!(
+        missing.matches("<li>").count() > essential,
+        "every essential gap is listed: {missing}"
+    );
+    assert!(missing.contains("nobody offered"));
+}
