@@ -360,3 +360,182 @@ fn options_for_people_and_their_errors() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("--time-limit"));
 }
+
+#[test]
+fn assess_ranks_willingness_and_prints_json_with_hand_figures() {
+    let out = guarantor(&["assess", path_arg(&small_fixture()), "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let v: Value = serde_json::from_slice(&out.stdout).expect("assess --json prints JSON");
+    let fra = v["willingness"]["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["respondent"] == "FRA")
+        .unwrap();
+    // Two brigades at EUR 1,000 m and two batteries at EUR 100 m; 8,000 + 200 personnel.
+    assert_eq!(fra["money_m"], json!(2200.0));
+    assert_eq!(fra["personnel"]["committed"], json!(8200.0));
+    assert_eq!(fra["rank"], json!(1));
+    assert_eq!(v["burden"]["coalition"], json!(["DEU", "FRA"]));
+    assert_eq!(
+        v["conditions"]["by_condition"][0]["condition"],
+        "us_backstop"
+    );
+
+    let out = guarantor(&["assess", path_arg(&small_fixture())]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    for heading in [
+        "Willingness (ranked)",
+        "Burden sharing within the coalition",
+        "What the offers rest on",
+        "Answers side by side",
+        "Method: Index = mean of two effort ratios",
+    ] {
+        assert!(stdout.contains(heading), "no {heading:?} in:\n{stdout}");
+    }
+}
+
+/// Runs a poppler tool, or says why the PDF checks cannot run. On CI the tools are installed
+/// by `.ci/run`, so a missing tool fails the test there instead of skipping it.
+fn poppler(tool: &str, args: &[&str]) -> Option<Output> {
+    match Command::new(tool).args(args).output() {
+        Ok(out) => Some(out),
+        Err(e) => {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "{tool} is needed on CI (apt-get install poppler-utils): {e}"
+            );
+            eprintln!("SKIPPED the PDF page checks: {tool} is not installed ({e})");
+            None
+        }
+    }
+}
+
+#[test]
+fn brief_writes_a_self_contained_html_and_a_pdf_marked_illustrative_on_every_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let html = dir.path().join("brief.html");
+    let pdf = dir.path().join("brief.pdf");
+    let out = guarantor(&[
+        "brief",
+        path_arg(&demo_json()),
+        "--out",
+        path_arg(&html),
+        "--pdf",
+        path_arg(&pdf),
+        "--date",
+        "2026-11-29",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    let pages: usize = stdout
+        .split("PDF brief, ")
+        .nth(1)
+        .and_then(|s| s.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("the page count is printed: {stdout}"));
+    assert!(
+        pages > 30,
+        "a summary, options, scenarios and 32 annexes: {pages} pages"
+    );
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(page.starts_with("<!DOCTYPE html>"));
+    assert!(page.contains("2026-11-29"));
+    assert!(page.contains("ILLUSTRATIVE DATA"));
+    assert!(!page.contains("src=\"http") && !page.contains("href=\"http"));
+    let bytes = std::fs::read(&pdf).unwrap();
+    assert!(bytes.starts_with(b"%PDF-"));
+    assert!(!dir.path().join("brief.pdf.partial").exists());
+
+    let Some(info) = poppler("pdfinfo", &[path_arg(&pdf)]) else {
+        return;
+    };
+    let info = text(&info.stdout);
+    assert!(
+        info.lines()
+            .any(|l| l.starts_with("Pages:") && l.ends_with(&format!(" {pages}"))),
+        "pdfinfo agrees on {pages} pages:\n{info}"
+    );
+    // Page 1 in grey at 40 dpi: a PGM whose pixels must not all be white.
+    let prefix = dir.path().join("page");
+    let Some(out) = poppler(
+        "pdftoppm",
+        &[
+            "-f",
+            "1",
+            "-l",
+            "1",
+            "-r",
+            "40",
+            "-gray",
+            path_arg(&pdf),
+            path_arg(&prefix),
+        ],
+    ) else {
+        return;
+    };
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let pgm = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "pgm"))
+        .expect("pdftoppm wrote page 1");
+    let image = std::fs::read(pgm).unwrap();
+    // Binary PGM: "P5\n<width> <height>\n<max>\n" then one byte per pixel.
+    let mut header = image.splitn(4, |b| *b == b'\n');
+    assert_eq!(header.next(), Some(&b"P5"[..]));
+    let pixels = header.nth(2).expect("pixel data");
+    let dark = pixels.iter().filter(|p| **p < 128).count();
+    assert!(
+        dark * 100 > pixels.len(),
+        "page 1 is blank: {dark} dark pixels of {}",
+        pixels.len()
+    );
+    // Every page carries the illustrative mark.
+    for n in 1..=pages {
+        let Some(out) = poppler(
+            "pdftotext",
+            &[
+                "-f",
+                &n.to_string(),
+                "-l",
+                &n.to_string(),
+                path_arg(&pdf),
+                "-",
+            ],
+        ) else {
+            return;
+        };
+        assert!(
+            text(&out.stdout).contains("ILLUSTRATIVE DATA"),
+            "page {n} is not marked illustrative"
+        );
+    }
+}
+
+#[test]
+fn brief_of_an_invalid_campaign_writes_nothing_and_exits_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.json");
+    std::fs::write(&bad, r#"{"format_version": 1}"#).unwrap();
+    let html = dir.path().join("brief.html");
+    let out = guarantor(&["brief", path_arg(&bad), "--out", path_arg(&html)]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(!html.exists());
+    let out = guarantor(&[
+        "brief",
+        path_arg(&demo_json()),
+        "--out",
+        path_arg(&html),
+        "--date",
+        "29/11/2026",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("--date"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(!html.exists());
+}
