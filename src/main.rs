@@ -267,7 +267,8 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
                 println!(
                     "Next: `guarantor demo-file > demo.json` writes this campaign; \
                      `guarantor options demo.json --all-scenarios` computes force-package options under each \
-                     negotiation scenario; `guarantor demo-file --to toml > mine.toml`, then \
+                     negotiation scenario; `guarantor brief demo.json --out brief.html --pdf brief.pdf` \
+                     writes the decision brief; `guarantor demo-file --to toml > mine.toml`, then \
                      `guarantor validate mine.toml`, starts a campaign of your own."
                 );
             }
