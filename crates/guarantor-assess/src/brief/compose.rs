@@ -395,7 +395,7 @@ fn largest_condition(a: &Assessment) -> String {
         )
 }
 
-fn top_payers(p: &ForcePackage) -> String {
+fn top_payers(p: &ForcePackage, currency: &str) -> String {
     let mut payers: Vec<_> = p.burden.iter().filter(|b| b.cost_paid_m > 0.0).collect();
     payers.sort_by(|a, b| {
         b.cost_share
@@ -408,7 +408,10 @@ fn top_payers(p: &ForcePackage) -> String {
         .map(|b| format!("{} {}", b.respondent, percent(b.cost_share, 0)))
         .collect();
     if p.common_fund_m > 0.0 {
-        parts.push(format!("common fund {}", number(p.common_fund_m, 0)));
+        parts.push(format!(
+            "common fund {}",
+            money_m(p.common_fund_m, currency)
+        ));
     }
     if parts.is_empty() {
         "nobody".into()
@@ -527,7 +530,7 @@ fn options_section(
         ),
         (
             "Who pays most",
-            Box::new(|_, p: &ForcePackage| Cell::text(top_payers(p))),
+            Box::new(|_, p: &ForcePackage| Cell::text(top_payers(p, currency))),
         ),
         (
             "Contributing capitals",
@@ -620,14 +623,50 @@ fn options_section(
         });
         blocks.push(Block::Chart { chart: id });
     }
-    for (i, p) in opts.iter().enumerate() {
+    // The recommended option's gaps in full; the others' only where they differ from it, since
+    // options mostly share their gaps and a reader wants the differences.
+    let reference = recommended.unwrap_or(0);
+    let mut order: Vec<usize> = (0..opts.len()).collect();
+    order.sort_by_key(|&i| i != reference);
+    let gap_of = |p: &ForcePackage, requirement: &str| {
+        p.coverage
+            .iter()
+            .find(|c| c.requirement == requirement)
+            .map_or(0.0, |c| c.gap)
+    };
+    for i in order {
+        let p = &opts[i];
+        let differs = i != reference;
         blocks.push(Block::Heading {
-            text: format!("{}: gaps", option_title(i, p)),
+            text: if differs {
+                format!(
+                    "{}: gaps that differ from {}",
+                    option_title(i, p),
+                    option_title(reference, &opts[reference])
+                )
+            } else {
+                format!("{}: gaps", option_title(i, p))
+            },
         });
-        let gaps: Vec<&RequirementCoverage> = p.coverage.iter().filter(|c| c.gap > 1e-6).collect();
+        let gaps: Vec<&RequirementCoverage> = p
+            .coverage
+            .iter()
+            .filter(|c| {
+                let own = if c.gap > 1e-6 { c.gap } else { 0.0 };
+                if differs {
+                    (own - gap_of(&opts[reference], &c.requirement)).abs() > 1e-6
+                } else {
+                    own > 0.0
+                }
+            })
+            .collect();
         if gaps.is_empty() {
             blocks.push(Block::Paragraph {
-                text: "Every requirement is covered.".into(),
+                text: if differs {
+                    "The same gaps as the recommended option.".into()
+                } else {
+                    "Every requirement is covered.".into()
+                },
             });
             continue;
         }
@@ -677,7 +716,12 @@ fn options_section(
                     ]
                 })
                 .collect(),
-            note: String::new(),
+            note: if differs {
+                "A gap of 0 means this option covers a line the recommended option leaves short."
+                    .into()
+            } else {
+                String::new()
+            },
         }));
     }
     Section {
