@@ -219,6 +219,8 @@ pub struct ConditionsLandscape {
     pub total: OfferBlock,
     /// Offers with no condition.
     pub unconditional: OfferBlock,
+    /// Offers with at least one condition.
+    pub conditional: OfferBlock,
     /// Offers resting on at least one named partner committing.
     pub any_named_partner: OfferBlock,
     /// Per condition; an offer with two conditions counts under both.
@@ -666,6 +668,10 @@ fn conditions(campaign: &Campaign, offers: &[Current<'_>]) -> ConditionsLandscap
         unconditional: block(
             campaign,
             offers.iter().filter(|c| c.offer.conditions.is_empty()),
+        ),
+        conditional: block(
+            campaign,
+            offers.iter().filter(|c| !c.offer.conditions.is_empty()),
         ),
         any_named_partner: block(
             campaign,

@@ -254,19 +254,24 @@ const BANDS: [(f64, &str); 5] = [
 ];
 
 fn band(value: f64) -> (usize, &'static str) {
-    // Full coverage gets the darkest band only when it is met.
-    let i = if value >= 1.0 {
-        4
-    } else if value >= 0.75 {
-        3
-    } else if value >= 0.5 {
-        2
-    } else if value >= 0.25 {
-        1
-    } else {
-        0
+    let i = match percent_label(value) {
+        100 => 4,
+        75..=99 => 3,
+        50..=74 => 2,
+        25..=49 => 1,
+        _ => 0,
     };
     (i, BANDS[i].1)
+}
+
+/// The percentage written in a cell: rounded down, so that "100%" means met and the label
+/// always falls in the band its colour shows.
+fn percent_label(value: f64) -> u32 {
+    if value >= 1.0 - 1e-9 {
+        100
+    } else {
+        ((value.max(0.0) * 100.0).floor() as u32).min(99)
+    }
 }
 
 impl HeatMap {
@@ -323,7 +328,7 @@ impl HeatMap {
                             h = CELL_H - 2.0,
                             tx = x + cell_w / 2.0,
                             ty = y + CELL_H / 2.0 + 3.5,
-                            pct = (cell.value * 100.0).round(),
+                            pct = percent_label(cell.value),
                         );
                     }
                     None => {
@@ -387,6 +392,10 @@ mod tests {
         assert_eq!(band(0.0).0, 0);
         assert_eq!(band(0.999).0, 3);
         assert_eq!(band(1.0).0, 4);
+        // The label and the band agree at the edges.
+        assert_eq!((percent_label(0.996), band(0.996).0), (99, 3));
+        assert_eq!((percent_label(0.245), band(0.245).0), (24, 0));
+        assert_eq!((percent_label(0.25), band(0.25).0), (25, 1));
     }
 
     #[test]

@@ -34,6 +34,9 @@ pub const RECOMMENDATION_RULE: &str = "Among the options of the first scenario: 
 essential coverage; then the highest essential coverage left after the worst single withdrawal \
 (package fixed); then the lowest cost per year.";
 
+/// A gap at most this large is no gap: the engine's own tolerance for "met".
+const GAP_TOLERANCE: f64 = 1e-9;
+
 /// Names of catalogue entries, phases and sectors by id.
 struct Names {
     capability: BTreeMap<String, (String, String)>,
@@ -152,7 +155,7 @@ fn recommend(options: &[ForcePackage]) -> Option<usize> {
             .as_ref()
             .and_then(|r| r.worst_case.as_ref())
             .and_then(|w| w.essential_coverage_fixed)
-            .map_or(i64::MAX, |c| (c * 1000.0).round() as i64);
+            .map_or(essential, |c| (c * 1000.0).round() as i64);
         (essential, robust)
     };
     options
@@ -264,9 +267,9 @@ fn summary_page(
         },
         KeyFigure {
             label: "Personnel resting on a condition".into(),
-            text: persons(a.conditions.total.personnel - a.conditions.unconditional.personnel),
-            figure: "assessment.conditions.total.personnel − assessment.conditions.unconditional.personnel".into(),
-            value: Some(a.conditions.total.personnel - a.conditions.unconditional.personnel),
+            text: persons(a.conditions.conditional.personnel),
+            figure: "assessment.conditions.conditional.personnel".into(),
+            value: Some(a.conditions.conditional.personnel),
             note: largest_condition(a),
         },
     ];
@@ -325,13 +328,13 @@ fn summary_page(
             let mut missing: Vec<String> = p
                 .coverage
                 .iter()
-                .filter(|c| c.priority == Priority::Essential && c.gap > 1e-6)
+                .filter(|c| c.priority == Priority::Essential && c.gap > GAP_TOLERANCE)
                 .map(|c| gap_sentence(c, names))
                 .collect();
             let desirable_gaps = p
                 .coverage
                 .iter()
-                .filter(|c| c.priority == Priority::Desirable && c.gap > 1e-6)
+                .filter(|c| c.priority == Priority::Desirable && c.gap > GAP_TOLERANCE)
                 .count();
             if missing.is_empty() {
                 missing.push("Every essential requirement is covered.".into());
@@ -439,13 +442,14 @@ fn options_section(
         ),
     }];
     let opts = &scenario.options;
-    let mut columns = vec![Column::text("")];
+    let mut columns = vec![Column::text("Measure")];
     columns.extend(opts.iter().enumerate().map(|(i, p)| {
         let mut title = option_title(i, p);
         if Some(i) == recommended {
             title.push_str(" — recommended");
         }
-        Column::number(&title)
+        // Option columns hold sentences as well as numbers.
+        Column::text(&title)
     }));
     type RowFn<'a> = Box<dyn Fn(usize, &ForcePackage) -> Cell + 'a>;
     let rows: Vec<(&str, RowFn<'_>)> = vec![
@@ -492,7 +496,7 @@ fn options_section(
                 Cell::text(
                     p.coverage
                         .iter()
-                        .filter(|c| c.gap > 1e-6)
+                        .filter(|c| c.gap > GAP_TOLERANCE)
                         .count()
                         .to_string(),
                 )
@@ -652,9 +656,9 @@ fn options_section(
             .coverage
             .iter()
             .filter(|c| {
-                let own = if c.gap > 1e-6 { c.gap } else { 0.0 };
+                let own = if c.gap > GAP_TOLERANCE { c.gap } else { 0.0 };
                 if differs {
-                    (own - gap_of(&opts[reference], &c.requirement)).abs() > 1e-6
+                    (own - gap_of(&opts[reference], &c.requirement)).abs() > GAP_TOLERANCE
                 } else {
                     own > 0.0
                 }
@@ -1127,7 +1131,7 @@ fn assessment_annex(
             .map(|l| {
                 let key = |f: &str| format!("assessment.willingness.lines[{}].{f}", l.respondent);
                 vec![
-                    Cell::text(l.rank.to_string()),
+                    Cell::figure(l.rank.to_string(), l.rank as f64, key("rank")),
                     Cell::text(format!("{} ({})", l.name, l.respondent)),
                     Cell::text(l.status.as_str()),
                     Cell::figure(
@@ -1190,22 +1194,58 @@ fn assessment_annex(
             .collect(),
         note: a.burden.method.clone(),
     }));
-    if !a.burden.lines.is_empty() {
+    if a.burden.coalition.len() == 1 {
+        blocks.push(Block::Paragraph {
+            text: "Only one capital has a current proposal: it is the whole coalition, so every \
+                   share is 100%."
+                .into(),
+        });
+    }
+    // Members without a GDP figure are left out of the chart rather than drawn at 0%.
+    let charted: Vec<&crate::assessment::BurdenLine> = a
+        .burden
+        .lines
+        .iter()
+        .filter(|l| l.gdp_share.is_some())
+        .collect();
+    if !charted.is_empty() {
+        let left_out: Vec<&str> = a
+            .burden
+            .lines
+            .iter()
+            .filter(|l| l.gdp_share.is_none())
+            .map(|l| l.respondent.as_str())
+            .collect();
         charts.push(Chart {
             id: "burden-vs-gdp".into(),
-            caption: "Each coalition member's share of the money pledged against its share of the coalition's GDP: a dark bar longer than the light one means it pays more than its economic weight.".into(),
+            caption: format!(
+                "Each coalition member's share of the money pledged against its share of the \
+                 coalition's GDP: a dark bar longer than the light one means it pays more than its \
+                 economic weight.{}",
+                if left_out.is_empty() {
+                    String::new()
+                } else {
+                    format!(" No GDP figure, not shown: {}.", left_out.join(", "))
+                }
+            ),
             svg: BarChart {
                 title: "Share of money pledged against share of GDP".into(),
                 axis: "share of the coalition's total (%)".into(),
-                categories: a.burden.lines.iter().map(|l| l.respondent.clone()).collect(),
+                categories: charted.iter().map(|l| l.respondent.clone()).collect(),
                 series: vec![
                     Series {
                         name: "share of money pledged".into(),
-                        values: a.burden.lines.iter().map(|l| l.money_share.unwrap_or(0.0) * 100.0).collect(),
+                        values: charted
+                            .iter()
+                            .map(|l| l.money_share.unwrap_or(0.0) * 100.0)
+                            .collect(),
                     },
                     Series {
                         name: "share of GDP".into(),
-                        values: a.burden.lines.iter().map(|l| l.gdp_share.unwrap_or(0.0) * 100.0).collect(),
+                        values: charted
+                            .iter()
+                            .map(|l| l.gdp_share.unwrap_or(0.0) * 100.0)
+                            .collect(),
                     },
                 ],
                 stacked: false,
