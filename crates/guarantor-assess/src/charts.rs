@@ -75,6 +75,31 @@ fn nice_max(max: f64) -> f64 {
 }
 
 impl BarChart {
+    /// The data in words, for readers who cannot see the chart (the SVG's `desc`).
+    pub fn describe(&self) -> String {
+        let rows: Vec<String> = self
+            .categories
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let values: Vec<String> = self
+                    .series
+                    .iter()
+                    .map(|s| {
+                        let v = label_number(s.values.get(i).copied().unwrap_or(0.0));
+                        if self.series.len() > 1 {
+                            format!("{} {v}{}", s.name, self.value_suffix)
+                        } else {
+                            format!("{v}{}", self.value_suffix)
+                        }
+                    })
+                    .collect();
+                format!("{c}: {}", values.join(", "))
+            })
+            .collect();
+        format!("{}. {}.", self.axis, rows.join("; "))
+    }
+
     /// Draws the chart as a standalone SVG document.
     pub fn to_svg(&self) -> String {
         const WIDTH: f64 = 720.0;
@@ -117,8 +142,9 @@ impl BarChart {
         );
         let _ = write!(
             s,
-            r#"<title>{t}</title><text x="0" y="16" font-size="14" font-weight="bold">{t}</text>"#,
-            t = esc(&self.title)
+            r#"<title>{t}</title><desc>{d}</desc><text x="0" y="16" font-size="14" font-weight="bold">{t}</text>"#,
+            t = esc(&self.title),
+            d = esc(&self.describe())
         );
         // Grid and value axis: five ticks.
         for k in 0..=5 {
@@ -275,6 +301,23 @@ fn percent_label(value: f64) -> u32 {
 }
 
 impl HeatMap {
+    /// The cells in words, for readers who cannot see the chart (the SVG's `desc`).
+    pub fn describe(&self) -> String {
+        let mut cells = Vec::new();
+        for (i, row) in self.rows.iter().enumerate() {
+            for (j, column) in self.columns.iter().enumerate() {
+                if let Some(cell) = self.cells.get(i).and_then(|r| r.get(j)).copied().flatten() {
+                    cells.push(format!(
+                        "{row}, {column}: {}%{}",
+                        percent_label(cell.value),
+                        if cell.essential { " (essential)" } else { "" }
+                    ));
+                }
+            }
+        }
+        format!("{}. {}.", self.measure, cells.join("; "))
+    }
+
     /// Draws the heat map as a standalone SVG document.
     pub fn to_svg(&self) -> String {
         const LABEL_W: f64 = 190.0;
@@ -287,8 +330,9 @@ impl HeatMap {
         let mut s = String::new();
         let _ = write!(
             s,
-            r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:.0} {height:.0}" width="{width:.0}" height="{height:.0}" font-family="{FONT}" font-size="10" role="img" aria-label="{t}"><title>{t}</title><text x="0" y="16" font-size="14" font-weight="bold">{t}</text>"#,
-            t = esc(&self.title)
+            r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:.0} {height:.0}" width="{width:.0}" height="{height:.0}" font-family="{FONT}" font-size="10" role="img" aria-label="{t}"><title>{t}</title><desc>{d}</desc><text x="0" y="16" font-size="14" font-weight="bold">{t}</text>"#,
+            t = esc(&self.title),
+            d = esc(&self.describe())
         );
         for (j, column) in self.columns.iter().enumerate() {
             let cx = LABEL_W + cell_w * j as f64 + cell_w / 2.0;

@@ -626,6 +626,41 @@ fn options_section(
             ),
         });
         blocks.push(Block::Chart { chart: id });
+        // The chart's figures as a table: for readers who cannot see it, and to trace each cell.
+        blocks.push(Block::Table(Table {
+            caption: format!("Coverage of {} per requirement", option_title(i, p)),
+            columns: vec![
+                Column::text("Requirement"),
+                Column::text("Capability"),
+                Column::text("Where, when"),
+                Column::text("Priority"),
+                Column::number("Required"),
+                Column::number("Placed"),
+                Column::number("Coverage"),
+            ],
+            rows: p
+                .coverage
+                .iter()
+                .map(|c| {
+                    let key =
+                        |f: &str| opt_key(scenario, i, &format!("coverage[{}].{f}", c.requirement));
+                    vec![
+                        Cell::text(&c.requirement),
+                        Cell::text(names.capability(&c.capability)),
+                        Cell::text(format!(
+                            "{}, {}",
+                            names.sector(&c.sector),
+                            names.phase(&c.phase)
+                        )),
+                        Cell::text(c.priority.as_str()),
+                        Cell::figure(number(c.required, 0), c.required, key("required")),
+                        Cell::figure(number(c.covered, 1), c.covered, key("covered")),
+                        Cell::figure(percent(c.coverage, 0), c.coverage, key("coverage")),
+                    ]
+                })
+                .collect(),
+            note: String::new(),
+        }));
     }
     // The recommended option's gaps in full; the others' only where they differ from it, since
     // options mostly share their gaps and a reader wants the differences.
