@@ -51,10 +51,18 @@ pub fn typeset(
         .map_err(|errors| PdfError::Typeset(errors.iter().map(describe).collect()))?;
     let pdf = typst_pdf::pdf(&document, &typst_pdf::PdfOptions::default())
         .map_err(|errors| PdfError::Typeset(errors.iter().map(describe).collect()))?;
+    // typst memoises layout across calls; keep only recent entries so that a long-running
+    // server typesetting many briefs does not grow without bound.
+    typst::comemo::evict(10);
     Ok(Typeset {
         pages: document.pages().len(),
         pdf,
     })
+}
+
+/// Forgets everything typst memoised, so the next [`typeset`] starts cold (for benchmarks).
+pub fn clear_cache() {
+    typst::comemo::evict(0);
 }
 
 fn describe(d: &SourceDiagnostic) -> String {
