@@ -24,6 +24,46 @@ struct Cli {
     command: Command,
 }
 
+/// Which database to use.
+#[derive(Debug, clap::Args)]
+struct DatabaseArgs {
+    /// Database URL: sqlite://PATH or postgres://USER:PASSWORD@HOST/DB (default: a SQLite file
+    /// in the data directory).
+    #[arg(long, env = "GUARANTOR_DATABASE_URL", hide_env_values = true)]
+    database: Option<String>,
+    /// Directory for the embedded database.
+    #[arg(long, env = "GUARANTOR_DATA_DIR", default_value = "guarantor-data")]
+    data_dir: PathBuf,
+}
+
+impl DatabaseArgs {
+    /// Opens the store, creating the data directory for the embedded database if needed.
+    async fn open(&self) -> anyhow::Result<guarantor_store::Store> {
+        let url = match &self.database {
+            Some(url) => url.clone(),
+            None => {
+                std::fs::create_dir_all(&self.data_dir).with_context(|| {
+                    format!(
+                        "cannot create the data directory {}",
+                        self.data_dir.display()
+                    )
+                })?;
+                format!("sqlite://{}", self.data_dir.join("guarantor.db").display())
+            }
+        };
+        Ok(guarantor_store::Store::open(&url).await?)
+    }
+}
+
+#[derive(Debug, Subcommand)]
+enum AuditCommand {
+    /// Check that no audit row was edited or deleted; prints the head hash to record.
+    Verify {
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+}
+
 /// How the options engine solves.
 #[derive(Debug, clap::Args)]
 struct SolverArgs {
@@ -133,6 +173,33 @@ enum Command {
         date: Option<chrono::NaiveDate>,
         #[command(flatten)]
         solver: SolverArgs,
+    },
+    /// Store a campaign file (validated first) in the database, with all its proposals.
+    Import {
+        /// Campaign file (.json, or .toml).
+        file: PathBuf,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+    /// Write a stored campaign as a campaign file (canonical JSON).
+    Export {
+        /// Campaign id (see `guarantor campaigns`).
+        campaign: String,
+        /// Where to write; standard output if omitted.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+    /// List the stored campaigns.
+    Campaigns {
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+    /// The audit log: `verify` walks its hash chain (exit 0 intact, 1 broken).
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
     },
     /// Write a campaign file in canonical JSON or in TOML (validated first).
     Convert {
@@ -338,6 +405,72 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
             write_brief(&campaign, &request, date, &out, pdf.as_deref())?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Import { file, db } => {
+            let campaign = load(&file)?;
+            runtime()?.block_on(async {
+                let store = db.open().await?;
+                store.import(&campaign, &cli_actor()).await?;
+                println!(
+                    "imported {} ({}) with {} proposals",
+                    campaign.info().id,
+                    campaign.info().title,
+                    campaign.proposals().len()
+                );
+                anyhow::Ok(())
+            })?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Export { campaign, out, db } => {
+            let text = runtime()?.block_on(async {
+                let store = db.open().await?;
+                anyhow::Ok(store.export(&campaign).await?.to_json())
+            })?;
+            match out {
+                Some(path) => write_whole(&path, text.as_bytes())?,
+                None => print!("{text}"),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Campaigns { db } => {
+            let listing =
+                runtime()?.block_on(async { anyhow::Ok(db.open().await?.campaigns().await?) })?;
+            if listing.is_empty() {
+                println!("no campaigns stored; `guarantor import FILE` stores one");
+            }
+            for c in listing {
+                println!(
+                    "{}\t{}\tversion {}\tchanged {}",
+                    c.id, c.title, c.version, c.updated_at
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Audit {
+            command: AuditCommand::Verify { db },
+        } => {
+            let report = runtime()?
+                .block_on(async { anyhow::Ok(db.open().await?.verify_audit().await?) })?;
+            if report.intact() {
+                println!(
+                    "audit log intact: {} entries; head {}",
+                    report.entries, report.head
+                );
+                println!(
+                    "(record the head elsewhere: deleting the newest entries can only be detected against it)"
+                );
+                Ok(ExitCode::SUCCESS)
+            } else {
+                eprintln!(
+                    "error: the audit log was tampered with ({} problem{}):",
+                    report.problems.len(),
+                    if report.problems.len() == 1 { "" } else { "s" }
+                );
+                for p in &report.problems {
+                    eprintln!("  {p}");
+                }
+                Ok(ExitCode::from(EXIT_INVALID))
+            }
+        }
         Command::Convert { file, to, out } => {
             let campaign = load(&file)?;
             let text = write_as(&campaign, to)?;
@@ -415,6 +548,22 @@ fn write_whole(path: &Path, data: &[u8]) -> anyhow::Result<()> {
     std::fs::write(&tmp, data).with_context(|| format!("cannot write {}", tmp.display()))?;
     std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))?;
     Ok(())
+}
+
+/// A runtime for the commands that use the database.
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
+}
+
+/// Who the audit log records for command-line changes.
+fn cli_actor() -> String {
+    let user = std::env::var("USER")
+        .or_else(|_| std::env::var("USERNAME"))
+        .unwrap_or_else(|_| "unknown".into());
+    format!("cli:{user}")
 }
 
 fn write_as(campaign: &Campaign, to: Target) -> anyhow::Result<String> {

@@ -539,3 +539,76 @@ fn brief_of_an_invalid_campaign_writes_nothing_and_exits_1() {
     );
     assert!(!html.exists());
 }
+
+#[test]
+fn import_export_and_audit_verify_through_the_embedded_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let data_arg = ["--data-dir", path_arg(&data)];
+    let run = |args: &[&str]| {
+        let mut all = args.to_vec();
+        all.extend_from_slice(&data_arg);
+        Command::new(env!("CARGO_BIN_EXE_guarantor"))
+            .args(&all)
+            .env_remove("GUARANTOR_LOG")
+            .env_remove("GUARANTOR_DATABASE_URL")
+            .output()
+            .expect("runs")
+    };
+    let toml = root().join("examples/demo-campaign.toml");
+    let out = run(&["import", path_arg(&toml)]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("imported ua-guarantee-2025"));
+    assert!(
+        data.join("guarantor.db").exists(),
+        "a SQLite file in the data directory"
+    );
+
+    // The export is the canonical JSON of the imported file, byte for byte.
+    let out = run(&["export", "ua-guarantee-2025"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let canonical = std::fs::read_to_string(demo_json()).unwrap();
+    assert_eq!(text(&out.stdout), canonical);
+
+    let out = run(&["campaigns"]);
+    assert!(text(&out.stdout).starts_with("ua-guarantee-2025\t"));
+
+    // A second import of the same id is refused with what to do about it.
+    let out = run(&["import", path_arg(&demo_json())]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("already stored"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    // An invalid file is refused before anything is stored.
+    let bad = dir.path().join("bad.json");
+    std::fs::write(
+        &bad,
+        canonical
+            .replace("\"ua-guarantee-2025\"", "\"other\"")
+            .replacen(
+                "\"earliest_phase\": \"P0\"",
+                "\"earliest_phase\": \"P9\"",
+                1,
+            ),
+    )
+    .unwrap();
+    let out = run(&["import", path_arg(&bad)]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let out = run(&["campaigns"]);
+    assert_eq!(text(&out.stdout).lines().count(), 1, "still one campaign");
+
+    let out = run(&["audit", "verify"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("audit log intact: 1 entries"),
+        "{}",
+        text(&out.stdout)
+    );
+
+    let out = run(&["export", "nope"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("stored: ua-guarantee-2025"));
+}

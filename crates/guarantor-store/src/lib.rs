@@ -1,0 +1,379 @@
+//! Guarantor's storage: campaigns with their proposals and revisions, and the audit log, in
+//! embedded SQLite or in PostgreSQL. The database URL chooses; the code is the same.
+//!
+//! A campaign is stored in parts so that proposals can change without rewriting the campaign:
+//! the campaign file without its proposals (canonical JSON), one row per proposal (draft and
+//! withdrawal as JSON), one immutable row per submitted revision. [`Store::export`] reassembles
+//! the campaign file and validates it with the same rules as a file on disk, so what comes out
+//! is always a valid campaign.
+//!
+//! Every change appends to `audit_log` in the same transaction. Each audit row carries the hash
+//! of the previous row and a SHA-256 over its own fields and that hash, so editing or deleting a
+//! row breaks the chain; [`Store::verify_audit`] walks it.
+
+mod audit;
+
+use std::collections::BTreeMap;
+use std::str::FromStr;
+
+use chrono::{SecondsFormat, Utc};
+use guarantor_domain::document::{DraftDoc, ProposalDoc, RevisionDoc, WithdrawalDoc};
+use guarantor_domain::{Campaign, CampaignDocument, validate};
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, Row};
+
+pub use audit::{AuditEntry, AuditReport};
+
+/// The migrations, embedded in the binary; applied when a store is opened.
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+/// Which database a store is on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// Embedded SQLite (a file).
+    Sqlite,
+    /// PostgreSQL (a server).
+    Postgres,
+}
+
+/// Why a storage operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The URL is neither `sqlite:` nor `postgres:`.
+    #[error("unsupported database URL \"{0}\": use sqlite://PATH or postgres://USER@HOST/DB")]
+    UnsupportedUrl(String),
+    /// The database could not be reached or opened.
+    #[error("cannot open the database {url}: {reason}")]
+    Open {
+        /// The URL, password hidden.
+        url: String,
+        /// What the driver said.
+        reason: String,
+    },
+    /// The schema could not be brought up to date.
+    #[error("cannot apply the database migrations: {0}")]
+    Migrate(String),
+    /// A query failed.
+    #[error("database error: {0}")]
+    Database(String),
+    /// Import of a campaign whose id is taken.
+    #[error(
+        "a campaign with id \"{0}\" is already stored; change campaign.id in the file to import it as a new campaign"
+    )]
+    CampaignExists(String),
+    /// No campaign with that id.
+    #[error("no campaign \"{id}\" is stored (stored: {stored})")]
+    NoSuchCampaign {
+        /// The id asked for.
+        id: String,
+        /// The ids that are stored.
+        stored: String,
+    },
+    /// A stored campaign no longer reassembles into a valid campaign (edited outside Guarantor).
+    #[error("the stored campaign \"{id}\" is not valid any more: {}", problems.join("; "))]
+    Corrupt {
+        /// Campaign id.
+        id: String,
+        /// What is wrong, with paths.
+        problems: Vec<String>,
+    },
+}
+
+// The driver's message is kept as text: its errors repeat their cause in their own source
+// chain, which would print every message twice.
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        Self::Database(e.to_string())
+    }
+}
+
+impl From<sqlx::migrate::MigrateError> for StoreError {
+    fn from(e: sqlx::migrate::MigrateError) -> Self {
+        Self::Migrate(e.to_string())
+    }
+}
+
+/// A stored campaign, listed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CampaignListing {
+    /// Campaign id.
+    pub id: String,
+    /// Its title.
+    pub title: String,
+    /// Bumped on every change.
+    pub version: i64,
+    /// Last change, RFC 3339.
+    pub updated_at: String,
+}
+
+/// The store: a connection pool on one database.
+#[derive(Debug, Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+/// The URL with any password replaced by `***`, for messages and logs.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let userinfo = &url[scheme + 3..at];
+            match userinfo.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+fn now() -> String {
+    Utc::now().to_rfc3339_opts(SecondsFormat::Micros, true)
+}
+
+fn json<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_else(|e| unreachable!("domain documents serialise: {e}"))
+}
+
+fn parse_json<T: serde::de::DeserializeOwned>(
+    campaign: &str,
+    what: &str,
+    text: &str,
+) -> Result<T, StoreError> {
+    serde_json::from_str(text).map_err(|e| StoreError::Corrupt {
+        id: campaign.to_owned(),
+        problems: vec![format!("{what}: {e}")],
+    })
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `url` and applies pending migrations.
+    /// `sqlite://PATH` makes the file if it is missing; `postgres://…` needs the database to exist.
+    pub async fn open(url: &str) -> Result<Self, StoreError> {
+        sqlx::any::install_default_drivers();
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Backend::Postgres
+        } else {
+            return Err(StoreError::UnsupportedUrl(redact(url)));
+        };
+        let url_with_mode = match backend {
+            // Create the file when missing.
+            Backend::Sqlite if !url.contains("mode=") => {
+                format!("{url}{}mode=rwc", if url.contains('?') { "&" } else { "?" })
+            }
+            _ => url.to_owned(),
+        };
+        let open_error = |e: sqlx::Error| StoreError::Open {
+            url: redact(url),
+            reason: e.to_string(),
+        };
+        let options = AnyConnectOptions::from_str(&url_with_mode).map_err(open_error)?;
+        let pool = AnyPoolOptions::new()
+            // SQLite has one writer at a time; a small pool avoids lock contention.
+            .max_connections(match backend {
+                Backend::Sqlite => 4,
+                Backend::Postgres => 10,
+            })
+            .after_connect(move |conn, _meta| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        // WAL with synchronous=FULL: an acknowledged commit survives a crash or
+                        // kill -9. Foreign keys are off by default in SQLite.
+                        for pragma in [
+                            "PRAGMA journal_mode = WAL",
+                            "PRAGMA synchronous = FULL",
+                            "PRAGMA foreign_keys = ON",
+                            "PRAGMA busy_timeout = 5000",
+                        ] {
+                            sqlx::query(pragma).execute(&mut *conn).await?;
+                        }
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(options)
+            .await
+            .map_err(open_error)?;
+        MIGRATOR.run(&pool).await?;
+        tracing::debug!(url = %redact(url), ?backend, "store opened");
+        Ok(Self { pool, backend })
+    }
+
+    /// Which database this store is on.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// The connection pool, for tests and tools that inspect the database directly.
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// Stores a validated campaign with all its proposals and revisions, in one transaction.
+    /// Refuses a campaign whose id is already stored; nothing is written on any error.
+    pub async fn import(&self, campaign: &Campaign, actor: &str) -> Result<(), StoreError> {
+        let mut doc = campaign.to_document();
+        let proposals = std::mem::take(&mut doc.proposals);
+        let id = doc.campaign.id.clone();
+        let at = now();
+        let mut tx = self.pool.begin().await?;
+        audit::lock(&mut tx, self.backend).await?;
+        let exists = sqlx::query("SELECT id FROM campaigns WHERE id = $1")
+            .bind(&id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if exists.is_some() {
+            return Err(StoreError::CampaignExists(id));
+        }
+        sqlx::query(
+            "INSERT INTO campaigns (id, document, version, created_at, updated_at) VALUES ($1, $2, 1, $3, $4)",
+        )
+        .bind(&id)
+        .bind(json(&doc))
+        .bind(&at)
+        .bind(&at)
+        .execute(&mut *tx)
+        .await?;
+        for (position, p) in proposals.iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO proposals (campaign_id, respondent, position, draft, withdrawn, version) VALUES ($1, $2, $3, $4, $5, 1)",
+            )
+            .bind(&id)
+            .bind(&p.respondent)
+            .bind(i64::try_from(position).unwrap_or(i64::MAX))
+            .bind(p.draft.as_ref().map(json))
+            .bind(p.withdrawn.as_ref().map(json))
+            .execute(&mut *tx)
+            .await?;
+            for r in &p.revisions {
+                sqlx::query(
+                    "INSERT INTO revisions (campaign_id, respondent, number, submitted_at, submitted_by, body) VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(&id)
+                .bind(&p.respondent)
+                .bind(r.number)
+                .bind(r.submitted_at.to_rfc3339_opts(SecondsFormat::AutoSi, true))
+                .bind(&r.submitted_by)
+                .bind(json(r))
+                .execute(&mut *tx)
+                .await?;
+            }
+        }
+        audit::append(
+            &mut tx,
+            audit::NewEntry {
+                at: &at,
+                actor,
+                action: "campaign.import",
+                campaign_id: Some(&id),
+                subject: &format!("campaign {id}"),
+                before: None,
+                after: Some(&campaign.to_json()),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        tracing::info!(campaign = %id, proposals = proposals.len(), "campaign imported");
+        Ok(())
+    }
+
+    /// The stored campaigns, by id.
+    pub async fn campaigns(&self) -> Result<Vec<CampaignListing>, StoreError> {
+        let rows =
+            sqlx::query("SELECT id, document, version, updated_at FROM campaigns ORDER BY id")
+                .fetch_all(&self.pool)
+                .await?;
+        rows.iter()
+            .map(|row| {
+                let id: String = row.try_get("id")?;
+                let doc: CampaignDocument =
+                    parse_json(&id, "campaign", &row.try_get::<String, _>("document")?)?;
+                Ok(CampaignListing {
+                    title: doc.campaign.title,
+                    version: row.try_get("version")?,
+                    updated_at: row.try_get("updated_at")?,
+                    id,
+                })
+            })
+            .collect()
+    }
+
+    /// Reassembles a stored campaign and validates it.
+    pub async fn export(&self, id: &str) -> Result<Campaign, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let Some(row) = sqlx::query("SELECT document FROM campaigns WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?
+        else {
+            let stored: Vec<String> = sqlx::query("SELECT id FROM campaigns ORDER BY id")
+                .fetch_all(&mut *tx)
+                .await?
+                .iter()
+                .map(|r| r.try_get::<String, _>("id"))
+                .collect::<Result<_, _>>()?;
+            return Err(StoreError::NoSuchCampaign {
+                id: id.to_owned(),
+                stored: if stored.is_empty() {
+                    "none".into()
+                } else {
+                    stored.join(", ")
+                },
+            });
+        };
+        let mut doc: CampaignDocument =
+            parse_json(id, "campaign", &row.try_get::<String, _>("document")?)?;
+        let mut revisions: BTreeMap<String, Vec<RevisionDoc>> = BTreeMap::new();
+        for r in sqlx::query(
+            "SELECT respondent, body FROM revisions WHERE campaign_id = $1 ORDER BY respondent, number",
+        )
+        .bind(id)
+        .fetch_all(&mut *tx)
+        .await?
+        {
+            let respondent: String = r.try_get("respondent")?;
+            let body: RevisionDoc = parse_json(id, &format!("revision of {respondent}"), &r.try_get::<String, _>("body")?)?;
+            revisions.entry(respondent).or_default().push(body);
+        }
+        for p in sqlx::query(
+            "SELECT respondent, draft, withdrawn FROM proposals WHERE campaign_id = $1 ORDER BY position",
+        )
+        .bind(id)
+        .fetch_all(&mut *tx)
+        .await?
+        {
+            let respondent: String = p.try_get("respondent")?;
+            let draft = p
+                .try_get::<Option<String>, _>("draft")?
+                .map(|t| parse_json::<DraftDoc>(id, &format!("draft of {respondent}"), &t))
+                .transpose()?;
+            let withdrawn = p
+                .try_get::<Option<String>, _>("withdrawn")?
+                .map(|t| parse_json::<WithdrawalDoc>(id, &format!("withdrawal of {respondent}"), &t))
+                .transpose()?;
+            doc.proposals.push(ProposalDoc {
+                revisions: revisions.remove(&respondent).unwrap_or_default(),
+                respondent,
+                draft,
+                withdrawn,
+            });
+        }
+        tx.commit().await?;
+        validate(&doc).map_err(|problems| StoreError::Corrupt {
+            id: id.to_owned(),
+            problems: problems.iter().map(ToString::to_string).collect(),
+        })
+    }
+
+    /// Walks the audit log's hash chain; see [`AuditReport`].
+    pub async fn verify_audit(&self) -> Result<AuditReport, StoreError> {
+        audit::verify(&self.pool).await
+    }
+
+    /// The audit log, oldest first.
+    pub async fn audit_entries(&self) -> Result<Vec<AuditEntry>, StoreError> {
+        audit::entries(&self.pool).await
+    }
+}
