@@ -12,6 +12,7 @@
 //! row breaks the chain; [`Store::verify_audit`] walks it.
 
 mod audit;
+mod proposals;
 
 use std::collections::BTreeMap;
 use std::str::FromStr;
@@ -23,6 +24,7 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Row};
 
 pub use audit::{AuditEntry, AuditReport};
+pub use proposals::{DraftContent, ProposalState};
 
 /// The migrations, embedded in the binary; applied when a store is opened.
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
@@ -69,6 +71,49 @@ pub enum StoreError {
         /// The ids that are stored.
         stored: String,
     },
+    /// The respondent is not invited to the campaign.
+    #[error("\"{respondent}\" is not a respondent invited to campaign \"{campaign}\"")]
+    NoSuchRespondent {
+        /// Campaign id.
+        campaign: String,
+        /// The code asked for.
+        respondent: String,
+    },
+    /// Someone else changed the proposal since the version the caller read.
+    #[error(
+        "the proposal of {respondent} changed since you read it (you had version {expected}, it is now version {current}{}); reload it, reapply your change and save again",
+        last_change.as_ref().map(|c| format!(": {c}")).unwrap_or_default()
+    )]
+    Conflict {
+        /// Respondent code.
+        respondent: String,
+        /// The version the caller read.
+        expected: i64,
+        /// The version stored now.
+        current: i64,
+        /// The last change, in words (who, what, when), from the audit log.
+        last_change: Option<String>,
+    },
+    /// The change would make the campaign invalid; nothing was stored.
+    #[error("the change is invalid ({} problem{}): {}", problems.len(), if problems.len() == 1 { "" } else { "s" }, problems.join("; "))]
+    Invalid {
+        /// Every problem, each with its path in the campaign file.
+        problems: Vec<String>,
+    },
+    /// Submission after the deadline of a campaign that was not reopened.
+    #[error(
+        "the deadline ({deadline}) has passed: submissions are closed unless the coordinator reopens the campaign"
+    )]
+    DeadlinePassed {
+        /// The deadline, RFC 3339.
+        deadline: String,
+    },
+    /// Submit without a draft.
+    #[error("{0} has no draft to submit: save a draft first")]
+    NothingToSubmit(String),
+    /// Withdraw without a submitted revision.
+    #[error("{0} has not submitted anything to withdraw")]
+    NothingToWithdraw(String),
     /// A stored campaign no longer reassembles into a valid campaign (edited outside Guarantor).
     #[error("the stored campaign \"{id}\" is not valid any more: {}", problems.join("; "))]
     Corrupt {
@@ -201,6 +246,18 @@ impl Store {
         Ok(Self { pool, backend })
     }
 
+    /// Begins a transaction that will write. On SQLite it takes the write lock at once
+    /// (`BEGIN IMMEDIATE`): a deferred transaction that upgrades from reading to writing while
+    /// another writer is active fails with "database is locked" instead of waiting its turn.
+    pub(crate) async fn begin_write(
+        &self,
+    ) -> Result<sqlx::Transaction<'static, sqlx::Any>, StoreError> {
+        Ok(match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        })
+    }
+
     /// Which database this store is on.
     pub fn backend(&self) -> Backend {
         self.backend
@@ -218,7 +275,7 @@ impl Store {
         let proposals = std::mem::take(&mut doc.proposals);
         let id = doc.campaign.id.clone();
         let at = now();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         audit::lock(&mut tx, self.backend).await?;
         let exists = sqlx::query("SELECT id FROM campaigns WHERE id = $1")
             .bind(&id)
@@ -303,65 +360,9 @@ impl Store {
     /// Reassembles a stored campaign and validates it.
     pub async fn export(&self, id: &str) -> Result<Campaign, StoreError> {
         let mut tx = self.pool.begin().await?;
-        let Some(row) = sqlx::query("SELECT document FROM campaigns WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&mut *tx)
-            .await?
-        else {
-            let stored: Vec<String> = sqlx::query("SELECT id FROM campaigns ORDER BY id")
-                .fetch_all(&mut *tx)
-                .await?
-                .iter()
-                .map(|r| r.try_get::<String, _>("id"))
-                .collect::<Result<_, _>>()?;
-            return Err(StoreError::NoSuchCampaign {
-                id: id.to_owned(),
-                stored: if stored.is_empty() {
-                    "none".into()
-                } else {
-                    stored.join(", ")
-                },
-            });
-        };
-        let mut doc: CampaignDocument =
-            parse_json(id, "campaign", &row.try_get::<String, _>("document")?)?;
-        let mut revisions: BTreeMap<String, Vec<RevisionDoc>> = BTreeMap::new();
-        for r in sqlx::query(
-            "SELECT respondent, body FROM revisions WHERE campaign_id = $1 ORDER BY respondent, number",
-        )
-        .bind(id)
-        .fetch_all(&mut *tx)
-        .await?
-        {
-            let respondent: String = r.try_get("respondent")?;
-            let body: RevisionDoc = parse_json(id, &format!("revision of {respondent}"), &r.try_get::<String, _>("body")?)?;
-            revisions.entry(respondent).or_default().push(body);
-        }
-        for p in sqlx::query(
-            "SELECT respondent, draft, withdrawn FROM proposals WHERE campaign_id = $1 ORDER BY position",
-        )
-        .bind(id)
-        .fetch_all(&mut *tx)
-        .await?
-        {
-            let respondent: String = p.try_get("respondent")?;
-            let draft = p
-                .try_get::<Option<String>, _>("draft")?
-                .map(|t| parse_json::<DraftDoc>(id, &format!("draft of {respondent}"), &t))
-                .transpose()?;
-            let withdrawn = p
-                .try_get::<Option<String>, _>("withdrawn")?
-                .map(|t| parse_json::<WithdrawalDoc>(id, &format!("withdrawal of {respondent}"), &t))
-                .transpose()?;
-            doc.proposals.push(ProposalDoc {
-                revisions: revisions.remove(&respondent).unwrap_or_default(),
-                respondent,
-                draft,
-                withdrawn,
-            });
-        }
+        let stored = load_document(&mut tx, id).await?;
         tx.commit().await?;
-        validate(&doc).map_err(|problems| StoreError::Corrupt {
+        validate(&stored.document).map_err(|problems| StoreError::Corrupt {
             id: id.to_owned(),
             problems: problems.iter().map(ToString::to_string).collect(),
         })
@@ -376,4 +377,89 @@ impl Store {
     pub async fn audit_entries(&self) -> Result<Vec<AuditEntry>, StoreError> {
         audit::entries(&self.pool).await
     }
+}
+
+/// A campaign document as stored, with the versions of its proposals.
+pub(crate) struct StoredCampaign {
+    pub document: CampaignDocument,
+    /// Proposal versions by respondent code.
+    pub versions: BTreeMap<String, i64>,
+    /// True when the coordinator reopened the campaign after its deadline.
+    pub reopened: bool,
+}
+
+/// Reads a campaign and its proposals in the caller's transaction.
+pub(crate) async fn load_document(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    id: &str,
+) -> Result<StoredCampaign, StoreError> {
+    let Some(row) = sqlx::query("SELECT document, reopened FROM campaigns WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?
+    else {
+        let stored: Vec<String> = sqlx::query("SELECT id FROM campaigns ORDER BY id")
+            .fetch_all(&mut **tx)
+            .await?
+            .iter()
+            .map(|r| r.try_get::<String, _>("id"))
+            .collect::<Result<_, _>>()?;
+        return Err(StoreError::NoSuchCampaign {
+            id: id.to_owned(),
+            stored: if stored.is_empty() {
+                "none".into()
+            } else {
+                stored.join(", ")
+            },
+        });
+    };
+    let mut document: CampaignDocument =
+        parse_json(id, "campaign", &row.try_get::<String, _>("document")?)?;
+    let reopened = row.try_get::<i64, _>("reopened")? != 0;
+    let mut revisions: BTreeMap<String, Vec<RevisionDoc>> = BTreeMap::new();
+    for r in sqlx::query(
+        "SELECT respondent, body FROM revisions WHERE campaign_id = $1 ORDER BY respondent, number",
+    )
+    .bind(id)
+    .fetch_all(&mut **tx)
+    .await?
+    {
+        let respondent: String = r.try_get("respondent")?;
+        let body: RevisionDoc = parse_json(
+            id,
+            &format!("revision of {respondent}"),
+            &r.try_get::<String, _>("body")?,
+        )?;
+        revisions.entry(respondent).or_default().push(body);
+    }
+    let mut versions = BTreeMap::new();
+    for p in sqlx::query(
+        "SELECT respondent, draft, withdrawn, version FROM proposals WHERE campaign_id = $1 ORDER BY position",
+    )
+    .bind(id)
+    .fetch_all(&mut **tx)
+    .await?
+    {
+        let respondent: String = p.try_get("respondent")?;
+        let draft = p
+            .try_get::<Option<String>, _>("draft")?
+            .map(|t| parse_json::<DraftDoc>(id, &format!("draft of {respondent}"), &t))
+            .transpose()?;
+        let withdrawn = p
+            .try_get::<Option<String>, _>("withdrawn")?
+            .map(|t| parse_json::<WithdrawalDoc>(id, &format!("withdrawal of {respondent}"), &t))
+            .transpose()?;
+        versions.insert(respondent.clone(), p.try_get::<i64, _>("version")?);
+        document.proposals.push(ProposalDoc {
+            revisions: revisions.remove(&respondent).unwrap_or_default(),
+            respondent,
+            draft,
+            withdrawn,
+        });
+    }
+    Ok(StoredCampaign {
+        document,
+        versions,
+        reopened,
+    })
 }

@@ -2,8 +2,10 @@
 //! `GUARANTOR_TEST_POSTGRES_URL` names a server (`.ci/run` starts one; on CI it is required).
 //! Every test runs on each backend with a fresh database.
 
+use chrono::{DateTime, TimeZone, Utc};
+use guarantor_domain::ids::CountryCode;
 use guarantor_domain::{Campaign, FileFormat, parse_campaign};
-use guarantor_store::{Backend, Store, StoreError};
+use guarantor_store::{Backend, DraftContent, Store, StoreError};
 use sqlx::Connection;
 
 const DEMO: &str = include_str!("../../../examples/demo-campaign.json");
@@ -247,4 +249,307 @@ async fn an_unsupported_url_is_named() {
         guarantor_store::redact("postgres://u:pw@h/db"),
         "postgres://u:***@h/db"
     );
+}
+
+// ---- The proposal lifecycle ----
+
+fn day(d: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2025, 3, d, 12, 0, 0).unwrap()
+}
+
+fn offers(json: &str) -> DraftContent {
+    serde_json::from_str(json).expect("draft content")
+}
+
+const AUT_DRAFT: &str = r#"{"offers": [{"id": "A1", "capability": "training.team", "quantity": 3, "earliest_phase": "P1"}],
+    "answers": [{"question": "conditions", "text": "A UN mandate."}]}"#;
+
+#[tokio::test]
+async fn a_draft_is_saved_submitted_revised_and_withdrawn() {
+    for (label, url, _guard) in databases().await {
+        let store = Store::open(&url).await.unwrap();
+        store.import(&small(), "cli:test").await.unwrap();
+        let aut = store.proposal("small", "AUT").await.unwrap();
+        assert_eq!(aut.version, 1, "{label}: imported with a draft");
+        assert!(aut.proposal.draft.is_some() && aut.proposal.revisions.is_empty());
+
+        let saved = store
+            .save_draft(
+                "small",
+                "AUT",
+                1,
+                offers(AUT_DRAFT),
+                "invitation:AUT",
+                day(1),
+            )
+            .await
+            .unwrap();
+        assert_eq!(saved.version, 2);
+        let submitted = store
+            .submit("small", "AUT", 2, "First answer.", "invitation:AUT", day(2))
+            .await
+            .unwrap();
+        assert_eq!(submitted.version, 3);
+        assert!(submitted.proposal.draft.is_none());
+        assert_eq!(submitted.proposal.revisions.len(), 1);
+        assert_eq!(
+            submitted.proposal.revisions[0].submitted_by,
+            "invitation:AUT"
+        );
+        assert_eq!(submitted.proposal.revisions[0].note, "First answer.");
+
+        // The stored campaign now counts AUT's offer: 3 training teams.
+        let campaign = store.export("small").await.unwrap();
+        let aut = campaign
+            .proposal(&CountryCode::parse("AUT").unwrap())
+            .unwrap();
+        assert_eq!(aut.status(), guarantor_domain::ProposalStatus::Submitted);
+        assert_eq!(aut.current().unwrap().offers[0].quantity.get(), 3);
+
+        // A revision, then a withdrawal.
+        let v = store
+            .save_draft(
+                "small",
+                "AUT",
+                3,
+                offers(&AUT_DRAFT.replace("\"quantity\": 3", "\"quantity\": 4")),
+                "invitation:AUT",
+                day(3),
+            )
+            .await
+            .unwrap()
+            .version;
+        let revised = store
+            .submit("small", "AUT", v, "", "invitation:AUT", day(3))
+            .await
+            .unwrap();
+        assert_eq!(revised.proposal.revisions.len(), 2);
+        assert_eq!(
+            revised.proposal.revisions[0].offers[0].quantity, 3,
+            "revision 1 is kept as it was"
+        );
+        let withdrawn = store
+            .withdraw(
+                "small",
+                "AUT",
+                revised.version,
+                "Cabinet decision.",
+                "invitation:AUT",
+                day(4),
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            withdrawn.proposal.withdrawn.as_ref().unwrap().reason,
+            "Cabinet decision."
+        );
+        let campaign = store.export("small").await.unwrap();
+        assert_eq!(
+            campaign
+                .proposal(&CountryCode::parse("AUT").unwrap())
+                .unwrap()
+                .status(),
+            guarantor_domain::ProposalStatus::Withdrawn
+        );
+
+        // Every step is in the audit log with the proposal before and after, and the chain holds.
+        let entries = store.audit_entries().await.unwrap();
+        let actions: Vec<&str> = entries.iter().map(|e| e.action.as_str()).collect();
+        assert_eq!(
+            actions,
+            [
+                "campaign.import",
+                "proposal.save_draft",
+                "proposal.submit",
+                "proposal.save_draft",
+                "proposal.submit",
+                "proposal.withdraw"
+            ],
+            "{label}"
+        );
+        assert!(entries[2].before.as_deref().unwrap().contains("\"draft\""));
+        assert!(
+            entries[2]
+                .after
+                .as_deref()
+                .unwrap()
+                .contains("\"revisions\"")
+        );
+        assert!(store.verify_audit().await.unwrap().intact());
+    }
+}
+
+#[tokio::test]
+async fn two_editors_never_overwrite_each_other() {
+    for (label, url, _guard) in databases().await {
+        let store = Store::open(&url).await.unwrap();
+        store.import(&small(), "cli:test").await.unwrap();
+        // Both read version 1; the first save wins, the second is told what changed.
+        store
+            .save_draft("small", "AUT", 1, offers(AUT_DRAFT), "alice", day(1))
+            .await
+            .unwrap();
+        let err = store
+            .save_draft("small", "AUT", 1, DraftContent::default(), "bob", day(1))
+            .await
+            .unwrap_err();
+        match &err {
+            StoreError::Conflict {
+                expected,
+                current,
+                last_change,
+                ..
+            } => {
+                assert_eq!((*expected, *current), (1, 2), "{label}");
+                assert!(last_change.as_deref().unwrap().contains("alice"), "{err}");
+            }
+            other => panic!("{label}: expected a conflict, got {other}"),
+        }
+        let aut = store.proposal("small", "AUT").await.unwrap();
+        assert_eq!(
+            aut.proposal.draft.unwrap().offers.len(),
+            1,
+            "alice's draft is intact"
+        );
+
+        // Eight concurrent saves from version 2: exactly one lands, the others conflict.
+        let results = futures_join(&store, 2).await;
+        let landed = results.iter().filter(|r| r.is_ok()).count();
+        let conflicts = results
+            .iter()
+            .filter(|r| matches!(r, Err(StoreError::Conflict { .. })))
+            .count();
+        assert_eq!((landed, conflicts), (1, 7), "{label}: {results:?}");
+        assert_eq!(store.proposal("small", "AUT").await.unwrap().version, 3);
+        assert!(store.verify_audit().await.unwrap().intact());
+    }
+}
+
+async fn futures_join(
+    store: &Store,
+    version: i64,
+) -> Vec<Result<guarantor_store::ProposalState, StoreError>> {
+    let tasks: Vec<_> = (0..8)
+        .map(|i| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                store
+                    .save_draft(
+                        "small",
+                        "AUT",
+                        version,
+                        offers(AUT_DRAFT),
+                        &format!("editor{i}"),
+                        day(2),
+                    )
+                    .await
+            })
+        })
+        .collect();
+    let mut out = Vec::new();
+    for t in tasks {
+        out.push(t.await.expect("task"));
+    }
+    out
+}
+
+#[tokio::test]
+async fn an_invalid_draft_is_refused_with_paths_and_nothing_is_stored() {
+    for (label, url, _guard) in databases().await {
+        let store = Store::open(&url).await.unwrap();
+        store.import(&small(), "cli:test").await.unwrap();
+        let before = store.audit_entries().await.unwrap().len();
+        let bad = offers(
+            r#"{"offers": [{"id": "A1", "capability": "laser", "quantity": 2, "earliest_phase": "P7"}]}"#,
+        );
+        let err = store
+            .save_draft("small", "AUT", 1, bad, "invitation:AUT", day(1))
+            .await
+            .unwrap_err();
+        let StoreError::Invalid { problems } = &err else {
+            panic!("{label}: expected invalid, got {err}");
+        };
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.contains("proposals[AUT]") && p.contains("laser")),
+            "{problems:?}"
+        );
+        assert!(problems.iter().any(|p| p.contains("P7")), "{problems:?}");
+        assert_eq!(
+            store.proposal("small", "AUT").await.unwrap().version,
+            1,
+            "unchanged"
+        );
+        assert_eq!(store.audit_entries().await.unwrap().len(), before);
+    }
+}
+
+#[tokio::test]
+async fn submissions_after_the_deadline_wait_for_a_reopening() {
+    for (label, url, _guard) in databases().await {
+        let store = Store::open(&url).await.unwrap();
+        store.import(&small(), "cli:test").await.unwrap();
+        let late = Utc.with_ymd_and_hms(2025, 4, 1, 9, 0, 0).unwrap();
+        // Drafts may still be saved; submitting is refused until the coordinator reopens.
+        let v = store
+            .save_draft("small", "AUT", 1, offers(AUT_DRAFT), "invitation:AUT", late)
+            .await
+            .unwrap()
+            .version;
+        let err = store
+            .submit("small", "AUT", v, "", "invitation:AUT", late)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, StoreError::DeadlinePassed { .. }),
+            "{label}: {err}"
+        );
+        assert!(err.to_string().contains("2025-03-07T17:00:00Z"), "{err}");
+        store.reopen("small", "coordinator", late).await.unwrap();
+        store
+            .submit("small", "AUT", v, "", "invitation:AUT", late)
+            .await
+            .expect("reopened");
+    }
+}
+
+#[tokio::test]
+async fn only_invited_respondents_have_a_proposal() {
+    for (label, url, _guard) in databases().await {
+        let store = Store::open(&url).await.unwrap();
+        store.import(&demo(), "cli:test").await.unwrap();
+        for code in ["USA", "XXX"] {
+            let err = store.proposal("ua-guarantee-2025", code).await.unwrap_err();
+            assert!(
+                matches!(err, StoreError::NoSuchRespondent { .. }),
+                "{label} {code}: {err}"
+            );
+        }
+        // Cyprus was invited and never started: version 0, then its first draft creates it.
+        let cyp = store.proposal("ua-guarantee-2025", "CYP").await.unwrap();
+        assert_eq!(cyp.version, 0);
+        let draft = offers(
+            r#"{"offers": [{"id": "CYP-1", "capability": "medical.role2", "quantity": 1, "earliest_phase": "P1"}]}"#,
+        );
+        let saved = store
+            .save_draft(
+                "ua-guarantee-2025",
+                "CYP",
+                0,
+                draft,
+                "invitation:CYP",
+                day(1),
+            )
+            .await;
+        assert_eq!(saved.unwrap_or_else(|e| panic!("{label}: {e}")).version, 1);
+        let campaign = store.export("ua-guarantee-2025").await.unwrap();
+        assert_eq!(
+            campaign
+                .proposal(&CountryCode::parse("CYP").unwrap())
+                .unwrap()
+                .status(),
+            guarantor_domain::ProposalStatus::Draft
+        );
+    }
 }

@@ -1,0 +1,400 @@
+//! A proposal's lifecycle in the store: draft → submitted → revised → withdrawn.
+//!
+//! Every change reads the campaign in a transaction, checks the version the caller read
+//! (optimistic concurrency: two editors never silently overwrite each other), applies the change
+//! to the campaign document, validates the whole campaign with the rules of the campaign file
+//! (so a stored campaign is always valid), writes the rows, bumps the versions and appends the
+//! audit row with the proposal before and after, all in that transaction. On any error nothing
+//! is written.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use guarantor_domain::document::{
+    AnswerDoc, DraftDoc, OfferDoc, ProposalDoc, RevisionDoc, WithdrawalDoc,
+};
+use guarantor_domain::validate;
+use sqlx::Row;
+
+use crate::{Store, StoreError, audit, json, load_document};
+
+/// What a respondent edits: its offer lines and answers.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DraftContent {
+    /// Offer lines, as in the campaign file.
+    #[serde(default)]
+    pub offers: Vec<OfferDoc>,
+    /// Answers to the free-text questions.
+    #[serde(default)]
+    pub answers: Vec<AnswerDoc>,
+}
+
+/// A proposal as stored, with the version to send back with the next change.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct ProposalState {
+    /// Campaign id.
+    pub campaign: String,
+    /// Respondent code.
+    pub respondent: String,
+    /// 0 when the respondent has not started; bumped by every change.
+    pub version: i64,
+    /// The proposal as in the campaign file.
+    pub proposal: ProposalDoc,
+}
+
+/// What a change does to a proposal.
+enum Change {
+    SaveDraft(DraftContent),
+    Submit { note: String },
+    Withdraw { reason: String },
+}
+
+impl Change {
+    fn action(&self) -> &'static str {
+        match self {
+            Self::SaveDraft(_) => "proposal.save_draft",
+            Self::Submit { .. } => "proposal.submit",
+            Self::Withdraw { .. } => "proposal.withdraw",
+        }
+    }
+}
+
+fn empty(respondent: &str) -> ProposalDoc {
+    ProposalDoc {
+        respondent: respondent.to_owned(),
+        draft: None,
+        revisions: Vec::new(),
+        withdrawn: None,
+    }
+}
+
+impl Store {
+    /// The current proposal of a respondent (version 0 and empty when it has not started).
+    pub async fn proposal(
+        &self,
+        campaign: &str,
+        respondent: &str,
+    ) -> Result<ProposalState, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let stored = load_document(&mut tx, campaign).await?;
+        tx.commit().await?;
+        invited(&stored.document, campaign, respondent)?;
+        Ok(ProposalState {
+            campaign: campaign.to_owned(),
+            respondent: respondent.to_owned(),
+            version: stored.versions.get(respondent).copied().unwrap_or(0),
+            proposal: stored
+                .document
+                .proposals
+                .into_iter()
+                .find(|p| p.respondent == respondent)
+                .unwrap_or_else(|| empty(respondent)),
+        })
+    }
+
+    /// Saves the draft (replacing any earlier draft). `expected` is the version the caller read.
+    pub async fn save_draft(
+        &self,
+        campaign: &str,
+        respondent: &str,
+        expected: i64,
+        content: DraftContent,
+        actor: &str,
+        at: DateTime<Utc>,
+    ) -> Result<ProposalState, StoreError> {
+        self.change(
+            campaign,
+            respondent,
+            expected,
+            Change::SaveDraft(content),
+            actor,
+            at,
+        )
+        .await
+    }
+
+    /// Submits the draft as the next immutable revision. Refused after the deadline unless the
+    /// campaign was reopened.
+    pub async fn submit(
+        &self,
+        campaign: &str,
+        respondent: &str,
+        expected: i64,
+        note: &str,
+        actor: &str,
+        at: DateTime<Utc>,
+    ) -> Result<ProposalState, StoreError> {
+        let change = Change::Submit {
+            note: note.to_owned(),
+        };
+        self.change(campaign, respondent, expected, change, actor, at)
+            .await
+    }
+
+    /// Withdraws a submitted proposal.
+    pub async fn withdraw(
+        &self,
+        campaign: &str,
+        respondent: &str,
+        expected: i64,
+        reason: &str,
+        actor: &str,
+        at: DateTime<Utc>,
+    ) -> Result<ProposalState, StoreError> {
+        let change = Change::Withdraw {
+            reason: reason.to_owned(),
+        };
+        self.change(campaign, respondent, expected, change, actor, at)
+            .await
+    }
+
+    /// Accepts submissions again after the deadline.
+    pub async fn reopen(
+        &self,
+        campaign: &str,
+        actor: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
+        audit::lock(&mut tx, self.backend).await?;
+        let stored = load_document(&mut tx, campaign).await?;
+        let at = at.to_rfc3339_opts(SecondsFormat::Micros, true);
+        sqlx::query("UPDATE campaigns SET reopened = 1, version = version + 1, updated_at = $1 WHERE id = $2")
+            .bind(&at)
+            .bind(campaign)
+            .execute(&mut *tx)
+            .await?;
+        audit::append(
+            &mut tx,
+            audit::NewEntry {
+                at: &at,
+                actor,
+                action: "campaign.reopen",
+                campaign_id: Some(campaign),
+                subject: &format!("campaign {campaign}"),
+                before: Some(&format!("{{\"reopened\":{}}}", stored.reopened)),
+                after: Some("{\"reopened\":true}"),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn change(
+        &self,
+        campaign: &str,
+        respondent: &str,
+        expected: i64,
+        change: Change,
+        actor: &str,
+        at: DateTime<Utc>,
+    ) -> Result<ProposalState, StoreError> {
+        let mut tx = self.begin_write().await?;
+        // Taken first so that concurrent changes queue here rather than fail at commit.
+        audit::lock(&mut tx, self.backend).await?;
+        let mut stored = load_document(&mut tx, campaign).await?;
+        invited(&stored.document, campaign, respondent)?;
+        let current = stored.versions.get(respondent).copied().unwrap_or(0);
+        if current != expected {
+            return Err(StoreError::Conflict {
+                respondent: respondent.to_owned(),
+                expected,
+                current,
+                last_change: last_change(&mut tx, campaign, respondent).await?,
+            });
+        }
+        let position = stored
+            .document
+            .proposals
+            .iter()
+            .position(|p| p.respondent == respondent);
+        let index = match position {
+            Some(i) => i,
+            None => {
+                stored.document.proposals.push(empty(respondent));
+                stored.document.proposals.len() - 1
+            }
+        };
+        let before = stored.document.proposals[index].clone();
+        let deadline = stored.document.campaign.deadline;
+        let questionnaire_version = stored.document.questionnaire.version;
+        let action = change.action();
+        let mut new_revision = None;
+        {
+            let proposal = &mut stored.document.proposals[index];
+            match change {
+                Change::SaveDraft(content) => {
+                    proposal.draft = Some(DraftDoc {
+                        updated_at: at,
+                        updated_by: actor.to_owned(),
+                        offers: content.offers,
+                        answers: content.answers,
+                    });
+                }
+                Change::Submit { note } => {
+                    if at > deadline && !stored.reopened {
+                        return Err(StoreError::DeadlinePassed {
+                            deadline: deadline.to_rfc3339_opts(SecondsFormat::AutoSi, true),
+                        });
+                    }
+                    let Some(draft) = proposal.draft.take() else {
+                        return Err(StoreError::NothingToSubmit(respondent.to_owned()));
+                    };
+                    let revision = RevisionDoc {
+                        number: i64::try_from(proposal.revisions.len()).unwrap_or(i64::MAX) + 1,
+                        submitted_at: at,
+                        submitted_by: actor.to_owned(),
+                        questionnaire_version,
+                        offers: draft.offers,
+                        answers: draft.answers,
+                        note,
+                    };
+                    proposal.withdrawn = None;
+                    proposal.revisions.push(revision.clone());
+                    new_revision = Some(revision);
+                }
+                Change::Withdraw { reason } => {
+                    if proposal.revisions.is_empty() {
+                        return Err(StoreError::NothingToWithdraw(respondent.to_owned()));
+                    }
+                    proposal.withdrawn = Some(WithdrawalDoc {
+                        at,
+                        by: actor.to_owned(),
+                        reason,
+                    });
+                }
+            }
+        }
+        // The same rules as a campaign file: every problem, with its path.
+        if let Err(problems) = validate(&stored.document) {
+            return Err(StoreError::Invalid {
+                problems: problems.iter().map(ToString::to_string).collect(),
+            });
+        }
+        let after = stored.document.proposals[index].clone();
+        let at_text = at.to_rfc3339_opts(SecondsFormat::Micros, true);
+        if position.is_some() {
+            let updated = sqlx::query(
+                "UPDATE proposals SET draft = $1, withdrawn = $2, version = version + 1 \
+                 WHERE campaign_id = $3 AND respondent = $4 AND version = $5",
+            )
+            .bind(after.draft.as_ref().map(json))
+            .bind(after.withdrawn.as_ref().map(json))
+            .bind(campaign)
+            .bind(respondent)
+            .bind(expected)
+            .execute(&mut *tx)
+            .await?;
+            if updated.rows_affected() != 1 {
+                // Only reachable if the lock above did not serialise us (it always does).
+                return Err(StoreError::Conflict {
+                    respondent: respondent.to_owned(),
+                    expected,
+                    current: expected + 1,
+                    last_change: None,
+                });
+            }
+        } else {
+            sqlx::query(
+                "INSERT INTO proposals (campaign_id, respondent, position, draft, withdrawn, version) \
+                 VALUES ($1, $2, $3, $4, $5, 1)",
+            )
+            .bind(campaign)
+            .bind(respondent)
+            .bind(i64::try_from(index).unwrap_or(i64::MAX))
+            .bind(after.draft.as_ref().map(json))
+            .bind(after.withdrawn.as_ref().map(json))
+            .execute(&mut *tx)
+            .await?;
+        }
+        if let Some(r) = &new_revision {
+            sqlx::query(
+                "INSERT INTO revisions (campaign_id, respondent, number, submitted_at, submitted_by, body) \
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(campaign)
+            .bind(respondent)
+            .bind(r.number)
+            .bind(r.submitted_at.to_rfc3339_opts(SecondsFormat::AutoSi, true))
+            .bind(&r.submitted_by)
+            .bind(json(r))
+            .execute(&mut *tx)
+            .await?;
+        }
+        sqlx::query("UPDATE campaigns SET version = version + 1, updated_at = $1 WHERE id = $2")
+            .bind(&at_text)
+            .bind(campaign)
+            .execute(&mut *tx)
+            .await?;
+        audit::append(
+            &mut tx,
+            audit::NewEntry {
+                at: &at_text,
+                actor,
+                action,
+                campaign_id: Some(campaign),
+                subject: &format!("proposal of {respondent}"),
+                before: (position.is_some()).then(|| json(&before)).as_deref(),
+                after: Some(&json(&after)),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        tracing::info!(
+            campaign,
+            respondent,
+            action,
+            version = expected + 1,
+            "proposal changed"
+        );
+        Ok(ProposalState {
+            campaign: campaign.to_owned(),
+            respondent: respondent.to_owned(),
+            version: expected + 1,
+            proposal: after,
+        })
+    }
+}
+
+fn invited(
+    doc: &guarantor_domain::CampaignDocument,
+    campaign: &str,
+    respondent: &str,
+) -> Result<(), StoreError> {
+    let ok = doc
+        .respondents
+        .iter()
+        .any(|r| r.code == respondent && r.invited);
+    if ok {
+        Ok(())
+    } else {
+        Err(StoreError::NoSuchRespondent {
+            campaign: campaign.to_owned(),
+            respondent: respondent.to_owned(),
+        })
+    }
+}
+
+/// The newest audit row about a proposal, in words.
+async fn last_change(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    campaign: &str,
+    respondent: &str,
+) -> Result<Option<String>, StoreError> {
+    let row = sqlx::query(
+        "SELECT actor, action, at FROM audit_log WHERE campaign_id = $1 AND subject = $2 ORDER BY seq DESC LIMIT 1",
+    )
+    .bind(campaign)
+    .bind(format!("proposal of {respondent}"))
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(match row {
+        Some(r) => Some(format!(
+            "{} by {} at {}",
+            r.try_get::<String, _>("action")?,
+            r.try_get::<String, _>("actor")?,
+            r.try_get::<String, _>("at")?
+        )),
+        None => None,
+    })
+}
