@@ -56,6 +56,28 @@ impl DatabaseArgs {
 }
 
 #[derive(Debug, Subcommand)]
+enum TokenCommand {
+    /// Create a token and print it (it is shown once; only its hash is stored).
+    Create {
+        /// Who or what will use it, e.g. a person's name or "reporting-script".
+        name: String,
+        /// What it may do.
+        #[arg(long, value_enum)]
+        role: RoleArg,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum RoleArg {
+    /// Runs campaigns: may change everything.
+    Coordinator,
+    /// Reads everything, changes nothing.
+    DecisionMaker,
+}
+
+#[derive(Debug, Subcommand)]
 enum AuditCommand {
     /// Check that no audit row was edited or deleted; prints the head hash to record.
     Verify {
@@ -195,6 +217,19 @@ enum Command {
     Campaigns {
         #[command(flatten)]
         db: DatabaseArgs,
+    },
+    /// Serve the JSON API (docs/api.md) on the database.
+    Serve {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080", env = "GUARANTOR_BIND")]
+        bind: String,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+    /// API tokens for coordinators and decision makers.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
     },
     /// The audit log: `verify` walks its hash chain (exit 0 intact, 1 broken).
     Audit {
@@ -443,6 +478,47 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
                     c.id, c.title, c.version, c.updated_at
                 );
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Serve { bind, db } => {
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()
+                .context("cannot start the async runtime")?;
+            rt.block_on(async {
+                let store = db.open().await?;
+                let listener = tokio::net::TcpListener::bind(&bind)
+                    .await
+                    .with_context(|| format!("cannot listen on {bind}"))?;
+                println!(
+                    "Guarantor API listening on http://{}",
+                    listener.local_addr()?
+                );
+                guarantor_server::serve(listener, store).await?;
+                anyhow::Ok(())
+            })?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Token {
+            command: TokenCommand::Create { name, role, db },
+        } => {
+            let role = match role {
+                RoleArg::Coordinator => guarantor_store::Role::Coordinator,
+                RoleArg::DecisionMaker => guarantor_store::Role::DecisionMaker,
+            };
+            let token = runtime()?.block_on(async {
+                let store = db.open().await?;
+                anyhow::Ok(
+                    store
+                        .create_api_token(&name, role, &cli_actor(), chrono::Utc::now())
+                        .await?,
+                )
+            })?;
+            println!("{token}");
+            eprintln!(
+                "created a {} token for {name}; it is shown once: keep it now",
+                role.as_str()
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Audit {

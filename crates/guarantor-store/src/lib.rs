@@ -11,6 +11,7 @@
 //! of the previous row and a SHA-256 over its own fields and that hash, so editing or deleting a
 //! row breaks the chain; [`Store::verify_audit`] walks it.
 
+mod access;
 mod audit;
 mod proposals;
 
@@ -23,6 +24,7 @@ use guarantor_domain::{Campaign, CampaignDocument, validate};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Row};
 
+pub use access::{Principal, Role};
 pub use audit::{AuditEntry, AuditReport};
 pub use proposals::{DraftContent, ProposalState};
 

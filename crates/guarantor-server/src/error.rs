@@ -1,0 +1,181 @@
+//! The API's errors: a status, a stable code, a message a person can act on, and for validation
+//! every problem with its path.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use guarantor_domain::LoadError;
+use guarantor_store::StoreError;
+use serde::de::DeserializeOwned;
+
+/// An error answered as JSON.
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    code: &'static str,
+    message: String,
+    problems: Vec<String>,
+    current_version: Option<i64>,
+}
+
+impl ApiError {
+    fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            code,
+            message: message.into(),
+            problems: Vec::new(),
+            current_version: None,
+        }
+    }
+
+    /// 404: also what a capital gets for anything that is not its own.
+    pub fn not_found() -> Self {
+        Self::new(StatusCode::NOT_FOUND, "not_found", "no such resource")
+    }
+
+    /// 401: no token, or one that is unknown, revoked or expired.
+    pub fn unauthenticated() -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthenticated",
+            "send Authorization: Bearer TOKEN with a valid API or invitation token",
+        )
+    }
+
+    /// 403: known caller, not allowed.
+    pub fn forbidden(why: &str) -> Self {
+        Self::new(StatusCode::FORBIDDEN, "forbidden", why)
+    }
+
+    /// 428: a change without `If-Match`.
+    pub fn precondition_required() -> Self {
+        Self::new(
+            StatusCode::PRECONDITION_REQUIRED,
+            "if_match_required",
+            "send If-Match with the ETag of the proposal you read, so that no one else's change is overwritten",
+        )
+    }
+
+    /// 422: one field is wrong.
+    pub fn invalid_field(field: &str, problem: &str) -> Self {
+        let mut e = Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            format!("{field}: {problem}"),
+        );
+        e.problems.push(format!("{field}: {problem}"));
+        e
+    }
+
+    /// 500, with the details in the log only.
+    pub fn internal(detail: &str) -> Self {
+        tracing::error!(detail, "internal error");
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "the server failed; the details are in its log",
+        )
+    }
+
+    /// A campaign file that did not load.
+    pub fn from_load(e: LoadError) -> Self {
+        match e {
+            LoadError::Invalid(problems) => {
+                let mut err = Self::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "invalid",
+                    format!("the campaign is invalid ({} problems)", problems.len()),
+                );
+                err.problems = problems.iter().map(ToString::to_string).collect();
+                err
+            }
+            other => Self::new(StatusCode::BAD_REQUEST, "malformed", other.to_string()),
+        }
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NoSuchCampaign { .. } | StoreError::NoSuchRespondent { .. } => {
+                Self::not_found()
+            }
+            StoreError::Conflict { current, .. } => {
+                let mut err = Self::new(StatusCode::PRECONDITION_FAILED, "conflict", e.to_string());
+                err.current_version = Some(current);
+                err
+            }
+            StoreError::Invalid { problems } => {
+                let mut err = Self::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "invalid",
+                    format!(
+                        "the change is invalid ({} problem{}); nothing was stored",
+                        problems.len(),
+                        if problems.len() == 1 { "" } else { "s" }
+                    ),
+                );
+                err.problems = problems;
+                err
+            }
+            StoreError::DeadlinePassed { .. } => {
+                Self::new(StatusCode::CONFLICT, "deadline_passed", e.to_string())
+            }
+            StoreError::NothingToSubmit(_) | StoreError::NothingToWithdraw(_) => {
+                Self::new(StatusCode::CONFLICT, "wrong_state", e.to_string())
+            }
+            StoreError::CampaignExists(_) => {
+                Self::new(StatusCode::CONFLICT, "exists", e.to_string())
+            }
+            StoreError::UnsupportedUrl(_)
+            | StoreError::Open { .. }
+            | StoreError::Migrate(_)
+            | StoreError::Database(_)
+            | StoreError::Corrupt { .. } => Self::internal(&e.to_string()),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut error = serde_json::json!({"code": self.code, "message": self.message});
+        if !self.problems.is_empty() {
+            error["problems"] = serde_json::json!(self.problems);
+        }
+        if let Some(v) = self.current_version {
+            error["current_version"] = serde_json::json!(v);
+            error["current_etag"] = serde_json::json!(format!("\"v{v}\""));
+        }
+        (self.status, Json(serde_json::json!({ "error": error }))).into_response()
+    }
+}
+
+/// Parses a JSON body: malformed JSON is 400 with where it broke; JSON of the wrong shape
+/// (unknown field, wrong type, negative count) is 422 with the path of the field.
+pub fn parse_body<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    if let Err(e) = serde_json::from_slice::<serde_json::Value>(body) {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "malformed",
+            format!("the body is not JSON: {e}"),
+        ));
+    }
+    let mut de = serde_json::Deserializer::from_slice(body);
+    serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        ApiError::invalid_field(
+            if path == "." { "body" } else { &path },
+            &e.inner().to_string(),
+        )
+    })
+}
+
+/// Like [`parse_body`], with an empty body meaning the defaults.
+pub fn parse_optional_body<T: DeserializeOwned + Default>(body: &[u8]) -> Result<T, ApiError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        Ok(T::default())
+    } else {
+        parse_body(body)
+    }
+}

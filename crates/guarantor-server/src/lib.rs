@@ -1,0 +1,468 @@
+//! Guarantor's JSON API over HTTP.
+//!
+//! [`app`] builds the axum router on a [`Store`]; `guarantor serve` binds it. Every request
+//! but the health check carries `Authorization: Bearer TOKEN`: a coordinator or decision-maker
+//! API token, or a capital's invitation token. A capital sees and edits only its own proposal in
+//! the campaign it was invited to: every other campaign, capital or resource is 404 to it, as if
+//! it did not exist. Proposal changes carry `If-Match` with the version read (`ETag`), so two
+//! editors never overwrite each other (412 with the current version and the last change).
+//!
+//! Errors are JSON: `{"error": {"code", "message", "problems"?}}`, where `problems` lists every
+//! validation problem with its path in the campaign file.
+
+mod error;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, FromRequestParts, Path, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, get, post, put};
+use axum::{Json, Router};
+use chrono::Utc;
+use guarantor_domain::{FileFormat, parse_campaign};
+use guarantor_store::{DraftContent, Principal, ProposalState, Role, Store};
+use serde::Deserialize;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
+
+pub use error::ApiError;
+
+/// Largest request body accepted: a whole campaign file with many proposals fits.
+pub const BODY_LIMIT: usize = 4 * 1024 * 1024;
+
+/// Every API route, as `(method, path)`: the isolation tests walk this list, so a route added to
+/// [`app`] belongs here too.
+pub const API_ROUTES: &[(&str, &str)] = &[
+    ("GET", "/api/campaigns"),
+    ("POST", "/api/campaigns"),
+    ("GET", "/api/campaigns/{campaign}"),
+    ("GET", "/api/campaigns/{campaign}/questionnaire"),
+    ("GET", "/api/campaigns/{campaign}/assessment"),
+    ("POST", "/api/campaigns/{campaign}/invitations"),
+    (
+        "DELETE",
+        "/api/campaigns/{campaign}/invitations/{respondent}",
+    ),
+    ("GET", "/api/campaigns/{campaign}/proposals/{respondent}"),
+    (
+        "PUT",
+        "/api/campaigns/{campaign}/proposals/{respondent}/draft",
+    ),
+    (
+        "POST",
+        "/api/campaigns/{campaign}/proposals/{respondent}/submit",
+    ),
+    (
+        "POST",
+        "/api/campaigns/{campaign}/proposals/{respondent}/withdraw",
+    ),
+    ("GET", "/api/audit/verify"),
+];
+
+/// Shared state of the handlers.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    store: Store,
+}
+
+/// The router: the JSON API on `store`, with body limits and timeouts.
+pub fn app(store: Store) -> Router {
+    let state = Arc::new(AppState { store });
+    Router::new()
+        .route("/api/health", get(|| async { "ok" }))
+        .route("/api/campaigns", get(list_campaigns).post(import_campaign))
+        .route("/api/campaigns/{campaign}", get(get_campaign))
+        .route(
+            "/api/campaigns/{campaign}/questionnaire",
+            get(get_questionnaire),
+        )
+        .route("/api/campaigns/{campaign}/assessment", get(get_assessment))
+        .route("/api/campaigns/{campaign}/invitations", post(invite))
+        .route(
+            "/api/campaigns/{campaign}/invitations/{respondent}",
+            delete(revoke_invitation),
+        )
+        .route(
+            "/api/campaigns/{campaign}/proposals/{respondent}",
+            get(get_proposal),
+        )
+        .route(
+            "/api/campaigns/{campaign}/proposals/{respondent}/draft",
+            put(save_draft),
+        )
+        .route(
+            "/api/campaigns/{campaign}/proposals/{respondent}/submit",
+            post(submit),
+        )
+        .route(
+            "/api/campaigns/{campaign}/proposals/{respondent}/withdraw",
+            post(withdraw),
+        )
+        .route("/api/audit/verify", get(verify_audit))
+        .fallback(|| async { ApiError::not_found() })
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(60),
+        ))
+        .with_state(state)
+}
+
+type AppResult<T> = Result<T, ApiError>;
+type Shared = State<Arc<AppState>>;
+
+/// The authenticated caller.
+struct Caller(Principal);
+
+impl FromRequestParts<Arc<AppState>> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &Arc<AppState>,
+    ) -> Result<Self, Self::Rejection> {
+        let token = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .ok_or_else(ApiError::unauthenticated)?;
+        match state.store.authenticate(token, Utc::now()).await? {
+            Some(p) => Ok(Caller(p)),
+            None => Err(ApiError::unauthenticated()),
+        }
+    }
+}
+
+impl Caller {
+    /// A coordinator or decision maker may read everything; a capital nothing but its own.
+    fn can_read_campaign(&self) -> AppResult<()> {
+        match &self.0 {
+            Principal::Account { .. } => Ok(()),
+            Principal::Respondent { .. } => Err(ApiError::not_found()),
+        }
+    }
+
+    fn must_coordinate(&self) -> AppResult<()> {
+        match &self.0 {
+            Principal::Account {
+                role: Role::Coordinator,
+                ..
+            } => Ok(()),
+            Principal::Account { .. } => Err(ApiError::forbidden(
+                "decision makers may read but not change anything",
+            )),
+            Principal::Respondent { .. } => Err(ApiError::not_found()),
+        }
+    }
+
+    /// Whether the caller may see the campaign's questionnaire.
+    fn can_see_questionnaire(&self, campaign: &str) -> AppResult<()> {
+        match &self.0 {
+            Principal::Account { .. } => Ok(()),
+            Principal::Respondent { campaign: c, .. } if c == campaign => Ok(()),
+            Principal::Respondent { .. } => Err(ApiError::not_found()),
+        }
+    }
+
+    /// Whether the caller may read this capital's proposal.
+    fn can_read_proposal(&self, campaign: &str, respondent: &str) -> AppResult<()> {
+        match &self.0 {
+            Principal::Account { .. } => Ok(()),
+            Principal::Respondent {
+                campaign: c,
+                respondent: r,
+            } if c == campaign && r == respondent => Ok(()),
+            Principal::Respondent { .. } => Err(ApiError::not_found()),
+        }
+    }
+
+    /// Whether the caller may change this capital's proposal.
+    fn can_edit_proposal(&self, campaign: &str, respondent: &str) -> AppResult<()> {
+        self.can_read_proposal(campaign, respondent)?;
+        match &self.0 {
+            Principal::Account {
+                role: Role::DecisionMaker,
+                ..
+            } => Err(ApiError::forbidden(
+                "decision makers may read but not change anything",
+            )),
+            _ => Ok(()),
+        }
+    }
+}
+
+async fn list_campaigns(State(s): Shared, caller: Caller) -> AppResult<Response> {
+    caller
+        .can_read_campaign()
+        .map_err(|_| ApiError::forbidden("a capital's invitation reaches only its own proposal"))?;
+    let list: Vec<serde_json::Value> = s
+        .store
+        .campaigns()
+        .await?
+        .into_iter()
+        .map(|c| {
+            serde_json::json!({"id": c.id, "title": c.title, "version": c.version, "updated_at": c.updated_at})
+        })
+        .collect();
+    Ok(Json(list).into_response())
+}
+
+async fn import_campaign(State(s): Shared, caller: Caller, body: String) -> AppResult<Response> {
+    caller.must_coordinate()?;
+    let campaign = parse_campaign(&body, FileFormat::Json).map_err(ApiError::from_load)?;
+    s.store.import(&campaign, &caller.0.actor()).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(serde_json::json!({"id": campaign.info().id.to_string()})),
+    )
+        .into_response())
+}
+
+async fn get_campaign(
+    State(s): Shared,
+    caller: Caller,
+    Path(campaign): Path<String>,
+) -> AppResult<Response> {
+    caller.can_read_campaign()?;
+    let c = s.store.export(&campaign).await?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], c.to_json()).into_response())
+}
+
+async fn get_questionnaire(
+    State(s): Shared,
+    caller: Caller,
+    Path(campaign): Path<String>,
+) -> AppResult<Response> {
+    caller.can_see_questionnaire(&campaign)?;
+    let mut doc = s.store.export(&campaign).await?.to_document();
+    // A capital sees the questions and the catalogue, never the others' proposals.
+    doc.proposals.clear();
+    Ok(Json(doc).into_response())
+}
+
+async fn get_assessment(
+    State(s): Shared,
+    caller: Caller,
+    Path(campaign): Path<String>,
+) -> AppResult<Response> {
+    caller.can_read_campaign()?;
+    let c = s.store.export(&campaign).await?;
+    // Off the async threads: the assessment is CPU work.
+    let assessment = tokio::task::spawn_blocking(move || guarantor_assess::assess(&c))
+        .await
+        .map_err(|e| ApiError::internal(&e.to_string()))?;
+    Ok(Json(assessment).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct InvitationRequest {
+    respondent: String,
+    #[serde(default = "default_days")]
+    expires_in_days: u32,
+}
+
+fn default_days() -> u32 {
+    30
+}
+
+async fn invite(
+    State(s): Shared,
+    caller: Caller,
+    Path(campaign): Path<String>,
+    body: Bytes,
+) -> AppResult<Response> {
+    caller.must_coordinate()?;
+    let req: InvitationRequest = error::parse_body(&body)?;
+    if !(1..=365).contains(&req.expires_in_days) {
+        return Err(ApiError::invalid_field(
+            "expires_in_days",
+            &format!("must be 1 to 365 days (got {})", req.expires_in_days),
+        ));
+    }
+    let now = Utc::now();
+    let expires_at = now + chrono::Duration::days(i64::from(req.expires_in_days));
+    let token = s
+        .store
+        .invite(
+            &campaign,
+            &req.respondent,
+            expires_at,
+            &caller.0.actor(),
+            now,
+        )
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(serde_json::json!({
+            "campaign": campaign,
+            "respondent": req.respondent,
+            "token": token,
+            "expires_at": expires_at.to_rfc3339(),
+        })),
+    )
+        .into_response())
+}
+
+async fn revoke_invitation(
+    State(s): Shared,
+    caller: Caller,
+    Path((campaign, respondent)): Path<(String, String)>,
+) -> AppResult<Response> {
+    caller.must_coordinate()?;
+    if s.store
+        .revoke_invitation(&campaign, &respondent, &caller.0.actor(), Utc::now())
+        .await?
+    {
+        Ok(StatusCode::NO_CONTENT.into_response())
+    } else {
+        Err(ApiError::not_found())
+    }
+}
+
+fn with_etag(state: ProposalState) -> Response {
+    let etag = format!("\"v{}\"", state.version);
+    let mut response = Json(state).into_response();
+    if let Ok(v) = HeaderValue::from_str(&etag) {
+        response.headers_mut().insert(header::ETAG, v);
+    }
+    response
+}
+
+/// The version named by `If-Match: "vN"`; required for every change.
+fn if_match(headers: &HeaderMap) -> AppResult<i64> {
+    let raw = headers
+        .get(header::IF_MATCH)
+        .ok_or_else(ApiError::precondition_required)?
+        .to_str()
+        .unwrap_or_default();
+    raw.trim()
+        .trim_start_matches("W/")
+        .trim_matches('"')
+        .strip_prefix('v')
+        .and_then(|n| n.parse().ok())
+        .ok_or_else(|| {
+            ApiError::invalid_field(
+                "If-Match",
+                &format!("must be the ETag of the proposal you read, e.g. \"v3\" (got {raw:?})"),
+            )
+        })
+}
+
+async fn get_proposal(
+    State(s): Shared,
+    caller: Caller,
+    Path((campaign, respondent)): Path<(String, String)>,
+) -> AppResult<Response> {
+    caller.can_read_proposal(&campaign, &respondent)?;
+    Ok(with_etag(s.store.proposal(&campaign, &respondent).await?))
+}
+
+async fn save_draft(
+    State(s): Shared,
+    caller: Caller,
+    Path((campaign, respondent)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> AppResult<Response> {
+    caller.can_edit_proposal(&campaign, &respondent)?;
+    let expected = if_match(&headers)?;
+    let content: DraftContent = error::parse_body(&body)?;
+    let state = s
+        .store
+        .save_draft(
+            &campaign,
+            &respondent,
+            expected,
+            content,
+            &caller.0.actor(),
+            Utc::now(),
+        )
+        .await?;
+    Ok(with_etag(state))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SubmitRequest {
+    #[serde(default)]
+    note: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WithdrawRequest {
+    #[serde(default)]
+    reason: String,
+}
+
+async fn submit(
+    State(s): Shared,
+    caller: Caller,
+    Path((campaign, respondent)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> AppResult<Response> {
+    caller.can_edit_proposal(&campaign, &respondent)?;
+    let expected = if_match(&headers)?;
+    let req: SubmitRequest = error::parse_optional_body(&body)?;
+    let state = s
+        .store
+        .submit(
+            &campaign,
+            &respondent,
+            expected,
+            &req.note,
+            &caller.0.actor(),
+            Utc::now(),
+        )
+        .await?;
+    Ok(with_etag(state))
+}
+
+async fn withdraw(
+    State(s): Shared,
+    caller: Caller,
+    Path((campaign, respondent)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> AppResult<Response> {
+    caller.can_edit_proposal(&campaign, &respondent)?;
+    let expected = if_match(&headers)?;
+    let req: WithdrawRequest = error::parse_optional_body(&body)?;
+    let state = s
+        .store
+        .withdraw(
+            &campaign,
+            &respondent,
+            expected,
+            &req.reason,
+            &caller.0.actor(),
+            Utc::now(),
+        )
+        .await?;
+    Ok(with_etag(state))
+}
+
+async fn verify_audit(State(s): Shared, caller: Caller) -> AppResult<Response> {
+    caller.must_coordinate()?;
+    Ok(Json(s.store.verify_audit().await?).into_response())
+}
+
+/// Serves the API on `listener` until Ctrl-C or SIGTERM.
+pub async fn serve(listener: tokio::net::TcpListener, store: Store) -> std::io::Result<()> {
+    axum::serve(listener, app(store))
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+            tracing::info!("shutting down");
+        })
+        .await
+}

@@ -1,0 +1,467 @@
+//! The API over real HTTP on loopback, against SQLite and (when `GUARANTOR_TEST_POSTGRES_URL`
+//! is set; required on CI) PostgreSQL.
+
+use chrono::Utc;
+use guarantor_store::{Role, Store};
+use reqwest::{Client, Method, StatusCode};
+use serde_json::{Value, json};
+use sqlx::Connection;
+
+const DEMO: &str = include_str!("../../../examples/demo-campaign.json");
+const CAMPAIGN: &str = "ua-guarantee-2025";
+
+struct App {
+    label: &'static str,
+    base: String,
+    coordinator: String,
+    decision_maker: String,
+    client: Client,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl App {
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+        if_match: Option<&str>,
+    ) -> (StatusCode, Value, Option<String>) {
+        let mut req = self.client.request(method, self.url(path));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        if let Some(m) = if_match {
+            req = req.header("If-Match", m);
+        }
+        let resp = req.send().await.expect("request");
+        let status = resp.status();
+        let etag = resp
+            .headers()
+            .get("etag")
+            .map(|v| v.to_str().unwrap().to_owned());
+        let text = resp.text().await.unwrap();
+        let value = serde_json::from_str(&text).unwrap_or(Value::String(text));
+        (status, value, etag)
+    }
+
+    /// Imports the demo and invites a capital; returns its invitation token.
+    async fn with_demo_and_invitation(&self, respondent: &str) -> String {
+        let (status, body, _) = self
+            .call(
+                Method::POST,
+                "/api/campaigns",
+                Some(&self.coordinator),
+                Some(serde_json::from_str(DEMO).unwrap()),
+                None,
+            )
+            .await;
+        assert!(
+            status == StatusCode::CREATED || status == StatusCode::CONFLICT,
+            "{}: {status} {body}",
+            self.label
+        );
+        self.invite(respondent).await
+    }
+
+    async fn invite(&self, respondent: &str) -> String {
+        let (status, body, _) = self
+            .call(
+                Method::POST,
+                &format!("/api/campaigns/{CAMPAIGN}/invitations"),
+                Some(&self.coordinator),
+                Some(json!({"respondent": respondent, "expires_in_days": 7})),
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{}: {body}", self.label);
+        body["token"].as_str().unwrap().to_owned()
+    }
+}
+
+async fn fresh_postgres(admin: &str) -> String {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let name = format!(
+        "guarantor_api_{}_{}_{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed),
+        Utc::now().timestamp_micros()
+    );
+    let mut conn = sqlx::PgConnection::connect(admin)
+        .await
+        .expect("PostgreSQL test server");
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let base = admin.rsplit_once('/').map_or(admin, |(b, _)| b);
+    format!("{base}/{name}")
+}
+
+/// The server on a free loopback port, once per available backend.
+async fn spawn_apps() -> Vec<App> {
+    let dir = tempfile::tempdir().unwrap();
+    let mut urls = vec![(
+        "sqlite",
+        format!("sqlite://{}", dir.path().join("api.db").display()),
+        Some(dir),
+    )];
+    match std::env::var("GUARANTOR_TEST_POSTGRES_URL") {
+        Ok(admin) => urls.push(("postgres", fresh_postgres(&admin).await, None)),
+        Err(_) => {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "GUARANTOR_TEST_POSTGRES_URL must be set on CI"
+            );
+            eprintln!("PostgreSQL API tests SKIPPED: GUARANTOR_TEST_POSTGRES_URL is not set");
+        }
+    }
+    let mut apps = Vec::new();
+    for (label, url, guard) in urls {
+        let store = Store::open(&url).await.unwrap();
+        let coordinator = store
+            .create_api_token("coord", Role::Coordinator, "test", Utc::now())
+            .await
+            .unwrap();
+        let decision_maker = store
+            .create_api_token("dm", Role::DecisionMaker, "test", Utc::now())
+            .await
+            .unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(guarantor_server::serve(listener, store));
+        apps.push(App {
+            label,
+            base,
+            coordinator,
+            decision_maker,
+            client: Client::new(),
+            _dir: guard,
+        });
+    }
+    apps
+}
+
+fn fill(path: &str, campaign: &str, respondent: &str) -> String {
+    path.replace("{campaign}", campaign)
+        .replace("{respondent}", respondent)
+}
+
+fn method(m: &str) -> Method {
+    Method::from_bytes(m.as_bytes()).unwrap()
+}
+
+#[tokio::test]
+async fn a_capital_reaches_only_its_own_proposal_on_every_route() {
+    for app in spawn_apps().await {
+        let fra = app.with_demo_and_invitation("FRA").await;
+        let deu = app.invite("DEU").await;
+        // Its own proposal: readable, with an ETag.
+        let (status, body, etag) = app
+            .call(
+                Method::GET,
+                &format!("/api/campaigns/{CAMPAIGN}/proposals/FRA"),
+                Some(&fra),
+                None,
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{}: {body}", app.label);
+        assert_eq!(body["respondent"], "FRA");
+        assert!(etag.unwrap().starts_with("\"v"));
+        // Every route, with another capital, another campaign, or the campaign as a whole.
+        for (m, path) in guarantor_server::API_ROUTES {
+            for (campaign, respondent) in [
+                (CAMPAIGN, "DEU"),
+                ("other-campaign", "FRA"),
+                (CAMPAIGN, "XXX"),
+            ] {
+                let p = fill(path, campaign, respondent);
+                let (status, body, _) = app
+                    .call(method(m), &p, Some(&fra), Some(json!({})), Some("\"v1\""))
+                    .await;
+                // The one thing of its campaign that is not another capital's: the questions.
+                if path.ends_with("/questionnaire") && campaign == CAMPAIGN {
+                    assert_eq!(status, StatusCode::OK, "{}: {p}", app.label);
+                    continue;
+                }
+                let body: String = body.to_string().chars().take(300).collect();
+                assert!(
+                    status == StatusCode::NOT_FOUND || status == StatusCode::FORBIDDEN,
+                    "{}: FRA's token on {m} {p} got {status} {body}",
+                    app.label
+                );
+            }
+        }
+        // And DEU's own proposal is untouched: still what the demo says.
+        let (status, body, etag) = app
+            .call(
+                Method::GET,
+                &format!("/api/campaigns/{CAMPAIGN}/proposals/DEU"),
+                Some(&deu),
+                None,
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(etag.as_deref(), Some("\"v1\""), "{}: {body}", app.label);
+    }
+}
+
+#[tokio::test]
+async fn tokens_decide_what_a_caller_may_do() {
+    for app in spawn_apps().await {
+        let fra = app.with_demo_and_invitation("FRA").await;
+        // No token, a wrong token: 401.
+        let (status, body, _) = app
+            .call(Method::GET, "/api/campaigns", None, None, None)
+            .await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+        assert_eq!(body["error"]["code"], "unauthenticated");
+        let (status, _, _) = app
+            .call(Method::GET, "/api/campaigns", Some("0123"), None, None)
+            .await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        // A decision maker reads everything and changes nothing.
+        let (status, body, _) = app
+            .call(
+                Method::GET,
+                "/api/campaigns",
+                Some(&app.decision_maker),
+                None,
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(body[0]["id"], CAMPAIGN, "{}", app.label);
+        let (status, body, _) = app
+            .call(
+                Method::GET,
+                &format!("/api/campaigns/{CAMPAIGN}/assessment"),
+                Some(&app.decision_maker),
+                None,
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(body["response_counts"]["invited"], 32);
+        let (status, _, _) = app
+            .call(
+                Method::PUT,
+                &format!("/api/campaigns/{CAMPAIGN}/proposals/FRA/draft"),
+                Some(&app.decision_maker),
+                Some(json!({})),
+                Some("\"v1\""),
+            )
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        // A capital sees its questionnaire without anyone's proposals.
+        let (status, body, _) = app
+            .call(
+                Method::GET,
+                &format!("/api/campaigns/{CAMPAIGN}/questionnaire"),
+                Some(&fra),
+                None,
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(body["proposals"].as_array().unwrap().is_empty());
+        assert!(!body["catalogue"].as_array().unwrap().is_empty());
+        // A revoked invitation stops working.
+        let (status, _, _) = app
+            .call(
+                Method::DELETE,
+                &format!("/api/campaigns/{CAMPAIGN}/invitations/FRA"),
+                Some(&app.coordinator),
+                None,
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::NO_CONTENT);
+        let (status, _, _) = app
+            .call(
+                Method::GET,
+                &format!("/api/campaigns/{CAMPAIGN}/proposals/FRA"),
+                Some(&fra),
+                None,
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{}", app.label);
+    }
+}
+
+const CYP_DRAFT: &str = r#"{"offers": [{"id": "CYP-1", "capability": "medical.role2", "quantity": 1, "earliest_phase": "P1"}]}"#;
+
+#[tokio::test]
+async fn conflicting_edits_get_412_and_no_update_is_lost() {
+    for app in spawn_apps().await {
+        let cyp = app.with_demo_and_invitation("CYP").await;
+        let path = format!("/api/campaigns/{CAMPAIGN}/proposals/CYP/draft");
+        let draft: Value = serde_json::from_str(CYP_DRAFT).unwrap();
+        // Without If-Match: 428.
+        let (status, body, _) = app
+            .call(Method::PUT, &path, Some(&cyp), Some(draft.clone()), None)
+            .await;
+        assert_eq!(status, StatusCode::PRECONDITION_REQUIRED, "{body}");
+        // The capital and the coordinator both read version 0; the first save wins.
+        let (status, body, etag) = app
+            .call(
+                Method::PUT,
+                &path,
+                Some(&cyp),
+                Some(draft.clone()),
+                Some("\"v0\""),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{}: {body}", app.label);
+        assert_eq!(etag.as_deref(), Some("\"v1\""));
+        let (status, body, _) = app
+            .call(
+                Method::PUT,
+                &path,
+                Some(&app.coordinator),
+                Some(json!({"offers": []})),
+                Some("\"v0\""),
+            )
+            .await;
+        assert_eq!(status, StatusCode::PRECONDITION_FAILED, "{body}");
+        assert_eq!(body["error"]["current_etag"], "\"v1\"");
+        assert!(
+            body["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("invitation:"),
+            "{body}"
+        );
+        // The first save is intact; a submit with the right version makes revision 1.
+        let (status, body, _) = app
+            .call(
+                Method::POST,
+                &format!("/api/campaigns/{CAMPAIGN}/proposals/CYP/submit"),
+                Some(&cyp),
+                Some(json!({"note": "Our offer."})),
+                Some("\"v1\""),
+            )
+            .await;
+        // The demo's deadline is in the past: submissions wait for the coordinator to reopen.
+        assert_eq!(status, StatusCode::CONFLICT, "{body}");
+        assert_eq!(body["error"]["code"], "deadline_passed");
+        let (status, body, _) = app
+            .call(
+                Method::GET,
+                &format!("/api/campaigns/{CAMPAIGN}/proposals/CYP"),
+                Some(&cyp),
+                None,
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(
+            body["proposal"]["draft"]["offers"][0]["id"], "CYP-1",
+            "{}",
+            app.label
+        );
+    }
+}
+
+#[tokio::test]
+async fn bad_input_is_a_clear_4xx_and_nothing_is_stored() {
+    for app in spawn_apps().await {
+        let cyp = app.with_demo_and_invitation("CYP").await;
+        let path = format!("/api/campaigns/{CAMPAIGN}/proposals/CYP/draft");
+        let send_raw = |body: Vec<u8>| {
+            app.client
+                .put(app.url(&path))
+                .bearer_auth(&cyp)
+                .header("If-Match", "\"v0\"")
+                .header("Content-Type", "application/json")
+                .body(body)
+                .send()
+        };
+        // Malformed JSON.
+        let resp = send_raw(b"{\"offers\": [".to_vec()).await.unwrap();
+        assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
+        let body: Value = resp.json().await.unwrap();
+        assert_eq!(body["error"]["code"], "malformed");
+        // Wrong type, unknown field, negative quantity, unknown capability: 422 with the path.
+        let cases = [
+            (json!({"offers": "many"}), "offers"),
+            (json!({"offers": [], "colour": "blue"}), "colour"),
+            (
+                json!({"offers": [{"id": "C1", "capability": "medical.role2", "quantity": -2, "earliest_phase": "P1"}]}),
+                "quantity",
+            ),
+            (
+                json!({"offers": [{"id": "C1", "capability": "death.ray", "quantity": 2, "earliest_phase": "P1"}]}),
+                "death.ray",
+            ),
+        ];
+        for (body, mentions) in cases {
+            let (status, answer, _) = app
+                .call(
+                    Method::PUT,
+                    &path,
+                    Some(&cyp),
+                    Some(body.clone()),
+                    Some("\"v0\""),
+                )
+                .await;
+            assert_eq!(
+                status,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{}: {body} → {answer}",
+                app.label
+            );
+            let problems = answer["error"]["problems"].to_string();
+            assert!(problems.contains(mentions), "{body} → {answer}");
+        }
+        // A body over the limit.
+        let huge = format!(
+            "{{\"offers\": [], \"x\": \"{}\"}}",
+            "a".repeat(guarantor_server::BODY_LIMIT + 10)
+        );
+        let resp = send_raw(huge.into_bytes()).await.unwrap();
+        assert_eq!(
+            resp.status(),
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "{}",
+            app.label
+        );
+        // Nothing was stored: still version 0, no draft.
+        let (status, body, etag) = app
+            .call(
+                Method::GET,
+                &format!("/api/campaigns/{CAMPAIGN}/proposals/CYP"),
+                Some(&cyp),
+                None,
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(etag.as_deref(), Some("\"v0\""), "{body}");
+        assert!(body["proposal"].get("draft").is_none());
+        // And the audit chain holds.
+        let (status, body, _) = app
+            .call(
+                Method::GET,
+                "/api/audit/verify",
+                Some(&app.coordinator),
+                None,
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(body["problems"], json!([]), "{}", app.label);
+    }
+}
