@@ -20,7 +20,7 @@ use guarantor_domain::ids::CountryCode;
 use guarantor_domain::{Campaign, Category, Condition, Offer, Payer, ProposalStatus};
 use guarantor_engine::summary::{
     self, CampaignHeader, CategoryTotals, CoverageLine, CoverageTotals, ResponseCounts,
-    ResponseLine, offer_cost_per_year_thousands,
+    ResponseLine, current_offers, offer_cost_per_year_thousands,
 };
 use serde::Serialize;
 
@@ -284,24 +284,8 @@ pub struct AnswerLine {
     pub text: String,
 }
 
-/// A current offer with its respondent.
-struct Current<'a> {
-    respondent: CountryCode,
-    offer: &'a Offer,
-}
-
-fn current_offers(campaign: &Campaign) -> Vec<Current<'_>> {
-    campaign
-        .proposals()
-        .iter()
-        .filter_map(|p| p.current().map(|r| (p.respondent, r)))
-        .flat_map(|(respondent, r)| {
-            r.offers
-                .iter()
-                .map(move |offer| Current { respondent, offer })
-        })
-        .collect()
-}
+/// A current offer with its respondent (shared with the summary, so both count the same lines).
+type Current<'a> = guarantor_engine::summary::CurrentOffer<'a>;
 
 fn millions(thousands: i64) -> f64 {
     thousands as f64 / 1000.0

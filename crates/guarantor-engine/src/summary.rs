@@ -159,12 +159,16 @@ pub struct CoverageTotals {
 }
 
 /// A current offer with its respondent.
-struct CurrentOffer<'a> {
-    respondent: CountryCode,
-    offer: &'a Offer,
+#[derive(Debug, Clone, Copy)]
+pub struct CurrentOffer<'a> {
+    /// Who offers it.
+    pub respondent: CountryCode,
+    /// The offer line.
+    pub offer: &'a Offer,
 }
 
-fn current_offers(campaign: &Campaign) -> Vec<CurrentOffer<'_>> {
+/// Every offer line of the current proposals (latest revision, not withdrawn), in file order.
+pub fn current_offers(campaign: &Campaign) -> Vec<CurrentOffer<'_>> {
     campaign
         .proposals()
         .iter()

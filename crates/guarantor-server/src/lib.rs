@@ -184,18 +184,20 @@ impl Caller {
         }
     }
 
-    /// Whether the caller may change this capital's proposal.
-    fn can_edit_proposal(&self, campaign: &str, respondent: &str) -> AppResult<()> {
+    /// Whether the caller may change this capital's proposal; returns the version it read
+    /// (`If-Match`), which every change needs.
+    fn may_change(&self, campaign: &str, respondent: &str, headers: &HeaderMap) -> AppResult<i64> {
         self.can_read_proposal(campaign, respondent)?;
-        match &self.0 {
-            Principal::Account {
-                role: Role::DecisionMaker,
-                ..
-            } => Err(ApiError::forbidden(
+        if let Principal::Account {
+            role: Role::DecisionMaker,
+            ..
+        } = &self.0
+        {
+            return Err(ApiError::forbidden(
                 "decision makers may read but not change anything",
-            )),
-            _ => Ok(()),
+            ));
         }
+        if_match(headers)
     }
 }
 
@@ -373,8 +375,7 @@ async fn save_draft(
     headers: HeaderMap,
     body: Bytes,
 ) -> AppResult<Response> {
-    caller.can_edit_proposal(&campaign, &respondent)?;
-    let expected = if_match(&headers)?;
+    let expected = caller.may_change(&campaign, &respondent, &headers)?;
     let content: DraftContent = error::parse_body(&body)?;
     let state = s
         .store
@@ -411,8 +412,7 @@ async fn submit(
     headers: HeaderMap,
     body: Bytes,
 ) -> AppResult<Response> {
-    caller.can_edit_proposal(&campaign, &respondent)?;
-    let expected = if_match(&headers)?;
+    let expected = caller.may_change(&campaign, &respondent, &headers)?;
     let req: SubmitRequest = error::parse_optional_body(&body)?;
     let state = s
         .store
@@ -435,8 +435,7 @@ async fn withdraw(
     headers: HeaderMap,
     body: Bytes,
 ) -> AppResult<Response> {
-    caller.can_edit_proposal(&campaign, &respondent)?;
-    let expected = if_match(&headers)?;
+    let expected = caller.may_change(&campaign, &respondent, &headers)?;
     let req: WithdrawRequest = error::parse_optional_body(&body)?;
     let state = s
         .store

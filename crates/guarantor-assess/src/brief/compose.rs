@@ -629,34 +629,20 @@ fn options_section(
         // The chart's figures as a table: for readers who cannot see it, and to trace each cell.
         blocks.push(Block::Table(Table {
             caption: format!("Coverage of {} per requirement", option_title(i, p)),
-            columns: vec![
-                Column::text("Requirement"),
-                Column::text("Capability"),
-                Column::text("Where, when"),
-                Column::text("Priority"),
-                Column::number("Required"),
-                Column::number("Placed"),
-                Column::number("Coverage"),
-            ],
+            columns: placed_columns("Coverage"),
             rows: p
                 .coverage
                 .iter()
                 .map(|c| {
                     let key =
                         |f: &str| opt_key(scenario, i, &format!("coverage[{}].{f}", c.requirement));
-                    vec![
-                        Cell::text(&c.requirement),
-                        Cell::text(names.capability(&c.capability)),
-                        Cell::text(format!(
-                            "{}, {}",
-                            names.sector(&c.sector),
-                            names.phase(&c.phase)
-                        )),
-                        Cell::text(c.priority.as_str()),
-                        Cell::figure(number(c.required, 0), c.required, key("required")),
-                        Cell::figure(number(c.covered, 1), c.covered, key("covered")),
-                        Cell::figure(percent(c.coverage, 0), c.coverage, key("coverage")),
-                    ]
+                    let mut row = placed_cells(c, names, &key);
+                    row.push(Cell::figure(
+                        percent(c.coverage, 0),
+                        c.coverage,
+                        key("coverage"),
+                    ));
+                    row
                 })
                 .collect(),
             note: String::new(),
@@ -711,32 +697,18 @@ fn options_section(
         }
         blocks.push(Block::Table(Table {
             caption: String::new(),
-            columns: vec![
-                Column::text("Requirement"),
-                Column::text("Capability"),
-                Column::text("Where, when"),
-                Column::text("Priority"),
-                Column::number("Required"),
-                Column::number("Placed"),
-                Column::number("Gap"),
-                Column::text("Why"),
-            ],
+            columns: {
+                let mut c = placed_columns("Gap");
+                c.push(Column::text("Why"));
+                c
+            },
             rows: gaps
                 .iter()
                 .map(|c| {
                     let key =
                         |f: &str| opt_key(scenario, i, &format!("coverage[{}].{f}", c.requirement));
-                    vec![
-                        Cell::text(&c.requirement),
-                        Cell::text(names.capability(&c.capability)),
-                        Cell::text(format!(
-                            "{}, {}",
-                            names.sector(&c.sector),
-                            names.phase(&c.phase)
-                        )),
-                        Cell::text(c.priority.as_str()),
-                        Cell::figure(number(c.required, 0), c.required, key("required")),
-                        Cell::figure(number(c.covered, 1), c.covered, key("covered")),
+                    let mut row = placed_cells(c, names, &key);
+                    row.extend([
                         Cell::figure(number(c.gap, 1), c.gap, key("gap")),
                         Cell::text(
                             c.shortfall
@@ -752,7 +724,8 @@ fn options_section(
                                 .collect::<Vec<_>>()
                                 .join("; "),
                         ),
-                    ]
+                    ]);
+                    row
                 })
                 .collect(),
             note: if differs {
@@ -768,6 +741,35 @@ fn options_section(
         title: "The options".into(),
         blocks,
     }
+}
+
+/// The columns every per-requirement table of an option starts with, then `last`.
+fn placed_columns(last: &str) -> Vec<Column> {
+    vec![
+        Column::text("Requirement"),
+        Column::text("Capability"),
+        Column::text("Where, when"),
+        Column::text("Priority"),
+        Column::number("Required"),
+        Column::number("Placed"),
+        Column::number(last),
+    ]
+}
+
+/// The cells under [`placed_columns`] but the last, for one requirement of an option.
+fn placed_cells(c: &RequirementCoverage, names: &Names, key: &dyn Fn(&str) -> String) -> Vec<Cell> {
+    vec![
+        Cell::text(&c.requirement),
+        Cell::text(names.capability(&c.capability)),
+        Cell::text(format!(
+            "{}, {}",
+            names.sector(&c.sector),
+            names.phase(&c.phase)
+        )),
+        Cell::text(c.priority.as_str()),
+        Cell::figure(number(c.required, 0), c.required, key("required")),
+        Cell::figure(number(c.covered, 1), c.covered, key("covered")),
+    ]
 }
 
 /// A coverage heat map: rows are capabilities, columns phase · sector, in campaign order.
