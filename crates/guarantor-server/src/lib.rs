@@ -42,6 +42,9 @@ pub const API_ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/campaigns/{campaign}"),
     ("GET", "/api/campaigns/{campaign}/questionnaire"),
     ("GET", "/api/campaigns/{campaign}/assessment"),
+    ("GET", "/api/campaigns/{campaign}/options"),
+    ("GET", "/api/campaigns/{campaign}/brief"),
+    ("POST", "/api/campaigns/{campaign}/reopen"),
     ("POST", "/api/campaigns/{campaign}/invitations"),
     (
         "DELETE",
@@ -81,6 +84,9 @@ pub fn app(store: Store) -> Router {
             get(get_questionnaire),
         )
         .route("/api/campaigns/{campaign}/assessment", get(get_assessment))
+        .route("/api/campaigns/{campaign}/options", get(get_options))
+        .route("/api/campaigns/{campaign}/brief", get(get_brief))
+        .route("/api/campaigns/{campaign}/reopen", post(reopen))
         .route("/api/campaigns/{campaign}/invitations", post(invite))
         .route(
             "/api/campaigns/{campaign}/invitations/{respondent}",
@@ -262,6 +268,69 @@ async fn get_assessment(
         .await
         .map_err(|e| ApiError::internal(&e.to_string()))?;
     Ok(Json(assessment).into_response())
+}
+
+/// Options under every scenario of the campaign, with the engine's defaults (3 options per
+/// scenario, robustness, 10 s per solve): the report `guarantor options --all-scenarios --json`
+/// prints.
+fn options_of(
+    campaign: &guarantor_domain::Campaign,
+) -> Result<guarantor_engine::OptionsReport, ApiError> {
+    let request = guarantor_engine::OptionsRequest {
+        scenarios: guarantor_engine::options::ScenarioChoice::All,
+        ..guarantor_engine::OptionsRequest::default()
+    };
+    guarantor_engine::compute_options(campaign, &request)
+        .map_err(|e| ApiError::internal(&format!("options: {e}")))
+}
+
+async fn get_options(
+    State(s): Shared,
+    caller: Caller,
+    Path(campaign): Path<String>,
+) -> AppResult<Response> {
+    caller.can_read_campaign()?;
+    let c = s.store.export(&campaign).await?;
+    // Seconds of solver work: off the async threads.
+    let report = tokio::task::spawn_blocking(move || options_of(&c))
+        .await
+        .map_err(|e| ApiError::internal(&e.to_string()))??;
+    Ok(Json(report).into_response())
+}
+
+async fn get_brief(
+    State(s): Shared,
+    caller: Caller,
+    Path(campaign): Path<String>,
+) -> AppResult<Response> {
+    caller.can_read_campaign()?;
+    let c = s.store.export(&campaign).await?;
+    let html = tokio::task::spawn_blocking(move || {
+        let options = options_of(&c)?;
+        let assessment = guarantor_assess::assess(&c);
+        let brief = guarantor_assess::compose(guarantor_assess::BriefInput {
+            campaign: &c,
+            assessment: &assessment,
+            options: &options,
+            generated_on: Utc::now().date_naive(),
+        });
+        Ok::<_, ApiError>(brief.to_html())
+    })
+    .await
+    .map_err(|e| ApiError::internal(&e.to_string()))??;
+    Ok(([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response())
+}
+
+async fn reopen(
+    State(s): Shared,
+    caller: Caller,
+    Path(campaign): Path<String>,
+) -> AppResult<Response> {
+    caller.must_coordinate()?;
+    s.store
+        .reopen(&campaign, &caller.0.actor(), Utc::now())
+        .await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 #[derive(Debug, Deserialize)]

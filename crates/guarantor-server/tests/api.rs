@@ -465,3 +465,116 @@ async fn bad_input_is_a_clear_4xx_and_nothing_is_stored() {
         assert_eq!(body["problems"], json!([]), "{}", app.label);
     }
 }
+
+#[tokio::test]
+async fn after_a_reopening_a_submission_counts_in_the_assessment_options_and_brief() {
+    for app in spawn_apps().await {
+        let cyp = app.with_demo_and_invitation("CYP").await;
+        let base = format!("/api/campaigns/{CAMPAIGN}");
+        let draft: Value = serde_json::from_str(CYP_DRAFT).unwrap();
+        let (status, _, _) = app
+            .call(
+                Method::PUT,
+                &format!("{base}/proposals/CYP/draft"),
+                Some(&cyp),
+                Some(draft),
+                Some("\"v0\""),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        // A capital cannot reopen; a decision maker may not; the coordinator does.
+        let (status, _, _) = app
+            .call(
+                Method::POST,
+                &format!("{base}/reopen"),
+                Some(&cyp),
+                None,
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        let (status, _, _) = app
+            .call(
+                Method::POST,
+                &format!("{base}/reopen"),
+                Some(&app.decision_maker),
+                None,
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        let (status, _, _) = app
+            .call(
+                Method::POST,
+                &format!("{base}/reopen"),
+                Some(&app.coordinator),
+                None,
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::NO_CONTENT);
+        let (status, body, etag) = app
+            .call(
+                Method::POST,
+                &format!("{base}/proposals/CYP/submit"),
+                Some(&cyp),
+                None,
+                Some("\"v1\""),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{}: {body}", app.label);
+        assert_eq!(etag.as_deref(), Some("\"v2\""));
+        assert_eq!(body["proposal"]["revisions"][0]["number"], 1);
+        assert_eq!(
+            body["proposal"]["revisions"][0]["submitted_by"],
+            format!("invitation:{CAMPAIGN}/CYP")
+        );
+
+        // The demo had 25 answers; Cyprus makes 26.
+        let (_, assessment, _) = app
+            .call(
+                Method::GET,
+                &format!("{base}/assessment"),
+                Some(&app.decision_maker),
+                None,
+                None,
+            )
+            .await;
+        assert_eq!(
+            assessment["response_counts"]["answered"], 26,
+            "{}",
+            app.label
+        );
+        let (status, options, _) = app
+            .call(
+                Method::GET,
+                &format!("{base}/options"),
+                Some(&app.decision_maker),
+                None,
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(options["scenarios"].as_array().unwrap().len(), 3);
+        let resp = app
+            .client
+            .get(app.url(&format!("{base}/brief")))
+            .bearer_auth(&app.decision_maker)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::OK);
+        assert!(
+            resp.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/html")
+        );
+        let html = resp.text().await.unwrap();
+        assert!(
+            html.contains("ILLUSTRATIVE DATA") && html.contains("26 of 32 invited"),
+            "{}",
+            app.label
+        );
+    }
+}
