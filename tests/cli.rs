@@ -612,3 +612,188 @@ fn import_export_and_audit_verify_through_the_embedded_database() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("stored: ua-guarantee-2025"));
 }
+
+/// One HTTP/1.1 request on a fresh connection; returns the status and body, or None when the
+/// server is gone.
+fn http(
+    addr: &str,
+    method: &str,
+    path: &str,
+    token: &str,
+    if_match: Option<&str>,
+    body: &str,
+) -> Option<(u16, String)> {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(addr).ok()?;
+    let mut request = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n",
+        body.len()
+    );
+    if let Some(m) = if_match {
+        request.push_str(&format!("If-Match: {m}\r\n"));
+    }
+    request.push_str("\r\n");
+    request.push_str(body);
+    stream.write_all(request.as_bytes()).ok()?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response).ok()?;
+    let status = response.split(' ').nth(1)?.parse().ok()?;
+    let body = response.split_once("\r\n\r\n").map(|(_, b)| b.to_owned())?;
+    Some((status, body))
+}
+
+/// Starts `guarantor serve` on a free port; returns the child and its address.
+fn start_server(data: &Path) -> (std::process::Child, String) {
+    use std::io::BufRead;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_guarantor"))
+        .args([
+            "serve",
+            "--bind",
+            "127.0.0.1:0",
+            "--data-dir",
+            path_arg(data),
+        ])
+        .env_remove("GUARANTOR_DATABASE_URL")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("serve starts");
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let addr = line
+        .trim()
+        .rsplit("http://")
+        .next()
+        .expect("the address is printed")
+        .to_owned();
+    (child, addr)
+}
+
+#[test]
+fn acknowledged_submissions_survive_kill_9_of_the_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let out = guarantor(&[
+        "import",
+        path_arg(&demo_json()),
+        "--data-dir",
+        path_arg(&data),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let out = guarantor(&[
+        "token",
+        "create",
+        "coord",
+        "--role",
+        "coordinator",
+        "--data-dir",
+        path_arg(&data),
+    ]);
+    let coordinator = text(&out.stdout).trim().to_owned();
+    let (mut server, addr) = start_server(&data);
+    let campaign = "/api/campaigns/ua-guarantee-2025";
+    let (status, body) = http(
+        &addr,
+        "POST",
+        &format!("{campaign}/invitations"),
+        &coordinator,
+        None,
+        r#"{"respondent": "CYP"}"#,
+    )
+    .unwrap();
+    assert_eq!(status, 201, "{body}");
+    let invitation: Value = serde_json::from_str(&body).unwrap();
+    let cyp = invitation["token"].as_str().unwrap().to_owned();
+    let (status, _) = http(
+        &addr,
+        "POST",
+        &format!("{campaign}/reopen"),
+        &coordinator,
+        None,
+        "",
+    )
+    .unwrap();
+    assert_eq!(status, 204);
+
+    // Draft and submit in a loop; kill -9 the server in the middle of it.
+    let sender = {
+        let (addr, cyp) = (addr.clone(), cyp.clone());
+        std::thread::spawn(move || {
+            let mut acknowledged: Vec<(u64, u64)> = Vec::new();
+            let mut version = 0;
+            for quantity in 1.. {
+                let draft = format!(
+                    r#"{{"offers": [{{"id": "CYP-1", "capability": "medical.role2", "quantity": {quantity}, "earliest_phase": "P1"}}]}}"#
+                );
+                let path = "/api/campaigns/ua-guarantee-2025/proposals/CYP";
+                let Some((200, _)) = http(
+                    &addr,
+                    "PUT",
+                    &format!("{path}/draft"),
+                    &cyp,
+                    Some(&format!("\"v{version}\"")),
+                    &draft,
+                ) else {
+                    break;
+                };
+                version += 1;
+                let Some((200, body)) = http(
+                    &addr,
+                    "POST",
+                    &format!("{path}/submit"),
+                    &cyp,
+                    Some(&format!("\"v{version}\"")),
+                    "",
+                ) else {
+                    break;
+                };
+                version += 1;
+                let state: Value = serde_json::from_str(&body).unwrap();
+                let revisions = state["proposal"]["revisions"].as_array().unwrap();
+                acknowledged.push((revisions.len() as u64, quantity));
+            }
+            acknowledged
+        })
+    };
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    server.kill().expect("kill -9");
+    server.wait().unwrap();
+    let acknowledged = sender.join().unwrap();
+    eprintln!("{} submissions acknowledged before kill -9", acknowledged.len());
+    assert!(
+        acknowledged.len() >= 3,
+        "the burst ran: {} submissions acknowledged",
+        acknowledged.len()
+    );
+
+    // After a restart every acknowledged revision is there, with what was submitted.
+    let (mut server, addr) = start_server(&data);
+    let (status, body) = http(
+        &addr,
+        "GET",
+        &format!("{campaign}/proposals/CYP"),
+        &coordinator,
+        None,
+        "",
+    )
+    .unwrap();
+    assert_eq!(status, 200, "{body}");
+    let state: Value = serde_json::from_str(&body).unwrap();
+    let revisions = state["proposal"]["revisions"].as_array().unwrap();
+    for (number, quantity) in &acknowledged {
+        let r = revisions
+            .iter()
+            .find(|r| r["number"] == json!(number))
+            .unwrap_or_else(|| panic!("acknowledged revision {number} is lost"));
+        assert_eq!(
+            r["offers"][0]["quantity"],
+            json!(quantity),
+            "revision {number} is intact"
+        );
+    }
+    server.kill().unwrap();
+    server.wait().unwrap();
+    let out = guarantor(&["audit", "verify", "--data-dir", path_arg(&data)]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+}
