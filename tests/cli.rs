@@ -760,7 +760,10 @@ fn acknowledged_submissions_survive_kill_9_of_the_server() {
     server.kill().expect("kill -9");
     server.wait().unwrap();
     let acknowledged = sender.join().unwrap();
-    eprintln!("{} submissions acknowledged before kill -9", acknowledged.len());
+    eprintln!(
+        "{} submissions acknowledged before kill -9",
+        acknowledged.len()
+    );
     assert!(
         acknowledged.len() >= 3,
         "the burst ran: {} submissions acknowledged",
