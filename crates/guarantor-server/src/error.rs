@@ -34,6 +34,16 @@ impl ApiError {
         Self::new(StatusCode::NOT_FOUND, "not_found", "no such resource")
     }
 
+    /// 404 for a path the API does not have (distinct code, so a typo is told from a missing
+    /// resource).
+    pub fn no_route() -> Self {
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "no_route",
+            "no such route: see /api/openapi.json",
+        )
+    }
+
     /// 401: no token, or one that is unknown, revoked or expired.
     pub fn unauthenticated() -> Self {
         Self::new(

@@ -11,6 +11,7 @@
 //! validation problem with its path in the campaign file.
 
 mod error;
+pub mod openapi;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -34,36 +35,165 @@ pub use error::ApiError;
 /// Largest request body accepted: a whole campaign file with many proposals fits.
 pub const BODY_LIMIT: usize = 4 * 1024 * 1024;
 
-/// Every API route, as `(method, path)`: the isolation tests walk this list, so a route added to
-/// [`app`] belongs here too.
-pub const API_ROUTES: &[(&str, &str)] = &[
-    ("GET", "/api/campaigns"),
-    ("POST", "/api/campaigns"),
-    ("GET", "/api/campaigns/{campaign}"),
-    ("GET", "/api/campaigns/{campaign}/questionnaire"),
-    ("GET", "/api/campaigns/{campaign}/assessment"),
-    ("GET", "/api/campaigns/{campaign}/options"),
-    ("GET", "/api/campaigns/{campaign}/brief"),
-    ("POST", "/api/campaigns/{campaign}/reopen"),
-    ("POST", "/api/campaigns/{campaign}/invitations"),
-    (
-        "DELETE",
-        "/api/campaigns/{campaign}/invitations/{respondent}",
+/// One route of the API, as documented in `/api/openapi.json`.
+#[derive(Debug, Clone, Copy)]
+pub struct Route {
+    /// HTTP method.
+    pub method: &'static str,
+    /// Path, with `{campaign}` and `{respondent}` parameters.
+    pub path: &'static str,
+    /// Who may call it.
+    pub who: &'static str,
+    /// What it does.
+    pub summary: &'static str,
+    /// The request body's schema (a component of the OpenAPI document), if it takes one.
+    pub body: Option<&'static str>,
+    /// The status of success.
+    pub success: u16,
+    /// Whether it needs `If-Match`.
+    pub if_match: bool,
+}
+
+const ACCOUNTS: &str = "coordinator, decision maker";
+const OWN: &str = "coordinator, decision maker, the capital itself (invitation)";
+const EDIT: &str = "coordinator, the capital itself (invitation)";
+
+const fn route(
+    method: &'static str,
+    path: &'static str,
+    who: &'static str,
+    summary: &'static str,
+) -> Route {
+    Route {
+        method,
+        path,
+        who,
+        summary,
+        body: None,
+        success: 200,
+        if_match: false,
+    }
+}
+
+/// Every API route. The router in [`app`], the OpenAPI document and the isolation tests all
+/// follow this list; a test checks that each documented route is served.
+pub const API_ROUTES: &[Route] = &[
+    route(
+        "GET",
+        "/api/campaigns",
+        ACCOUNTS,
+        "List the stored campaigns.",
     ),
-    ("GET", "/api/campaigns/{campaign}/proposals/{respondent}"),
-    (
-        "PUT",
-        "/api/campaigns/{campaign}/proposals/{respondent}/draft",
+    Route {
+        body: Some("CampaignFile"),
+        success: 201,
+        ..route(
+            "POST",
+            "/api/campaigns",
+            "coordinator",
+            "Store a campaign file (validated first).",
+        )
+    },
+    route(
+        "GET",
+        "/api/campaigns/{campaign}",
+        ACCOUNTS,
+        "The campaign file, with every proposal.",
     ),
-    (
-        "POST",
-        "/api/campaigns/{campaign}/proposals/{respondent}/submit",
+    route(
+        "GET",
+        "/api/campaigns/{campaign}/questionnaire",
+        "coordinator, decision maker, the campaign's capitals",
+        "The campaign file without any proposal: what a capital needs to answer.",
     ),
-    (
-        "POST",
-        "/api/campaigns/{campaign}/proposals/{respondent}/withdraw",
+    route(
+        "GET",
+        "/api/campaigns/{campaign}/assessment",
+        ACCOUNTS,
+        "The assessment (as `guarantor assess --json`).",
     ),
-    ("GET", "/api/audit/verify"),
+    route(
+        "GET",
+        "/api/campaigns/{campaign}/options",
+        ACCOUNTS,
+        "Options under every scenario (as `guarantor options --all-scenarios --json`).",
+    ),
+    route(
+        "GET",
+        "/api/campaigns/{campaign}/brief",
+        ACCOUNTS,
+        "The decision brief as self-contained HTML.",
+    ),
+    Route {
+        success: 204,
+        ..route(
+            "POST",
+            "/api/campaigns/{campaign}/reopen",
+            "coordinator",
+            "Accept submissions again after the deadline.",
+        )
+    },
+    Route {
+        body: Some("InvitationRequest"),
+        success: 201,
+        ..route(
+            "POST",
+            "/api/campaigns/{campaign}/invitations",
+            "coordinator",
+            "Invite a capital: returns its token, shown once.",
+        )
+    },
+    Route {
+        success: 204,
+        ..route(
+            "DELETE",
+            "/api/campaigns/{campaign}/invitations/{respondent}",
+            "coordinator",
+            "Revoke a capital's invitation.",
+        )
+    },
+    route(
+        "GET",
+        "/api/campaigns/{campaign}/proposals/{respondent}",
+        OWN,
+        "A capital's proposal, with its version as ETag.",
+    ),
+    Route {
+        body: Some("DraftContent"),
+        if_match: true,
+        ..route(
+            "PUT",
+            "/api/campaigns/{campaign}/proposals/{respondent}/draft",
+            EDIT,
+            "Save the draft (offer lines and answers).",
+        )
+    },
+    Route {
+        body: Some("SubmitRequest"),
+        if_match: true,
+        ..route(
+            "POST",
+            "/api/campaigns/{campaign}/proposals/{respondent}/submit",
+            EDIT,
+            "Submit the draft as the next revision.",
+        )
+    },
+    Route {
+        body: Some("WithdrawRequest"),
+        if_match: true,
+        ..route(
+            "POST",
+            "/api/campaigns/{campaign}/proposals/{respondent}/withdraw",
+            EDIT,
+            "Withdraw a submitted proposal.",
+        )
+    },
+    route(
+        "GET",
+        "/api/audit/verify",
+        "coordinator",
+        "Walk the audit log's hash chain.",
+    ),
 ];
 
 /// Shared state of the handlers.
@@ -109,7 +239,11 @@ pub fn app(store: Store) -> Router {
             post(withdraw),
         )
         .route("/api/audit/verify", get(verify_audit))
-        .fallback(|| async { ApiError::not_found() })
+        .route(
+            "/api/openapi.json",
+            get(|| async { Json(openapi::document()) }),
+        )
+        .fallback(|| async { ApiError::no_route() })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(TimeoutLayer::with_status_code(
@@ -333,12 +467,15 @@ async fn reopen(
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-#[derive(Debug, Deserialize)]
+/// Invite a capital.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct InvitationRequest {
-    respondent: String,
+pub struct InvitationRequest {
+    /// The capital's ISO 3166-1 alpha-3 code; it must be invited to the campaign.
+    pub respondent: String,
+    /// Days until the token expires, 1 to 365.
     #[serde(default = "default_days")]
-    expires_in_days: u32,
+    pub expires_in_days: u32,
 }
 
 fn default_days() -> u32 {
@@ -460,18 +597,22 @@ async fn save_draft(
     Ok(with_etag(state))
 }
 
-#[derive(Debug, Default, Deserialize)]
+/// Submit the draft (the body may be empty).
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct SubmitRequest {
+pub struct SubmitRequest {
+    /// What changed in this revision, in the capital's words.
     #[serde(default)]
-    note: String,
+    pub note: String,
 }
 
-#[derive(Debug, Default, Deserialize)]
+/// Withdraw the proposal (the body may be empty).
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct WithdrawRequest {
+pub struct WithdrawRequest {
+    /// Why, if the capital says.
     #[serde(default)]
-    reason: String,
+    pub reason: String,
 }
 
 async fn submit(

@@ -151,6 +151,22 @@ async fn spawn_apps() -> Vec<App> {
     apps
 }
 
+/// Every (method, path) of the server's own OpenAPI document.
+async fn documented_routes(app: &App) -> Vec<(String, String)> {
+    let (status, doc, _) = app
+        .call(Method::GET, "/api/openapi.json", None, None, None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "the OpenAPI document is public");
+    let mut routes = Vec::new();
+    for (path, ops) in doc["paths"].as_object().expect("paths") {
+        for method in ops.as_object().expect("operations").keys() {
+            routes.push((method.to_uppercase(), path.clone()));
+        }
+    }
+    assert!(routes.len() >= guarantor_server::API_ROUTES.len());
+    routes
+}
+
 fn fill(path: &str, campaign: &str, respondent: &str) -> String {
     path.replace("{campaign}", campaign)
         .replace("{respondent}", respondent)
@@ -178,8 +194,10 @@ async fn a_capital_reaches_only_its_own_proposal_on_every_route() {
         assert_eq!(status, StatusCode::OK, "{}: {body}", app.label);
         assert_eq!(body["respondent"], "FRA");
         assert!(etag.unwrap().starts_with("\"v"));
-        // Every route, with another capital, another campaign, or the campaign as a whole.
-        for (m, path) in guarantor_server::API_ROUTES {
+        // Every route of the OpenAPI document, with another capital, another campaign, or an
+        // unknown capital.
+        for (m, path) in documented_routes(&app).await {
+            let (m, path) = (m.as_str(), path.as_str());
             for (campaign, respondent) in [
                 (CAMPAIGN, "DEU"),
                 ("other-campaign", "FRA"),
@@ -576,5 +594,72 @@ async fn after_a_reopening_a_submission_counts_in_the_assessment_options_and_bri
             "{}",
             app.label
         );
+    }
+}
+
+#[tokio::test]
+async fn the_openapi_document_describes_every_route_and_each_is_served() {
+    for app in spawn_apps().await {
+        app.with_demo_and_invitation("CYP").await;
+        let (_, doc, _) = app
+            .call(Method::GET, "/api/openapi.json", None, None, None)
+            .await;
+        assert_eq!(doc["openapi"], "3.1.0");
+        for name in [
+            "CampaignFile",
+            "DraftContent",
+            "InvitationRequest",
+            "SubmitRequest",
+            "WithdrawRequest",
+            "Error",
+        ] {
+            assert!(
+                doc["components"]["schemas"].get(name).is_some(),
+                "no schema {name}"
+            );
+        }
+        // Every $ref points at a schema the document has.
+        let text = doc.to_string();
+        for r in text.split("\"$ref\":\"").skip(1) {
+            let target = r.split('"').next().unwrap();
+            let name = target
+                .strip_prefix("#/components/schemas/")
+                .unwrap_or_else(|| panic!("odd $ref {target}"));
+            assert!(
+                doc["components"]["schemas"].get(name).is_some(),
+                "dangling $ref {target}"
+            );
+        }
+        // Every documented route is served: never "no such route", never 405.
+        for (m, path) in documented_routes(&app).await {
+            let p = fill(&path, CAMPAIGN, "CYP");
+            let (status, body, _) = app
+                .call(
+                    method(&m),
+                    &p,
+                    Some(&app.coordinator),
+                    Some(json!({})),
+                    Some("\"v0\""),
+                )
+                .await;
+            assert_ne!(status, StatusCode::METHOD_NOT_ALLOWED, "{m} {p}");
+            assert_ne!(
+                body["error"]["code"], "no_route",
+                "{}: {m} {p} is documented but not served",
+                app.label
+            );
+        }
+        // And a path that is not documented is told apart from a missing resource.
+        let (status, body, _) = app
+            .call(
+                Method::GET,
+                "/api/campaign",
+                Some(&app.coordinator),
+                None,
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        assert_eq!(body["error"]["code"], "no_route");
     }
 }

@@ -17,7 +17,9 @@ use sqlx::Row;
 use crate::{Store, StoreError, audit, json, load_document};
 
 /// What a respondent edits: its offer lines and answers.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 #[serde(deny_unknown_fields)]
 pub struct DraftContent {
     /// Offer lines, as in the campaign file.
