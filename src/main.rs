@@ -56,6 +56,21 @@ impl DatabaseArgs {
 }
 
 #[derive(Debug, Subcommand)]
+enum AccountCommand {
+    /// Create an account; the password is read from GUARANTOR_PASSWORD or the first line of
+    /// standard input (at least 12 characters), never from the command line.
+    Create {
+        /// The name to sign in with.
+        name: String,
+        /// What it may do.
+        #[arg(long, value_enum)]
+        role: RoleArg,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 enum TokenCommand {
     /// Create a token and print it (it is shown once; only its hash is stored).
     Create {
@@ -75,6 +90,15 @@ enum RoleArg {
     Coordinator,
     /// Reads everything, changes nothing.
     DecisionMaker,
+}
+
+impl From<RoleArg> for guarantor_store::Role {
+    fn from(r: RoleArg) -> Self {
+        match r {
+            RoleArg::Coordinator => Self::Coordinator,
+            RoleArg::DecisionMaker => Self::DecisionMaker,
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -225,6 +249,11 @@ enum Command {
         bind: String,
         #[command(flatten)]
         db: DatabaseArgs,
+    },
+    /// Accounts that sign in with a password (coordinators and decision makers).
+    Account {
+        #[command(subcommand)]
+        command: AccountCommand,
     },
     /// API tokens for coordinators and decision makers.
     Token {
@@ -499,13 +528,35 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
             })?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Account {
+            command: AccountCommand::Create { name, role, db },
+        } => {
+            let password = match std::env::var("GUARANTOR_PASSWORD") {
+                Ok(p) => p,
+                Err(_) => {
+                    eprintln!("password for {name} (at least 12 characters), then Enter:");
+                    let mut line = String::new();
+                    std::io::stdin()
+                        .read_line(&mut line)
+                        .context("cannot read the password from standard input")?;
+                    line.trim_end_matches(['\r', '\n']).to_owned()
+                }
+            };
+            let role = role.into();
+            runtime()?.block_on(async {
+                db.open()
+                    .await?
+                    .create_account(&name, role, &password, &cli_actor(), chrono::Utc::now())
+                    .await?;
+                anyhow::Ok(())
+            })?;
+            println!("created the {} account {name}", role.as_str());
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Token {
             command: TokenCommand::Create { name, role, db },
         } => {
-            let role = match role {
-                RoleArg::Coordinator => guarantor_store::Role::Coordinator,
-                RoleArg::DecisionMaker => guarantor_store::Role::DecisionMaker,
-            };
+            let role = role.into();
             let token = runtime()?.block_on(async {
                 let store = db.open().await?;
                 anyhow::Ok(

@@ -16,6 +16,7 @@ pub struct ApiError {
     message: String,
     problems: Vec<String>,
     current_version: Option<i64>,
+    retry_after: Option<i64>,
 }
 
 impl ApiError {
@@ -26,6 +27,7 @@ impl ApiError {
             message: message.into(),
             problems: Vec::new(),
             current_version: None,
+            retry_after: None,
         }
     }
 
@@ -135,8 +137,22 @@ impl From<StoreError> for ApiError {
             StoreError::NothingToSubmit(_) | StoreError::NothingToWithdraw(_) => {
                 Self::new(StatusCode::CONFLICT, "wrong_state", e.to_string())
             }
-            StoreError::CampaignExists(_) => {
+            StoreError::CampaignExists(_) | StoreError::AccountExists(_) => {
                 Self::new(StatusCode::CONFLICT, "exists", e.to_string())
+            }
+            StoreError::BadCredentials => {
+                Self::new(StatusCode::UNAUTHORIZED, "bad_credentials", e.to_string())
+            }
+            StoreError::TooManyAttempts {
+                retry_after_seconds,
+            } => {
+                let mut err = Self::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "too_many_attempts",
+                    e.to_string(),
+                );
+                err.retry_after = Some(retry_after_seconds);
+                err
             }
             StoreError::UnsupportedUrl(_)
             | StoreError::Open { .. }
@@ -157,7 +173,16 @@ impl IntoResponse for ApiError {
             error["current_version"] = serde_json::json!(v);
             error["current_etag"] = serde_json::json!(format!("\"v{v}\""));
         }
-        (self.status, Json(serde_json::json!({ "error": error }))).into_response()
+        let mut response =
+            (self.status, Json(serde_json::json!({ "error": error }))).into_response();
+        if let Some(seconds) = self.retry_after
+            && let Ok(v) = axum::http::HeaderValue::from_str(&seconds.to_string())
+        {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, v);
+        }
+        response
     }
 }
 

@@ -52,6 +52,8 @@ pub struct Route {
     pub success: u16,
     /// Whether it needs `If-Match`.
     pub if_match: bool,
+    /// Whether it needs no token (sign-in).
+    pub public: bool,
 }
 
 const ACCOUNTS: &str = "coordinator, decision maker";
@@ -72,12 +74,32 @@ const fn route(
         body: None,
         success: 200,
         if_match: false,
+        public: false,
     }
 }
 
 /// Every API route. The router in [`app`], the OpenAPI document and the isolation tests all
 /// follow this list; a test checks that each documented route is served.
 pub const API_ROUTES: &[Route] = &[
+    Route {
+        body: Some("LoginRequest"),
+        public: true,
+        ..route(
+            "POST",
+            "/api/login",
+            "anyone with an account",
+            "Sign in with a name and password: returns a session token (8 hours).",
+        )
+    },
+    Route {
+        success: 204,
+        ..route(
+            "POST",
+            "/api/logout",
+            "a signed-in account",
+            "End the session of the token sent.",
+        )
+    },
     route(
         "GET",
         "/api/campaigns",
@@ -207,6 +229,8 @@ pub fn app(store: Store) -> Router {
     let state = Arc::new(AppState { store });
     Router::new()
         .route("/api/health", get(|| async { "ok" }))
+        .route("/api/login", post(login))
+        .route("/api/logout", post(logout))
         .route("/api/campaigns", get(list_campaigns).post(import_campaign))
         .route("/api/campaigns/{campaign}", get(get_campaign))
         .route(
@@ -465,6 +489,43 @@ async fn reopen(
         .reopen(&campaign, &caller.0.actor(), Utc::now())
         .await?;
     Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// Sign in.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    /// The account's name.
+    pub name: String,
+    /// Its password.
+    pub password: String,
+}
+
+async fn login(State(s): Shared, body: Bytes) -> AppResult<Response> {
+    let req: LoginRequest = error::parse_body(&body)?;
+    let session = s.store.login(&req.name, &req.password, Utc::now()).await?;
+    Ok(Json(serde_json::json!({
+        "token": session.token,
+        "expires_at": session.expires_at.to_rfc3339(),
+        "name": session.name,
+        "role": session.role,
+    }))
+    .into_response())
+}
+
+async fn logout(State(s): Shared, headers: HeaderMap) -> AppResult<Response> {
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .ok_or_else(ApiError::unauthenticated)?;
+    // Only a session ends here; any other token is not one.
+    if s.store.logout(token, Utc::now()).await? {
+        Ok(StatusCode::NO_CONTENT.into_response())
+    } else {
+        Err(ApiError::not_found())
+    }
 }
 
 /// Invite a capital.

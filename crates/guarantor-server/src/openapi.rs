@@ -8,7 +8,7 @@
 use schemars::generate::SchemaSettings;
 use serde_json::{Map, Value, json};
 
-use crate::{API_ROUTES, InvitationRequest, SubmitRequest, WithdrawRequest};
+use crate::{API_ROUTES, InvitationRequest, LoginRequest, SubmitRequest, WithdrawRequest};
 
 /// The document.
 pub fn document() -> Value {
@@ -30,6 +30,7 @@ pub fn document() -> Value {
             generator.subschema_for::<InvitationRequest>(),
         ),
         ("SubmitRequest", generator.subschema_for::<SubmitRequest>()),
+        ("LoginRequest", generator.subschema_for::<LoginRequest>()),
         (
             "WithdrawRequest",
             generator.subschema_for::<WithdrawRequest>(),
@@ -51,7 +52,7 @@ pub fn document() -> Value {
                 "type": "object",
                 "required": ["code", "message"],
                 "properties": {
-                    "code": {"type": "string", "description": "Stable code: malformed, unauthenticated, forbidden, not_found, no_route, conflict, deadline_passed, wrong_state, exists, invalid, if_match_required, internal."},
+                    "code": {"type": "string", "description": "Stable code: malformed, unauthenticated, bad_credentials, too_many_attempts, forbidden, not_found, no_route, conflict, deadline_passed, wrong_state, exists, invalid, if_match_required, internal."},
                     "message": {"type": "string", "description": "What went wrong and what to do, for a person."},
                     "problems": {"type": "array", "items": {"type": "string"}, "description": "Every validation problem, each with its path in the campaign file."},
                     "current_version": {"type": "integer", "description": "On 412: the version stored now."},
@@ -87,6 +88,9 @@ pub fn document() -> Value {
                         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
             }
         });
+        if r.public {
+            operation["security"] = json!([]);
+        }
         if let Some(body) = r.body {
             operation["requestBody"] = json!({
                 "required": !matches!(body, "SubmitRequest" | "WithdrawRequest"),

@@ -246,6 +246,9 @@ impl Store {
                 role,
             }));
         }
+        if let Some(p) = self.session_principal(&hash, at).await? {
+            return Ok(Some(p));
+        }
         let Some(row) = sqlx::query(
             "SELECT campaign_id, respondent, expires_at FROM invitations WHERE token_hash = $1 AND revoked_at IS NULL",
         )
@@ -263,6 +266,234 @@ impl Store {
         Ok(Some(Principal::Respondent {
             campaign: row.try_get("campaign_id")?,
             respondent: row.try_get("respondent")?,
+        }))
+    }
+}
+
+/// Failed sign-ins allowed per account within [`LOGIN_WINDOW_MINUTES`]; then sign-in is refused
+/// until the window has passed.
+pub const LOGIN_ATTEMPTS: i64 = 5;
+/// The window of [`LOGIN_ATTEMPTS`].
+pub const LOGIN_WINDOW_MINUTES: i64 = 15;
+/// How long a session lasts.
+pub const SESSION_HOURS: i64 = 8;
+/// The shortest password accepted.
+pub const MIN_PASSWORD_CHARS: usize = 12;
+
+/// A signed-in session: its token (shown once) and who it belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Session {
+    /// The bearer token.
+    pub token: String,
+    /// When it stops working.
+    pub expires_at: DateTime<Utc>,
+    /// The account.
+    pub name: String,
+    /// Its role.
+    pub role: Role,
+}
+
+fn argon2() -> argon2::Argon2<'static> {
+    argon2::Argon2::default()
+}
+
+/// A hash to verify against when the account does not exist, so that an unknown name takes as
+/// long as a wrong password and does not reveal which accounts exist.
+fn dummy_hash() -> &'static str {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DUMMY.get_or_init(|| {
+        use argon2::PasswordHasher;
+        argon2()
+            .hash_password(b"not a password of anyone")
+            .map(|h| h.to_string())
+            .unwrap_or_default()
+    })
+}
+
+fn check_account_input(name: &str, password: &str) -> Result<(), StoreError> {
+    let mut problems = Vec::new();
+    if name.trim().is_empty() || name.chars().count() > 64 || name.chars().any(char::is_control) {
+        problems.push(format!(
+            "name: must be 1 to 64 printable characters (got {name:?})"
+        ));
+    }
+    if password.chars().count() < MIN_PASSWORD_CHARS {
+        problems.push(format!(
+            "password: must be at least {MIN_PASSWORD_CHARS} characters"
+        ));
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(StoreError::Invalid { problems })
+    }
+}
+
+impl Store {
+    /// Creates an account that signs in with a password (stored as an argon2id hash).
+    pub async fn create_account(
+        &self,
+        name: &str,
+        role: Role,
+        password: &str,
+        actor: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        use argon2::PasswordHasher;
+        check_account_input(name, password)?;
+        let hash = argon2()
+            .hash_password(password.as_bytes())
+            .map_err(|e| StoreError::Database(format!("cannot hash the password: {e}")))?
+            .to_string();
+        let at = rfc3339(at);
+        let mut tx = self.begin_write().await?;
+        audit::lock(&mut tx, self.backend).await?;
+        let exists = sqlx::query("SELECT name FROM accounts WHERE name = $1")
+            .bind(name)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if exists.is_some() {
+            return Err(StoreError::AccountExists(name.to_owned()));
+        }
+        sqlx::query(
+            "INSERT INTO accounts (name, role, password_hash, created_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(name)
+        .bind(role.as_str())
+        .bind(&hash)
+        .bind(&at)
+        .execute(&mut *tx)
+        .await?;
+        audit::append(
+            &mut tx,
+            audit::NewEntry {
+                at: &at,
+                actor,
+                action: "account.create",
+                campaign_id: None,
+                subject: &format!("account {name}"),
+                before: None,
+                after: Some(&format!(
+                    "{{\"name\":{},\"role\":\"{}\"}}",
+                    serde_json::Value::from(name),
+                    role.as_str()
+                )),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Signs in: a session token for the account, or why not. After [`LOGIN_ATTEMPTS`] failures
+    /// within [`LOGIN_WINDOW_MINUTES`], sign-in is refused even with the right password.
+    pub async fn login(
+        &self,
+        name: &str,
+        password: &str,
+        at: DateTime<Utc>,
+    ) -> Result<Session, StoreError> {
+        use argon2::PasswordVerifier;
+        let since = rfc3339(at - chrono::Duration::minutes(LOGIN_WINDOW_MINUTES));
+        let failures =
+            sqlx::query("SELECT at FROM login_failures WHERE account = $1 AND at > $2 ORDER BY at")
+                .bind(name)
+                .bind(&since)
+                .fetch_all(&self.pool)
+                .await?;
+        if i64::try_from(failures.len()).unwrap_or(i64::MAX) >= LOGIN_ATTEMPTS {
+            let oldest: String = failures[0].try_get("at")?;
+            let retry = DateTime::parse_from_rfc3339(&oldest)
+                .map(|t| {
+                    (t.with_timezone(&Utc) + chrono::Duration::minutes(LOGIN_WINDOW_MINUTES) - at)
+                        .num_seconds()
+                        .max(1)
+                })
+                .unwrap_or(LOGIN_WINDOW_MINUTES * 60);
+            return Err(StoreError::TooManyAttempts {
+                retry_after_seconds: retry,
+            });
+        }
+        let account = sqlx::query(
+            "SELECT role, password_hash FROM accounts WHERE name = $1 AND disabled_at IS NULL",
+        )
+        .bind(name)
+        .fetch_optional(&self.pool)
+        .await?;
+        let (role, hash) = match &account {
+            Some(row) => (
+                Role::parse(&row.try_get::<String, _>("role")?),
+                row.try_get::<String, _>("password_hash")?,
+            ),
+            None => (None, dummy_hash().to_owned()),
+        };
+        let verified = argon2()
+            .verify_password(password.as_bytes(), hash.as_str())
+            .is_ok();
+        let Some(role) = role.filter(|_| verified) else {
+            sqlx::query("INSERT INTO login_failures (account, at) VALUES ($1, $2)")
+                .bind(name)
+                .bind(rfc3339(at))
+                .execute(&self.pool)
+                .await?;
+            return Err(StoreError::BadCredentials);
+        };
+        let token = new_token();
+        let expires_at = at + chrono::Duration::hours(SESSION_HOURS);
+        sqlx::query(
+            "INSERT INTO sessions (token_hash, account, created_at, expires_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(token_hash(&token))
+        .bind(name)
+        .bind(rfc3339(at))
+        .bind(rfc3339(expires_at))
+        .execute(&self.pool)
+        .await?;
+        Ok(Session {
+            token,
+            expires_at,
+            name: name.to_owned(),
+            role,
+        })
+    }
+
+    /// Ends a session; returns whether the token was a live session.
+    pub async fn logout(&self, token: &str, at: DateTime<Utc>) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE sessions SET revoked_at = $1 WHERE token_hash = $2 AND revoked_at IS NULL",
+        )
+        .bind(rfc3339(at))
+        .bind(token_hash(token))
+        .execute(&self.pool)
+        .await?
+        .rows_affected();
+        Ok(done > 0)
+    }
+
+    /// The account of a live session token.
+    async fn session_principal(
+        &self,
+        hash: &str,
+        at: DateTime<Utc>,
+    ) -> Result<Option<Principal>, StoreError> {
+        let Some(row) = sqlx::query(
+            "SELECT a.name, a.role, s.expires_at FROM sessions s JOIN accounts a ON a.name = s.account \
+             WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND a.disabled_at IS NULL",
+        )
+        .bind(hash)
+        .fetch_optional(&self.pool)
+        .await?
+        else {
+            return Ok(None);
+        };
+        let expires: String = row.try_get("expires_at")?;
+        if DateTime::parse_from_rfc3339(&expires).map_or(true, |e| e < at) {
+            return Ok(None);
+        }
+        let role: String = row.try_get("role")?;
+        Ok(Role::parse(&role).map(|role| Principal::Account {
+            name: row.try_get("name").unwrap_or_default(),
+            role,
         }))
     }
 }

@@ -24,7 +24,10 @@ use guarantor_domain::{Campaign, CampaignDocument, validate};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Row};
 
-pub use access::{Principal, Role};
+pub use access::{
+    LOGIN_ATTEMPTS, LOGIN_WINDOW_MINUTES, MIN_PASSWORD_CHARS, Principal, Role, SESSION_HOURS,
+    Session,
+};
 pub use audit::{AuditEntry, AuditReport};
 pub use proposals::{DraftContent, ProposalState};
 
@@ -109,6 +112,18 @@ pub enum StoreError {
     DeadlinePassed {
         /// The deadline, RFC 3339.
         deadline: String,
+    },
+    /// An account with that name exists.
+    #[error("an account named \"{0}\" already exists")]
+    AccountExists(String),
+    /// Wrong name or password (which one is not said).
+    #[error("wrong name or password")]
+    BadCredentials,
+    /// Too many failed sign-ins for this account recently.
+    #[error("too many failed sign-ins for this account: try again in {retry_after_seconds} s")]
+    TooManyAttempts {
+        /// Seconds until sign-in is accepted again.
+        retry_after_seconds: i64,
     },
     /// Submit without a draft.
     #[error("{0} has no draft to submit: save a draft first")]

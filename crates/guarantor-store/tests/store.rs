@@ -553,3 +553,89 @@ async fn only_invited_respondents_have_a_proposal() {
         );
     }
 }
+
+// ---- Accounts ----
+
+#[tokio::test]
+async fn accounts_sign_in_sessions_expire_and_weak_passwords_are_refused() {
+    use guarantor_store::{Principal, Role};
+    for (label, url, _guard) in databases().await {
+        let store = Store::open(&url).await.unwrap();
+        let err = store
+            .create_account("dave", Role::DecisionMaker, "short", "cli:test", day(1))
+            .await
+            .unwrap_err();
+        assert!(
+            err.to_string().contains("password: must be at least 12"),
+            "{label}: {err}"
+        );
+        store
+            .create_account(
+                "dave",
+                Role::DecisionMaker,
+                "a long passphrase",
+                "cli:test",
+                day(1),
+            )
+            .await
+            .unwrap();
+        let err = store
+            .create_account(
+                "dave",
+                Role::Coordinator,
+                "another long one",
+                "cli:test",
+                day(1),
+            )
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, StoreError::AccountExists(_)),
+            "{label}: {err}"
+        );
+        // The stored hash is argon2id, not the password.
+        let hash: String =
+            sqlx::query_scalar("SELECT password_hash FROM accounts WHERE name = 'dave'")
+                .fetch_one(store.pool())
+                .await
+                .unwrap();
+        assert!(hash.starts_with("$argon2id$") && !hash.contains("passphrase"));
+
+        let session = store
+            .login("dave", "a long passphrase", day(2))
+            .await
+            .unwrap();
+        assert_eq!(
+            store.authenticate(&session.token, day(2)).await.unwrap(),
+            Some(Principal::Account {
+                name: "dave".into(),
+                role: Role::DecisionMaker
+            })
+        );
+        // Eight hours later the session has expired.
+        let later = day(2)
+            + chrono::Duration::hours(guarantor_store::SESSION_HOURS)
+            + chrono::Duration::minutes(1);
+        assert_eq!(
+            store.authenticate(&session.token, later).await.unwrap(),
+            None
+        );
+        // Wrong passwords and unknown names get the same answer.
+        assert!(matches!(
+            store.login("dave", "not the passphrase", day(3)).await,
+            Err(StoreError::BadCredentials)
+        ));
+        assert!(matches!(
+            store.login("nobody", "a long passphrase", day(3)).await,
+            Err(StoreError::BadCredentials)
+        ));
+        // Logging out ends the session at once.
+        let s = store
+            .login("dave", "a long passphrase", day(3))
+            .await
+            .unwrap();
+        assert!(store.logout(&s.token, day(3)).await.unwrap());
+        assert_eq!(store.authenticate(&s.token, day(3)).await.unwrap(), None);
+        assert!(store.verify_audit().await.unwrap().intact());
+    }
+}
