@@ -87,6 +87,11 @@ fn token_hash(token: &str) -> String {
         .collect()
 }
 
+/// What the audit log records of a new token or account (never the secret).
+fn account_state(name: &str, role: Role) -> String {
+    serde_json::json!({"name": name, "role": role.as_str()}).to_string()
+}
+
 fn rfc3339(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Micros, true)
 }
@@ -103,7 +108,6 @@ impl Store {
         let token = new_token();
         let at = rfc3339(at);
         let mut tx = self.begin_write().await?;
-        audit::lock(&mut tx, self.backend).await?;
         sqlx::query(
             "INSERT INTO api_tokens (token_hash, name, role, created_at) VALUES ($1, $2, $3, $4)",
         )
@@ -122,11 +126,7 @@ impl Store {
                 campaign_id: None,
                 subject: &format!("{} token {name}", role.as_str()),
                 before: None,
-                after: Some(&format!(
-                    "{{\"name\":{},\"role\":\"{}\"}}",
-                    serde_json::Value::from(name),
-                    role.as_str()
-                )),
+                after: Some(&account_state(name, role)),
             },
         )
         .await?;
@@ -149,7 +149,6 @@ impl Store {
         let token = new_token();
         let at = rfc3339(at);
         let mut tx = self.begin_write().await?;
-        audit::lock(&mut tx, self.backend).await?;
         sqlx::query(
             "UPDATE invitations SET revoked_at = $1 WHERE campaign_id = $2 AND respondent = $3 AND revoked_at IS NULL",
         )
@@ -197,7 +196,6 @@ impl Store {
     ) -> Result<bool, StoreError> {
         let at = rfc3339(at);
         let mut tx = self.begin_write().await?;
-        audit::lock(&mut tx, self.backend).await?;
         let revoked = sqlx::query(
             "UPDATE invitations SET revoked_at = $1 WHERE campaign_id = $2 AND respondent = $3 AND revoked_at IS NULL",
         )
@@ -347,7 +345,6 @@ impl Store {
             .to_string();
         let at = rfc3339(at);
         let mut tx = self.begin_write().await?;
-        audit::lock(&mut tx, self.backend).await?;
         let exists = sqlx::query("SELECT name FROM accounts WHERE name = $1")
             .bind(name)
             .fetch_optional(&mut *tx)
@@ -373,11 +370,7 @@ impl Store {
                 campaign_id: None,
                 subject: &format!("account {name}"),
                 before: None,
-                after: Some(&format!(
-                    "{{\"name\":{},\"role\":\"{}\"}}",
-                    serde_json::Value::from(name),
-                    role.as_str()
-                )),
+                after: Some(&account_state(name, role)),
             },
         )
         .await?;

@@ -10,7 +10,7 @@
 use sha2::{Digest, Sha256};
 use sqlx::{Any, AnyPool, Row, Transaction};
 
-use crate::{Backend, StoreError};
+use crate::StoreError;
 
 /// The hash before the first row.
 const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -89,21 +89,16 @@ fn hash(seq: i64, e: &NewEntry<'_>, prev_hash: &str) -> String {
         .collect()
 }
 
-/// Serialises appends: on PostgreSQL two transactions would otherwise read the same head and
-/// collide on `seq`; SQLite has one writer at a time already.
-pub(crate) async fn lock(
-    tx: &mut Transaction<'_, Any>,
-    backend: Backend,
-) -> Result<(), StoreError> {
-    if backend == Backend::Postgres {
-        sqlx::query("LOCK TABLE audit_log IN EXCLUSIVE MODE")
-            .execute(&mut **tx)
-            .await?;
-    }
+/// Serialises appends on PostgreSQL: two transactions would otherwise read the same head and
+/// collide on `seq` (SQLite has one writer at a time already).
+pub(crate) async fn lock(tx: &mut Transaction<'_, Any>) -> Result<(), StoreError> {
+    sqlx::query("LOCK TABLE audit_log IN EXCLUSIVE MODE")
+        .execute(&mut **tx)
+        .await?;
     Ok(())
 }
 
-/// Appends a row in the caller's transaction (call [`lock`] first in that transaction).
+/// Appends a row in the caller's transaction (one begun by `Store::begin_write`).
 pub(crate) async fn append(
     tx: &mut Transaction<'_, Any>,
     e: NewEntry<'_>,

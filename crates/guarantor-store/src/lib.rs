@@ -263,15 +263,21 @@ impl Store {
         Ok(Self { pool, backend })
     }
 
-    /// Begins a transaction that will write. On SQLite it takes the write lock at once
-    /// (`BEGIN IMMEDIATE`): a deferred transaction that upgrades from reading to writing while
-    /// another writer is active fails with "database is locked" instead of waiting its turn.
+    /// Begins a transaction that will write, and so append to the audit log. Writers are
+    /// serialised from the start, so the audit chain stays linear and concurrent changes queue
+    /// instead of failing: on SQLite with `BEGIN IMMEDIATE` (a deferred transaction that upgrades
+    /// from reading to writing while another writer is active fails with "database is locked"),
+    /// on PostgreSQL with a lock on `audit_log`.
     pub(crate) async fn begin_write(
         &self,
     ) -> Result<sqlx::Transaction<'static, sqlx::Any>, StoreError> {
         Ok(match self.backend {
             Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
-            Backend::Postgres => self.pool.begin().await?,
+            Backend::Postgres => {
+                let mut tx = self.pool.begin().await?;
+                audit::lock(&mut tx).await?;
+                tx
+            }
         })
     }
 
@@ -293,7 +299,6 @@ impl Store {
         let id = doc.campaign.id.clone();
         let at = now();
         let mut tx = self.begin_write().await?;
-        audit::lock(&mut tx, self.backend).await?;
         let exists = sqlx::query("SELECT id FROM campaigns WHERE id = $1")
             .bind(&id)
             .fetch_optional(&mut *tx)

@@ -157,7 +157,6 @@ impl Store {
         at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await?;
-        audit::lock(&mut tx, self.backend).await?;
         let stored = load_document(&mut tx, campaign).await?;
         let at = at.to_rfc3339_opts(SecondsFormat::Micros, true);
         sqlx::query("UPDATE campaigns SET reopened = 1, version = version + 1, updated_at = $1 WHERE id = $2")
@@ -192,8 +191,6 @@ impl Store {
         at: DateTime<Utc>,
     ) -> Result<ProposalState, StoreError> {
         let mut tx = self.begin_write().await?;
-        // Taken first so that concurrent changes queue here rather than fail at commit.
-        audit::lock(&mut tx, self.backend).await?;
         let mut stored = load_document(&mut tx, campaign).await?;
         invited(&stored.document, campaign, respondent)?;
         let current = stored.versions.get(respondent).copied().unwrap_or(0);
