@@ -118,6 +118,11 @@ impl From<StoreError> for ApiError {
                 err.current_version = Some(current);
                 err
             }
+            StoreError::CampaignChanged { current, .. } => {
+                let mut err = Self::new(StatusCode::PRECONDITION_FAILED, "conflict", e.to_string());
+                err.current_version = Some(current);
+                err
+            }
             StoreError::Invalid { problems } => {
                 let mut err = Self::new(
                     StatusCode::UNPROCESSABLE_ENTITY,

@@ -72,6 +72,29 @@ impl Principal {
     }
 }
 
+/// An invitation as listed to the coordinator (never its token).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Invitation {
+    /// The capital invited.
+    pub respondent: String,
+    /// When it was made, RFC 3339.
+    pub created_at: String,
+    /// Who made it.
+    pub created_by: String,
+    /// When it expires, RFC 3339.
+    pub expires_at: String,
+    /// When it was revoked (or replaced by a newer one), if it was.
+    pub revoked_at: Option<String>,
+}
+
+impl Invitation {
+    /// Whether the token still opens the proposal at `at`.
+    pub fn is_active(&self, at: DateTime<Utc>) -> bool {
+        self.revoked_at.is_none()
+            && DateTime::parse_from_rfc3339(&self.expires_at).is_ok_and(|e| e > at)
+    }
+}
+
 /// A fresh random token.
 fn new_token() -> String {
     let mut bytes = [0u8; 32];
@@ -184,6 +207,29 @@ impl Store {
         .await?;
         tx.commit().await?;
         Ok(token)
+    }
+
+    /// Every invitation of a campaign, newest first: who, when made, until when, and whether
+    /// revoked. The tokens themselves are not stored and cannot be shown again.
+    pub async fn invitations(&self, campaign: &str) -> Result<Vec<Invitation>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT respondent, created_at, created_by, expires_at, revoked_at FROM invitations \
+             WHERE campaign_id = $1 ORDER BY created_at DESC, respondent",
+        )
+        .bind(campaign)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Invitation {
+                    respondent: r.try_get("respondent")?,
+                    created_at: r.try_get("created_at")?,
+                    created_by: r.try_get("created_by")?,
+                    expires_at: r.try_get("expires_at")?,
+                    revoked_at: r.try_get("revoked_at")?,
+                })
+            })
+            .collect()
     }
 
     /// Revokes a capital's invitation to a campaign; returns whether there was one to revoke.

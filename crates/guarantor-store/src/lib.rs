@@ -14,6 +14,7 @@
 mod access;
 mod audit;
 mod proposals;
+mod setup;
 
 use std::collections::BTreeMap;
 use std::str::FromStr;
@@ -25,8 +26,8 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Row};
 
 pub use access::{
-    LOGIN_ATTEMPTS, LOGIN_WINDOW_MINUTES, MIN_PASSWORD_CHARS, Principal, Role, SESSION_HOURS,
-    Session,
+    Invitation, LOGIN_ATTEMPTS, LOGIN_WINDOW_MINUTES, MIN_PASSWORD_CHARS, Principal, Role,
+    SESSION_HOURS, Session,
 };
 pub use audit::{AuditEntry, AuditReport};
 pub use proposals::{DraftContent, ProposalState};
@@ -98,6 +99,18 @@ pub enum StoreError {
         current: i64,
         /// The last change, in words (who, what, when), from the audit log.
         last_change: Option<String>,
+    },
+    /// Someone else changed the campaign since the version the caller read.
+    #[error(
+        "campaign \"{id}\" changed since you read it (you had version {expected}, it is now version {current}); reload it, reapply your change and save again"
+    )]
+    CampaignChanged {
+        /// Campaign id.
+        id: String,
+        /// The version the caller read.
+        expected: i64,
+        /// The version stored now.
+        current: i64,
     },
     /// The change would make the campaign invalid; nothing was stored.
     #[error("the change is invalid ({} problem{}): {}", problems.len(), if problems.len() == 1 { "" } else { "s" }, problems.join("; "))]

@@ -145,6 +145,35 @@ pub fn compose(input: BriefInput<'_>) -> Brief {
     }
 }
 
+/// The options of one scenario of `options` (by position) as a brief section with its charts,
+/// composed exactly as the brief composes the baseline's: the web app's options page.
+pub fn scenario_options(
+    campaign: &Campaign,
+    options: &OptionsReport,
+    index: usize,
+) -> Option<(Section, Vec<Chart>)> {
+    let scenario = options.scenarios.get(index)?;
+    let names = Names::of(campaign);
+    let currency = campaign.info().currency.to_string();
+    let mut charts = Vec::new();
+    let section = options_section(
+        scenario,
+        recommend(&scenario.options),
+        &names,
+        &currency,
+        &mut charts,
+    );
+    Some((section, charts))
+}
+
+/// The scenarios side by side as a brief section with its charts: the web app's compare page.
+pub fn scenario_comparison(campaign: &Campaign, options: &OptionsReport) -> (Section, Vec<Chart>) {
+    let currency = campaign.info().currency.to_string();
+    let mut charts = Vec::new();
+    let section = scenarios_section(options, &currency, &mut charts);
+    (section, charts)
+}
+
 /// Index of the recommended option (see [`RECOMMENDATION_RULE`]).
 fn recommend(options: &[ForcePackage]) -> Option<usize> {
     // Coverage compared to a tenth of a percentage point so that solver noise does not decide.

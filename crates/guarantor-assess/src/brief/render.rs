@@ -27,6 +27,33 @@ impl BriefHtml<'_> {
     }
 }
 
+/// One section alone, for pages that show part of the brief (the web app).
+#[derive(Template)]
+#[template(path = "section.html")]
+struct SectionHtml<'a> {
+    section: &'a Section,
+    charts: &'a [Chart],
+}
+
+impl SectionHtml<'_> {
+    fn chart(&self, id: &str) -> Option<&Chart> {
+        self.charts.iter().find(|c| c.id == id)
+    }
+}
+
+impl Section {
+    /// The section as an HTML fragment (`<section>` with its tables and charts inline), marked
+    /// up exactly as in the brief, `data-figure` included.
+    pub fn to_html(&self, charts: &[Chart]) -> String {
+        SectionHtml {
+            section: self,
+            charts,
+        }
+        .render()
+        .unwrap_or_else(|e| unreachable!("the section template renders any section: {e}"))
+    }
+}
+
 /// The typst template (templates/brief.typ): it reads the brief as `brief.json` and the charts
 /// as `chart-ID.svg`, so no text of the brief is ever parsed as markup.
 const TYPST_TEMPLATE: &str = include_str!("../../templates/brief.typ");
