@@ -242,11 +242,19 @@ enum Command {
         #[command(flatten)]
         db: DatabaseArgs,
     },
-    /// Serve the JSON API (docs/api.md) on the database.
+    /// Serve the web app and the JSON API (docs/web.md, docs/api.md) on the database.
     Serve {
         /// Address to listen on.
         #[arg(long, default_value = "127.0.0.1:8080", env = "GUARANTOR_BIND")]
         bind: String,
+        /// Load the illustrative demo campaign into a fresh database in a new temporary
+        /// directory, with a sign-in for each role and an invitation link for each capital.
+        #[arg(long)]
+        demo: bool,
+        /// Send the session cookie over plain HTTP too (for use on this machine only; behind
+        /// HTTPS leave it off). Implied by --demo.
+        #[arg(long)]
+        insecure_cookies: bool,
         #[command(flatten)]
         db: DatabaseArgs,
     },
@@ -509,21 +517,37 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Serve { bind, db } => {
+        Command::Serve {
+            bind,
+            demo,
+            insecure_cookies,
+            db,
+        } => {
             let rt = tokio::runtime::Builder::new_multi_thread()
                 .enable_all()
                 .build()
                 .context("cannot start the async runtime")?;
             rt.block_on(async {
-                let store = db.open().await?;
                 let listener = tokio::net::TcpListener::bind(&bind)
                     .await
                     .with_context(|| format!("cannot listen on {bind}"))?;
-                println!(
-                    "Guarantor API listening on http://{}",
-                    listener.local_addr()?
-                );
-                guarantor_server::serve(listener, store).await?;
+                let url = format!("http://{}", listener.local_addr()?);
+                let store = if demo {
+                    demo_store(&url).await?
+                } else {
+                    db.open().await?
+                };
+                let config = guarantor_server::Config {
+                    pdf: Some(std::sync::Arc::new(|brief: &guarantor_assess::Brief| {
+                        let today = chrono::Utc::now().date_naive();
+                        typeset_brief(brief, today)
+                            .map(|t| t.pdf)
+                            .map_err(|e| e.to_string())
+                    })),
+                    secure_cookies: !(demo || insecure_cookies),
+                };
+                println!("Guarantor listening on {url} (web app at /, JSON API at /api)");
+                guarantor_server::serve(listener, store, config).await?;
                 anyhow::Ok(())
             })?;
             Ok(ExitCode::SUCCESS)
@@ -637,20 +661,7 @@ fn write_brief(
     });
     // Typeset first, so that a failure leaves neither file behind.
     let pdf = match pdf_path {
-        Some(_) => {
-            let source = brief.to_typst();
-            let files: Vec<(&str, &[u8])> = source
-                .files
-                .iter()
-                .map(|(name, data)| (name.as_str(), data.as_slice()))
-                .collect();
-            let today = (
-                generated_on.year(),
-                u8::try_from(generated_on.month()).unwrap_or(1),
-                u8::try_from(generated_on.day()).unwrap_or(1),
-            );
-            Some(guarantor_pdf::typeset(&source.main, &files, today)?)
-        }
+        Some(_) => Some(typeset_brief(&brief, generated_on)?),
         None => None,
     };
     write_whole(html_path, brief.to_html().as_bytes())?;
@@ -700,6 +711,94 @@ fn write_as(campaign: &Campaign, to: Target) -> anyhow::Result<String> {
             .to_toml()
             .context("cannot write the campaign as TOML")?,
     })
+}
+
+/// The brief typeset as PDF, dated `on`.
+fn typeset_brief(
+    brief: &guarantor_assess::Brief,
+    on: chrono::NaiveDate,
+) -> Result<guarantor_pdf::Typeset, guarantor_pdf::PdfError> {
+    let source = brief.to_typst();
+    let files: Vec<(&str, &[u8])> = source
+        .files
+        .iter()
+        .map(|(name, data)| (name.as_str(), data.as_slice()))
+        .collect();
+    let today = (
+        on.year(),
+        u8::try_from(on.month()).unwrap_or(1),
+        u8::try_from(on.day()).unwrap_or(1),
+    );
+    guarantor_pdf::typeset(&source.main, &files, today)
+}
+
+/// A fresh database in a new temporary directory holding the demo campaign, reopened for
+/// submissions, with an account per role and an invitation per capital; prints how to get in.
+async fn demo_store(url: &str) -> anyhow::Result<guarantor_store::Store> {
+    use rand::RngCore;
+    let stamp = chrono::Utc::now().format("%Y%m%d-%H%M%S");
+    let dir = std::env::temp_dir().join(format!("guarantor-demo-{stamp}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)
+        .with_context(|| format!("cannot create the demo directory {}", dir.display()))?;
+    let store =
+        guarantor_store::Store::open(&format!("sqlite://{}", dir.join("guarantor.db").display()))
+            .await?;
+    let campaign = demo_campaign()?;
+    let id = campaign.info().id.to_string();
+    let now = chrono::Utc::now();
+    store.import(&campaign, "demo").await?;
+    // The demo's deadline is in the past: reopen so that a visitor can submit.
+    store.reopen(&id, "demo", now).await?;
+    let password = || {
+        let mut bytes = [0u8; 12];
+        rand::rng().fill_bytes(&mut bytes);
+        bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()
+    };
+    let coordinator = password();
+    let decision_maker = password();
+    store
+        .create_account(
+            "coordinator",
+            guarantor_store::Role::Coordinator,
+            &coordinator,
+            "demo",
+            now,
+        )
+        .await?;
+    store
+        .create_account(
+            "decision-maker",
+            guarantor_store::Role::DecisionMaker,
+            &decision_maker,
+            "demo",
+            now,
+        )
+        .await?;
+    println!(
+        "DEMO: the illustrative campaign \"{}\" in a fresh database at {}",
+        campaign.info().title,
+        dir.display()
+    );
+    println!("Sign in at {url}/login");
+    println!("  coordinator     name coordinator     password {coordinator}");
+    println!("  decision maker  name decision-maker  password {decision_maker}");
+    println!("Capitals open their invitation link (valid 30 days):");
+    let expires = now + chrono::Duration::days(30);
+    for r in campaign.respondents().iter().filter(|r| r.invited) {
+        let code = r.code.to_string();
+        let token = store.invite(&id, &code, expires, "demo", now).await?;
+        let status = if campaign
+            .proposals()
+            .iter()
+            .any(|p| p.respondent == r.code && !p.revisions.is_empty())
+        {
+            "answered"
+        } else {
+            "not answered"
+        };
+        println!("  {code}  {url}/invitation/{token}  ({status})");
+    }
+    Ok(store)
 }
 
 fn demo_campaign() -> anyhow::Result<Campaign> {

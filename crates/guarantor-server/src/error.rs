@@ -32,6 +32,17 @@ impl ApiError {
     }
 
     /// 404: also what a capital gets for anything that is not its own.
+    /// The HTTP status it answers with.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// The message, in words.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// Anything the caller may not see looks as if it did not exist.
     pub fn not_found() -> Self {
         Self::new(StatusCode::NOT_FOUND, "not_found", "no such resource")
     }

@@ -1,4 +1,4 @@
-//! Guarantor's JSON API over HTTP.
+//! Guarantor's server: the JSON API under `/api` and the web app's pages (module `web`).
 //!
 //! [`app`] builds the axum router on a [`Store`]; `guarantor serve` binds it. Every request
 //! but the health check carries `Authorization: Bearer TOKEN`: a coordinator or decision-maker
@@ -12,8 +12,10 @@
 
 mod error;
 pub mod openapi;
+pub mod web;
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::body::Bytes;
@@ -218,15 +220,104 @@ pub const API_ROUTES: &[Route] = &[
     ),
 ];
 
-/// Shared state of the handlers.
-#[derive(Debug, Clone)]
-pub struct AppState {
-    store: Store,
+/// Typesets a brief as PDF: provided by the binary, so that the heavy typesetter is linked
+/// only there and the server's tests stay light.
+pub type PdfRenderer =
+    Arc<dyn Fn(&guarantor_assess::Brief) -> Result<Vec<u8>, String> + Send + Sync>;
+
+/// How the server is set up beyond its store.
+#[derive(Clone)]
+pub struct Config {
+    /// Typesets briefs for `/campaigns/{id}/brief.pdf`; `None` answers 501.
+    pub pdf: Option<PdfRenderer>,
+    /// Marks the session cookie `Secure` (sent over HTTPS only). Off only for plain-HTTP use on
+    /// this machine (`guarantor serve --insecure-cookies`, and the tests).
+    pub secure_cookies: bool,
 }
 
-/// The router: the JSON API on `store`, with body limits and timeouts.
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            pdf: None,
+            secure_cookies: true,
+        }
+    }
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("pdf", &self.pdf.is_some())
+            .field("secure_cookies", &self.secure_cookies)
+            .finish()
+    }
+}
+
+/// Options reports by campaign, with the campaign version they were computed at.
+type OptionsCache = HashMap<String, (i64, Arc<guarantor_engine::OptionsReport>)>;
+
+/// Shared state of the handlers.
+#[derive(Debug)]
+pub struct AppState {
+    store: Store,
+    config: Config,
+    options: Mutex<OptionsCache>,
+}
+
+impl AppState {
+    /// The campaign and its options under every scenario. The report is computed off the async
+    /// threads and kept until the campaign changes (its version moves), so the options, compare
+    /// and brief pages cost one solve per change, not one per view.
+    pub(crate) async fn options(
+        &self,
+        campaign: &str,
+    ) -> Result<
+        (
+            guarantor_domain::Campaign,
+            Arc<guarantor_engine::OptionsReport>,
+        ),
+        ApiError,
+    > {
+        // The version is read before the campaign: a report is never filed under a version
+        // newer than the data it was computed from.
+        let version = self.store.campaign_state(campaign).await?.version;
+        let c = self.store.export(campaign).await?;
+        let cached = self
+            .options
+            .lock()
+            .map_err(|_| ApiError::internal("options cache poisoned"))?
+            .get(campaign)
+            .filter(|(v, _)| *v == version)
+            .map(|(_, r)| Arc::clone(r));
+        if let Some(report) = cached {
+            return Ok((c, report));
+        }
+        let for_solve = c.clone();
+        let report = Arc::new(
+            tokio::task::spawn_blocking(move || options_of(&for_solve))
+                .await
+                .map_err(|e| ApiError::internal(&e.to_string()))??,
+        );
+        self.options
+            .lock()
+            .map_err(|_| ApiError::internal("options cache poisoned"))?
+            .insert(campaign.to_owned(), (version, Arc::clone(&report)));
+        Ok((c, report))
+    }
+}
+
+/// The router: the JSON API and the web pages on `store`, with default [`Config`].
 pub fn app(store: Store) -> Router {
-    let state = Arc::new(AppState { store });
+    app_with(store, Config::default())
+}
+
+/// The router: the JSON API and the web pages on `store`, with body limits and timeouts.
+pub fn app_with(store: Store, config: Config) -> Router {
+    let state = Arc::new(AppState {
+        store,
+        config,
+        options: Mutex::new(HashMap::new()),
+    });
     Router::new()
         .route("/api/health", get(|| async { "ok" }))
         .route("/api/login", post(login))
@@ -267,6 +358,7 @@ pub fn app(store: Store) -> Router {
             "/api/openapi.json",
             get(|| async { Json(openapi::document()) }),
         )
+        .merge(web::routes())
         .fallback(|| async { ApiError::no_route() })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
@@ -448,12 +540,8 @@ async fn get_options(
     Path(campaign): Path<String>,
 ) -> AppResult<Response> {
     caller.can_read_campaign()?;
-    let c = s.store.export(&campaign).await?;
-    // Seconds of solver work: off the async threads.
-    let report = tokio::task::spawn_blocking(move || options_of(&c))
-        .await
-        .map_err(|e| ApiError::internal(&e.to_string()))??;
-    Ok(Json(report).into_response())
+    let (_, report) = s.options(&campaign).await?;
+    Ok(Json(&*report).into_response())
 }
 
 async fn get_brief(
@@ -462,9 +550,8 @@ async fn get_brief(
     Path(campaign): Path<String>,
 ) -> AppResult<Response> {
     caller.can_read_campaign()?;
-    let c = s.store.export(&campaign).await?;
+    let (c, options) = s.options(&campaign).await?;
     let html = tokio::task::spawn_blocking(move || {
-        let options = options_of(&c)?;
         let assessment = guarantor_assess::assess(&c);
         let brief = guarantor_assess::compose(guarantor_assess::BriefInput {
             campaign: &c,
@@ -727,9 +814,13 @@ async fn verify_audit(State(s): Shared, caller: Caller) -> AppResult<Response> {
     Ok(Json(s.store.verify_audit().await?).into_response())
 }
 
-/// Serves the API on `listener` until Ctrl-C or SIGTERM.
-pub async fn serve(listener: tokio::net::TcpListener, store: Store) -> std::io::Result<()> {
-    axum::serve(listener, app(store))
+/// Serves the API and the pages on `listener` until Ctrl-C.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    store: Store,
+    config: Config,
+) -> std::io::Result<()> {
+    axum::serve(listener, app_with(store, config))
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
             tracing::info!("shutting down");

@@ -147,7 +147,11 @@ async fn spawn_apps() -> Vec<App> {
             .unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
-        tokio::spawn(guarantor_server::serve(listener, store.clone()));
+        tokio::spawn(guarantor_server::serve(
+            listener,
+            store.clone(),
+            guarantor_server::Config::default(),
+        ));
         apps.push(App {
             label,
             base,

@@ -31,6 +31,7 @@ pub use access::{
 };
 pub use audit::{AuditEntry, AuditReport};
 pub use proposals::{DraftContent, ProposalState};
+pub use setup::CampaignState;
 
 /// The migrations, embedded in the binary; applied when a store is opened.
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");

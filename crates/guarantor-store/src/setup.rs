@@ -8,19 +8,33 @@ use sqlx::Row;
 
 use crate::{Store, StoreError, audit, json, load_document};
 
+/// Where a stored campaign stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CampaignState {
+    /// Bumped on every change of the campaign or one of its proposals.
+    pub version: i64,
+    /// True when the coordinator reopened it after its deadline.
+    pub reopened: bool,
+}
+
 impl Store {
-    /// The campaign's version (bumped on every change of it or of one of its proposals).
-    pub async fn campaign_version(&self, id: &str) -> Result<i64, StoreError> {
-        let row = sqlx::query("SELECT version FROM campaigns WHERE id = $1")
+    /// The campaign's version (bumped on every change of it or of one of its proposals) and
+    /// whether the coordinator reopened it after its deadline.
+    pub async fn campaign_state(&self, id: &str) -> Result<CampaignState, StoreError> {
+        let row = sqlx::query("SELECT version, reopened FROM campaigns WHERE id = $1")
             .bind(id)
             .fetch_optional(self.pool())
             .await?;
         match row {
-            Some(row) => Ok(row.try_get("version")?),
+            Some(row) => Ok(CampaignState {
+                version: row.try_get("version")?,
+                reopened: row.try_get::<i64, _>("reopened")? != 0,
+            }),
             None => {
                 // The same message as every other lookup, with the stored ids.
                 let mut tx = self.pool().begin().await?;
-                load_document(&mut tx, id).await.map(|_| 0)
+                load_document(&mut tx, id).await?;
+                Err(StoreError::Database(format!("campaign {id} vanished")))
             }
         }
     }

@@ -166,6 +166,15 @@ pub fn scenario_options(
     Some((section, charts))
 }
 
+/// The assessment as a brief section with its charts (the brief's first annex): the web app's
+/// assessment page, which needs no options.
+pub fn assessment_section(campaign: &Campaign, a: &Assessment) -> (Section, Vec<Chart>) {
+    let names = Names::of(campaign);
+    let mut charts = Vec::new();
+    let section = assessment_annex(a, &names, &a.campaign.currency, &mut charts);
+    (section, charts)
+}
+
 /// The scenarios side by side as a brief section with its charts: the web app's compare page.
 pub fn scenario_comparison(campaign: &Campaign, options: &OptionsReport) -> (Section, Vec<Chart>) {
     let currency = campaign.info().currency.to_string();

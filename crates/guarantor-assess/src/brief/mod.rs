@@ -11,7 +11,7 @@ mod render;
 
 use serde::Serialize;
 
-pub use compose::{BriefInput, compose, scenario_comparison, scenario_options};
+pub use compose::{BriefInput, assessment_section, compose, scenario_comparison, scenario_options};
 pub use render::TypstSource;
 
 /// The brief.

@@ -1,0 +1,43 @@
+// Conveniences on top of pages that work without any script.
+"use strict";
+
+document.addEventListener("DOMContentLoaded", () => {
+  // "Add another line": copy the section's empty row template with the next free row number.
+  const form = document.getElementById("proposal-form");
+  let next = form ? parseInt(form.dataset.nextRow || "0", 10) : 0;
+  document.querySelectorAll("[data-add-line]").forEach((button) => {
+    const section = button.dataset.addLine;
+    const template = document.querySelector(`template[data-row-template="${section}"]`);
+    const list = document.querySelector(`[data-offers="${section}"]`);
+    if (!template || !list) return;
+    button.hidden = false;
+    button.addEventListener("click", () => {
+      const html = template.innerHTML.replaceAll("__N__", String(next));
+      next += 1;
+      list.insertAdjacentHTML("beforeend", html);
+      const added = list.lastElementChild;
+      const first = added && added.querySelector("select, input:not([type=hidden])");
+      if (first) first.focus();
+    });
+  });
+
+  // "Copy link" next to a new invitation link.
+  document.querySelectorAll("[data-copy]").forEach((button) => {
+    button.addEventListener("click", async () => {
+      const field = document.getElementById(button.dataset.copy);
+      if (!field) return;
+      field.select();
+      try {
+        await navigator.clipboard.writeText(field.value);
+        button.textContent = "Copied";
+      } catch (_) {
+        document.execCommand("copy");
+        button.textContent = "Copied";
+      }
+    });
+  });
+
+  // Move focus to an error summary so that screen readers announce it first.
+  const summary = document.querySelector(".error-summary");
+  if (summary) summary.focus();
+});

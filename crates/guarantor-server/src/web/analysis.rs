@@ -1,0 +1,228 @@
+//! The pages that weigh the proposals: the assessment, the options under each scenario, the
+//! scenarios side by side, and the decision brief (HTML and PDF). Coordinators and decision
+//! makers only.
+
+use std::sync::Arc;
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use chrono::Utc;
+use guarantor_assess::brief::{Chart, Section};
+use serde::Deserialize;
+
+use super::{Chrome, PageError, Viewer, html};
+use crate::AppState;
+
+type Shared = State<Arc<AppState>>;
+
+#[derive(Template)]
+#[template(path = "sections.html")]
+struct SectionsPage {
+    page: Chrome,
+    heading: String,
+    intro: String,
+    /// Links above the content: (label, href, current).
+    picker: Vec<(String, String, bool)>,
+    picker_label: String,
+    /// Sections already rendered as HTML by the brief's own template.
+    body: Vec<String>,
+    notes: Vec<String>,
+}
+
+fn rendered(parts: &[(Section, Vec<Chart>)]) -> Vec<String> {
+    parts.iter().map(|(s, c)| s.to_html(c)).collect()
+}
+
+/// GET: the assessment of the offers as they stand.
+pub(crate) async fn assessment(
+    State(s): Shared,
+    viewer: Viewer,
+    Path(campaign): Path<String>,
+) -> Result<Response, PageError> {
+    viewer.must_be_account()?;
+    let c = s.store.export(&campaign).await?;
+    let a = guarantor_assess::assess(&c);
+    let part = guarantor_assess::brief::assessment_section(&c, &a);
+    let page = SectionsPage {
+        page: Chrome::new(Some(&viewer), "Assessment").in_campaign(&viewer, &c, "Assessment"),
+        heading: "Assessment".into(),
+        intro: "What the capitals offered, measured against the statement of requirements, before any package is chosen. Only submitted, not withdrawn proposals count.".into(),
+        picker: Vec::new(),
+        picker_label: String::new(),
+        body: rendered(&[part]),
+        notes: a.notes.clone(),
+    };
+    Ok(html(&page))
+}
+
+#[derive(Deserialize)]
+pub(crate) struct ScenarioQuery {
+    #[serde(default)]
+    scenario: String,
+}
+
+/// GET: the options under one scenario (the first by default).
+pub(crate) async fn options(
+    State(s): Shared,
+    viewer: Viewer,
+    Path(campaign): Path<String>,
+    Query(q): Query<ScenarioQuery>,
+) -> Result<Response, PageError> {
+    viewer.must_be_account()?;
+    let (c, report) = s.options(&campaign).await.map_err(PageError::from_api)?;
+    let index = if q.scenario.is_empty() {
+        0
+    } else {
+        report
+            .scenarios
+            .iter()
+            .position(|sc| sc.scenario == q.scenario)
+            .ok_or_else(PageError::not_found)?
+    };
+    let picker = report
+        .scenarios
+        .iter()
+        .enumerate()
+        .map(|(i, sc)| {
+            (
+                sc.name.clone(),
+                format!("/campaigns/{campaign}/options?scenario={}", sc.scenario),
+                i == index,
+            )
+        })
+        .collect();
+    let body = match guarantor_assess::brief::scenario_options(&c, &report, index) {
+        Some(part) => rendered(&[part]),
+        None => vec!["<p>No options were computed.</p>".into()],
+    };
+    let page = SectionsPage {
+        page: Chrome::new(Some(&viewer), "Options").in_campaign(&viewer, &c, "Options"),
+        heading: "Options".into(),
+        intro: "Force packages computed from the submitted proposals under the scenario chosen: what each covers, what it leaves short and why, what it costs, who carries it, and how it holds if a capital walks away.".into(),
+        picker,
+        picker_label: "Scenario".into(),
+        body,
+        notes: report.warnings.clone(),
+    };
+    Ok(html(&page))
+}
+
+/// GET: every scenario side by side.
+pub(crate) async fn compare(
+    State(s): Shared,
+    viewer: Viewer,
+    Path(campaign): Path<String>,
+) -> Result<Response, PageError> {
+    viewer.must_be_account()?;
+    let (c, report) = s.options(&campaign).await.map_err(PageError::from_api)?;
+    let part = guarantor_assess::brief::scenario_comparison(&c, &report);
+    let page = SectionsPage {
+        page: Chrome::new(Some(&viewer), "Compare scenarios").in_campaign(
+            &viewer,
+            &c,
+            "Compare scenarios",
+        ),
+        heading: "Scenarios compared".into(),
+        intro: "What each negotiation assumption costs: the best option under every scenario, side by side.".into(),
+        picker: Vec::new(),
+        picker_label: String::new(),
+        body: rendered(&[part]),
+        notes: report.warnings.clone(),
+    };
+    Ok(html(&page))
+}
+
+async fn brief_of(s: &AppState, campaign: &str) -> Result<guarantor_assess::Brief, PageError> {
+    let (c, report) = s.options(campaign).await.map_err(PageError::from_api)?;
+    let brief = tokio::task::spawn_blocking(move || {
+        let a = guarantor_assess::assess(&c);
+        guarantor_assess::compose(guarantor_assess::BriefInput {
+            campaign: &c,
+            assessment: &a,
+            options: &report,
+            generated_on: Utc::now().date_naive(),
+        })
+    })
+    .await
+    .map_err(|e| PageError::internal(&e.to_string()))?;
+    Ok(brief)
+}
+
+#[derive(Template)]
+#[template(path = "brief_page.html")]
+struct BriefPage {
+    page: Chrome,
+    base: String,
+    brief: guarantor_assess::Brief,
+    pdf: bool,
+}
+
+/// GET: the brief's summary, with the whole brief as HTML and PDF.
+pub(crate) async fn brief_page(
+    State(s): Shared,
+    viewer: Viewer,
+    Path(campaign): Path<String>,
+) -> Result<Response, PageError> {
+    viewer.must_be_account()?;
+    let c = s.store.export(&campaign).await?;
+    let brief = brief_of(&s, &campaign).await?;
+    let page = BriefPage {
+        page: Chrome::new(Some(&viewer), "Decision brief").in_campaign(&viewer, &c, "Brief"),
+        base: format!("/campaigns/{campaign}"),
+        brief,
+        pdf: s.config.pdf.is_some(),
+    };
+    Ok(html(&page))
+}
+
+/// GET: the whole brief as one self-contained HTML document.
+pub(crate) async fn brief_html(
+    State(s): Shared,
+    viewer: Viewer,
+    Path(campaign): Path<String>,
+) -> Result<Response, PageError> {
+    viewer.must_be_account()?;
+    let brief = brief_of(&s, &campaign).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        brief.to_html(),
+    )
+        .into_response())
+}
+
+/// GET: the brief typeset as PDF (when the server was built with a typesetter).
+pub(crate) async fn brief_pdf(
+    State(s): Shared,
+    viewer: Viewer,
+    Path(campaign): Path<String>,
+) -> Result<Response, PageError> {
+    viewer.must_be_account()?;
+    let Some(pdf) = s.config.pdf.clone() else {
+        return Err(PageError::new(
+            axum::http::StatusCode::NOT_IMPLEMENTED,
+            "This server cannot typeset PDF; read the HTML brief, or run `guarantor brief --pdf`.",
+        ));
+    };
+    let brief = brief_of(&s, &campaign).await?;
+    let bytes = tokio::task::spawn_blocking(move || pdf(&brief))
+        .await
+        .map_err(|e| PageError::internal(&e.to_string()))?
+        .map_err(|e| PageError::internal(&format!("PDF: {e}")))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{campaign}-brief.pdf\""),
+            ),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        bytes,
+    )
+        .into_response())
+}

@@ -1,0 +1,706 @@
+//! The coordinator's pages: campaigns, the response tracker, invitations, reopening, setup and
+//! the audit log. Decision makers see the campaigns and the tracker read-only.
+
+use std::sync::Arc;
+
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::response::Response;
+use chrono::Utc;
+use guarantor_domain::document::{CampaignDocument, PriorityDoc, RequirementDoc};
+use guarantor_domain::{FileFormat, LoadError, parse_campaign};
+use guarantor_store::{Invitation, Role, StoreError};
+use serde::Deserialize;
+
+use super::{Chrome, FormData, PageError, Viewer, html, see_other, when};
+use crate::AppState;
+
+type Shared = State<Arc<AppState>>;
+
+#[derive(Template)]
+#[template(path = "campaigns.html")]
+struct CampaignsPage {
+    page: Chrome,
+    campaigns: Vec<(String, String, String)>,
+    coordinator: bool,
+    errors: Vec<String>,
+}
+
+pub(crate) async fn campaigns(State(s): Shared, viewer: Viewer) -> Result<Response, PageError> {
+    viewer.must_be_account()?;
+    campaigns_page(&s, &viewer, Vec::new()).await
+}
+
+async fn campaigns_page(
+    s: &AppState,
+    viewer: &Viewer,
+    errors: Vec<String>,
+) -> Result<Response, PageError> {
+    let campaigns = s
+        .store
+        .campaigns()
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c.title, when(&c.updated_at)))
+        .collect();
+    let failed = !errors.is_empty();
+    let page = CampaignsPage {
+        page: Chrome::new(Some(viewer), "Campaigns"),
+        campaigns,
+        coordinator: viewer.must_coordinate().is_ok(),
+        errors,
+    };
+    let mut r = html(&page);
+    if failed {
+        *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(r)
+}
+
+/// POST (multipart): import a campaign file.
+pub(crate) async fn import(
+    State(s): Shared,
+    viewer: Viewer,
+    mut multipart: Multipart,
+) -> Result<Response, PageError> {
+    let mut fields = Vec::new();
+    let mut file = Vec::new();
+    let mut file_name = String::new();
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|e| PageError::bad_request(format!("the upload could not be read: {e}")))?
+    {
+        let name = field.name().unwrap_or_default().to_owned();
+        if name == "file" {
+            file_name = field.file_name().unwrap_or_default().to_owned();
+        }
+        let data = field
+            .bytes()
+            .await
+            .map_err(|e| PageError::bad_request(format!("the upload could not be read: {e}")))?;
+        if name == "file" {
+            file = data.to_vec();
+        } else {
+            fields.push((name, String::from_utf8_lossy(&data).into_owned()));
+        }
+    }
+    viewer.check_csrf(&FormData::from_pairs(fields))?;
+    viewer.must_coordinate()?;
+    let format = if file_name.ends_with(".toml") {
+        FileFormat::Toml
+    } else {
+        FileFormat::Json
+    };
+    let text = String::from_utf8(file)
+        .map_err(|_| PageError::bad_request("the campaign file is not UTF-8 text"))?;
+    let campaign = match parse_campaign(&text, format) {
+        Ok(c) => c,
+        Err(LoadError::Invalid(problems)) => {
+            return campaigns_page(
+                &s,
+                &viewer,
+                problems.iter().map(ToString::to_string).collect(),
+            )
+            .await;
+        }
+        Err(e) => return campaigns_page(&s, &viewer, vec![e.to_string()]).await,
+    };
+    match s.store.import(&campaign, &viewer.actor()).await {
+        Ok(()) => Ok(see_other(&format!(
+            "/campaigns/{}?done=imported",
+            campaign.info().id
+        ))),
+        Err(e @ StoreError::CampaignExists(_)) => {
+            campaigns_page(&s, &viewer, vec![e.to_string()]).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// A line of the response tracker.
+pub(crate) struct TrackerLine {
+    pub code: String,
+    pub name: String,
+    pub status: String,
+    pub status_class: &'static str,
+    pub last_change: String,
+    pub lines: usize,
+    pub invitation: String,
+    pub invitation_active: bool,
+}
+
+/// A line of the coverage table.
+pub(crate) struct CoverageView {
+    pub requirement: String,
+    pub capability: String,
+    pub phase: String,
+    pub sector: String,
+    pub essential: bool,
+    pub required: u32,
+    pub offered: u64,
+    pub conditional: u64,
+    pub coverage: String,
+    pub coverage_value: f64,
+}
+
+#[derive(Template)]
+#[template(path = "dashboard.html")]
+struct Dashboard {
+    page: Chrome,
+    id: String,
+    issuer: String,
+    purpose: String,
+    deadline: String,
+    deadline_state: String,
+    closed: bool,
+    coordinator: bool,
+    counts: guarantor_engine::summary::ResponseCounts,
+    totals: guarantor_engine::summary::CoverageTotals,
+    offer_lines: usize,
+    personnel: String,
+    tracker: Vec<TrackerLine>,
+    coverage: Vec<CoverageView>,
+    new_link: Option<(String, String, String)>,
+}
+
+#[derive(Deserialize)]
+pub(crate) struct Done {
+    #[serde(default)]
+    done: String,
+}
+
+fn invitation_text(inv: Option<&Invitation>) -> (String, bool) {
+    let now = Utc::now();
+    match inv {
+        None => ("not invited yet".into(), false),
+        Some(i) if i.is_active(now) => (format!("link valid until {}", when(&i.expires_at)), true),
+        Some(i) => match &i.revoked_at {
+            Some(at) => (format!("revoked {}", when(at)), false),
+            None => (format!("expired {}", when(&i.expires_at)), false),
+        },
+    }
+}
+
+fn tracker(doc: &CampaignDocument, invitations: &[Invitation]) -> Vec<TrackerLine> {
+    doc.respondents
+        .iter()
+        .filter(|r| r.invited)
+        .map(|r| {
+            let p = doc.proposals.iter().find(|p| p.respondent == r.code);
+            let (status, class) = match p {
+                Some(p) if p.withdrawn.is_some() => ("Withdrawn".to_owned(), "withdrawn"),
+                Some(p) if !p.revisions.is_empty() => (
+                    format!(
+                        "Submitted (revision {}){}",
+                        p.revisions.len(),
+                        if p.draft.is_some() {
+                            ", draft pending"
+                        } else {
+                            ""
+                        }
+                    ),
+                    "submitted",
+                ),
+                Some(p) if p.draft.is_some() => ("Draft, not submitted".to_owned(), "draft"),
+                _ => ("Not started".to_owned(), "none"),
+            };
+            let mut changes: Vec<(chrono::DateTime<Utc>, String)> = Vec::new();
+            if let Some(p) = p {
+                changes.extend(
+                    p.revisions
+                        .iter()
+                        .map(|v| (v.submitted_at, v.submitted_by.clone())),
+                );
+                changes.extend(p.draft.iter().map(|d| (d.updated_at, d.updated_by.clone())));
+                changes.extend(p.withdrawn.iter().map(|w| (w.at, w.by.clone())));
+            }
+            let last_change = changes
+                .iter()
+                .max_by_key(|(at, _)| *at)
+                .map(|(at, by)| format!("{} by {by}", at.format("%Y-%m-%d %H:%M UTC")))
+                .unwrap_or_else(|| "—".into());
+            let (invitation, invitation_active) =
+                invitation_text(invitations.iter().find(|i| i.respondent == r.code));
+            TrackerLine {
+                code: r.code.clone(),
+                name: r.name.clone(),
+                status,
+                status_class: class,
+                last_change,
+                lines: p
+                    .filter(|p| p.withdrawn.is_none())
+                    .and_then(|p| p.revisions.last())
+                    .map_or(0, |v| v.offers.len()),
+                invitation,
+                invitation_active,
+            }
+        })
+        .collect()
+}
+
+async fn dashboard_page(
+    s: &AppState,
+    viewer: &Viewer,
+    campaign: &str,
+    flash: Option<String>,
+    new_link: Option<(String, String, String)>,
+) -> Result<Response, PageError> {
+    viewer.must_be_account()?;
+    let c = s.store.export(campaign).await?;
+    let reopened = s.store.campaign_state(campaign).await?.reopened;
+    let invitations = s.store.invitations(campaign).await?;
+    let a = guarantor_assess::assess(&c);
+    let doc = c.to_document();
+    let deadline = doc.campaign.deadline;
+    let passed = Utc::now() > deadline;
+    let names = |id: &str, list: &[(String, String)]| {
+        list.iter()
+            .find(|(k, _)| k == id)
+            .map_or_else(|| id.to_owned(), |(_, v)| v.clone())
+    };
+    let caps: Vec<(String, String)> = doc
+        .catalogue
+        .iter()
+        .map(|c| (c.id.clone(), c.name.clone()))
+        .collect();
+    let phases: Vec<(String, String)> = doc
+        .phases
+        .iter()
+        .map(|p| (p.id.clone(), p.name.clone()))
+        .collect();
+    let sectors: Vec<(String, String)> = doc
+        .sectors
+        .iter()
+        .map(|s| (s.id.clone(), s.name.clone()))
+        .collect();
+    let coverage = a
+        .coverage
+        .iter()
+        .map(|l| {
+            let line = &l.line;
+            CoverageView {
+                requirement: line.requirement.clone(),
+                capability: names(&line.capability, &caps),
+                phase: names(&line.phase, &phases),
+                sector: names(&line.sector, &sectors),
+                essential: matches!(line.priority, guarantor_domain::Priority::Essential),
+                required: line.required,
+                offered: line.offered,
+                conditional: line.offered_conditional,
+                coverage: format!("{:.0} %", line.coverage * 100.0),
+                coverage_value: line.coverage,
+            }
+        })
+        .collect();
+    let page = Dashboard {
+        page: Chrome::new(Some(viewer), doc.campaign.title.clone())
+            .in_campaign(viewer, &c, "Overview")
+            .flash(flash),
+        id: doc.campaign.id.clone(),
+        issuer: doc.campaign.issuer.clone(),
+        purpose: doc.campaign.purpose.clone(),
+        deadline: deadline.format("%Y-%m-%d %H:%M UTC").to_string(),
+        deadline_state: match (passed, reopened) {
+            (false, _) => "open for submissions".into(),
+            (true, true) => "deadline passed; reopened for submissions".into(),
+            (true, false) => "deadline passed; submissions closed".into(),
+        },
+        closed: passed && !reopened,
+        coordinator: matches!(
+            viewer.principal,
+            guarantor_store::Principal::Account {
+                role: Role::Coordinator,
+                ..
+            }
+        ),
+        counts: a.response_counts.clone(),
+        totals: a.coverage_totals.clone(),
+        offer_lines: a.offered.offer_lines,
+        personnel: format!("{:.0}", a.offered.personnel.committed),
+        tracker: tracker(&doc, &invitations),
+        coverage,
+        new_link,
+    };
+    Ok(html(&page))
+}
+
+fn dashboard_flash(done: &str) -> Option<String> {
+    Some(
+        match done {
+            "imported" => "Campaign imported.",
+            "revoked" => "Invitation revoked: its link no longer opens the proposal.",
+            "reopened" => "Campaign reopened: capitals may submit again.",
+            "setup" => "Setup saved.",
+            _ => return None,
+        }
+        .to_owned(),
+    )
+}
+
+/// GET: the campaign's overview and response tracker.
+pub(crate) async fn dashboard(
+    State(s): Shared,
+    viewer: Viewer,
+    Path(campaign): Path<String>,
+    Query(q): Query<Done>,
+) -> Result<Response, PageError> {
+    dashboard_page(&s, &viewer, &campaign, dashboard_flash(&q.done), None).await
+}
+
+/// POST: invite a capital; the page shows its link once.
+pub(crate) async fn invite(
+    State(s): Shared,
+    viewer: Viewer,
+    Path(campaign): Path<String>,
+    headers: axum::http::HeaderMap,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let form = FormData::parse(&body)?;
+    viewer.check_csrf(&form)?;
+    viewer.must_coordinate()?;
+    let respondent = form.get("respondent").to_owned();
+    let days: i64 = form.get("days").parse().unwrap_or(30);
+    if !(1..=365).contains(&days) {
+        return Err(PageError::bad_request(format!(
+            "days: an invitation lasts 1 to 365 days (got {days})"
+        )));
+    }
+    let now = Utc::now();
+    let expires = now + chrono::Duration::days(days);
+    let token = s
+        .store
+        .invite(&campaign, &respondent, expires, &viewer.actor(), now)
+        .await?;
+    // The link is made from the address the coordinator reached the server at.
+    let host = headers
+        .get(axum::http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("localhost");
+    let scheme = if s.config.secure_cookies {
+        "https"
+    } else {
+        "http"
+    };
+    let link = format!("{scheme}://{host}/invitation/{token}");
+    dashboard_page(
+        &s,
+        &viewer,
+        &campaign,
+        None,
+        Some((
+            respondent,
+            link,
+            expires.format("%Y-%m-%d %H:%M UTC").to_string(),
+        )),
+    )
+    .await
+}
+
+/// POST: revoke a capital's invitation.
+pub(crate) async fn revoke(
+    State(s): Shared,
+    viewer: Viewer,
+    Path((campaign, respondent)): Path<(String, String)>,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    viewer.check_csrf(&FormData::parse(&body)?)?;
+    viewer.must_coordinate()?;
+    s.store
+        .revoke_invitation(&campaign, &respondent, &viewer.actor(), Utc::now())
+        .await?;
+    Ok(see_other(&format!("/campaigns/{campaign}?done=revoked")))
+}
+
+/// POST: accept submissions again after the deadline.
+pub(crate) async fn reopen(
+    State(s): Shared,
+    viewer: Viewer,
+    Path(campaign): Path<String>,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    viewer.check_csrf(&FormData::parse(&body)?)?;
+    viewer.must_coordinate()?;
+    s.store
+        .reopen(&campaign, &viewer.actor(), Utc::now())
+        .await?;
+    Ok(see_other(&format!("/campaigns/{campaign}?done=reopened")))
+}
+
+/// A requirement row of the setup form, as typed.
+pub(crate) struct RequirementRow {
+    pub index: usize,
+    pub id: String,
+    pub capability: String,
+    pub quantity: String,
+    pub phase: String,
+    pub sector: String,
+    pub essential: bool,
+    pub note: String,
+}
+
+impl RequirementRow {
+    fn chosen(&self, field: &str, value: &str) -> bool {
+        match field {
+            "capability" => self.capability == value,
+            "phase" => self.phase == value,
+            "sector" => self.sector == value,
+            _ => false,
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "setup.html")]
+struct SetupPage {
+    page: Chrome,
+    id: String,
+    version: i64,
+    title: String,
+    purpose: String,
+    deadline: String,
+    requirements: Vec<RequirementRow>,
+    capabilities: Vec<(String, String)>,
+    phases: Vec<(String, String)>,
+    sectors: Vec<(String, String)>,
+    questionnaire_json: String,
+    scenarios_json: String,
+    errors: Vec<String>,
+}
+
+fn requirement_rows(doc: &CampaignDocument) -> Vec<RequirementRow> {
+    let mut rows: Vec<RequirementRow> = doc
+        .requirements
+        .iter()
+        .enumerate()
+        .map(|(index, r)| RequirementRow {
+            index,
+            id: r.id.clone(),
+            capability: r.capability.clone(),
+            quantity: r.quantity.to_string(),
+            phase: r.phase.clone(),
+            sector: r.sector.clone(),
+            essential: r.priority == PriorityDoc::Essential,
+            note: r.note.clone(),
+        })
+        .collect();
+    rows.push(RequirementRow {
+        index: rows.len(),
+        id: String::new(),
+        capability: String::new(),
+        quantity: String::new(),
+        phase: String::new(),
+        sector: String::new(),
+        essential: true,
+        note: String::new(),
+    });
+    rows
+}
+
+fn setup_page_of(
+    viewer: &Viewer,
+    c: &guarantor_domain::Campaign,
+    doc: &CampaignDocument,
+    version: i64,
+    requirements: Vec<RequirementRow>,
+    errors: Vec<String>,
+) -> Response {
+    let pairs = |v: Vec<(&String, &String)>| -> Vec<(String, String)> {
+        v.into_iter().map(|(a, b)| (a.clone(), b.clone())).collect()
+    };
+    let page = SetupPage {
+        page: Chrome::new(Some(viewer), format!("Setup: {}", doc.campaign.title))
+            .in_campaign(viewer, c, "Setup"),
+        id: doc.campaign.id.clone(),
+        version,
+        title: doc.campaign.title.clone(),
+        purpose: doc.campaign.purpose.clone(),
+        deadline: doc.campaign.deadline.format("%Y-%m-%dT%H:%M").to_string(),
+        requirements,
+        capabilities: pairs(doc.catalogue.iter().map(|c| (&c.id, &c.name)).collect()),
+        phases: pairs(doc.phases.iter().map(|p| (&p.id, &p.name)).collect()),
+        sectors: pairs(doc.sectors.iter().map(|s| (&s.id, &s.name)).collect()),
+        questionnaire_json: serde_json::to_string_pretty(&doc.questionnaire).unwrap_or_default(),
+        scenarios_json: serde_json::to_string_pretty(&serde_json::json!({
+            "facts": doc.facts,
+            "scenarios": doc.scenarios,
+        }))
+        .unwrap_or_default(),
+        errors,
+    };
+    let failed = !page.errors.is_empty();
+    let mut r = html(&page);
+    if failed {
+        *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    r
+}
+
+/// GET: the setup form.
+pub(crate) async fn setup_page(
+    State(s): Shared,
+    viewer: Viewer,
+    Path(campaign): Path<String>,
+) -> Result<Response, PageError> {
+    viewer.must_coordinate()?;
+    let version = s.store.campaign_state(&campaign).await?.version;
+    let c = s.store.export(&campaign).await?;
+    let doc = c.to_document();
+    let rows = requirement_rows(&doc);
+    Ok(setup_page_of(&viewer, &c, &doc, version, rows, Vec::new()))
+}
+
+/// POST: save the setup (title, purpose, deadline, requirements, questionnaire, scenarios).
+pub(crate) async fn save_setup(
+    State(s): Shared,
+    viewer: Viewer,
+    Path(campaign): Path<String>,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let form = FormData::parse(&body)?;
+    viewer.check_csrf(&form)?;
+    viewer.must_coordinate()?;
+    let c = s.store.export(&campaign).await?;
+    let mut doc = c.to_document();
+    let version: i64 = form.get("version").parse().unwrap_or(-1);
+    let mut errors = Vec::new();
+    doc.campaign.title = form.get("title").to_owned();
+    doc.campaign.purpose = form.get("purpose").to_owned();
+    match chrono::NaiveDateTime::parse_from_str(form.get("deadline"), "%Y-%m-%dT%H:%M") {
+        Ok(t) => doc.campaign.deadline = t.and_utc(),
+        Err(_) => errors.push(format!(
+            "campaign.deadline: give a date and time, e.g. 2025-03-07T17:00 (got \"{}\")",
+            form.get("deadline")
+        )),
+    }
+    // Requirement rows: r{i}.field; a row without capability and quantity is empty.
+    let mut rows = Vec::new();
+    let mut requirements = Vec::new();
+    let mut i = 0;
+    while form.names().contains(&format!("r{i}.id").as_str()) {
+        let f = |field: &str| form.get(&format!("r{i}.{field}")).to_owned();
+        let row = RequirementRow {
+            index: i,
+            id: f("id"),
+            capability: f("capability"),
+            quantity: f("quantity"),
+            phase: f("phase"),
+            sector: f("sector"),
+            essential: f("priority") != "desirable",
+            note: f("note"),
+        };
+        let removed = form.ticked(&format!("r{i}.remove"));
+        let blank = row.capability.is_empty() && row.quantity.is_empty();
+        if !removed && !blank {
+            match row.quantity.parse::<i64>() {
+                Ok(quantity) => requirements.push(RequirementDoc {
+                    id: row.id.clone(),
+                    capability: row.capability.clone(),
+                    quantity,
+                    phase: row.phase.clone(),
+                    sector: row.sector.clone(),
+                    priority: if row.essential {
+                        PriorityDoc::Essential
+                    } else {
+                        PriorityDoc::Desirable
+                    },
+                    note: row.note.clone(),
+                }),
+                Err(_) => errors.push(format!(
+                    "requirements row {}: the quantity must be a whole number (got \"{}\")",
+                    i + 1,
+                    row.quantity
+                )),
+            }
+        }
+        if !removed {
+            rows.push(row);
+        }
+        i += 1;
+    }
+    doc.requirements = requirements;
+    match serde_json::from_str(form.get("questionnaire")) {
+        Ok(q) => doc.questionnaire = q,
+        Err(e) => errors.push(format!("questionnaire: {e}")),
+    }
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Tracks {
+        facts: Vec<guarantor_domain::document::FactDoc>,
+        scenarios: Vec<guarantor_domain::document::ScenarioDoc>,
+    }
+    match serde_json::from_str::<Tracks>(form.get("scenarios")) {
+        Ok(t) => {
+            doc.facts = t.facts;
+            doc.scenarios = t.scenarios;
+        }
+        Err(e) => errors.push(format!("facts and scenarios: {e}")),
+    }
+    if errors.is_empty() {
+        match s
+            .store
+            .update_setup(&campaign, version, doc.clone(), &viewer.actor(), Utc::now())
+            .await
+        {
+            Ok(_) => return Ok(see_other(&format!("/campaigns/{campaign}?done=setup"))),
+            Err(StoreError::Invalid { problems }) => errors = problems,
+            Err(e @ StoreError::CampaignChanged { .. }) => errors.push(e.to_string()),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    rows.push(RequirementRow {
+        index: i,
+        id: String::new(),
+        capability: String::new(),
+        quantity: String::new(),
+        phase: String::new(),
+        sector: String::new(),
+        essential: true,
+        note: String::new(),
+    });
+    Ok(setup_page_of(&viewer, &c, &doc, version, rows, errors))
+}
+
+#[derive(Template)]
+#[template(path = "audit.html")]
+struct AuditPage {
+    page: Chrome,
+    intact: bool,
+    report: String,
+    entries: Vec<guarantor_store::AuditEntry>,
+}
+
+/// GET: the campaign's audit log, newest first, with the chain checked.
+pub(crate) async fn audit(
+    State(s): Shared,
+    viewer: Viewer,
+    Path(campaign): Path<String>,
+) -> Result<Response, PageError> {
+    viewer.must_coordinate()?;
+    let c = s.store.export(&campaign).await?;
+    let report = s.store.verify_audit().await?;
+    let mut entries: Vec<_> = s
+        .store
+        .audit_entries()
+        .await?
+        .into_iter()
+        .filter(|e| e.campaign_id.as_deref() == Some(campaign.as_str()))
+        .collect();
+    entries.reverse();
+    let page = AuditPage {
+        page: Chrome::new(Some(&viewer), "Audit log").in_campaign(&viewer, &c, "Audit log"),
+        intact: report.intact(),
+        report: if report.intact() {
+            format!(
+                "The hash chain of all {} entries is intact (head {}).",
+                report.entries,
+                &report.head.get(..16).unwrap_or(&report.head)
+            )
+        } else {
+            format!("The chain is broken: {}", report.problems.join("; "))
+        },
+        entries,
+    };
+    Ok(html(&page))
+}

@@ -1,0 +1,402 @@
+//! The web app: server-rendered pages (askama) on the same store and rules as the JSON API.
+//!
+//! A browser signs in with a name and password (coordinators, decision makers) or arrives by a
+//! capital's invitation link; either way the credential is kept in one `HttpOnly`,
+//! `SameSite=Strict` cookie, and every form that changes something carries a CSRF token derived
+//! from it. The pages need no JavaScript; `app.js` only adds conveniences (add a line, copy a
+//! link). Styles and scripts are served by the binary: no page makes an external request.
+
+mod analysis;
+mod coordinator;
+mod proposal;
+mod proposal_form;
+mod session;
+pub mod xlsx;
+
+use std::sync::Arc;
+
+use askama::Template;
+use axum::Router;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use guarantor_store::{Principal, Role, StoreError};
+
+use crate::AppState;
+pub(crate) use session::Viewer;
+
+/// The page routes (everything outside `/api`).
+pub(crate) fn routes() -> Router<Arc<AppState>> {
+    Router::new()
+        .route("/", get(session::home))
+        .route("/login", get(session::login_page).post(session::login))
+        .route("/logout", post(session::logout))
+        .route("/invitation/{token}", get(session::invitation))
+        .route("/static/app.css", get(stylesheet))
+        .route("/static/app.js", get(script))
+        .route(
+            "/campaigns",
+            get(coordinator::campaigns).post(coordinator::import),
+        )
+        .route("/campaigns/{campaign}", get(coordinator::dashboard))
+        .route(
+            "/campaigns/{campaign}/invitations",
+            post(coordinator::invite),
+        )
+        .route(
+            "/campaigns/{campaign}/invitations/{respondent}/revoke",
+            post(coordinator::revoke),
+        )
+        .route("/campaigns/{campaign}/reopen", post(coordinator::reopen))
+        .route(
+            "/campaigns/{campaign}/setup",
+            get(coordinator::setup_page).post(coordinator::save_setup),
+        )
+        .route("/campaigns/{campaign}/audit", get(coordinator::audit))
+        .route(
+            "/campaigns/{campaign}/proposals/{respondent}",
+            get(proposal::page).post(proposal::change),
+        )
+        .route(
+            "/campaigns/{campaign}/proposals/{respondent}/template.xlsx",
+            get(proposal::download_xlsx),
+        )
+        .route(
+            "/campaigns/{campaign}/proposals/{respondent}/upload",
+            post(proposal::upload_xlsx),
+        )
+        .route(
+            "/campaigns/{campaign}/assessment",
+            get(analysis::assessment),
+        )
+        .route("/campaigns/{campaign}/options", get(analysis::options))
+        .route("/campaigns/{campaign}/compare", get(analysis::compare))
+        .route("/campaigns/{campaign}/brief", get(analysis::brief_page))
+        .route(
+            "/campaigns/{campaign}/brief.html",
+            get(analysis::brief_html),
+        )
+        .route("/campaigns/{campaign}/brief.pdf", get(analysis::brief_pdf))
+}
+
+async fn stylesheet() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "max-age=3600"),
+        ],
+        include_str!("../../assets/app.css"),
+    )
+        .into_response()
+}
+
+async fn script() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "max-age=3600"),
+        ],
+        include_str!("../../assets/app.js"),
+    )
+        .into_response()
+}
+
+/// What every page shows around its content: who is signed in, the campaign's tabs.
+pub(crate) struct Chrome {
+    /// The page title.
+    pub title: String,
+    /// Who is signed in, as shown.
+    pub who: Option<String>,
+    /// The form token of the signed-in viewer.
+    pub csrf: String,
+    /// The campaign the page belongs to, with the tabs the viewer may open.
+    pub campaign: Option<CampaignNav>,
+    /// True when the campaign's proposals are illustrative.
+    pub illustrative: bool,
+    /// A message after a change ("Draft saved").
+    pub flash: Option<String>,
+}
+
+/// The tabs of a campaign.
+pub(crate) struct CampaignNav {
+    pub id: String,
+    pub title: String,
+    /// (label, href, current)
+    pub tabs: Vec<(&'static str, String, bool)>,
+}
+
+impl Chrome {
+    /// The chrome of a page seen by `viewer`; `campaign` adds its tabs, `current` marks one.
+    pub fn new(viewer: Option<&Viewer>, title: impl Into<String>) -> Self {
+        Self {
+            title: title.into(),
+            who: viewer.map(Viewer::describe),
+            csrf: viewer.map(Viewer::csrf).unwrap_or_default(),
+            campaign: None,
+            illustrative: false,
+            flash: None,
+        }
+    }
+
+    /// Adds the campaign's tabs for this viewer; `current` names the tab shown.
+    pub fn in_campaign(
+        self,
+        viewer: &Viewer,
+        campaign: &guarantor_domain::Campaign,
+        current: &str,
+    ) -> Self {
+        let info = campaign.info();
+        self.with_tabs(
+            viewer,
+            &info.id.to_string(),
+            &info.title,
+            info.illustrative,
+            current,
+        )
+    }
+
+    /// The same, from the campaign file's form.
+    pub fn in_campaign_of(
+        self,
+        viewer: &Viewer,
+        doc: &guarantor_domain::CampaignDocument,
+        current: &str,
+    ) -> Self {
+        let c = &doc.campaign;
+        self.with_tabs(viewer, &c.id, &c.title, c.illustrative, current)
+    }
+
+    fn with_tabs(
+        mut self,
+        viewer: &Viewer,
+        id: &str,
+        title: &str,
+        illustrative: bool,
+        current: &str,
+    ) -> Self {
+        let base = format!("/campaigns/{id}");
+        let mut tabs: Vec<(&'static str, String)> = Vec::new();
+        match &viewer.principal {
+            Principal::Respondent { respondent, .. } => {
+                tabs.push(("Your proposal", format!("{base}/proposals/{respondent}")));
+            }
+            Principal::Account { role, .. } => {
+                tabs.push(("Overview", base.clone()));
+                tabs.push(("Assessment", format!("{base}/assessment")));
+                tabs.push(("Options", format!("{base}/options")));
+                tabs.push(("Compare scenarios", format!("{base}/compare")));
+                tabs.push(("Brief", format!("{base}/brief")));
+                if *role == Role::Coordinator {
+                    tabs.push(("Setup", format!("{base}/setup")));
+                    tabs.push(("Audit log", format!("{base}/audit")));
+                }
+            }
+        }
+        self.campaign = Some(CampaignNav {
+            id: id.to_owned(),
+            title: title.to_owned(),
+            tabs: tabs
+                .into_iter()
+                .map(|(label, href)| {
+                    let here = label == current;
+                    (label, href, here)
+                })
+                .collect(),
+        });
+        self.illustrative = illustrative;
+        self
+    }
+
+    /// Adds a message shown above the content.
+    pub fn flash(mut self, message: Option<String>) -> Self {
+        self.flash = message;
+        self
+    }
+}
+
+/// An error shown as a page, in the layout, with the status it means.
+#[derive(Debug)]
+pub(crate) struct PageError {
+    status: StatusCode,
+    message: String,
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    page: Chrome,
+    status: u16,
+    heading: &'a str,
+    message: &'a str,
+}
+
+impl PageError {
+    pub fn new(status: StatusCode, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            message: message.into(),
+        }
+    }
+
+    /// Anything the viewer may not see looks as if it did not exist.
+    pub fn not_found() -> Self {
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "There is no such page, or it is not yours to see.",
+        )
+    }
+
+    /// An API error (from the shared computations) as a page.
+    pub fn from_api(e: crate::ApiError) -> Self {
+        Self::new(e.status(), e.message().to_owned())
+    }
+
+    pub fn forbidden(message: &str) -> Self {
+        Self::new(StatusCode::FORBIDDEN, message)
+    }
+
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, message)
+    }
+
+    pub fn internal(message: &str) -> Self {
+        tracing::error!(%message, "page failed");
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "Something went wrong on the server; the error is in its log.",
+        )
+    }
+}
+
+impl From<StoreError> for PageError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NoSuchCampaign { .. } | StoreError::NoSuchRespondent { .. } => {
+                Self::not_found()
+            }
+            StoreError::Conflict { .. } | StoreError::CampaignChanged { .. } => {
+                Self::new(StatusCode::CONFLICT, e.to_string())
+            }
+            StoreError::Invalid { .. }
+            | StoreError::DeadlinePassed { .. }
+            | StoreError::NothingToSubmit(_)
+            | StoreError::NothingToWithdraw(_)
+            | StoreError::CampaignExists(_)
+            | StoreError::AccountExists(_) => Self::new(StatusCode::CONFLICT, e.to_string()),
+            StoreError::BadCredentials => Self::new(StatusCode::UNAUTHORIZED, e.to_string()),
+            StoreError::TooManyAttempts { .. } => {
+                Self::new(StatusCode::TOO_MANY_REQUESTS, e.to_string())
+            }
+            other => Self::internal(&other.to_string()),
+        }
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let heading = match self.status {
+            StatusCode::NOT_FOUND => "Not found",
+            StatusCode::FORBIDDEN => "Not allowed",
+            StatusCode::BAD_REQUEST => "That did not work",
+            StatusCode::CONFLICT => "Not saved",
+            StatusCode::TOO_MANY_REQUESTS => "Too many attempts",
+            StatusCode::UNAUTHORIZED => "Sign in again",
+            _ => "Server error",
+        };
+        let page = ErrorPage {
+            page: Chrome::new(None, heading),
+            status: self.status.as_u16(),
+            heading,
+            message: &self.message,
+        };
+        (self.status, html(&page)).into_response()
+    }
+}
+
+/// A rendered template as an HTML response.
+pub(crate) fn html<T: Template>(template: &T) -> Response {
+    match template.render() {
+        Ok(body) => (
+            [
+                (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+                // Pages show one capital's proposal or a campaign's figures: never cache them in
+                // shared caches, and never let another site frame them.
+                (header::CACHE_CONTROL, "no-store"),
+                (header::X_FRAME_OPTIONS, "DENY"),
+            ],
+            body,
+        )
+            .into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "template failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, "template error").into_response()
+        }
+    }
+}
+
+/// Redirect after a successful POST, so a reload does not repeat it.
+pub(crate) fn see_other(to: &str) -> Response {
+    Redirect::to(to).into_response()
+}
+
+/// A form body as its fields, in order (repeated names kept).
+pub(crate) struct FormData(Vec<(String, String)>);
+
+impl FormData {
+    /// Parses `application/x-www-form-urlencoded`.
+    pub fn parse(body: &[u8]) -> Result<Self, PageError> {
+        serde_urlencoded::from_bytes(body)
+            .map(Self)
+            .map_err(|e| PageError::bad_request(format!("the form could not be read: {e}")))
+    }
+
+    /// From fields already read (a multipart upload).
+    pub fn from_pairs(pairs: Vec<(String, String)>) -> Self {
+        Self(pairs)
+    }
+
+    /// The first value of `name`, trimmed; `""` when absent.
+    pub fn get(&self, name: &str) -> &str {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map_or("", |(_, v)| v.trim())
+    }
+
+    /// Every value of `name`, trimmed, empty ones dropped.
+    pub fn all(&self, name: &str) -> Vec<&str> {
+        self.0
+            .iter()
+            .filter(|(k, v)| k == name && !v.trim().is_empty())
+            .map(|(_, v)| v.trim())
+            .collect()
+    }
+
+    /// Whether a checkbox `name` was ticked.
+    pub fn ticked(&self, name: &str) -> bool {
+        self.0.iter().any(|(k, _)| k == name)
+    }
+
+    /// The field names, in order, without repeats.
+    pub fn names(&self) -> Vec<&str> {
+        let mut seen = Vec::new();
+        for (k, _) in &self.0 {
+            if !seen.contains(&k.as_str()) {
+                seen.push(k.as_str());
+            }
+        }
+        seen
+    }
+}
+
+/// Formats an RFC 3339 time as `2025-03-07 17:00 UTC`.
+pub(crate) fn when(rfc3339: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(rfc3339).map_or_else(
+        |_| rfc3339.to_owned(),
+        |t| {
+            t.with_timezone(&chrono::Utc)
+                .format("%Y-%m-%d %H:%M UTC")
+                .to_string()
+        },
+    )
+}

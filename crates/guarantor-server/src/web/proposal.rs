@@ -1,0 +1,688 @@
+//! A capital's proposal page: the questionnaire as a form, save, submit, withdraw, the Excel
+//! round trip, and the revisions with what changed.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use chrono::Utc;
+use guarantor_domain::document::{AnswerDoc, CampaignDocument, CategoryDoc, OfferDoc};
+use guarantor_store::{ProposalState, StoreError};
+use serde::Deserialize;
+
+use super::proposal_form::{self, OfferRow, PostedDraft, Target};
+use super::{Chrome, FormData, PageError, Viewer, html, see_other, xlsx};
+use crate::AppState;
+
+type Shared = State<Arc<AppState>>;
+
+/// The choices the form's pickers offer.
+pub(crate) struct Choices {
+    pub phases: Vec<(String, String)>,
+    pub sectors: Vec<(String, String)>,
+    pub currencies: Vec<String>,
+    pub payers: Vec<(String, String)>,
+    pub facts: Vec<(String, String)>,
+}
+
+/// A questionnaire section on the page.
+pub(crate) struct SectionView {
+    pub id: String,
+    pub title: String,
+    pub description: String,
+    /// Whether it collects offer lines.
+    pub has_table: bool,
+    /// The capabilities its table takes: (id, "name (unit)").
+    pub capabilities: Vec<(String, String)>,
+    pub rows: Vec<OfferRow>,
+    /// The empty row the script copies to add a line (index `__N__`).
+    pub template_rows: Vec<OfferRow>,
+    pub questions: Vec<QuestionView>,
+}
+
+/// A free-text question on the page.
+pub(crate) struct QuestionView {
+    pub id: String,
+    pub text: String,
+    pub help: String,
+    pub answer: String,
+    pub error: Option<String>,
+}
+
+/// A submitted revision, listed.
+pub(crate) struct RevisionView {
+    pub number: i64,
+    pub when: String,
+    pub by: String,
+    pub note: String,
+    pub lines: usize,
+    pub changes: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "proposal.html")]
+struct ProposalPage {
+    page: Chrome,
+    base: String,
+    respondent: String,
+    respondent_name: String,
+    version: i64,
+    status: String,
+    deadline: String,
+    deadline_note: Option<String>,
+    deadline_passed: bool,
+    editable: bool,
+    can_withdraw: bool,
+    sections: Vec<SectionView>,
+    choices: Choices,
+    /// Problems not tied to one field.
+    general_errors: Vec<String>,
+    /// Every field problem, with the id of the field, for the summary at the top.
+    error_links: Vec<(String, String)>,
+    /// Problems of an uploaded spreadsheet, each naming its sheet and cell.
+    upload_errors: Vec<String>,
+    revisions: Vec<RevisionView>,
+    next_row: usize,
+}
+
+impl ProposalPage {
+    fn has_errors(&self) -> bool {
+        !self.general_errors.is_empty() || !self.error_links.is_empty()
+    }
+}
+
+#[derive(Deserialize)]
+pub(crate) struct Done {
+    #[serde(default)]
+    done: String,
+}
+
+fn flash(done: &str) -> Option<String> {
+    Some(
+        match done {
+            "saved" => "Draft saved. It counts nowhere until you submit it.",
+            "submitted" => "Proposal submitted. The coordinator sees it now.",
+            "withdrawn" => "Proposal withdrawn.",
+            "uploaded" => "Spreadsheet read and saved as your draft: check it below, then submit.",
+            _ => return None,
+        }
+        .to_owned(),
+    )
+}
+
+/// What the page starts from: the form as posted (after a refused change) or as stored.
+enum Shown {
+    Stored,
+    Posted(Box<PostedDraft>),
+}
+
+/// Everything the page needs to render.
+struct Context {
+    doc: CampaignDocument,
+    state: ProposalState,
+    reopened: bool,
+}
+
+async fn context(s: &AppState, campaign: &str, respondent: &str) -> Result<Context, PageError> {
+    let state = s.store.proposal(campaign, respondent).await?;
+    let doc = s.store.export(campaign).await?.to_document();
+    let reopened = s.store.campaign_state(campaign).await?.reopened;
+    Ok(Context {
+        doc,
+        state,
+        reopened,
+    })
+}
+
+fn choices(doc: &CampaignDocument) -> Choices {
+    let mut currencies = vec![doc.campaign.currency.clone()];
+    currencies.extend(doc.campaign.exchange_rates.keys().cloned());
+    let mut payers = vec![
+        (
+            "contributor".to_owned(),
+            "The contributor itself".to_owned(),
+        ),
+        ("common_fund".to_owned(), "The common fund".to_owned()),
+    ];
+    payers.extend(
+        doc.respondents
+            .iter()
+            .filter(|r| r.invited)
+            .map(|r| (r.code.clone(), r.name.clone())),
+    );
+    Choices {
+        phases: doc
+            .phases
+            .iter()
+            .map(|p| (p.id.clone(), p.name.clone()))
+            .collect(),
+        sectors: doc
+            .sectors
+            .iter()
+            .map(|s| (s.id.clone(), s.name.clone()))
+            .collect(),
+        currencies,
+        payers,
+        facts: doc
+            .facts
+            .iter()
+            .map(|f| (f.id.clone(), f.description.clone()))
+            .collect(),
+    }
+}
+
+/// The offer lines and answers the form starts from: the draft, else the current revision.
+fn working_copy(state: &ProposalState) -> (Vec<OfferDoc>, Vec<AnswerDoc>) {
+    let p = &state.proposal;
+    if let Some(d) = &p.draft {
+        (d.offers.clone(), d.answers.clone())
+    } else if let Some(r) = p.revisions.last() {
+        (r.offers.clone(), r.answers.clone())
+    } else {
+        (Vec::new(), Vec::new())
+    }
+}
+
+fn status(state: &ProposalState) -> String {
+    let p = &state.proposal;
+    let mut s = if let Some(w) = &p.withdrawn {
+        format!(
+            "Withdrawn on {} by {}.",
+            w.at.format("%Y-%m-%d %H:%M UTC"),
+            w.by
+        )
+    } else if let Some(r) = p.revisions.last() {
+        format!(
+            "Submitted: revision {} of {} by {}.",
+            r.number,
+            r.submitted_at.format("%Y-%m-%d %H:%M UTC"),
+            r.submitted_by
+        )
+    } else if p.draft.is_some() {
+        "Not submitted yet.".to_owned()
+    } else {
+        "Not started.".to_owned()
+    };
+    if let Some(d) = &p.draft {
+        s.push_str(&format!(
+            " A draft was saved on {} by {}; it counts nowhere until it is submitted.",
+            d.updated_at.format("%Y-%m-%d %H:%M UTC"),
+            d.updated_by
+        ));
+    }
+    s
+}
+
+fn revisions(state: &ProposalState) -> Vec<RevisionView> {
+    let revs = &state.proposal.revisions;
+    let mut out: Vec<RevisionView> = revs
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let changes = match i.checked_sub(1).map(|j| &revs[j]) {
+                Some(prev) => {
+                    proposal_form::changes((&prev.offers, &prev.answers), (&r.offers, &r.answers))
+                }
+                None => vec!["first submission".to_owned()],
+            };
+            RevisionView {
+                number: r.number,
+                when: r.submitted_at.format("%Y-%m-%d %H:%M UTC").to_string(),
+                by: r.submitted_by.clone(),
+                note: r.note.clone(),
+                lines: r.offers.len(),
+                changes,
+            }
+        })
+        .collect();
+    out.reverse();
+    out
+}
+
+/// Builds the page; `shown` is what the form holds, `problems` the store's refusal if any.
+fn render(
+    viewer: &Viewer,
+    ctx: &Context,
+    shown: Shown,
+    problems: Vec<String>,
+    upload_errors: Vec<String>,
+    flash_message: Option<String>,
+) -> Response {
+    let doc = &ctx.doc;
+    let respondent = ctx.state.respondent.clone();
+    let campaign = doc.campaign.id.clone();
+    let (mut rows, answers, row_of_line) = match shown {
+        Shown::Stored => {
+            let (offers, answers) = working_copy(&ctx.state);
+            let rows: Vec<OfferRow> = offers
+                .iter()
+                .enumerate()
+                .map(|(i, o)| OfferRow::of(i, o))
+                .collect();
+            let answers: BTreeMap<String, String> =
+                answers.into_iter().map(|a| (a.question, a.text)).collect();
+            let n = rows.len();
+            (rows, answers, (0..n).collect::<Vec<_>>())
+        }
+        Shown::Posted(p) => (p.rows, p.answers, p.row_of_line),
+    };
+    // The store's problems go next to the field they name.
+    let mut general_errors = Vec::new();
+    let mut answer_errors: BTreeMap<usize, String> = BTreeMap::new();
+    for problem in problems {
+        match proposal_form::locate(&problem) {
+            (Target::Offer(line, field), message) => match row_of_line.get(line) {
+                Some(&row) if row < rows.len() => {
+                    rows[row]
+                        .errors
+                        .insert(proposal_form::form_field(&field).to_owned(), message);
+                }
+                _ => general_errors.push(message),
+            },
+            (Target::Answer(i), message) => {
+                answer_errors.insert(i, message);
+            }
+            (Target::General, message) => general_errors.push(message),
+        }
+    }
+    let category: BTreeMap<&str, CategoryDoc> = doc
+        .catalogue
+        .iter()
+        .map(|c| (c.id.as_str(), c.category))
+        .collect();
+    let first_table = doc
+        .questionnaire
+        .sections
+        .iter()
+        .position(|s| !s.offer_categories.is_empty());
+    let mut next_row = rows
+        .iter()
+        .filter_map(|r| r.index.parse::<usize>().ok())
+        .max()
+        .map_or(0, |m| m + 1);
+    let mut by_section: Vec<Vec<OfferRow>> = vec![Vec::new(); doc.questionnaire.sections.len()];
+    for row in rows {
+        let cat = category.get(row.capability.as_str());
+        let section = doc
+            .questionnaire
+            .sections
+            .iter()
+            .position(|s| cat.is_some_and(|c| s.offer_categories.contains(c)))
+            .or(first_table);
+        if let Some(i) = section {
+            by_section[i].push(row);
+        }
+    }
+    let answered: Vec<String> = answers.keys().cloned().collect();
+    let mut error_links = Vec::new();
+    let sections: Vec<SectionView> = doc
+        .questionnaire
+        .sections
+        .iter()
+        .zip(by_section)
+        .map(|(s, mut rows)| {
+            let has_table = !s.offer_categories.is_empty();
+            if has_table && viewer.may_edit() {
+                rows.push(OfferRow::blank(next_row.to_string()));
+                next_row += 1;
+            }
+            for r in &rows {
+                for (field, message) in &r.errors {
+                    error_links.push((
+                        format!("o{}-{field}", r.index),
+                        format!(
+                            "{}: {message}",
+                            if r.id.is_empty() {
+                                "New line".to_owned()
+                            } else {
+                                format!("Line {}", r.id)
+                            }
+                        ),
+                    ));
+                }
+            }
+            let questions = s
+                .questions
+                .iter()
+                .map(|q| {
+                    let error = answered
+                        .iter()
+                        .filter(|id| !answers[*id].is_empty())
+                        .position(|id| *id == q.id)
+                        .and_then(|i| answer_errors.get(&i).cloned());
+                    if let Some(e) = &error {
+                        error_links.push((format!("answer-{}", q.id), e.clone()));
+                    }
+                    QuestionView {
+                        id: q.id.clone(),
+                        text: q.text.clone(),
+                        help: q.help.clone(),
+                        answer: answers.get(&q.id).cloned().unwrap_or_default(),
+                        error,
+                    }
+                })
+                .collect();
+            SectionView {
+                id: s.id.clone(),
+                title: s.title.clone(),
+                description: s.description.clone(),
+                has_table,
+                capabilities: doc
+                    .catalogue
+                    .iter()
+                    .filter(|c| s.offer_categories.contains(&c.category))
+                    .map(|c| (c.id.clone(), format!("{} (per {})", c.name, c.unit)))
+                    .collect(),
+                rows,
+                template_rows: vec![OfferRow::blank("__N__".into())],
+                questions,
+            }
+        })
+        .collect();
+    let deadline = doc.campaign.deadline;
+    let deadline_passed = Utc::now() > deadline;
+    let deadline_note = match (deadline_passed, ctx.reopened) {
+        (true, true) => Some(
+            "The deadline has passed, but the coordinator reopened the campaign: you may still submit."
+                .to_owned(),
+        ),
+        (true, false) => Some(
+            "The deadline has passed: submissions are closed unless the coordinator reopens the campaign. You may still save a draft."
+                .to_owned(),
+        ),
+        _ => None,
+    };
+    let respondent_name = doc
+        .respondents
+        .iter()
+        .find(|r| r.code == respondent)
+        .map_or_else(|| respondent.clone(), |r| r.name.clone());
+    let page = ProposalPage {
+        page: Chrome::new(Some(viewer), format!("Proposal of {respondent_name}"))
+            .in_campaign_of(viewer, doc, "Your proposal")
+            .flash(flash_message),
+        base: format!("/campaigns/{campaign}/proposals/{respondent}"),
+        respondent: respondent.clone(),
+        respondent_name,
+        version: ctx.state.version,
+        status: status(&ctx.state),
+        deadline: deadline.format("%Y-%m-%d %H:%M UTC").to_string(),
+        deadline_note,
+        deadline_passed: deadline_passed && !ctx.reopened,
+        editable: viewer.may_edit(),
+        can_withdraw: viewer.may_edit()
+            && !ctx.state.proposal.revisions.is_empty()
+            && ctx.state.proposal.withdrawn.is_none(),
+        sections,
+        choices: choices(doc),
+        general_errors,
+        error_links,
+        upload_errors,
+        revisions: revisions(&ctx.state),
+        next_row,
+    };
+    let status = if page.has_errors() || !page.upload_errors.is_empty() {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        axum::http::StatusCode::OK
+    };
+    (status, html(&page)).into_response()
+}
+
+/// GET: the proposal page.
+pub(crate) async fn page(
+    State(s): Shared,
+    viewer: Viewer,
+    Path((campaign, respondent)): Path<(String, String)>,
+    Query(q): Query<Done>,
+) -> Result<Response, PageError> {
+    viewer.may_see_proposal(&campaign, &respondent)?;
+    let ctx = context(&s, &campaign, &respondent).await?;
+    Ok(render(
+        &viewer,
+        &ctx,
+        Shown::Stored,
+        Vec::new(),
+        Vec::new(),
+        flash(&q.done),
+    ))
+}
+
+/// POST: save the draft, submit it, or withdraw, by the button pressed (`action`).
+pub(crate) async fn change(
+    State(s): Shared,
+    viewer: Viewer,
+    Path((campaign, respondent)): Path<(String, String)>,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    viewer.may_see_proposal(&campaign, &respondent)?;
+    let form = FormData::parse(&body)?;
+    viewer.check_csrf(&form)?;
+    if !viewer.may_edit() {
+        return Err(PageError::forbidden(
+            "Decision makers may read everything but change nothing.",
+        ));
+    }
+    let version: i64 = form
+        .get("version")
+        .parse()
+        .map_err(|_| PageError::bad_request("the form lacks the version it was read at"))?;
+    let ctx = context(&s, &campaign, &respondent).await?;
+    let actor = viewer.actor();
+    let base = format!("/campaigns/{campaign}/proposals/{respondent}");
+    if form.get("action") == "withdraw" {
+        return match s
+            .store
+            .withdraw(
+                &campaign,
+                &respondent,
+                version,
+                form.get("reason"),
+                &actor,
+                Utc::now(),
+            )
+            .await
+        {
+            Ok(_) => Ok(see_other(&format!("{base}?done=withdrawn"))),
+            Err(e) => Ok(refused(&viewer, ctx, Shown::Stored, e)),
+        };
+    }
+    let posted = proposal_form::read_form(&form, &respondent, &ctx.doc);
+    if posted.has_errors {
+        return Ok(render(
+            &viewer,
+            &ctx,
+            Shown::Posted(Box::new(posted)),
+            Vec::new(),
+            Vec::new(),
+            None,
+        ));
+    }
+    let saved = s
+        .store
+        .save_draft(
+            &campaign,
+            &respondent,
+            version,
+            posted.content.clone(),
+            &actor,
+            Utc::now(),
+        )
+        .await;
+    let saved = match saved {
+        Ok(state) => state,
+        Err(e) => return Ok(refused(&viewer, ctx, Shown::Posted(Box::new(posted)), e)),
+    };
+    if form.get("action") != "submit" {
+        return Ok(see_other(&format!("{base}?done=saved")));
+    }
+    match s
+        .store
+        .submit(
+            &campaign,
+            &respondent,
+            saved.version,
+            form.get("note"),
+            &actor,
+            Utc::now(),
+        )
+        .await
+    {
+        Ok(_) => Ok(see_other(&format!("{base}?done=submitted"))),
+        Err(e) => {
+            // The draft was saved; show the stored state with why submission was refused.
+            let ctx = context(&s, &campaign, &respondent).await?;
+            Ok(refused(&viewer, ctx, Shown::Stored, e))
+        }
+    }
+}
+
+/// The page again, with the store's reason for refusing the change.
+fn refused(viewer: &Viewer, mut ctx: Context, shown: Shown, e: StoreError) -> Response {
+    match e {
+        StoreError::Invalid { problems } => render(viewer, &ctx, shown, problems, Vec::new(), None),
+        StoreError::Conflict { current, .. } => {
+            let message = format!(
+                "{e} Your edits below were not saved; saving again will replace the other change with them."
+            );
+            // Saving again is now a deliberate overwrite of the version shown in the message.
+            ctx.state.version = current;
+            render(viewer, &ctx, shown, vec![message], Vec::new(), None)
+        }
+        StoreError::DeadlinePassed { .. }
+        | StoreError::NothingToSubmit(_)
+        | StoreError::NothingToWithdraw(_) => {
+            render(viewer, &ctx, shown, vec![e.to_string()], Vec::new(), None)
+        }
+        other => PageError::from(other).into_response(),
+    }
+}
+
+/// GET: the questionnaire as an Excel workbook pre-filled with the working copy.
+pub(crate) async fn download_xlsx(
+    State(s): Shared,
+    viewer: Viewer,
+    Path((campaign, respondent)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    viewer.may_see_proposal(&campaign, &respondent)?;
+    let ctx = context(&s, &campaign, &respondent).await?;
+    let (offers, answers) = working_copy(&ctx.state);
+    let bytes = xlsx::template(&ctx.doc, &respondent, &offers, &answers, ctx.state.version)
+        .map_err(|e| PageError::internal(&format!("workbook: {e}")))?;
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{campaign}-{respondent}.xlsx\""),
+            ),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// POST (multipart): a filled workbook becomes the draft, if the whole file is valid.
+pub(crate) async fn upload_xlsx(
+    State(s): Shared,
+    viewer: Viewer,
+    Path((campaign, respondent)): Path<(String, String)>,
+    mut multipart: Multipart,
+) -> Result<Response, PageError> {
+    viewer.may_see_proposal(&campaign, &respondent)?;
+    let mut fields = Vec::new();
+    let mut file: Option<Vec<u8>> = None;
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|e| PageError::bad_request(format!("the upload could not be read: {e}")))?
+    {
+        let name = field.name().unwrap_or_default().to_owned();
+        let data = field
+            .bytes()
+            .await
+            .map_err(|e| PageError::bad_request(format!("the upload could not be read: {e}")))?;
+        if name == "file" {
+            file = Some(data.to_vec());
+        } else {
+            fields.push((name, String::from_utf8_lossy(&data).into_owned()));
+        }
+    }
+    viewer.check_csrf(&FormData::from_pairs(fields))?;
+    if !viewer.may_edit() {
+        return Err(PageError::forbidden(
+            "Decision makers may read everything but change nothing.",
+        ));
+    }
+    let ctx = context(&s, &campaign, &respondent).await?;
+    let file = file.filter(|f| !f.is_empty());
+    let Some(file) = file else {
+        return Ok(render(
+            &viewer,
+            &ctx,
+            Shown::Stored,
+            Vec::new(),
+            vec!["Choose the filled workbook (.xlsx) to upload.".into()],
+            None,
+        ));
+    };
+    let upload = match xlsx::read(&file, &ctx.doc, &respondent) {
+        Ok(u) => u,
+        Err(problems) => {
+            return Ok(render(
+                &viewer,
+                &ctx,
+                Shown::Stored,
+                Vec::new(),
+                problems,
+                None,
+            ));
+        }
+    };
+    match s
+        .store
+        .save_draft(
+            &campaign,
+            &respondent,
+            upload.version,
+            upload.content.clone(),
+            &viewer.actor(),
+            Utc::now(),
+        )
+        .await
+    {
+        Ok(_) => Ok(see_other(&format!(
+            "/campaigns/{campaign}/proposals/{respondent}?done=uploaded"
+        ))),
+        Err(StoreError::Invalid { problems }) => {
+            let problems = problems.iter().map(|p| upload.locate(p)).collect();
+            Ok(render(
+                &viewer,
+                &ctx,
+                Shown::Stored,
+                Vec::new(),
+                problems,
+                None,
+            ))
+        }
+        Err(e @ StoreError::Conflict { .. }) => Ok(render(
+            &viewer,
+            &ctx,
+            Shown::Stored,
+            Vec::new(),
+            vec![format!(
+                "{e} The workbook was downloaded before that change: download it again, reapply your edits and upload it."
+            )],
+            None,
+        )),
+        Err(e) => Err(e.into()),
+    }
+}

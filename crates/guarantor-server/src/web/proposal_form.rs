@@ -1,0 +1,661 @@
+//! The proposal form: the draft shown as rows of fields, the posted fields read back into a
+//! draft, validation problems put next to the field they concern, and what changed between two
+//! revisions.
+//!
+//! Field names are `o{row}.{field}` for offer lines and `answer.{question}` for answers. Rows are
+//! numbered on the page, not by offer id, so a line whose id is being edited stays one line.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use guarantor_domain::document::{
+    AnswerDoc, CampaignDocument, CaveatDoc, ConditionDoc, MoneyDoc, OfferDoc,
+};
+use guarantor_store::DraftContent;
+
+use super::FormData;
+
+/// One offer line as the form shows it: every value as text, as typed.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct OfferRow {
+    /// Row number on the page (`__N__` in the template row the script copies).
+    pub index: String,
+    pub id: String,
+    pub capability: String,
+    pub quantity: String,
+    pub earliest_phase: String,
+    pub last_phase: String,
+    pub rotation_backed: bool,
+    pub sectors: Vec<String>,
+    pub no_contact_line: bool,
+    pub out_of_country_only: bool,
+    pub no_combat_role: bool,
+    pub excluded_sectors: String,
+    pub other_caveat: String,
+    pub cost_amount: String,
+    pub cost_currency: String,
+    pub paid_by: String,
+    pub facts: Vec<String>,
+    pub if_commits: String,
+    pub min_partners: String,
+    pub note: String,
+    /// Problems by field name (`quantity`, `capability`, …; `line` for the line as a whole).
+    pub errors: BTreeMap<String, String>,
+}
+
+impl OfferRow {
+    /// The row of an offer line.
+    pub fn of(index: usize, o: &OfferDoc) -> Self {
+        let mut row = Self {
+            index: index.to_string(),
+            id: o.id.clone(),
+            capability: o.capability.clone(),
+            quantity: o.quantity.to_string(),
+            earliest_phase: o.earliest_phase.clone(),
+            last_phase: o.last_phase.clone().unwrap_or_default(),
+            rotation_backed: o.rotation_backed,
+            sectors: o.sectors.clone().unwrap_or_default(),
+            cost_amount: o
+                .cost_per_unit_year
+                .as_ref()
+                .map(|m| trim_number(m.amount_m))
+                .unwrap_or_default(),
+            cost_currency: o
+                .cost_per_unit_year
+                .as_ref()
+                .map(|m| m.currency.clone())
+                .unwrap_or_default(),
+            paid_by: o.paid_by.clone(),
+            note: o.note.clone(),
+            ..Self::default()
+        };
+        let mut other = Vec::new();
+        for c in &o.caveats {
+            match c {
+                CaveatDoc::NoContactLine => row.no_contact_line = true,
+                CaveatDoc::OutOfCountryOnly => row.out_of_country_only = true,
+                CaveatDoc::NoCombatRole => row.no_combat_role = true,
+                CaveatDoc::ExcludedSectors(s) => row.excluded_sectors = s.join(", "),
+                CaveatDoc::Other(t) => other.push(t.clone()),
+            }
+        }
+        row.other_caveat = other.join("; ");
+        let mut commits = Vec::new();
+        for c in &o.conditions {
+            match c {
+                ConditionDoc::Scenario(f) => row.facts.push(f.clone()),
+                ConditionDoc::IfCommits(r) => commits.push(r.clone()),
+                ConditionDoc::MinPartners(n) => row.min_partners = n.to_string(),
+            }
+        }
+        row.if_commits = commits.join(", ");
+        row
+    }
+
+    /// An empty row for a new line.
+    pub fn blank(index: String) -> Self {
+        Self {
+            index,
+            paid_by: "contributor".into(),
+            ..Self::default()
+        }
+    }
+
+    /// The problem of a field, if any.
+    pub fn error(&self, field: &str) -> Option<&str> {
+        self.errors.get(field).map(String::as_str)
+    }
+
+    /// Whether `value` is the one chosen in the select `field`.
+    pub fn chosen(&self, field: &str, value: &str) -> bool {
+        let current = match field {
+            "capability" => &self.capability,
+            "earliest_phase" => &self.earliest_phase,
+            "last_phase" => &self.last_phase,
+            "cost_currency" => &self.cost_currency,
+            "paid_by" => &self.paid_by,
+            _ => return false,
+        };
+        current == value
+    }
+
+    /// Whether a sector is ticked.
+    pub fn has_sector(&self, id: &str) -> bool {
+        self.sectors.iter().any(|s| s == id)
+    }
+
+    /// Whether a fact condition is ticked.
+    pub fn has_fact(&self, id: &str) -> bool {
+        self.facts.iter().any(|s| s == id)
+    }
+
+    /// The form field name of `field` in this row.
+    pub fn name(&self, field: &str) -> String {
+        format!("o{}.{field}", self.index)
+    }
+}
+
+/// A number without a trailing `.0`.
+pub(crate) fn trim_number(x: f64) -> String {
+    let s = format!("{x}");
+    s.strip_suffix(".0").map(str::to_owned).unwrap_or(s)
+}
+
+/// Splits a list typed as `a, b c`.
+fn split_list(text: &str) -> Vec<String> {
+    text.split([',', ';', ' '])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The posted form read back: the rows as typed, the draft they make, and the problems found
+/// before the store sees it.
+pub(crate) struct PostedDraft {
+    /// Every row on the page, in order, as typed (blank rows included).
+    pub rows: Vec<OfferRow>,
+    /// Answers by question id, as typed.
+    pub answers: BTreeMap<String, String>,
+    /// The draft: offer lines of the non-blank, not-removed rows.
+    pub content: DraftContent,
+    /// For each offer line of the draft, the position of its row in `rows`.
+    pub row_of_line: Vec<usize>,
+    /// Whether any row has a problem found while reading it.
+    pub has_errors: bool,
+}
+
+/// Reads the posted proposal form of `respondent`.
+pub(crate) fn read_form(form: &FormData, respondent: &str, doc: &CampaignDocument) -> PostedDraft {
+    let mut indices: BTreeSet<usize> = BTreeSet::new();
+    for name in form.names() {
+        if let Some(rest) = name.strip_prefix('o')
+            && let Some((n, _)) = rest.split_once('.')
+            && let Ok(n) = n.parse::<usize>()
+        {
+            indices.insert(n);
+        }
+    }
+    let mut rows = Vec::new();
+    let mut lines = Vec::new();
+    let mut row_of_line = Vec::new();
+    let mut has_errors = false;
+    let mut taken: BTreeSet<String> = BTreeSet::new();
+    for &i in &indices {
+        let f = |field: &str| form.get(&format!("o{i}.{field}")).to_owned();
+        let mut row = OfferRow {
+            index: i.to_string(),
+            id: f("id"),
+            capability: f("capability"),
+            quantity: f("quantity"),
+            earliest_phase: f("earliest_phase"),
+            last_phase: f("last_phase"),
+            rotation_backed: form.ticked(&format!("o{i}.rotation_backed")),
+            sectors: form
+                .all(&format!("o{i}.sectors"))
+                .into_iter()
+                .map(str::to_owned)
+                .collect(),
+            no_contact_line: form.ticked(&format!("o{i}.no_contact_line")),
+            out_of_country_only: form.ticked(&format!("o{i}.out_of_country_only")),
+            no_combat_role: form.ticked(&format!("o{i}.no_combat_role")),
+            excluded_sectors: f("excluded_sectors"),
+            other_caveat: f("other_caveat"),
+            cost_amount: f("cost_amount"),
+            cost_currency: f("cost_currency"),
+            paid_by: f("paid_by"),
+            facts: form
+                .all(&format!("o{i}.facts"))
+                .into_iter()
+                .map(str::to_owned)
+                .collect(),
+            if_commits: f("if_commits"),
+            min_partners: f("min_partners"),
+            note: f("note"),
+            errors: BTreeMap::new(),
+        };
+        let removed = form.ticked(&format!("o{i}.remove"));
+        let blank = row.capability.is_empty() && row.quantity.is_empty();
+        if removed || blank {
+            if !removed {
+                rows.push(row);
+            }
+            continue;
+        }
+        if !row.id.is_empty() {
+            taken.insert(row.id.clone());
+        }
+        match offer_of(&mut row, doc) {
+            Some(offer) => {
+                row_of_line.push(rows.len());
+                lines.push(offer);
+            }
+            None => has_errors = true,
+        }
+        rows.push(row);
+    }
+    // New lines get the next free id of the capital: FRA-4, FRA-5, …
+    let mut next = 1;
+    for (line, offer) in lines.iter_mut().enumerate() {
+        if offer.id.is_empty() {
+            while taken.contains(&format!("{respondent}-{next}")) {
+                next += 1;
+            }
+            offer.id = format!("{respondent}-{next}");
+            taken.insert(offer.id.clone());
+            rows[row_of_line[line]].id = offer.id.clone();
+        }
+    }
+    let mut answers = BTreeMap::new();
+    let mut answer_docs = Vec::new();
+    for q in doc.questionnaire.sections.iter().flat_map(|s| &s.questions) {
+        let text = form.get(&format!("answer.{}", q.id));
+        answers.insert(q.id.clone(), text.to_owned());
+        if !text.is_empty() {
+            answer_docs.push(AnswerDoc {
+                question: q.id.clone(),
+                text: text.to_owned(),
+            });
+        }
+    }
+    PostedDraft {
+        rows,
+        answers,
+        content: DraftContent {
+            offers: lines,
+            answers: answer_docs,
+        },
+        row_of_line,
+        has_errors,
+    }
+}
+
+/// The offer line of a row, or `None` with the row's problems noted.
+fn offer_of(row: &mut OfferRow, doc: &CampaignDocument) -> Option<OfferDoc> {
+    let mut ok = true;
+    let quantity = match row.quantity.parse::<i64>() {
+        Ok(q) => q,
+        Err(_) => {
+            row.errors.insert(
+                "quantity".into(),
+                format!(
+                    "must be a whole number of units, 1 or more (got \"{}\")",
+                    row.quantity
+                ),
+            );
+            ok = false;
+            0
+        }
+    };
+    if row.capability.is_empty() {
+        row.errors
+            .insert("capability".into(), "choose what is offered".into());
+        ok = false;
+    }
+    if row.earliest_phase.is_empty() {
+        row.errors.insert(
+            "earliest_phase".into(),
+            "choose the first phase the units can serve in".into(),
+        );
+        ok = false;
+    }
+    let cost = if row.cost_amount.is_empty() {
+        None
+    } else {
+        match row.cost_amount.replace([',', ' '], "").parse::<f64>() {
+            Ok(a) if a.is_finite() => Some(MoneyDoc {
+                amount_m: a,
+                currency: if row.cost_currency.is_empty() {
+                    doc.campaign.currency.clone()
+                } else {
+                    row.cost_currency.clone()
+                },
+            }),
+            _ => {
+                row.errors.insert(
+                    "cost_per_unit_year".into(),
+                    format!(
+                        "must be an amount in millions, e.g. 12.5 (got \"{}\")",
+                        row.cost_amount
+                    ),
+                );
+                ok = false;
+                None
+            }
+        }
+    };
+    let min_partners = if row.min_partners.is_empty() {
+        None
+    } else {
+        match row.min_partners.parse::<i64>() {
+            Ok(n) => Some(n),
+            Err(_) => {
+                row.errors.insert(
+                    "conditions".into(),
+                    format!(
+                        "the number of partners must be a whole number (got \"{}\")",
+                        row.min_partners
+                    ),
+                );
+                ok = false;
+                None
+            }
+        }
+    };
+    if !ok {
+        return None;
+    }
+    let mut caveats = Vec::new();
+    if row.no_contact_line {
+        caveats.push(CaveatDoc::NoContactLine);
+    }
+    if row.out_of_country_only {
+        caveats.push(CaveatDoc::OutOfCountryOnly);
+    }
+    let excluded = split_list(&row.excluded_sectors);
+    if !excluded.is_empty() {
+        caveats.push(CaveatDoc::ExcludedSectors(excluded));
+    }
+    if row.no_combat_role {
+        caveats.push(CaveatDoc::NoCombatRole);
+    }
+    if !row.other_caveat.is_empty() {
+        caveats.push(CaveatDoc::Other(row.other_caveat.clone()));
+    }
+    let mut conditions: Vec<ConditionDoc> = row
+        .facts
+        .iter()
+        .map(|f| ConditionDoc::Scenario(f.clone()))
+        .collect();
+    conditions.extend(
+        split_list(&row.if_commits)
+            .into_iter()
+            .map(|c| ConditionDoc::IfCommits(c.to_uppercase())),
+    );
+    conditions.extend(min_partners.map(ConditionDoc::MinPartners));
+    Some(OfferDoc {
+        id: row.id.clone(),
+        capability: row.capability.clone(),
+        quantity,
+        earliest_phase: row.earliest_phase.clone(),
+        last_phase: (!row.last_phase.is_empty()).then(|| row.last_phase.clone()),
+        rotation_backed: row.rotation_backed,
+        sectors: (!row.sectors.is_empty()).then(|| row.sectors.clone()),
+        caveats,
+        cost_per_unit_year: cost,
+        paid_by: if row.paid_by.is_empty() {
+            "contributor".into()
+        } else {
+            row.paid_by.clone()
+        },
+        conditions,
+        note: row.note.clone(),
+    })
+}
+
+/// Where a validation problem of a draft points: an offer line's field, an answer, or neither.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Target {
+    /// Offer line (index in the draft) and field (`line` when the line as a whole).
+    Offer(usize, String),
+    /// Answer (index in the draft's answers).
+    Answer(usize),
+    /// Anything else.
+    General,
+}
+
+/// Splits a store problem `proposals[FRA].draft.offers[2].quantity: message` into where it points
+/// and its message.
+pub(crate) fn locate(problem: &str) -> (Target, String) {
+    let Some((path, message)) = problem.split_once(": ") else {
+        return (Target::General, problem.to_owned());
+    };
+    let message = message.to_owned();
+    let tail = path
+        .split_once(".draft.")
+        .map(|(_, t)| t)
+        .or_else(|| {
+            path.rsplit_once("].")
+                .filter(|_| path.contains(".revisions["))
+                .map(|(_, t)| t)
+        })
+        .unwrap_or("");
+    let index = |rest: &str| -> Option<(usize, String)> {
+        let (n, after) = rest.split_once(']')?;
+        let field = after.trim_start_matches('.');
+        let field = field
+            .split(['.', '['])
+            .next()
+            .filter(|f| !f.is_empty())
+            .unwrap_or("line");
+        Some((n.parse().ok()?, field.to_owned()))
+    };
+    if let Some(rest) = tail.strip_prefix("offers[")
+        && let Some((n, field)) = index(rest)
+    {
+        return (Target::Offer(n, field), message);
+    }
+    if let Some(rest) = tail.strip_prefix("answers[")
+        && let Some((n, _)) = index(rest)
+    {
+        return (Target::Answer(n), message);
+    }
+    (Target::General, format!("{path}: {message}"))
+}
+
+/// The form field a validation path's field is shown next to.
+pub(crate) fn form_field(field: &str) -> &str {
+    match field {
+        "sectors" | "caveats" | "capability" | "quantity" | "earliest_phase" | "last_phase"
+        | "cost_per_unit_year" | "paid_by" | "conditions" | "id" | "note" => field,
+        _ => "line",
+    }
+}
+
+/// What changed from one set of offer lines and answers to the next, in sentences.
+pub(crate) fn changes(
+    before: (&[OfferDoc], &[AnswerDoc]),
+    after: (&[OfferDoc], &[AnswerDoc]),
+) -> Vec<String> {
+    let mut out = Vec::new();
+    let old: BTreeMap<&str, &OfferDoc> = before.0.iter().map(|o| (o.id.as_str(), o)).collect();
+    let new: BTreeMap<&str, &OfferDoc> = after.0.iter().map(|o| (o.id.as_str(), o)).collect();
+    for (id, o) in &new {
+        match old.get(id) {
+            None => out.push(format!("added {id}: {} × {}", o.quantity, o.capability)),
+            Some(prev) => {
+                let a = serde_json::to_value(prev).unwrap_or_default();
+                let b = serde_json::to_value(o).unwrap_or_default();
+                let keys: BTreeSet<&String> = a
+                    .as_object()
+                    .into_iter()
+                    .chain(b.as_object())
+                    .flat_map(|m| m.keys())
+                    .collect();
+                let changed: Vec<String> = keys
+                    .into_iter()
+                    .filter(|k| a.get(k.as_str()) != b.get(k.as_str()))
+                    .map(|k| match (a.get(k.as_str()), b.get(k.as_str())) {
+                        (Some(x), Some(y)) if x.is_number() || x.is_string() => {
+                            format!("{k} {x} → {y}")
+                        }
+                        _ => k.clone(),
+                    })
+                    .collect();
+                if !changed.is_empty() {
+                    out.push(format!("changed {id}: {}", changed.join(", ")));
+                }
+            }
+        }
+    }
+    for id in old.keys().filter(|id| !new.contains_key(*id)) {
+        out.push(format!("removed {id}"));
+    }
+    let old_answers: BTreeMap<&str, &str> = before
+        .1
+        .iter()
+        .map(|a| (a.question.as_str(), a.text.as_str()))
+        .collect();
+    for a in after.1 {
+        if old_answers.get(a.question.as_str()) != Some(&a.text.as_str()) {
+            out.push(format!("answer to \"{}\" changed", a.question));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn offer(id: &str, quantity: i64) -> OfferDoc {
+        OfferDoc {
+            id: id.into(),
+            capability: "brigade.armoured".into(),
+            quantity,
+            earliest_phase: "P0".into(),
+            last_phase: None,
+            rotation_backed: false,
+            sectors: Some(vec!["kyiv".into()]),
+            caveats: vec![
+                CaveatDoc::NoContactLine,
+                CaveatDoc::Other("no night ops".into()),
+            ],
+            cost_per_unit_year: Some(MoneyDoc {
+                amount_m: 12.5,
+                currency: "EUR".into(),
+            }),
+            paid_by: "contributor".into(),
+            conditions: vec![
+                ConditionDoc::Scenario("us_backstop".into()),
+                ConditionDoc::IfCommits("FRA".into()),
+                ConditionDoc::MinPartners(2),
+            ],
+            note: "n".into(),
+        }
+    }
+
+    fn demo() -> CampaignDocument {
+        guarantor_domain::parse_campaign(
+            include_str!("../../../../examples/demo-campaign.json"),
+            guarantor_domain::FileFormat::Json,
+        )
+        .expect("the demo campaign is valid")
+        .to_document()
+    }
+
+    /// The fields a browser would post for these rows.
+    fn post(rows: &[OfferRow]) -> FormData {
+        let mut pairs = Vec::new();
+        for r in rows {
+            let mut push = |f: &str, v: &str| pairs.push((r.name(f), v.to_owned()));
+            push("id", &r.id);
+            push("capability", &r.capability);
+            push("quantity", &r.quantity);
+            push("earliest_phase", &r.earliest_phase);
+            push("last_phase", &r.last_phase);
+            for s in &r.sectors {
+                push("sectors", s);
+            }
+            if r.no_contact_line {
+                push("no_contact_line", "on");
+            }
+            push("other_caveat", &r.other_caveat);
+            push("excluded_sectors", &r.excluded_sectors);
+            push("cost_amount", &r.cost_amount);
+            push("cost_currency", &r.cost_currency);
+            push("paid_by", &r.paid_by);
+            for f in &r.facts {
+                push("facts", f);
+            }
+            push("if_commits", &r.if_commits);
+            push("min_partners", &r.min_partners);
+            push("note", &r.note);
+        }
+        FormData::from_pairs(pairs)
+    }
+
+    #[test]
+    fn a_line_shown_and_posted_back_is_the_same_line() {
+        let o = offer("GBR-1", 2);
+        let posted = read_form(&post(&[OfferRow::of(0, &o)]), "GBR", &demo());
+        assert!(!posted.has_errors);
+        assert_eq!(posted.content.offers, vec![o]);
+    }
+
+    #[test]
+    fn blank_rows_are_ignored_removed_rows_dropped_and_new_lines_numbered() {
+        let mut rows = vec![OfferRow::of(0, &offer("GBR-1", 1))];
+        rows.push(OfferRow::blank("1".into()));
+        let mut new = OfferRow::of(2, &offer("", 3));
+        new.id.clear();
+        rows.push(new);
+        let mut form = post(&rows);
+        let posted = read_form(&form, "GBR", &demo());
+        let ids: Vec<&str> = posted
+            .content
+            .offers
+            .iter()
+            .map(|o| o.id.as_str())
+            .collect();
+        assert_eq!(ids, ["GBR-1", "GBR-2"]);
+        assert_eq!(posted.row_of_line, vec![0, 2]);
+        form.0.push(("o0.remove".into(), "on".into()));
+        let posted = read_form(&form, "GBR", &demo());
+        let ids: Vec<&str> = posted
+            .content
+            .offers
+            .iter()
+            .map(|o| o.id.as_str())
+            .collect();
+        assert_eq!(ids, ["GBR-1"], "the new line takes the freed number");
+    }
+
+    #[test]
+    fn a_quantity_that_is_not_a_number_is_named_on_its_row() {
+        let mut row = OfferRow::of(4, &offer("GBR-1", 1));
+        row.quantity = "two".into();
+        let posted = read_form(&post(&[row]), "GBR", &demo());
+        assert!(posted.has_errors);
+        assert!(posted.content.offers.is_empty());
+        assert!(
+            posted.rows[0]
+                .error("quantity")
+                .is_some_and(|e| e.contains("\"two\""))
+        );
+    }
+
+    #[test]
+    fn store_problems_point_at_the_line_and_field() {
+        assert_eq!(
+            locate("proposals[GBR].draft.offers[2].quantity: must be at least 1"),
+            (
+                Target::Offer(2, "quantity".into()),
+                "must be at least 1".into()
+            )
+        );
+        assert_eq!(
+            locate("proposals[GBR].draft.offers[0].sectors[1]: unknown sector \"x\"").0,
+            Target::Offer(0, "sectors".into())
+        );
+        assert_eq!(
+            locate("proposals[GBR].draft.answers[1].question: unknown question").0,
+            Target::Answer(1)
+        );
+        assert_eq!(locate("campaign.deadline: bad").0, Target::General);
+    }
+
+    #[test]
+    fn changes_between_revisions_are_listed() {
+        let a = [offer("GBR-1", 1), offer("GBR-2", 1)];
+        let b = [offer("GBR-1", 3), offer("GBR-3", 1)];
+        let c = changes((&a, &[]), (&b, &[]));
+        assert_eq!(
+            c,
+            [
+                "changed GBR-1: quantity 1 → 3",
+                "added GBR-3: 1 × brigade.armoured",
+                "removed GBR-2"
+            ]
+        );
+    }
+}

@@ -1,0 +1,323 @@
+//! Who is looking at a page: the session cookie, sign-in and sign-out, invitation links, and
+//! the CSRF token of every form.
+//!
+//! The cookie holds the same bearer credential the API takes (an 8-hour session token, or a
+//! capital's invitation token), so one check in the store decides for both. It is `HttpOnly`
+//! (scripts cannot read it), `SameSite=Strict` (another site's page cannot send it) and `Secure`
+//! unless the server was started for plain-HTTP local use. Forms also carry a token derived from
+//! the credential, which a page on another site cannot know.
+
+use std::sync::Arc;
+
+use askama::Template;
+use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use chrono::Utc;
+use guarantor_store::{Principal, Role, StoreError};
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+
+use super::{Chrome, FormData, PageError, html};
+use crate::AppState;
+
+/// The cookie that carries the credential.
+pub(crate) const COOKIE: &str = "guarantor_session";
+
+/// A signed-in viewer of the pages.
+pub(crate) struct Viewer {
+    /// Who it is.
+    pub principal: Principal,
+    /// The credential in its cookie.
+    token: String,
+}
+
+impl Viewer {
+    /// The token every form of this viewer carries as `_csrf`.
+    pub fn csrf(&self) -> String {
+        let digest = Sha256::digest(format!("guarantor-csrf:{}", self.token).as_bytes());
+        digest.iter().take(16).map(|b| format!("{b:02x}")).collect()
+    }
+
+    /// Refuses a form whose `_csrf` is not this viewer's.
+    pub fn check_csrf(&self, form: &FormData) -> Result<(), PageError> {
+        let sent = form.get("_csrf");
+        // Constant-time enough: both are hex of a hash the attacker cannot choose.
+        if !sent.is_empty() && sent == self.csrf() {
+            Ok(())
+        } else {
+            Err(PageError::forbidden(
+                "This form is out of date or came from another site. Reload the page and try again.",
+            ))
+        }
+    }
+
+    /// The viewer as shown in the page header.
+    pub fn describe(&self) -> String {
+        match &self.principal {
+            Principal::Account { name, role } => format!(
+                "{name} ({})",
+                match role {
+                    Role::Coordinator => "coordinator",
+                    Role::DecisionMaker => "decision maker",
+                }
+            ),
+            Principal::Respondent { respondent, .. } => format!("{respondent} (by invitation)"),
+        }
+    }
+
+    /// Whether this viewer may change things (not a decision maker).
+    pub fn may_edit(&self) -> bool {
+        !matches!(
+            self.principal,
+            Principal::Account {
+                role: Role::DecisionMaker,
+                ..
+            }
+        )
+    }
+
+    /// Coordinators only.
+    pub fn must_coordinate(&self) -> Result<(), PageError> {
+        match &self.principal {
+            Principal::Account {
+                role: Role::Coordinator,
+                ..
+            } => Ok(()),
+            Principal::Account { .. } => Err(PageError::forbidden(
+                "Decision makers may read everything but change nothing.",
+            )),
+            Principal::Respondent { .. } => Err(PageError::not_found()),
+        }
+    }
+
+    /// Coordinators and decision makers; a capital sees only its own proposal.
+    pub fn must_be_account(&self) -> Result<(), PageError> {
+        match &self.principal {
+            Principal::Account { .. } => Ok(()),
+            Principal::Respondent { .. } => Err(PageError::not_found()),
+        }
+    }
+
+    /// Whether this viewer may see the proposal of `respondent` in `campaign`.
+    pub fn may_see_proposal(&self, campaign: &str, respondent: &str) -> Result<(), PageError> {
+        match &self.principal {
+            Principal::Account { .. } => Ok(()),
+            Principal::Respondent {
+                campaign: c,
+                respondent: r,
+            } if c == campaign && r == respondent => Ok(()),
+            Principal::Respondent { .. } => Err(PageError::not_found()),
+        }
+    }
+
+    /// The name the audit log records.
+    pub fn actor(&self) -> String {
+        self.principal.actor()
+    }
+}
+
+/// The viewer of a request, if its cookie holds a valid credential.
+async fn viewer_of(jar: &CookieJar, state: &AppState) -> Result<Option<Viewer>, PageError> {
+    let Some(token) = jar.get(COOKIE).map(|c| c.value().to_owned()) else {
+        return Ok(None);
+    };
+    Ok(state
+        .store
+        .authenticate(&token, Utc::now())
+        .await?
+        .map(|principal| Viewer { principal, token }))
+}
+
+impl FromRequestParts<Arc<AppState>> for Viewer {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &Arc<AppState>,
+    ) -> Result<Self, Self::Rejection> {
+        let jar = CookieJar::from_headers(&parts.headers);
+        match viewer_of(&jar, state).await {
+            Ok(Some(v)) => Ok(v),
+            Ok(None) => {
+                // Back to where the viewer was going, after signing in.
+                let next = parts
+                    .uri
+                    .path_and_query()
+                    .map_or("/", |p| p.as_str())
+                    .to_owned();
+                let query = serde_urlencoded::to_string([("next", next)]).unwrap_or_default();
+                Err(Redirect::to(&format!("/login?{query}")).into_response())
+            }
+            Err(e) => Err(e.into_response()),
+        }
+    }
+}
+
+/// `/`: where each kind of viewer starts.
+pub(crate) async fn home(State(s): State<Arc<AppState>>, jar: CookieJar) -> Response {
+    match viewer_of(&jar, &s).await {
+        Ok(Some(Viewer {
+            principal:
+                Principal::Respondent {
+                    campaign,
+                    respondent,
+                },
+            ..
+        })) => {
+            Redirect::to(&format!("/campaigns/{campaign}/proposals/{respondent}")).into_response()
+        }
+        Ok(Some(_)) => Redirect::to("/campaigns").into_response(),
+        Ok(None) => Redirect::to("/login").into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    page: Chrome,
+    name: String,
+    next: String,
+    error: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub(crate) struct Next {
+    #[serde(default)]
+    next: String,
+}
+
+/// Only a path on this site: never an open redirect.
+fn safe_next(next: &str) -> String {
+    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
+        next.to_owned()
+    } else {
+        "/".to_owned()
+    }
+}
+
+pub(crate) async fn login_page(Query(q): Query<Next>) -> Response {
+    html(&LoginPage {
+        page: Chrome::new(None, "Sign in"),
+        name: String::new(),
+        next: safe_next(&q.next),
+        error: None,
+    })
+}
+
+/// The session cookie; `max_age_seconds` `None` makes it last until the browser closes.
+fn session_cookie(token: String, secure: bool, max_age_seconds: Option<i64>) -> Cookie<'static> {
+    let mut c = Cookie::build((COOKIE, token))
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .secure(secure)
+        .build();
+    if let Some(s) = max_age_seconds {
+        c.set_max_age(cookie::time::Duration::seconds(s));
+    }
+    c
+}
+
+pub(crate) async fn login(
+    State(s): State<Arc<AppState>>,
+    jar: CookieJar,
+    body: axum::body::Bytes,
+) -> Response {
+    let form = match FormData::parse(&body) {
+        Ok(f) => f,
+        Err(e) => return e.into_response(),
+    };
+    let name = form.get("name").to_owned();
+    let next = safe_next(form.get("next"));
+    let fail = |status: StatusCode, message: String| {
+        (
+            status,
+            html(&LoginPage {
+                page: Chrome::new(None, "Sign in"),
+                name: name.clone(),
+                next: next.clone(),
+                error: Some(message),
+            }),
+        )
+            .into_response()
+    };
+    match s.store.login(&name, form.get("password"), Utc::now()).await {
+        Ok(session) => {
+            let seconds = (session.expires_at - Utc::now()).num_seconds().max(0);
+            let cookie = session_cookie(session.token, s.config.secure_cookies, Some(seconds));
+            (jar.add(cookie), Redirect::to(&next)).into_response()
+        }
+        Err(e @ StoreError::BadCredentials) => fail(StatusCode::UNAUTHORIZED, e.to_string()),
+        Err(e @ StoreError::TooManyAttempts { .. }) => {
+            let mut r = fail(StatusCode::TOO_MANY_REQUESTS, e.to_string());
+            if let StoreError::TooManyAttempts {
+                retry_after_seconds,
+            } = e
+                && let Ok(v) = HeaderValue::from_str(&retry_after_seconds.to_string())
+            {
+                r.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+            r
+        }
+        Err(e) => PageError::from(e).into_response(),
+    }
+}
+
+pub(crate) async fn logout(
+    State(s): State<Arc<AppState>>,
+    jar: CookieJar,
+    viewer: Viewer,
+    body: axum::body::Bytes,
+) -> Response {
+    let result = async {
+        viewer.check_csrf(&FormData::parse(&body)?)?;
+        // An invitation is not ended by signing out (the link works again); a session is.
+        s.store.logout(&viewer.token, Utc::now()).await?;
+        Ok::<_, PageError>(())
+    }
+    .await;
+    match result {
+        Ok(()) => (
+            jar.remove(Cookie::build(COOKIE).path("/")),
+            Redirect::to("/login"),
+        )
+            .into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+/// `/invitation/{token}`: a capital's link. The token becomes the browser's credential and the
+/// capital lands on its proposal.
+pub(crate) async fn invitation(
+    State(s): State<Arc<AppState>>,
+    jar: CookieJar,
+    Path(token): Path<String>,
+) -> Response {
+    match s.store.authenticate(&token, Utc::now()).await {
+        Ok(Some(Principal::Respondent {
+            campaign,
+            respondent,
+        })) => {
+            let cookie = session_cookie(token, s.config.secure_cookies, None);
+            let mut r = (
+                jar.add(cookie),
+                Redirect::to(&format!("/campaigns/{campaign}/proposals/{respondent}")),
+            )
+                .into_response();
+            // The link's token must not leak to any other site through the Referer header.
+            r.headers_mut()
+                .insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+            r
+        }
+        Ok(_) => PageError::new(
+            StatusCode::NOT_FOUND,
+            "This invitation link is not valid: it may have expired or been revoked. Ask the coordinator for a new one.",
+        )
+        .into_response(),
+        Err(e) => PageError::from(e).into_response(),
+    }
+}

@@ -1,0 +1,679 @@
+//! The Excel round trip: the questionnaire as a workbook pre-filled with a capital's working
+//! copy, and a filled workbook read back into a draft.
+//!
+//! The workbook has four sheets: `Read me` (who, what, by when, and the proposal version the
+//! file was made from), `Offers` (one offer line per row), `Answers` (one free-text question per
+//! row) and `Lists` (the valid values, which the dropdowns read). Sheets are protected with only
+//! the input cells unlocked, so the layout the reader relies on stays put. Reading checks every
+//! cell and reports every problem as `Sheet!A1: what is wrong`; the upload is stored only when
+//! the whole file is valid.
+
+use std::io::Cursor;
+
+use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
+use guarantor_domain::document::{
+    AnswerDoc, CampaignDocument, CaveatDoc, ConditionDoc, MoneyDoc, OfferDoc,
+};
+use guarantor_store::DraftContent;
+use rust_xlsxwriter::{DataValidation, Format, Formula, Workbook, Worksheet, XlsxError};
+
+use super::proposal_form::{self, Target};
+
+/// Input rows of the `Offers` sheet (after the header).
+pub const OFFER_ROWS: u32 = 200;
+
+/// The `Offers` sheet's columns: (header, field name in the campaign file, width).
+const OFFER_COLUMNS: [(&str, &str, f64); 17] = [
+    ("ID (blank for a new line)", "id", 14.0),
+    ("Capability", "capability", 26.0),
+    ("Quantity (units)", "quantity", 10.0),
+    ("Earliest phase", "earliest_phase", 12.0),
+    ("Last phase (blank: to the end)", "last_phase", 14.0),
+    (
+        "Sectors (ids, comma-separated; blank: any)",
+        "sectors",
+        24.0,
+    ),
+    ("Rotation-backed (yes/no)", "rotation_backed", 12.0),
+    (
+        "Caveats (no_contact_line, out_of_country_only, no_combat_role)",
+        "caveats",
+        26.0,
+    ),
+    ("Excluded sectors (ids)", "excluded_sectors", 18.0),
+    ("Other restriction (words)", "other_caveat", 22.0),
+    (
+        "Cost per unit per year (millions)",
+        "cost_per_unit_year",
+        14.0,
+    ),
+    ("Currency", "currency", 9.0),
+    ("Paid by", "paid_by", 14.0),
+    ("Condition: facts that must hold (ids)", "conditions", 22.0),
+    (
+        "Condition: only if these commit (ISO codes)",
+        "if_commits",
+        18.0,
+    ),
+    ("Condition: at least N partners", "min_partners", 12.0),
+    ("Note", "note", 30.0),
+];
+
+/// The cell where `Read me` records the proposal version the file was made from.
+const VERSION_CELL: (u32, u16) = (6, 1);
+/// The cell where `Read me` records the respondent.
+const RESPONDENT_CELL: (u32, u16) = (2, 1);
+
+/// `A`, `B`, … `Q` for a column index.
+fn column_letter(col: u16) -> String {
+    let mut n = u32::from(col) + 1;
+    let mut s = Vec::new();
+    while n > 0 {
+        let r = (n - 1) % 26;
+        s.push(char::from(b'A' + u8::try_from(r).unwrap_or(0)));
+        n = (n - 1) / 26;
+    }
+    s.iter().rev().collect()
+}
+
+/// `Sheet!B7` for a zero-based (row, column).
+fn cell_name(sheet: &str, row: u32, col: u16) -> String {
+    format!("{sheet}!{}{}", column_letter(col), row + 1)
+}
+
+fn list_validation(sheet_range: &str, title: &str) -> Result<DataValidation, XlsxError> {
+    DataValidation::new()
+        .allow_list_formula(Formula::new(format!("=Lists!{sheet_range}")))
+        .set_input_title(title)
+}
+
+/// Writes a column of `Lists` and returns its absolute range for a dropdown.
+fn write_list(
+    ws: &mut Worksheet,
+    col: u16,
+    header: &str,
+    values: &[(String, String)],
+) -> Result<String, XlsxError> {
+    ws.write_string(0, col, header)?;
+    ws.write_string(0, col + 1, "meaning")?;
+    for (i, (id, meaning)) in values.iter().enumerate() {
+        let row = u32::try_from(i).unwrap_or(u32::MAX - 1) + 1;
+        ws.write_string(row, col, id)?;
+        ws.write_string(row, col + 1, meaning)?;
+    }
+    let letter = column_letter(col);
+    Ok(format!("${letter}$2:${letter}${}", values.len().max(1) + 1))
+}
+
+/// The questionnaire as a workbook, pre-filled with `offers` and `answers`.
+pub fn template(
+    doc: &CampaignDocument,
+    respondent: &str,
+    offers: &[OfferDoc],
+    answers: &[AnswerDoc],
+    version: i64,
+) -> Result<Vec<u8>, XlsxError> {
+    let mut wb = Workbook::new();
+    let bold = Format::new().set_bold();
+    let wrap = Format::new().set_text_wrap();
+    let input = Format::new().set_unlocked().set_background_color("#FFF8DC");
+    let header = Format::new()
+        .set_bold()
+        .set_text_wrap()
+        .set_background_color("#DCE3EC");
+
+    // Read me.
+    let name = doc
+        .respondents
+        .iter()
+        .find(|r| r.code == respondent)
+        .map_or(respondent, |r| r.name.as_str());
+    let readme = wb.add_worksheet().set_name("Read me")?;
+    readme.set_column_width(0, 26)?;
+    readme.set_column_width(1, 90)?;
+    let rows: [(&str, String); 9] = [
+        ("Campaign", format!("{} ({})", doc.campaign.title, doc.campaign.id)),
+        ("Issued by", doc.campaign.issuer.clone()),
+        ("Respondent", respondent.to_owned()),
+        ("Respondent name", name.to_owned()),
+        (
+            "Deadline",
+            doc.campaign.deadline.format("%Y-%m-%d %H:%M UTC").to_string(),
+        ),
+        ("Currency", doc.campaign.currency.clone()),
+        ("Proposal version", version.to_string()),
+        (
+            "How to fill it",
+            "Write one offer line per row of the Offers sheet and your answers in the Answers sheet \
+             (yellow cells). Pick capabilities, phases, currencies and payers from the dropdowns; \
+             the Lists sheet says what every id means. Upload the file on your proposal page: it \
+             becomes your draft only if every cell is valid, and you submit it there."
+                .to_owned(),
+        ),
+        (
+            "Version",
+            "The file records the version of your proposal it was made from. If the proposal \
+             changed since, the upload is refused: download the file again."
+                .to_owned(),
+        ),
+    ];
+    for (i, (k, v)) in rows.iter().enumerate() {
+        let r = u32::try_from(i).unwrap_or(0);
+        readme.write_string_with_format(r, 0, *k, &bold)?;
+        if (r, 1) == VERSION_CELL {
+            readme.write_number(r, 1, version as f64)?;
+        } else {
+            readme.write_string_with_format(r, 1, v, &wrap)?;
+        }
+    }
+    if doc.campaign.illustrative {
+        readme.write_string_with_format(
+            10,
+            0,
+            "ILLUSTRATIVE DATA: the proposals in this campaign are invented for demonstration.",
+            &bold,
+        )?;
+    }
+    readme.protect();
+
+    // Lists, first written so the dropdowns can point at them.
+    let mut lists = Worksheet::new();
+    lists.set_name("Lists")?;
+    let capabilities: Vec<(String, String)> = doc
+        .catalogue
+        .iter()
+        .map(|c| (c.id.clone(), format!("{} (per {})", c.name, c.unit)))
+        .collect();
+    let phases: Vec<(String, String)> = doc
+        .phases
+        .iter()
+        .map(|p| (p.id.clone(), p.name.clone()))
+        .collect();
+    let sectors: Vec<(String, String)> = doc
+        .sectors
+        .iter()
+        .map(|s| (s.id.clone(), s.name.clone()))
+        .collect();
+    let mut currencies = vec![(
+        doc.campaign.currency.clone(),
+        "reporting currency".to_owned(),
+    )];
+    currencies.extend(
+        doc.campaign
+            .exchange_rates
+            .iter()
+            .map(|(c, r)| (c.clone(), format!("1 {c} = {r} {}", doc.campaign.currency))),
+    );
+    let mut payers = vec![
+        (
+            "contributor".to_owned(),
+            "the contributor itself".to_owned(),
+        ),
+        ("common_fund".to_owned(), "the common fund".to_owned()),
+    ];
+    payers.extend(
+        doc.respondents
+            .iter()
+            .filter(|r| r.invited)
+            .map(|r| (r.code.clone(), r.name.clone())),
+    );
+    let facts: Vec<(String, String)> = doc
+        .facts
+        .iter()
+        .map(|f| (f.id.clone(), f.description.clone()))
+        .collect();
+    let yes_no = vec![
+        (
+            "no".to_owned(),
+            "the units deployed come out of the quantity".to_owned(),
+        ),
+        (
+            "yes".to_owned(),
+            "the respondent sustains the quantity itself".to_owned(),
+        ),
+    ];
+    let cap_range = write_list(&mut lists, 0, "capability", &capabilities)?;
+    let phase_range = write_list(&mut lists, 2, "phase", &phases)?;
+    write_list(&mut lists, 4, "sector", &sectors)?;
+    let currency_range = write_list(&mut lists, 6, "currency", &currencies)?;
+    let payer_range = write_list(&mut lists, 8, "paid by", &payers)?;
+    write_list(&mut lists, 10, "fact", &facts)?;
+    let yes_range = write_list(&mut lists, 12, "rotation-backed", &yes_no)?;
+    for c in 0..14 {
+        lists.set_column_width(c, if c % 2 == 0 { 18 } else { 40 })?;
+    }
+    lists.protect();
+
+    // Offers.
+    let ws = wb.add_worksheet().set_name("Offers")?;
+    for (c, (title, _, width)) in OFFER_COLUMNS.iter().enumerate() {
+        let c = u16::try_from(c).unwrap_or(0);
+        ws.write_string_with_format(0, c, *title, &header)?;
+        ws.set_column_width(c, *width)?;
+    }
+    ws.set_row_height(0, 48)?;
+    ws.set_freeze_panes(1, 0)?;
+    let last = OFFER_ROWS;
+    for r in 1..=last {
+        for c in 0..u16::try_from(OFFER_COLUMNS.len()).unwrap_or(0) {
+            ws.write_blank(r, c, &input)?;
+        }
+    }
+    for (i, o) in offers.iter().enumerate() {
+        let r = u32::try_from(i).unwrap_or(0) + 1;
+        let row = proposal_form::OfferRow::of(i, o);
+        let caveats: Vec<&str> = [
+            (row.no_contact_line, "no_contact_line"),
+            (row.out_of_country_only, "out_of_country_only"),
+            (row.no_combat_role, "no_combat_role"),
+        ]
+        .iter()
+        .filter(|(on, _)| *on)
+        .map(|(_, name)| *name)
+        .collect();
+        let texts: [(u16, String); 14] = [
+            (0, row.id.clone()),
+            (1, row.capability.clone()),
+            (3, row.earliest_phase.clone()),
+            (4, row.last_phase.clone()),
+            (5, row.sectors.join(", ")),
+            (6, if row.rotation_backed { "yes" } else { "no" }.to_owned()),
+            (7, caveats.join(", ")),
+            (8, row.excluded_sectors.clone()),
+            (9, row.other_caveat.clone()),
+            (11, row.cost_currency.clone()),
+            (12, row.paid_by.clone()),
+            (13, row.facts.join(", ")),
+            (14, row.if_commits.clone()),
+            (16, row.note.clone()),
+        ];
+        for (c, text) in texts {
+            if !text.is_empty() {
+                ws.write_string_with_format(r, c, &text, &input)?;
+            }
+        }
+        ws.write_number_with_format(r, 2, o.quantity as f64, &input)?;
+        if let Some(m) = &o.cost_per_unit_year {
+            ws.write_number_with_format(r, 10, m.amount_m, &input)?;
+        }
+        if let Ok(n) = row.min_partners.parse::<f64>() {
+            ws.write_number_with_format(r, 15, n, &input)?;
+        }
+    }
+    ws.add_data_validation(1, 1, last, 1, &list_validation(&cap_range, "Capability")?)?;
+    ws.add_data_validation(1, 3, last, 4, &list_validation(&phase_range, "Phase")?)?;
+    ws.add_data_validation(
+        1,
+        6,
+        last,
+        6,
+        &list_validation(&yes_range, "Rotation-backed")?,
+    )?;
+    ws.add_data_validation(
+        1,
+        11,
+        last,
+        11,
+        &list_validation(&currency_range, "Currency")?,
+    )?;
+    ws.add_data_validation(1, 12, last, 12, &list_validation(&payer_range, "Paid by")?)?;
+    ws.protect();
+
+    // Answers.
+    let ws = wb.add_worksheet().set_name("Answers")?;
+    ws.set_column_width(0, 18)?;
+    ws.set_column_width(1, 60)?;
+    ws.set_column_width(2, 80)?;
+    ws.write_string_with_format(0, 0, "Question id", &header)?;
+    ws.write_string_with_format(0, 1, "Question", &header)?;
+    ws.write_string_with_format(0, 2, "Your answer", &header)?;
+    let questions = doc.questionnaire.sections.iter().flat_map(|s| &s.questions);
+    for (i, q) in questions.enumerate() {
+        let r = u32::try_from(i).unwrap_or(0) + 1;
+        ws.write_string(r, 0, &q.id)?;
+        let text = if q.help.is_empty() {
+            q.text.clone()
+        } else {
+            format!("{} ({})", q.text, q.help)
+        };
+        ws.write_string_with_format(r, 1, &text, &wrap)?;
+        let answer = answers
+            .iter()
+            .find(|a| a.question == q.id)
+            .map_or("", |a| a.text.as_str());
+        ws.write_string_with_format(r, 2, answer, &input.clone().set_text_wrap())?;
+    }
+    ws.protect();
+
+    wb.push_worksheet(lists);
+    wb.save_to_buffer()
+}
+
+/// A workbook read back: the draft it holds, the version it was made from, and where each line
+/// and answer came from (for naming cells in the store's problems).
+#[derive(Debug)]
+pub struct Upload {
+    /// The draft.
+    pub content: DraftContent,
+    /// The proposal version the workbook was made from.
+    pub version: i64,
+    /// Sheet row (zero-based) of each offer line.
+    pub offer_rows: Vec<u32>,
+    /// Sheet row (zero-based) of each answer.
+    pub answer_rows: Vec<u32>,
+}
+
+impl Upload {
+    /// A store problem (`proposals[FRA].draft.offers[2].quantity: …`) with its cell named.
+    pub fn locate(&self, problem: &str) -> String {
+        match proposal_form::locate(problem) {
+            (Target::Offer(line, field), message) => match self.offer_rows.get(line) {
+                Some(&row) => {
+                    let col = OFFER_COLUMNS
+                        .iter()
+                        .position(|(_, f, _)| *f == field)
+                        .unwrap_or(0);
+                    format!(
+                        "{}: {message}",
+                        cell_name("Offers", row, u16::try_from(col).unwrap_or(0))
+                    )
+                }
+                None => message,
+            },
+            (Target::Answer(i), message) => match self.answer_rows.get(i) {
+                Some(&row) => format!("{}: {message}", cell_name("Answers", row, 2)),
+                None => message,
+            },
+            (Target::General, message) => message,
+        }
+    }
+}
+
+/// A cell as text: numbers without a trailing `.0`, empty for blanks.
+fn text(cell: Option<&Data>) -> String {
+    match cell {
+        None | Some(Data::Empty) => String::new(),
+        Some(Data::String(s)) => s.trim().to_owned(),
+        Some(Data::Float(f)) => proposal_form::trim_number(*f),
+        Some(Data::Int(i)) => i.to_string(),
+        Some(Data::Bool(b)) => if *b { "yes" } else { "no" }.to_owned(),
+        Some(other) => other.to_string(),
+    }
+}
+
+fn list(cell: &str) -> Vec<String> {
+    cell.split([',', ';', ' '])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Reads a filled workbook of `respondent`; every problem names its sheet and cell.
+pub fn read(bytes: &[u8], doc: &CampaignDocument, respondent: &str) -> Result<Upload, Vec<String>> {
+    let mut wb: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes)).map_err(|e| {
+        vec![format!(
+            "the file is not an Excel workbook (.xlsx) that can be read: {e}"
+        )]
+    })?;
+    let sheet = |wb: &mut Xlsx<_>, name: &str| {
+        wb.worksheet_range(name).map_err(|_| {
+            vec![format!(
+                "the workbook has no sheet named \"{name}\": upload the file downloaded from your proposal page"
+            )]
+        })
+    };
+    let readme = sheet(&mut wb, "Read me")?;
+    let offers = sheet(&mut wb, "Offers")?;
+    let answers = sheet(&mut wb, "Answers")?;
+    let mut problems = Vec::new();
+
+    let who = text(readme.get_value((RESPONDENT_CELL.0, u32::from(RESPONDENT_CELL.1))));
+    if who != respondent {
+        problems.push(format!(
+            "{}: this workbook is for \"{who}\", not {respondent}: download your own from your proposal page",
+            cell_name("Read me", RESPONDENT_CELL.0, RESPONDENT_CELL.1)
+        ));
+    }
+    let version_text = text(readme.get_value((VERSION_CELL.0, u32::from(VERSION_CELL.1))));
+    let version = version_text.parse::<i64>().unwrap_or_else(|_| {
+        problems.push(format!(
+            "{}: the proposal version must be the whole number the file was made with (got \"{version_text}\")",
+            cell_name("Read me", VERSION_CELL.0, VERSION_CELL.1)
+        ));
+        -1
+    });
+
+    let mut lines = Vec::new();
+    let mut offer_rows = Vec::new();
+    let end = offers.end().map_or(0, |(r, _)| r);
+    for r in 1..=end {
+        let cell = |c: u16| text(offers.get_value((r, u32::from(c))));
+        let values: Vec<String> = (0..17).map(cell).collect();
+        if values.iter().all(String::is_empty) {
+            continue;
+        }
+        let name = |c: u16| cell_name("Offers", r, c);
+        let mut bad = |c: u16, message: String| problems.push(format!("{}: {message}", name(c)));
+        let quantity = match values[2].parse::<i64>() {
+            Ok(q) => q,
+            Err(_) => {
+                bad(
+                    2,
+                    format!(
+                        "quantity must be a whole number of units, 1 or more (got \"{}\")",
+                        values[2]
+                    ),
+                );
+                0
+            }
+        };
+        let rotation_backed = match values[6].to_lowercase().as_str() {
+            "" | "no" | "false" => false,
+            "yes" | "true" => true,
+            other => {
+                bad(
+                    6,
+                    format!("rotation-backed must be yes or no (got \"{other}\")"),
+                );
+                false
+            }
+        };
+        let mut caveats = Vec::new();
+        for c in list(&values[7]) {
+            match c.as_str() {
+                "no_contact_line" => caveats.push(CaveatDoc::NoContactLine),
+                "out_of_country_only" => caveats.push(CaveatDoc::OutOfCountryOnly),
+                "no_combat_role" => caveats.push(CaveatDoc::NoCombatRole),
+                other => bad(
+                    7,
+                    format!(
+                        "unknown caveat \"{other}\": use no_contact_line, out_of_country_only or no_combat_role, and write others in column J"
+                    ),
+                ),
+            }
+        }
+        let excluded = list(&values[8]);
+        if !excluded.is_empty() {
+            caveats.push(CaveatDoc::ExcludedSectors(excluded));
+        }
+        if !values[9].is_empty() {
+            caveats.push(CaveatDoc::Other(values[9].clone()));
+        }
+        let cost = if values[10].is_empty() {
+            None
+        } else {
+            match values[10].parse::<f64>() {
+                Ok(a) if a.is_finite() => Some(MoneyDoc {
+                    amount_m: a,
+                    currency: if values[11].is_empty() {
+                        doc.campaign.currency.clone()
+                    } else {
+                        values[11].clone()
+                    },
+                }),
+                _ => {
+                    bad(
+                        10,
+                        format!(
+                            "the cost must be an amount in millions, e.g. 12.5 (got \"{}\")",
+                            values[10]
+                        ),
+                    );
+                    None
+                }
+            }
+        };
+        let mut conditions: Vec<ConditionDoc> = list(&values[13])
+            .into_iter()
+            .map(ConditionDoc::Scenario)
+            .collect();
+        conditions.extend(
+            list(&values[14])
+                .into_iter()
+                .map(|c| ConditionDoc::IfCommits(c.to_uppercase())),
+        );
+        if !values[15].is_empty() {
+            match values[15].parse::<i64>() {
+                Ok(n) => conditions.push(ConditionDoc::MinPartners(n)),
+                Err(_) => bad(
+                    15,
+                    format!(
+                        "the number of partners must be a whole number (got \"{}\")",
+                        values[15]
+                    ),
+                ),
+            }
+        }
+        offer_rows.push(r);
+        lines.push(OfferDoc {
+            id: values[0].clone(),
+            capability: values[1].clone(),
+            quantity,
+            earliest_phase: values[3].clone(),
+            last_phase: (!values[4].is_empty()).then(|| values[4].clone()),
+            rotation_backed,
+            sectors: {
+                let s = list(&values[5]);
+                (!s.is_empty()).then_some(s)
+            },
+            caveats,
+            cost_per_unit_year: cost,
+            paid_by: if values[12].is_empty() {
+                "contributor".into()
+            } else {
+                values[12].clone()
+            },
+            conditions,
+            note: values[16].clone(),
+        });
+    }
+    // New lines get the next free id of the capital.
+    let mut next = 1;
+    for i in 0..lines.len() {
+        if lines[i].id.is_empty() {
+            while lines.iter().any(|o| o.id == format!("{respondent}-{next}")) {
+                next += 1;
+            }
+            lines[i].id = format!("{respondent}-{next}");
+        }
+    }
+
+    let mut answer_docs = Vec::new();
+    let mut answer_rows = Vec::new();
+    let end = answers.end().map_or(0, |(r, _)| r);
+    for r in 1..=end {
+        let question = text(answers.get_value((r, 0)));
+        let answer = text(answers.get_value((r, 2)));
+        if answer.is_empty() {
+            continue;
+        }
+        if question.is_empty() {
+            problems.push(format!(
+                "{}: an answer without its question id in column A",
+                cell_name("Answers", r, 2)
+            ));
+            continue;
+        }
+        answer_rows.push(r);
+        answer_docs.push(AnswerDoc {
+            question,
+            text: answer,
+        });
+    }
+    if problems.is_empty() {
+        Ok(Upload {
+            content: DraftContent {
+                offers: lines,
+                answers: answer_docs,
+            },
+            version,
+            offer_rows,
+            answer_rows,
+        })
+    } else {
+        Err(problems)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn demo() -> CampaignDocument {
+        guarantor_domain::parse_campaign(
+            include_str!("../../../../examples/demo-campaign.json"),
+            guarantor_domain::FileFormat::Json,
+        )
+        .expect("the demo campaign is valid")
+        .to_document()
+    }
+
+    #[test]
+    fn a_workbook_made_from_a_proposal_reads_back_as_the_same_proposal() {
+        let doc = demo();
+        let p = &doc.proposals[0];
+        let r = p.revisions.last().expect("a revision");
+        let bytes = template(&doc, &p.respondent, &r.offers, &r.answers, 7).expect("written");
+        let upload = read(&bytes, &doc, &p.respondent).expect("read back");
+        assert_eq!(upload.version, 7);
+        assert_eq!(upload.content.offers, r.offers);
+        assert_eq!(upload.content.answers, r.answers);
+    }
+
+    #[test]
+    fn column_letters_and_cells_are_named_as_excel_does() {
+        assert_eq!(column_letter(0), "A");
+        assert_eq!(column_letter(16), "Q");
+        assert_eq!(column_letter(26), "AA");
+        assert_eq!(cell_name("Offers", 4, 2), "Offers!C5");
+    }
+
+    #[test]
+    fn another_capitals_workbook_and_garbage_are_refused_with_the_cell() {
+        let doc = demo();
+        let bytes = template(&doc, "GBR", &[], &[], 1).expect("written");
+        let err = read(&bytes, &doc, "FRA").expect_err("refused");
+        assert!(err[0].starts_with("Read me!B3:"), "{err:?}");
+        let err = read(b"not a workbook", &doc, "FRA").expect_err("refused");
+        assert!(err[0].contains("not an Excel workbook"), "{err:?}");
+    }
+
+    #[test]
+    fn store_problems_name_the_cell_of_the_line() {
+        let upload = Upload {
+            content: DraftContent::default(),
+            version: 1,
+            offer_rows: vec![1, 4],
+            answer_rows: vec![2],
+        };
+        assert_eq!(
+            upload.locate("proposals[GBR].draft.offers[1].capability: unknown capability \"x\""),
+            "Offers!B5: unknown capability \"x\""
+        );
+        assert_eq!(
+            upload.locate("proposals[GBR].draft.answers[0].question: unknown question"),
+            "Answers!C3: unknown question"
+        );
+    }
+}
