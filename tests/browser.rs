@@ -227,7 +227,7 @@ async fn offered(driver: &WebDriver, demo: &Demo, requirement: &str) -> u64 {
         .await
         .unwrap();
     driver
-        .find(By::Css(&format!(
+        .find(By::Css(format!(
             "tr[data-requirement='{requirement}'] td[data-offered]"
         )))
         .await
@@ -361,7 +361,7 @@ async fn journey(driver: &WebDriver, demo: &Demo, downloads: &Path) {
 
     // 2. It adds an offer line for R01's capability and saves a draft.
     let select = driver
-        .find(By::XPath(&format!(
+        .find(By::XPath(format!(
             "//fieldset[legend='New line']//select[contains(@name,'.capability')][option[starts-with(normalize-space(.), '{capability}')]]"
         )))
         .await
@@ -369,7 +369,7 @@ async fn journey(driver: &WebDriver, demo: &Demo, downloads: &Path) {
     let row = select.attr("name").await.unwrap().unwrap();
     let row = row.trim_end_matches(".capability").to_owned();
     select
-        .find(By::XPath(&format!(
+        .find(By::XPath(format!(
             "./option[starts-with(normalize-space(.), '{capability}')]"
         )))
         .await
@@ -378,14 +378,14 @@ async fn journey(driver: &WebDriver, demo: &Demo, downloads: &Path) {
         .await
         .unwrap();
     driver
-        .find(By::Css(&format!("input[name='{row}.quantity']")))
+        .find(By::Css(format!("input[name='{row}.quantity']")))
         .await
         .unwrap()
         .send_keys("1")
         .await
         .unwrap();
     driver
-        .find(By::Css(&format!(
+        .find(By::Css(format!(
             "select[name='{row}.earliest_phase'] option:nth-child(2)"
         )))
         .await
@@ -557,7 +557,7 @@ async fn journey(driver: &WebDriver, demo: &Demo, downloads: &Path) {
         "R01's offered units rise by the 3 submitted"
     );
     let status = driver
-        .find(By::Css(&format!("tr[data-respondent='{code}'] .status")))
+        .find(By::Css(format!("tr[data-respondent='{code}'] .status")))
         .await
         .unwrap()
         .text()

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use askama::Template;
 use axum::body::Bytes;
+use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::response::Response;
 use chrono::Utc;
@@ -62,8 +63,11 @@ async fn campaigns_page(
 pub(crate) async fn import(
     State(s): Shared,
     viewer: Viewer,
-    mut multipart: Multipart,
+    multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, PageError> {
+    // Who may come first: the body of someone who may not is never read.
+    viewer.must_coordinate()?;
+    let mut multipart = multipart.map_err(|e| PageError::bad_request(e.body_text()))?;
     let mut fields = Vec::new();
     let mut file = Vec::new();
     let mut file_name = String::new();
@@ -87,7 +91,6 @@ pub(crate) async fn import(
         }
     }
     viewer.check_csrf(&FormData::from_pairs(fields))?;
-    viewer.must_coordinate()?;
     let format = if file_name.ends_with(".toml") {
         FileFormat::Toml
     } else {

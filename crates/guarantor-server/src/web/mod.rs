@@ -25,6 +25,85 @@ use guarantor_store::{Principal, Role, StoreError};
 use crate::AppState;
 pub(crate) use session::Viewer;
 
+/// Every page route: (method, path, who may use it). The router below serves each; the
+/// isolation test walks this list.
+pub const PAGE_ROUTES: &[(&str, &str, &str)] = &[
+    ("GET", "/", "anyone: sends each viewer to where it starts"),
+    ("GET", "/login", "anyone"),
+    ("POST", "/login", "anyone with an account"),
+    ("POST", "/logout", "anyone signed in"),
+    ("GET", "/invitation/{token}", "a capital's link"),
+    ("GET", "/static/app.css", "anyone"),
+    ("GET", "/static/app.js", "anyone"),
+    ("GET", "/campaigns", "coordinator, decision maker"),
+    ("POST", "/campaigns", "coordinator"),
+    (
+        "GET",
+        "/campaigns/{campaign}",
+        "coordinator, decision maker",
+    ),
+    ("POST", "/campaigns/{campaign}/invitations", "coordinator"),
+    (
+        "POST",
+        "/campaigns/{campaign}/invitations/{respondent}/revoke",
+        "coordinator",
+    ),
+    ("POST", "/campaigns/{campaign}/reopen", "coordinator"),
+    ("GET", "/campaigns/{campaign}/setup", "coordinator"),
+    ("POST", "/campaigns/{campaign}/setup", "coordinator"),
+    ("GET", "/campaigns/{campaign}/audit", "coordinator"),
+    (
+        "GET",
+        "/campaigns/{campaign}/proposals/{respondent}",
+        "coordinator, decision maker, the capital itself",
+    ),
+    (
+        "POST",
+        "/campaigns/{campaign}/proposals/{respondent}",
+        "coordinator, the capital itself",
+    ),
+    (
+        "GET",
+        "/campaigns/{campaign}/proposals/{respondent}/template.xlsx",
+        "coordinator, decision maker, the capital itself",
+    ),
+    (
+        "POST",
+        "/campaigns/{campaign}/proposals/{respondent}/upload",
+        "coordinator, the capital itself",
+    ),
+    (
+        "GET",
+        "/campaigns/{campaign}/assessment",
+        "coordinator, decision maker",
+    ),
+    (
+        "GET",
+        "/campaigns/{campaign}/options",
+        "coordinator, decision maker",
+    ),
+    (
+        "GET",
+        "/campaigns/{campaign}/compare",
+        "coordinator, decision maker",
+    ),
+    (
+        "GET",
+        "/campaigns/{campaign}/brief",
+        "coordinator, decision maker",
+    ),
+    (
+        "GET",
+        "/campaigns/{campaign}/brief.html",
+        "coordinator, decision maker",
+    ),
+    (
+        "GET",
+        "/campaigns/{campaign}/brief.pdf",
+        "coordinator, decision maker",
+    ),
+];
+
 /// The page routes (everything outside `/api`).
 pub(crate) fn routes() -> Router<Arc<AppState>> {
     Router::new()

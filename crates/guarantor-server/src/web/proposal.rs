@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use askama::Template;
 use axum::body::Bytes;
+use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
@@ -595,9 +596,11 @@ pub(crate) async fn upload_xlsx(
     State(s): Shared,
     viewer: Viewer,
     Path((campaign, respondent)): Path<(String, String)>,
-    mut multipart: Multipart,
+    multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, PageError> {
+    // Who may come first: the body of someone who may not is never read.
     viewer.may_see_proposal(&campaign, &respondent)?;
+    let mut multipart = multipart.map_err(|e| PageError::bad_request(e.body_text()))?;
     let mut fields = Vec::new();
     let mut file: Option<Vec<u8>> = None;
     while let Some(field) = multipart

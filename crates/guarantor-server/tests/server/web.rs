@@ -1,0 +1,605 @@
+//! The web pages over HTTP: who reaches which page, CSRF, the proposal form with its errors,
+//! the workbook upload, setup, sign-in cookies. (The same journeys in a real browser are in the
+//! binary's `tests/browser.rs`.)
+
+use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
+use reqwest::multipart;
+
+use super::*;
+
+/// A client that shows redirects instead of following them.
+fn browser() -> Client {
+    Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// A page fetched or posted with the session cookie.
+struct Page {
+    status: StatusCode,
+    location: String,
+    body: String,
+}
+
+async fn page(
+    app: &App,
+    cookie: &str,
+    method: Method,
+    path: &str,
+    form: Option<&[(String, String)]>,
+) -> Page {
+    let mut req = browser()
+        .request(method, app.url(path))
+        .header(COOKIE, format!("guarantor_session={cookie}"));
+    if let Some(f) = form {
+        req = req.form(f);
+    }
+    let resp = req.send().await.expect("request");
+    Page {
+        status: resp.status(),
+        location: resp
+            .headers()
+            .get(LOCATION)
+            .map(|v| v.to_str().unwrap().to_owned())
+            .unwrap_or_default(),
+        body: resp.text().await.unwrap(),
+    }
+}
+
+fn csrf(body: &str) -> String {
+    regex::Regex::new(r#"name="_csrf" value="([0-9a-f]+)""#)
+        .unwrap()
+        .captures(body)
+        .expect("a form with a CSRF token")[1]
+        .to_owned()
+}
+
+fn version(body: &str) -> String {
+    regex::Regex::new(r#"name="version" value="(-?\d+)""#)
+        .unwrap()
+        .captures(body)
+        .expect("a form with a version")[1]
+        .to_owned()
+}
+
+fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+    list.iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect()
+}
+
+/// A session token of a fresh account with `role`.
+async fn session(app: &App, name: &str, role: Role) -> String {
+    let password = "correct horse battery staple";
+    app.store
+        .create_account(name, role, password, "test", Utc::now())
+        .await
+        .unwrap();
+    app.store
+        .login(name, password, Utc::now())
+        .await
+        .unwrap()
+        .token
+}
+
+#[tokio::test]
+async fn every_page_route_is_served_and_a_capital_reaches_only_its_own() {
+    for app in spawn_apps().await {
+        let fra = app.with_demo_and_invitation("FRA").await;
+        let coordinator = session(&app, "web-coord", Role::Coordinator).await;
+        let home = page(&app, &fra, Method::GET, "/", None).await;
+        assert_eq!(
+            home.location,
+            format!("/campaigns/{CAMPAIGN}/proposals/FRA")
+        );
+        let own = page(&app, &fra, Method::GET, &home.location, None).await;
+        assert_eq!(own.status, StatusCode::OK, "{}", app.label);
+        let token = csrf(&own.body);
+        for (m, path, _) in guarantor_server::web::PAGE_ROUTES {
+            let fill = |c: &str, r: &str| {
+                path.replace("{campaign}", c)
+                    .replace("{respondent}", r)
+                    .replace("{token}", "0000")
+            };
+            // Served: the coordinator never meets the API's no_route fallback.
+            let served = page(
+                &app,
+                &coordinator,
+                method(m),
+                &fill(CAMPAIGN, "DEU"),
+                Some(&[]),
+            )
+            .await;
+            assert!(
+                !served.body.contains("no_route")
+                    && served.status != StatusCode::METHOD_NOT_ALLOWED,
+                "{}: {m} {path} is not served",
+                app.label
+            );
+            let public = matches!(
+                *path,
+                "/" | "/login"
+                    | "/logout"
+                    | "/invitation/{token}"
+                    | "/static/app.css"
+                    | "/static/app.js"
+            );
+            if public {
+                continue;
+            }
+            // Another capital, another campaign, and the campaign-wide pages: as if absent.
+            let mut targets = vec![fill(CAMPAIGN, "DEU"), fill("other-campaign", "FRA")];
+            if !path.contains("{respondent}") {
+                targets.push(fill(CAMPAIGN, "FRA"));
+            }
+            for target in targets {
+                let form = pairs(&[("_csrf", &token), ("version", "0")]);
+                let p = page(&app, &fra, method(m), &target, Some(&form)).await;
+                assert_eq!(
+                    p.status,
+                    StatusCode::NOT_FOUND,
+                    "{}: FRA must not reach {m} {target}: {}",
+                    app.label,
+                    &p.body[..p.body.len().min(300)]
+                );
+                assert!(
+                    !p.body.contains("Germany"),
+                    "{m} {target} leaks another capital"
+                );
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn forms_without_the_csrf_token_of_the_session_change_nothing() {
+    for app in spawn_apps().await {
+        app.with_demo_and_invitation("FRA").await;
+        let coordinator = session(&app, "csrf-coord", Role::Coordinator).await;
+        let other = session(&app, "csrf-other", Role::Coordinator).await;
+        let before = app.store.campaign_state(CAMPAIGN).await.unwrap();
+        let others_token = csrf(
+            &page(&app, &other, Method::GET, "/campaigns", None)
+                .await
+                .body,
+        );
+        for form in [
+            pairs(&[("respondent", "DEU")]),
+            pairs(&[
+                ("_csrf", "0123456789abcdef0123456789abcdef"),
+                ("respondent", "DEU"),
+            ]),
+            pairs(&[("_csrf", &others_token), ("respondent", "DEU")]),
+        ] {
+            for path in [
+                format!("/campaigns/{CAMPAIGN}/invitations"),
+                format!("/campaigns/{CAMPAIGN}/reopen"),
+                format!("/campaigns/{CAMPAIGN}/proposals/DEU"),
+                format!("/campaigns/{CAMPAIGN}/setup"),
+            ] {
+                let p = page(&app, &coordinator, Method::POST, &path, Some(&form)).await;
+                assert_eq!(p.status, StatusCode::FORBIDDEN, "{}: {path}", app.label);
+                assert!(p.body.contains("another site"), "{}", p.body);
+            }
+        }
+        assert_eq!(app.store.campaign_state(CAMPAIGN).await.unwrap(), before);
+        assert!(
+            app.store
+                .invitations(CAMPAIGN)
+                .await
+                .unwrap()
+                .iter()
+                .all(|i| i.respondent != "DEU"),
+            "no invitation was made"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_capital_answers_through_the_form_and_sees_its_mistakes_next_to_the_field() {
+    for app in spawn_apps().await {
+        let token = app.with_demo_and_invitation("CYP").await;
+        // The link sets a strict, script-proof cookie and lands on the proposal.
+        let resp = browser()
+            .get(app.url(&format!("/invitation/{token}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+        let cookie = resp.headers()[SET_COOKIE].to_str().unwrap().to_owned();
+        assert!(
+            cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
+            "{cookie}"
+        );
+        assert_eq!(resp.headers()["referrer-policy"], "no-referrer");
+        let path = format!("/campaigns/{CAMPAIGN}/proposals/CYP");
+        let form_page = page(&app, &token, Method::GET, &path, None).await;
+        assert!(form_page.body.contains("Not started"));
+        let (t, v) = (csrf(&form_page.body), version(&form_page.body));
+        let line = |quantity: &str, excluded: &str, action: &str| {
+            pairs(&[
+                ("_csrf", &t),
+                ("version", &v),
+                ("action", action),
+                ("o0.id", ""),
+                ("o0.capability", "brigade.mechanised"),
+                ("o0.quantity", quantity),
+                ("o0.earliest_phase", "P1"),
+                ("o0.last_phase", ""),
+                ("o0.sectors", "west"),
+                ("o0.excluded_sectors", excluded),
+                ("o0.cost_amount", "120"),
+                ("o0.cost_currency", "EUR"),
+                ("o0.paid_by", "contributor"),
+                ("o0.facts", "us_backstop"),
+                ("o1.capability", ""),
+                ("o1.quantity", ""),
+                ("answer.deterrence", "A brigade in the west."),
+            ])
+        };
+        // Not a number: refused before the store, shown on the field.
+        let p = page(
+            &app,
+            &token,
+            Method::POST,
+            &path,
+            Some(&line("two", "", "save")),
+        )
+        .await;
+        assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", app.label);
+        assert!(p.body.contains(r#"id="o0-quantity-error""#), "{}", p.body);
+        assert!(p.body.contains("(got &quot;two&quot;)") || p.body.contains("(got &#34;two&#34;)"));
+        assert!(
+            p.body.contains("A brigade in the west."),
+            "what was typed is kept"
+        );
+        // A sector that does not exist: refused by the campaign's rules, named on its line.
+        let p = page(
+            &app,
+            &token,
+            Method::POST,
+            &path,
+            Some(&line("1", "atlantis", "save")),
+        )
+        .await;
+        assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(p.body.contains("atlantis"), "{}", p.body);
+        assert!(
+            p.body.contains(r##"href="#o0-caveats""##),
+            "the summary links the field: {}",
+            p.body
+        );
+        assert_eq!(
+            app.store.proposal(CAMPAIGN, "CYP").await.unwrap().version,
+            0,
+            "nothing stored"
+        );
+        // Valid, but past the deadline: the draft is kept and the page says why it was not
+        // submitted.
+        let p = page(
+            &app,
+            &token,
+            Method::POST,
+            &path,
+            Some(&line("1", "", "submit")),
+        )
+        .await;
+        assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            p.body
+                .contains("the deadline (2025-03-07T17:00:00Z) has passed"),
+            "{}",
+            p.body
+        );
+        let drafted = app.store.proposal(CAMPAIGN, "CYP").await.unwrap();
+        assert!(drafted.proposal.draft.is_some() && drafted.proposal.revisions.is_empty());
+        // Reopened: submitted in one go from the page as now shown.
+        app.store
+            .reopen(CAMPAIGN, "test", Utc::now())
+            .await
+            .unwrap();
+        let v = drafted.version.to_string();
+        let mut submit = line("1", "", "submit");
+        for (k, val) in &mut submit {
+            if k == "version" {
+                val.clone_from(&v);
+            }
+        }
+        let p = page(&app, &token, Method::POST, &path, Some(&submit)).await;
+        let summary = p
+            .body
+            .split("<h2>Nothing was saved")
+            .nth(1)
+            .unwrap_or("")
+            .chars()
+            .take(1500)
+            .collect::<String>();
+        assert_eq!(p.status, StatusCode::SEE_OTHER, "{summary}");
+        assert_eq!(p.location, format!("{path}?done=submitted"));
+        let state = app.store.proposal(CAMPAIGN, "CYP").await.unwrap();
+        let rev = state.proposal.revisions.last().expect("a revision");
+        assert_eq!(rev.offers.len(), 1);
+        assert_eq!(rev.offers[0].id, "CYP-1");
+        assert_eq!(
+            rev.offers[0].sectors.as_deref(),
+            Some(&["west".to_owned()][..])
+        );
+        assert_eq!(rev.answers[0].text, "A brigade in the west.");
+        // The stale form again: the other edit is named, nothing overwritten silently.
+        let p = page(
+            &app,
+            &token,
+            Method::POST,
+            &path,
+            Some(&line("5", "", "save")),
+        )
+        .await;
+        assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(p.body.contains("changed since you read it"), "{}", p.body);
+        assert_eq!(
+            app.store.proposal(CAMPAIGN, "CYP").await.unwrap().version,
+            state.version
+        );
+        // A decision maker may read it but not change it.
+        let dm = session(&app, "web-dm", Role::DecisionMaker).await;
+        let read = page(&app, &dm, Method::GET, &path, None).await;
+        assert_eq!(read.status, StatusCode::OK);
+        let p = page(
+            &app,
+            &dm,
+            Method::POST,
+            &path,
+            Some(&pairs(&[("_csrf", &csrf(&read.body)), ("version", "2")])),
+        )
+        .await;
+        assert_eq!(p.status, StatusCode::FORBIDDEN);
+    }
+}
+
+#[tokio::test]
+async fn the_workbook_uploads_back_as_the_draft_and_garbage_is_refused() {
+    for app in spawn_apps().await {
+        let token = app.with_demo_and_invitation("GBR").await;
+        let path = format!("/campaigns/{CAMPAIGN}/proposals/GBR");
+        let form_page = page(&app, &token, Method::GET, &path, None).await;
+        let t = csrf(&form_page.body);
+        let xlsx = browser()
+            .get(app.url(&format!("{path}/template.xlsx")))
+            .header(COOKIE, format!("guarantor_session={token}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(xlsx.status(), StatusCode::OK);
+        assert!(
+            xlsx.headers()["content-disposition"]
+                .to_str()
+                .unwrap()
+                .contains(".xlsx")
+        );
+        let bytes = xlsx.bytes().await.unwrap().to_vec();
+        let before = app.store.proposal(CAMPAIGN, "GBR").await.unwrap();
+        let upload = |file: Vec<u8>| {
+            let form = multipart::Form::new()
+                .text("_csrf", t.clone())
+                .part("file", multipart::Part::bytes(file).file_name("gbr.xlsx"));
+            browser()
+                .post(app.url(&format!("{path}/upload")))
+                .header(COOKIE, format!("guarantor_session={token}"))
+                .multipart(form)
+                .send()
+        };
+        let resp = upload(b"PK not really".to_vec()).await.unwrap();
+        assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(resp.text().await.unwrap().contains("not an Excel workbook"));
+        assert_eq!(app.store.proposal(CAMPAIGN, "GBR").await.unwrap(), before);
+        let resp = upload(bytes).await.unwrap();
+        assert_eq!(
+            resp.status(),
+            StatusCode::SEE_OTHER,
+            "{}",
+            resp.text().await.unwrap()
+        );
+        let after = app.store.proposal(CAMPAIGN, "GBR").await.unwrap();
+        let draft = after.proposal.draft.expect("the upload is the draft");
+        let current = before.proposal.revisions.last().unwrap();
+        assert_eq!(draft.offers, current.offers, "{}", app.label);
+        let sorted = |a: &[guarantor_domain::document::AnswerDoc]| {
+            let mut v: Vec<_> = a
+                .iter()
+                .map(|a| (a.question.clone(), a.text.clone()))
+                .collect();
+            v.sort();
+            v
+        };
+        assert_eq!(sorted(&draft.answers), sorted(&current.answers));
+    }
+}
+
+#[tokio::test]
+async fn setup_is_validated_with_every_proposal_versioned_and_audited() {
+    for app in spawn_apps().await {
+        app.with_demo_and_invitation("FRA").await;
+        let coordinator = session(&app, "setup-coord", Role::Coordinator).await;
+        let path = format!("/campaigns/{CAMPAIGN}/setup");
+        let setup = page(&app, &coordinator, Method::GET, &path, None).await;
+        assert_eq!(setup.status, StatusCode::OK);
+        let doc = app.store.export(CAMPAIGN).await.unwrap().to_document();
+        let form = |phase_of_first: &str, deadline: &str, v: &str| {
+            let mut f = pairs(&[
+                ("_csrf", &csrf(&setup.body)),
+                ("version", v),
+                ("title", &doc.campaign.title),
+                ("purpose", &doc.campaign.purpose),
+                ("deadline", deadline),
+            ]);
+            for (i, r) in doc.requirements.iter().enumerate() {
+                let phase = if i == 0 {
+                    phase_of_first
+                } else {
+                    r.phase.as_str()
+                };
+                for (k, val) in [
+                    ("id", r.id.as_str()),
+                    ("capability", &r.capability),
+                    ("quantity", &r.quantity.to_string()),
+                    ("phase", phase),
+                    ("sector", &r.sector),
+                    (
+                        "priority",
+                        if r.priority == guarantor_domain::document::PriorityDoc::Essential {
+                            "essential"
+                        } else {
+                            "desirable"
+                        },
+                    ),
+                    ("note", &r.note),
+                ] {
+                    f.push((format!("r{i}.{k}"), val.to_owned()));
+                }
+            }
+            f.push((
+                "questionnaire".into(),
+                serde_json::to_string(&doc.questionnaire).unwrap(),
+            ));
+            f.push((
+                "scenarios".into(),
+                json!({"facts": doc.facts, "scenarios": doc.scenarios}).to_string(),
+            ));
+            f
+        };
+        let v = version(&setup.body);
+        let bad = page(
+            &app,
+            &coordinator,
+            Method::POST,
+            &path,
+            Some(&form("P9", "2030-01-31T12:00", &v)),
+        )
+        .await;
+        assert_eq!(
+            bad.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            app.label
+        );
+        assert!(
+            bad.body.contains("requirements[") && bad.body.contains("P9"),
+            "{}",
+            bad.body
+        );
+        let ok = page(
+            &app,
+            &coordinator,
+            Method::POST,
+            &path,
+            Some(&form(&doc.requirements[0].phase, "2030-01-31T12:00", &v)),
+        )
+        .await;
+        assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+        let stored = app.store.export(CAMPAIGN).await.unwrap().to_document();
+        assert_eq!(
+            stored.campaign.deadline.to_rfc3339(),
+            "2030-01-31T12:00:00+00:00"
+        );
+        assert_eq!(stored.proposals, doc.proposals, "proposals untouched");
+        let stale = page(
+            &app,
+            &coordinator,
+            Method::POST,
+            &path,
+            Some(&form(&doc.requirements[0].phase, "2031-01-31T12:00", &v)),
+        )
+        .await;
+        assert!(
+            stale.body.contains("changed since you read it"),
+            "{}",
+            stale.body
+        );
+        let audit = page(
+            &app,
+            &coordinator,
+            Method::GET,
+            &format!("/campaigns/{CAMPAIGN}/audit"),
+            None,
+        )
+        .await;
+        assert!(audit.body.contains("campaign.setup") && audit.body.contains("intact"));
+    }
+}
+
+#[tokio::test]
+async fn sign_in_sets_a_strict_cookie_and_sign_out_ends_the_session() {
+    for app in spawn_apps().await {
+        app.create_account("web-signin", "a long enough password")
+            .await;
+        let login = |password: &str| {
+            browser()
+                .post(app.url("/login"))
+                .form(&pairs(&[
+                    ("name", "web-signin"),
+                    ("password", password),
+                    ("next", "/campaigns"),
+                ]))
+                .send()
+        };
+        let wrong = login("not the password!!").await.unwrap();
+        assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+        assert!(
+            wrong
+                .text()
+                .await
+                .unwrap()
+                .contains("wrong name or password")
+        );
+        let right = login("a long enough password").await.unwrap();
+        assert_eq!(right.status(), StatusCode::SEE_OTHER);
+        assert_eq!(right.headers()[LOCATION], "/campaigns");
+        let set = right.headers()[SET_COOKIE].to_str().unwrap().to_owned();
+        for attr in [
+            "HttpOnly",
+            "SameSite=Strict",
+            "Secure",
+            "Path=/",
+            "Max-Age=",
+        ] {
+            assert!(set.contains(attr), "{attr} in {set}");
+        }
+        let token = set
+            .split(';')
+            .next()
+            .unwrap()
+            .trim_start_matches("guarantor_session=")
+            .to_owned();
+        let list = page(&app, &token, Method::GET, "/campaigns", None).await;
+        assert_eq!(list.status, StatusCode::OK);
+        let out = page(
+            &app,
+            &token,
+            Method::POST,
+            "/logout",
+            Some(&pairs(&[("_csrf", &csrf(&list.body))])),
+        )
+        .await;
+        assert_eq!(out.status, StatusCode::SEE_OTHER);
+        let after = page(&app, &token, Method::GET, "/campaigns", None).await;
+        assert_eq!(after.status, StatusCode::SEE_OTHER, "the session ended");
+        assert!(
+            after.location.starts_with("/login?next="),
+            "{}",
+            after.location
+        );
+        // No open redirect after sign-in.
+        let evil = browser()
+            .post(app.url("/login"))
+            .form(&pairs(&[
+                ("name", "web-signin"),
+                ("password", "a long enough password"),
+                ("next", "//evil.example/"),
+            ]))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(evil.headers()[LOCATION], "/");
+    }
+}
