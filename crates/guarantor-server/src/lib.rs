@@ -313,11 +313,14 @@ pub fn app(store: Store) -> Router {
 
 /// The router: the JSON API and the web pages on `store`, with body limits and timeouts.
 pub fn app_with(store: Store, config: Config) -> Router {
-    let state = Arc::new(AppState {
+    router(Arc::new(AppState {
         store,
         config,
         options: Mutex::new(HashMap::new()),
-    });
+    }))
+}
+
+fn router(state: Arc<AppState>) -> Router {
     Router::new()
         .route("/api/health", get(|| async { "ok" }))
         .route("/api/login", post(login))
@@ -820,7 +823,25 @@ pub async fn serve(
     store: Store,
     config: Config,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app_with(store, config))
+    let state = Arc::new(AppState {
+        store,
+        config,
+        options: Mutex::new(HashMap::new()),
+    });
+    // Compute every stored campaign's options in the background, so that the first visitor of
+    // an options page does not wait for the solver.
+    let warm = Arc::clone(&state);
+    tokio::spawn(async move {
+        let Ok(campaigns) = warm.store.campaigns().await else {
+            return;
+        };
+        for c in campaigns {
+            if let Err(e) = warm.options(&c.id).await {
+                tracing::warn!(campaign = %c.id, error = %e.message(), "options not precomputed");
+            }
+        }
+    });
+    axum::serve(listener, router(state))
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
             tracing::info!("shutting down");
