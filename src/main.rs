@@ -545,6 +545,7 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
                             .map_err(|e| e.to_string())
                     })),
                     secure_cookies: !(demo || insecure_cookies),
+                    ..guarantor_server::Config::default()
                 };
                 println!("Guarantor listening on {url} (web app at /, JSON API at /api)");
                 guarantor_server::serve(listener, store, config).await?;

@@ -642,8 +642,32 @@ fn http(
     Some((status, body))
 }
 
+/// A `guarantor serve` child, killed when the test ends however it ends (a failed assertion
+/// must not leave a server holding the test's output open).
+struct Server(std::process::Child);
+
+impl std::ops::Deref for Server {
+    type Target = std::process::Child;
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Server {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.0
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 /// Starts `guarantor serve` on a free port; returns the child and its address.
-fn start_server(data: &Path) -> (std::process::Child, String) {
+fn start_server(data: &Path) -> (Server, String) {
     use std::io::BufRead;
     let mut child = Command::new(env!("CARGO_BIN_EXE_guarantor"))
         .args([
@@ -662,12 +686,11 @@ fn start_server(data: &Path) -> (std::process::Child, String) {
         .read_line(&mut line)
         .unwrap();
     let addr = line
-        .trim()
-        .rsplit("http://")
-        .next()
-        .expect("the address is printed")
+        .split_whitespace()
+        .find_map(|w| w.strip_prefix("http://"))
+        .unwrap_or_else(|| panic!("the address is printed: {line}"))
         .to_owned();
-    (child, addr)
+    (Server(child), addr)
 }
 
 #[test]

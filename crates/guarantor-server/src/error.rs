@@ -42,6 +42,24 @@ impl ApiError {
         &self.message
     }
 
+    /// The credential sent more requests than its rate allows.
+    pub fn too_many_requests(retry_after_seconds: i64) -> Self {
+        let mut err = Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_requests",
+            format!(
+                "too many requests with this token: slow down and retry in {retry_after_seconds} s"
+            ),
+        );
+        err.retry_after = Some(retry_after_seconds);
+        err
+    }
+
+    /// Something this server was built without.
+    pub fn not_implemented(what: &str) -> Self {
+        Self::new(StatusCode::NOT_IMPLEMENTED, "not_implemented", what)
+    }
+
     /// Anything the caller may not see looks as if it did not exist.
     pub fn not_found() -> Self {
         Self::new(StatusCode::NOT_FOUND, "not_found", "no such resource")

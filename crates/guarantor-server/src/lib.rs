@@ -149,6 +149,28 @@ pub const API_ROUTES: &[Route] = &[
         "The decision brief as self-contained HTML.",
     ),
     Route {
+        body: Some("CampaignFile"),
+        if_match: true,
+        ..route(
+            "PUT",
+            "/api/campaigns/{campaign}/setup",
+            "coordinator",
+            "Replace the campaign's setup (requirements, questionnaire, scenarios, deadline, …): a campaign file without proposals, validated with every stored proposal. If-Match: the campaign's ETag.",
+        )
+    },
+    route(
+        "GET",
+        "/api/campaigns/{campaign}/brief.pdf",
+        ACCOUNTS,
+        "The decision brief as PDF (501 when the server was built without a typesetter).",
+    ),
+    route(
+        "GET",
+        "/api/campaigns/{campaign}/invitations",
+        "coordinator",
+        "Every invitation of the campaign: capital, made, expires, revoked (never the token).",
+    ),
+    Route {
         success: 204,
         ..route(
             "POST",
@@ -233,6 +255,9 @@ pub struct Config {
     /// Marks the session cookie `Secure` (sent over HTTPS only). Off only for plain-HTTP use on
     /// this machine (`guarantor serve --insecure-cookies`, and the tests).
     pub secure_cookies: bool,
+    /// Requests per second each token, session or invitation may make (with bursts of twice
+    /// that); more are answered 429 with `Retry-After`.
+    pub requests_per_second: u32,
 }
 
 impl Default for Config {
@@ -240,6 +265,7 @@ impl Default for Config {
         Self {
             pdf: None,
             secure_cookies: true,
+            requests_per_second: 50,
         }
     }
 }
@@ -249,6 +275,7 @@ impl std::fmt::Debug for Config {
         f.debug_struct("Config")
             .field("pdf", &self.pdf.is_some())
             .field("secure_cookies", &self.secure_cookies)
+            .field("requests_per_second", &self.requests_per_second)
             .finish()
     }
 }
@@ -256,15 +283,48 @@ impl std::fmt::Debug for Config {
 /// Options reports by campaign, with the campaign version they were computed at.
 type OptionsCache = HashMap<String, (i64, Arc<guarantor_engine::OptionsReport>)>;
 
+/// Requests per credential, keyed by a hash of it (the credential itself is not kept).
+type Limiter = governor::DefaultKeyedRateLimiter<[u8; 16]>;
+
 /// Shared state of the handlers.
 #[derive(Debug)]
 pub struct AppState {
     store: Store,
     config: Config,
     options: Mutex<OptionsCache>,
+    limiter: Limiter,
 }
 
 impl AppState {
+    fn new(store: Store, config: Config) -> Self {
+        let rate = std::num::NonZeroU32::new(config.requests_per_second.max(1))
+            .unwrap_or(std::num::NonZeroU32::MIN);
+        let burst = rate.saturating_mul(std::num::NonZeroU32::MIN.saturating_add(1));
+        Self {
+            store,
+            options: Mutex::new(HashMap::new()),
+            limiter: governor::RateLimiter::keyed(
+                governor::Quota::per_second(rate).allow_burst(burst),
+            ),
+            config,
+        }
+    }
+
+    /// Counts a request made with `credential`; refuses it when the credential is over its rate.
+    /// Checked before the credential is looked up, so unknown tokens are limited too.
+    pub(crate) fn admit(&self, credential: &str) -> Result<(), ApiError> {
+        use sha2::Digest;
+        let digest = sha2::Sha256::digest(credential.as_bytes());
+        let mut key = [0u8; 16];
+        key.copy_from_slice(&digest[..16]);
+        self.limiter.check_key(&key).map_err(|not_until| {
+            let wait = not_until.wait_time_from(governor::clock::Clock::now(
+                &governor::clock::DefaultClock::default(),
+            ));
+            ApiError::too_many_requests(i64::try_from(wait.as_secs()).unwrap_or(1).max(1))
+        })
+    }
+
     /// The campaign and its options under every scenario. The report is computed off the async
     /// threads and kept until the campaign changes (its version moves), so the options, compare
     /// and brief pages cost one solve per change, not one per view.
@@ -306,6 +366,25 @@ impl AppState {
     }
 }
 
+impl AppState {
+    /// The decision brief of a campaign as of now (options from the cache), composed off the
+    /// async threads.
+    pub(crate) async fn brief(&self, campaign: &str) -> Result<guarantor_assess::Brief, ApiError> {
+        let (c, options) = self.options(campaign).await?;
+        tokio::task::spawn_blocking(move || {
+            let assessment = guarantor_assess::assess(&c);
+            guarantor_assess::compose(guarantor_assess::BriefInput {
+                campaign: &c,
+                assessment: &assessment,
+                options: &options,
+                generated_on: Utc::now().date_naive(),
+            })
+        })
+        .await
+        .map_err(|e| ApiError::internal(&e.to_string()))
+    }
+}
+
 /// The router: the JSON API and the web pages on `store`, with default [`Config`].
 pub fn app(store: Store) -> Router {
     app_with(store, Config::default())
@@ -313,11 +392,7 @@ pub fn app(store: Store) -> Router {
 
 /// The router: the JSON API and the web pages on `store`, with body limits and timeouts.
 pub fn app_with(store: Store, config: Config) -> Router {
-    router(Arc::new(AppState {
-        store,
-        config,
-        options: Mutex::new(HashMap::new()),
-    }))
+    router(Arc::new(AppState::new(store, config)))
 }
 
 fn router(state: Arc<AppState>) -> Router {
@@ -334,8 +409,13 @@ fn router(state: Arc<AppState>) -> Router {
         .route("/api/campaigns/{campaign}/assessment", get(get_assessment))
         .route("/api/campaigns/{campaign}/options", get(get_options))
         .route("/api/campaigns/{campaign}/brief", get(get_brief))
+        .route("/api/campaigns/{campaign}/brief.pdf", get(get_brief_pdf))
+        .route("/api/campaigns/{campaign}/setup", put(put_setup))
         .route("/api/campaigns/{campaign}/reopen", post(reopen))
-        .route("/api/campaigns/{campaign}/invitations", post(invite))
+        .route(
+            "/api/campaigns/{campaign}/invitations",
+            get(list_invitations).post(invite),
+        )
         .route(
             "/api/campaigns/{campaign}/invitations/{respondent}",
             delete(revoke_invitation),
@@ -393,6 +473,7 @@ impl FromRequestParts<Arc<AppState>> for Caller {
             .map(str::trim)
             .filter(|t| !t.is_empty())
             .ok_or_else(ApiError::unauthenticated)?;
+        state.admit(token)?;
         match state.store.authenticate(token, Utc::now()).await? {
             Some(p) => Ok(Caller(p)),
             None => Err(ApiError::unauthenticated()),
@@ -493,8 +574,76 @@ async fn get_campaign(
     Path(campaign): Path<String>,
 ) -> AppResult<Response> {
     caller.can_read_campaign()?;
+    // The version first: the ETag never claims data newer than what is sent.
+    let version = s.store.campaign_state(&campaign).await?.version;
     let c = s.store.export(&campaign).await?;
-    Ok(([(header::CONTENT_TYPE, "application/json")], c.to_json()).into_response())
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/json".to_owned()),
+            (header::ETAG, format!("\"v{version}\"")),
+        ],
+        c.to_json(),
+    )
+        .into_response())
+}
+
+async fn put_setup(
+    State(s): Shared,
+    caller: Caller,
+    Path(campaign): Path<String>,
+    headers: HeaderMap,
+    body: String,
+) -> AppResult<Response> {
+    caller.must_coordinate()?;
+    let expected = if_match(&headers)?;
+    let doc =
+        guarantor_domain::parse_document(&body, FileFormat::Json).map_err(ApiError::from_load)?;
+    if !doc.proposals.is_empty() {
+        return Err(ApiError::invalid_field(
+            "proposals",
+            "the setup holds no proposals: capitals change theirs through the proposal routes",
+        ));
+    }
+    let version = s
+        .store
+        .update_setup(&campaign, expected, doc, &caller.0.actor(), Utc::now())
+        .await?;
+    let mut response =
+        Json(serde_json::json!({"campaign": campaign, "version": version})).into_response();
+    if let Ok(v) = HeaderValue::from_str(&format!("\"v{version}\"")) {
+        response.headers_mut().insert(header::ETAG, v);
+    }
+    Ok(response)
+}
+
+async fn list_invitations(
+    State(s): Shared,
+    caller: Caller,
+    Path(campaign): Path<String>,
+) -> AppResult<Response> {
+    caller.must_coordinate()?;
+    // An unknown campaign is 404, not an empty list.
+    s.store.campaign_state(&campaign).await?;
+    Ok(Json(s.store.invitations(&campaign).await?).into_response())
+}
+
+async fn get_brief_pdf(
+    State(s): Shared,
+    caller: Caller,
+    Path(campaign): Path<String>,
+) -> AppResult<Response> {
+    caller.can_read_campaign()?;
+    let Some(pdf) = s.config.pdf.clone() else {
+        return Err(ApiError::not_implemented(
+            "this server cannot typeset PDF: use the HTML brief, or `guarantor brief --pdf`",
+        ));
+    };
+    let brief = s.brief(&campaign).await?;
+    let bytes = tokio::task::spawn_blocking(move || pdf(&brief))
+        .await
+        .map_err(|e| ApiError::internal(&e.to_string()))?
+        .map_err(|e| ApiError::internal(&format!("PDF: {e}")))?;
+    Ok(([(header::CONTENT_TYPE, "application/pdf")], bytes).into_response())
 }
 
 async fn get_questionnaire(
@@ -553,19 +702,7 @@ async fn get_brief(
     Path(campaign): Path<String>,
 ) -> AppResult<Response> {
     caller.can_read_campaign()?;
-    let (c, options) = s.options(&campaign).await?;
-    let html = tokio::task::spawn_blocking(move || {
-        let assessment = guarantor_assess::assess(&c);
-        let brief = guarantor_assess::compose(guarantor_assess::BriefInput {
-            campaign: &c,
-            assessment: &assessment,
-            options: &options,
-            generated_on: Utc::now().date_naive(),
-        });
-        Ok::<_, ApiError>(brief.to_html())
-    })
-    .await
-    .map_err(|e| ApiError::internal(&e.to_string()))??;
+    let html = s.brief(&campaign).await?.to_html();
     Ok(([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response())
 }
 
@@ -823,11 +960,7 @@ pub async fn serve(
     store: Store,
     config: Config,
 ) -> std::io::Result<()> {
-    let state = Arc::new(AppState {
-        store,
-        config,
-        options: Mutex::new(HashMap::new()),
-    });
+    let state = Arc::new(AppState::new(store, config));
     // Compute every stored campaign's options in the background, so that the first visitor of
     // an options page does not wait for the solver.
     let warm = Arc::clone(&state);
@@ -839,6 +972,14 @@ pub async fn serve(
             if let Err(e) = warm.options(&c.id).await {
                 tracing::warn!(campaign = %c.id, error = %e.message(), "options not precomputed");
             }
+        }
+    });
+    // Forget the rate of credentials that have gone quiet, so the limiter's memory stays small.
+    let limiter = Arc::clone(&state);
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(Duration::from_secs(60)).await;
+            limiter.limiter.retain_recent();
         }
     });
     axum::serve(listener, router(state))

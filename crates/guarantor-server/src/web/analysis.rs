@@ -8,7 +8,6 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use chrono::Utc;
 use guarantor_assess::brief::{Chart, Section};
 use serde::Deserialize;
 
@@ -135,19 +134,7 @@ pub(crate) async fn compare(
 }
 
 async fn brief_of(s: &AppState, campaign: &str) -> Result<guarantor_assess::Brief, PageError> {
-    let (c, report) = s.options(campaign).await.map_err(PageError::from_api)?;
-    let brief = tokio::task::spawn_blocking(move || {
-        let a = guarantor_assess::assess(&c);
-        guarantor_assess::compose(guarantor_assess::BriefInput {
-            campaign: &c,
-            assessment: &a,
-            options: &report,
-            generated_on: Utc::now().date_naive(),
-        })
-    })
-    .await
-    .map_err(|e| PageError::internal(&e.to_string()))?;
-    Ok(brief)
+    s.brief(campaign).await.map_err(PageError::from_api)
 }
 
 #[derive(Template)]

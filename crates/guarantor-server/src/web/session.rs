@@ -124,6 +124,7 @@ async fn viewer_of(jar: &CookieJar, state: &AppState) -> Result<Option<Viewer>, 
     let Some(token) = jar.get(COOKIE).map(|c| c.value().to_owned()) else {
         return Ok(None);
     };
+    state.admit(&token).map_err(PageError::from_api)?;
     Ok(state
         .store
         .authenticate(&token, Utc::now())

@@ -576,3 +576,150 @@ async fn accounts_sign_in_with_a_password_and_guessing_is_slowed_down() {
         assert_eq!(body["error"]["code"], "too_many_attempts");
     }
 }
+
+#[tokio::test]
+async fn the_setup_is_replaced_whole_with_if_match_and_checked_against_every_proposal() {
+    for app in spawn_apps().await {
+        app.with_demo_and_invitation("FRA").await;
+        let path = format!("/api/campaigns/{CAMPAIGN}");
+        let (status, file, etag) = app
+            .call(Method::GET, &path, Some(&app.coordinator), None, None)
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        let etag = etag.expect("the campaign has an ETag");
+        let mut setup = file.clone();
+        setup["proposals"] = json!([]);
+        setup["campaign"]["deadline"] = json!("2031-06-30T12:00:00Z");
+        let put = |body: Value, m: Option<&str>| {
+            let m = m.map(str::to_owned);
+            let app = &app;
+            let path = format!("{path}/setup");
+            async move {
+                app.call(
+                    Method::PUT,
+                    &path,
+                    Some(&app.coordinator),
+                    Some(body),
+                    m.as_deref(),
+                )
+                .await
+            }
+        };
+        let (status, _, _) = put(setup.clone(), None).await;
+        assert_eq!(status, StatusCode::PRECONDITION_REQUIRED, "{}", app.label);
+        let (status, body, _) = put(file.clone(), Some(&etag)).await;
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "proposals are not setup: {body}"
+        );
+        let mut broken = setup.clone();
+        broken["requirements"][0]["phase"] = json!("P9");
+        let (status, body, _) = put(broken, Some(&etag)).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            body.to_string().contains("requirements[R01].phase"),
+            "{body}"
+        );
+        let (status, body, new_etag) = put(setup.clone(), Some(&etag)).await;
+        assert_eq!(status, StatusCode::OK, "{}: {body}", app.label);
+        assert_ne!(new_etag.as_deref(), Some(etag.as_str()));
+        let (status, _, _) = put(setup.clone(), Some(&etag)).await;
+        assert_eq!(status, StatusCode::PRECONDITION_FAILED, "a stale ETag");
+        let stored = app.store.export(CAMPAIGN).await.unwrap().to_document();
+        assert_eq!(
+            stored.campaign.deadline.to_rfc3339(),
+            "2031-06-30T12:00:00+00:00"
+        );
+        assert_eq!(
+            serde_json::to_value(&stored.proposals).unwrap(),
+            file["proposals"],
+            "every proposal kept"
+        );
+        // Invitations are listed without their tokens; the PDF needs a typesetter.
+        let (status, list, _) = app
+            .call(
+                Method::GET,
+                &format!("{path}/invitations"),
+                Some(&app.coordinator),
+                None,
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(list[0]["respondent"], "FRA");
+        assert!(list[0].get("token").is_none() && list[0].get("token_hash").is_none());
+        let (status, _, _) = app
+            .call(
+                Method::GET,
+                &format!("{path}/brief.pdf"),
+                Some(&app.decision_maker),
+                None,
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::NOT_IMPLEMENTED);
+    }
+}
+
+#[tokio::test]
+async fn a_token_over_its_rate_is_told_to_slow_down_and_others_are_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&format!(
+        "sqlite://{}",
+        dir.path().join("rate.db").display()
+    ))
+    .await
+    .unwrap();
+    let busy = store
+        .create_api_token("busy", Role::Coordinator, "test", Utc::now())
+        .await
+        .unwrap();
+    let calm = store
+        .create_api_token("calm", Role::Coordinator, "test", Utc::now())
+        .await
+        .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(guarantor_server::serve(
+        listener,
+        store,
+        guarantor_server::Config {
+            requests_per_second: 2,
+            ..guarantor_server::Config::default()
+        },
+    ));
+    let client = Client::new();
+    let get = |token: &str| {
+        client
+            .get(format!("{base}/api/campaigns"))
+            .bearer_auth(token)
+            .send()
+    };
+    // A burst of twice the rate passes; the next is refused with when to retry.
+    for i in 0..4 {
+        assert_eq!(
+            get(&busy).await.unwrap().status(),
+            StatusCode::OK,
+            "request {i}"
+        );
+    }
+    let refused = get(&busy).await.unwrap();
+    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(refused.headers().contains_key("retry-after"));
+    let body: Value = refused.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "too_many_requests");
+    assert_eq!(
+        get(&calm).await.unwrap().status(),
+        StatusCode::OK,
+        "another token is not slowed"
+    );
+    // Unknown tokens are limited before they are looked up.
+    for _ in 0..4 {
+        get("not-a-token").await.unwrap();
+    }
+    assert_eq!(
+        get("not-a-token").await.unwrap().status(),
+        StatusCode::TOO_MANY_REQUESTS
+    );
+}
