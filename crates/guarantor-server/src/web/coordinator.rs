@@ -14,7 +14,7 @@ use guarantor_domain::{FileFormat, LoadError, parse_campaign};
 use guarantor_store::{Invitation, Role, StoreError};
 use serde::Deserialize;
 
-use super::{Chrome, FormData, PageError, Viewer, html, see_other, when};
+use super::{Chrome, FormData, Lists, PageError, Viewer, html, see_other, when};
 use crate::AppState;
 
 type Shared = State<Arc<AppState>>;
@@ -258,26 +258,7 @@ async fn dashboard_page(
     let doc = c.to_document();
     let deadline = doc.campaign.deadline;
     let passed = Utc::now() > deadline;
-    let names = |id: &str, list: &[(String, String)]| {
-        list.iter()
-            .find(|(k, _)| k == id)
-            .map_or_else(|| id.to_owned(), |(_, v)| v.clone())
-    };
-    let caps: Vec<(String, String)> = doc
-        .catalogue
-        .iter()
-        .map(|c| (c.id.clone(), c.name.clone()))
-        .collect();
-    let phases: Vec<(String, String)> = doc
-        .phases
-        .iter()
-        .map(|p| (p.id.clone(), p.name.clone()))
-        .collect();
-    let sectors: Vec<(String, String)> = doc
-        .sectors
-        .iter()
-        .map(|s| (s.id.clone(), s.name.clone()))
-        .collect();
+    let lists = Lists::of(&doc);
     let coverage = a
         .coverage
         .iter()
@@ -285,9 +266,9 @@ async fn dashboard_page(
             let line = &l.line;
             CoverageView {
                 requirement: line.requirement.clone(),
-                capability: names(&line.capability, &caps),
-                phase: names(&line.phase, &phases),
-                sector: names(&line.sector, &sectors),
+                capability: Lists::label(&lists.capabilities, &line.capability),
+                phase: Lists::label(&lists.phases, &line.phase),
+                sector: Lists::label(&lists.sectors, &line.sector),
                 essential: matches!(line.priority, guarantor_domain::Priority::Essential),
                 required: line.required,
                 offered: line.offered,
@@ -444,6 +425,20 @@ pub(crate) struct RequirementRow {
 }
 
 impl RequirementRow {
+    /// The empty row that adds a line.
+    fn blank(index: usize) -> Self {
+        Self {
+            index,
+            id: String::new(),
+            capability: String::new(),
+            quantity: String::new(),
+            phase: String::new(),
+            sector: String::new(),
+            essential: true,
+            note: String::new(),
+        }
+    }
+
     fn chosen(&self, field: &str, value: &str) -> bool {
         match field {
             "capability" => self.capability == value,
@@ -488,16 +483,7 @@ fn requirement_rows(doc: &CampaignDocument) -> Vec<RequirementRow> {
             note: r.note.clone(),
         })
         .collect();
-    rows.push(RequirementRow {
-        index: rows.len(),
-        id: String::new(),
-        capability: String::new(),
-        quantity: String::new(),
-        phase: String::new(),
-        sector: String::new(),
-        essential: true,
-        note: String::new(),
-    });
+    rows.push(RequirementRow::blank(rows.len()));
     rows
 }
 
@@ -509,9 +495,7 @@ fn setup_page_of(
     requirements: Vec<RequirementRow>,
     errors: Vec<String>,
 ) -> Response {
-    let pairs = |v: Vec<(&String, &String)>| -> Vec<(String, String)> {
-        v.into_iter().map(|(a, b)| (a.clone(), b.clone())).collect()
-    };
+    let lists = Lists::of(doc);
     let page = SetupPage {
         page: Chrome::new(Some(viewer), format!("Setup: {}", doc.campaign.title))
             .in_campaign(viewer, c, "Setup"),
@@ -521,9 +505,9 @@ fn setup_page_of(
         purpose: doc.campaign.purpose.clone(),
         deadline: doc.campaign.deadline.format("%Y-%m-%dT%H:%M").to_string(),
         requirements,
-        capabilities: pairs(doc.catalogue.iter().map(|c| (&c.id, &c.name)).collect()),
-        phases: pairs(doc.phases.iter().map(|p| (&p.id, &p.name)).collect()),
-        sectors: pairs(doc.sectors.iter().map(|s| (&s.id, &s.name)).collect()),
+        capabilities: lists.capabilities,
+        phases: lists.phases,
+        sectors: lists.sectors,
         questionnaire_json: serde_json::to_string_pretty(&doc.questionnaire).unwrap_or_default(),
         scenarios_json: serde_json::to_string_pretty(&serde_json::json!({
             "facts": doc.facts,
@@ -652,16 +636,7 @@ pub(crate) async fn save_setup(
             Err(e) => return Err(e.into()),
         }
     }
-    rows.push(RequirementRow {
-        index: i,
-        id: String::new(),
-        capability: String::new(),
-        quantity: String::new(),
-        phase: String::new(),
-        sector: String::new(),
-        essential: true,
-        note: String::new(),
-    });
+    rows.push(RequirementRow::blank(i));
     Ok(setup_page_of(&viewer, &c, &doc, version, rows, errors))
 }
 

@@ -468,6 +468,78 @@ impl FormData {
     }
 }
 
+/// The valid values of a campaign's pickers, as (id, label) pairs in the file's order: the
+/// proposal form's dropdowns, the workbook's `Lists` sheet and the setup table all read these.
+pub(crate) struct Lists {
+    /// Capabilities, labelled "name (per unit)".
+    pub capabilities: Vec<(String, String)>,
+    pub phases: Vec<(String, String)>,
+    pub sectors: Vec<(String, String)>,
+    /// The reporting currency first, then those with an exchange rate.
+    pub currencies: Vec<(String, String)>,
+    /// Who may pay: the contributor, the common fund, or an invited respondent.
+    pub payers: Vec<(String, String)>,
+    pub facts: Vec<(String, String)>,
+}
+
+impl Lists {
+    /// The lists of a campaign file.
+    pub fn of(doc: &guarantor_domain::CampaignDocument) -> Self {
+        let currency = &doc.campaign.currency;
+        let mut currencies = vec![(currency.clone(), "reporting currency".to_owned())];
+        currencies.extend(
+            doc.campaign
+                .exchange_rates
+                .iter()
+                .map(|(c, r)| (c.clone(), format!("1 {c} = {r} {currency}"))),
+        );
+        let mut payers = vec![
+            (
+                "contributor".to_owned(),
+                "The contributor itself".to_owned(),
+            ),
+            ("common_fund".to_owned(), "The common fund".to_owned()),
+        ];
+        payers.extend(
+            doc.respondents
+                .iter()
+                .filter(|r| r.invited)
+                .map(|r| (r.code.clone(), r.name.clone())),
+        );
+        Self {
+            capabilities: doc
+                .catalogue
+                .iter()
+                .map(|c| (c.id.clone(), format!("{} (per {})", c.name, c.unit)))
+                .collect(),
+            phases: doc
+                .phases
+                .iter()
+                .map(|p| (p.id.clone(), p.name.clone()))
+                .collect(),
+            sectors: doc
+                .sectors
+                .iter()
+                .map(|s| (s.id.clone(), s.name.clone()))
+                .collect(),
+            currencies,
+            payers,
+            facts: doc
+                .facts
+                .iter()
+                .map(|f| (f.id.clone(), f.description.clone()))
+                .collect(),
+        }
+    }
+
+    /// The label of `id` in `list`, or the id itself.
+    pub fn label(list: &[(String, String)], id: &str) -> String {
+        list.iter()
+            .find(|(k, _)| k == id)
+            .map_or_else(|| id.to_owned(), |(_, v)| v.clone())
+    }
+}
+
 /// Formats an RFC 3339 time as `2025-03-07 17:00 UTC`.
 pub(crate) fn when(rfc3339: &str) -> String {
     chrono::DateTime::parse_from_rfc3339(rfc3339).map_or_else(

@@ -16,19 +16,10 @@ use guarantor_store::{ProposalState, StoreError};
 use serde::Deserialize;
 
 use super::proposal_form::{self, OfferRow, PostedDraft, Target};
-use super::{Chrome, FormData, PageError, Viewer, html, see_other, xlsx};
+use super::{Chrome, FormData, Lists, PageError, Viewer, html, see_other, xlsx};
 use crate::AppState;
 
 type Shared = State<Arc<AppState>>;
-
-/// The choices the form's pickers offer.
-pub(crate) struct Choices {
-    pub phases: Vec<(String, String)>,
-    pub sectors: Vec<(String, String)>,
-    pub currencies: Vec<String>,
-    pub payers: Vec<(String, String)>,
-    pub facts: Vec<(String, String)>,
-}
 
 /// A questionnaire section on the page.
 pub(crate) struct SectionView {
@@ -79,7 +70,7 @@ struct ProposalPage {
     editable: bool,
     can_withdraw: bool,
     sections: Vec<SectionView>,
-    choices: Choices,
+    choices: Lists,
     /// Problems not tied to one field.
     general_errors: Vec<String>,
     /// Every field problem, with the id of the field, for the summary at the top.
@@ -137,43 +128,6 @@ async fn context(s: &AppState, campaign: &str, respondent: &str) -> Result<Conte
         state,
         reopened,
     })
-}
-
-fn choices(doc: &CampaignDocument) -> Choices {
-    let mut currencies = vec![doc.campaign.currency.clone()];
-    currencies.extend(doc.campaign.exchange_rates.keys().cloned());
-    let mut payers = vec![
-        (
-            "contributor".to_owned(),
-            "The contributor itself".to_owned(),
-        ),
-        ("common_fund".to_owned(), "The common fund".to_owned()),
-    ];
-    payers.extend(
-        doc.respondents
-            .iter()
-            .filter(|r| r.invited)
-            .map(|r| (r.code.clone(), r.name.clone())),
-    );
-    Choices {
-        phases: doc
-            .phases
-            .iter()
-            .map(|p| (p.id.clone(), p.name.clone()))
-            .collect(),
-        sectors: doc
-            .sectors
-            .iter()
-            .map(|s| (s.id.clone(), s.name.clone()))
-            .collect(),
-        currencies,
-        payers,
-        facts: doc
-            .facts
-            .iter()
-            .map(|f| (f.id.clone(), f.description.clone()))
-            .collect(),
-    }
 }
 
 /// The offer lines and answers the form starts from: the draft, else the current revision.
@@ -419,7 +373,7 @@ fn render(
             && !ctx.state.proposal.revisions.is_empty()
             && ctx.state.proposal.withdrawn.is_none(),
         sections,
-        choices: choices(doc),
+        choices: Lists::of(doc),
         general_errors,
         error_links,
         upload_errors,

@@ -17,6 +17,7 @@ use guarantor_domain::document::{
 use guarantor_store::DraftContent;
 use rust_xlsxwriter::{DataValidation, Format, Formula, Workbook, Worksheet, XlsxError};
 
+use super::Lists;
 use super::proposal_form::{self, Target};
 
 /// Input rows of the `Offers` sheet (after the header).
@@ -177,51 +178,9 @@ pub fn template(
     readme.protect();
 
     // Lists, first written so the dropdowns can point at them.
-    let mut lists = Worksheet::new();
-    lists.set_name("Lists")?;
-    let capabilities: Vec<(String, String)> = doc
-        .catalogue
-        .iter()
-        .map(|c| (c.id.clone(), format!("{} (per {})", c.name, c.unit)))
-        .collect();
-    let phases: Vec<(String, String)> = doc
-        .phases
-        .iter()
-        .map(|p| (p.id.clone(), p.name.clone()))
-        .collect();
-    let sectors: Vec<(String, String)> = doc
-        .sectors
-        .iter()
-        .map(|s| (s.id.clone(), s.name.clone()))
-        .collect();
-    let mut currencies = vec![(
-        doc.campaign.currency.clone(),
-        "reporting currency".to_owned(),
-    )];
-    currencies.extend(
-        doc.campaign
-            .exchange_rates
-            .iter()
-            .map(|(c, r)| (c.clone(), format!("1 {c} = {r} {}", doc.campaign.currency))),
-    );
-    let mut payers = vec![
-        (
-            "contributor".to_owned(),
-            "the contributor itself".to_owned(),
-        ),
-        ("common_fund".to_owned(), "the common fund".to_owned()),
-    ];
-    payers.extend(
-        doc.respondents
-            .iter()
-            .filter(|r| r.invited)
-            .map(|r| (r.code.clone(), r.name.clone())),
-    );
-    let facts: Vec<(String, String)> = doc
-        .facts
-        .iter()
-        .map(|f| (f.id.clone(), f.description.clone()))
-        .collect();
+    let mut lists_sheet = Worksheet::new();
+    lists_sheet.set_name("Lists")?;
+    let lists = Lists::of(doc);
     let yes_no = vec![
         (
             "no".to_owned(),
@@ -232,17 +191,18 @@ pub fn template(
             "the respondent sustains the quantity itself".to_owned(),
         ),
     ];
-    let cap_range = write_list(&mut lists, 0, "capability", &capabilities)?;
-    let phase_range = write_list(&mut lists, 2, "phase", &phases)?;
-    write_list(&mut lists, 4, "sector", &sectors)?;
-    let currency_range = write_list(&mut lists, 6, "currency", &currencies)?;
-    let payer_range = write_list(&mut lists, 8, "paid by", &payers)?;
-    write_list(&mut lists, 10, "fact", &facts)?;
-    let yes_range = write_list(&mut lists, 12, "rotation-backed", &yes_no)?;
+    let sheet = &mut lists_sheet;
+    let cap_range = write_list(sheet, 0, "capability", &lists.capabilities)?;
+    let phase_range = write_list(sheet, 2, "phase", &lists.phases)?;
+    write_list(sheet, 4, "sector", &lists.sectors)?;
+    let currency_range = write_list(sheet, 6, "currency", &lists.currencies)?;
+    let payer_range = write_list(sheet, 8, "paid by", &lists.payers)?;
+    write_list(sheet, 10, "fact", &lists.facts)?;
+    let yes_range = write_list(sheet, 12, "rotation-backed", &yes_no)?;
     for c in 0..14 {
-        lists.set_column_width(c, if c % 2 == 0 { 18 } else { 40 })?;
+        sheet.set_column_width(c, if c % 2 == 0 { 18 } else { 40 })?;
     }
-    lists.protect();
+    sheet.protect();
 
     // Offers.
     let ws = wb.add_worksheet().set_name("Offers")?;
@@ -345,7 +305,7 @@ pub fn template(
     }
     ws.protect();
 
-    wb.push_worksheet(lists);
+    wb.push_worksheet(lists_sheet);
     wb.save_to_buffer()
 }
 
