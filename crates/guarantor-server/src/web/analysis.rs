@@ -173,10 +173,7 @@ pub(crate) async fn brief_html(
     viewer.must_be_account()?;
     let brief = brief_of(&s, &campaign).await?;
     Ok((
-        [
-            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
-            (header::CACHE_CONTROL, "no-store"),
-        ],
+        super::page_headers("text/html; charset=utf-8"),
         brief.to_html(),
     )
         .into_response())

@@ -14,7 +14,7 @@ use guarantor_domain::{FileFormat, LoadError, parse_campaign};
 use guarantor_store::{Invitation, Role, StoreError};
 use serde::Deserialize;
 
-use super::{Chrome, FormData, Lists, PageError, Viewer, html, see_other, when};
+use super::{Chrome, FormData, Lists, PageError, Viewer, actor_name, html, see_other, when};
 use crate::AppState;
 
 type Shared = State<Arc<AppState>>;
@@ -222,7 +222,9 @@ fn tracker(doc: &CampaignDocument, invitations: &[Invitation]) -> Vec<TrackerLin
             let last_change = changes
                 .iter()
                 .max_by_key(|(at, _)| *at)
-                .map(|(at, by)| format!("{} by {by}", at.format("%Y-%m-%d %H:%M UTC")))
+                .map(|(at, by)| {
+                    format!("{} by {}", at.format("%Y-%m-%d %H:%M UTC"), actor_name(by))
+                })
                 .unwrap_or_else(|| "—".into());
             let (invitation, invitation_active) =
                 invitation_text(invitations.iter().find(|i| i.respondent == r.code));

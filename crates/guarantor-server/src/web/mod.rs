@@ -392,20 +392,29 @@ impl IntoResponse for PageError {
     }
 }
 
+/// Everything a page may load comes from this server: the policy makes the browser refuse any
+/// other origin, so "no external requests" is enforced, not just intended. Inline styles are
+/// allowed (the brief's stylesheet, the coverage bars); scripts only from `/static`.
+pub(crate) const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; \
+     style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; \
+     form-action 'self'; base-uri 'none'";
+
+/// The headers of every page: its type, and what a browser may do with it. Pages show one
+/// capital's proposal or a campaign's figures: never cached in shared caches, never framed.
+pub(crate) fn page_headers(content_type: &'static str) -> [(header::HeaderName, &'static str); 5] {
+    [
+        (header::CONTENT_TYPE, content_type),
+        (header::CACHE_CONTROL, "no-store"),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY),
+    ]
+}
+
 /// A rendered template as an HTML response.
 pub(crate) fn html<T: Template>(template: &T) -> Response {
     match template.render() {
-        Ok(body) => (
-            [
-                (header::CONTENT_TYPE, "text/html; charset=utf-8"),
-                // Pages show one capital's proposal or a campaign's figures: never cache them in
-                // shared caches, and never let another site frame them.
-                (header::CACHE_CONTROL, "no-store"),
-                (header::X_FRAME_OPTIONS, "DENY"),
-            ],
-            body,
-        )
-            .into_response(),
+        Ok(body) => (page_headers("text/html; charset=utf-8"), body).into_response(),
         Err(e) => {
             tracing::error!(error = %e, "template failed");
             (StatusCode::INTERNAL_SERVER_ERROR, "template error").into_response()
@@ -540,6 +549,20 @@ impl Lists {
     }
 }
 
+/// Who made a change, as people read it: `invitation:c/FRA` → `FRA (by invitation)`,
+/// `coordinator:ana` → `ana (coordinator)`; anything else (a name from a campaign file) as is.
+pub(crate) fn actor_name(actor: &str) -> String {
+    match actor.split_once(':') {
+        Some(("invitation", rest)) => {
+            let code = rest.rsplit('/').next().unwrap_or(rest);
+            format!("{code} (by invitation)")
+        }
+        Some(("coordinator", name)) => format!("{name} (coordinator)"),
+        Some(("decision_maker", name)) => format!("{name} (decision maker)"),
+        _ => actor.to_owned(),
+    }
+}
+
 /// Formats an RFC 3339 time as `2025-03-07 17:00 UTC`.
 pub(crate) fn when(rfc3339: &str) -> String {
     chrono::DateTime::parse_from_rfc3339(rfc3339).map_or_else(
@@ -550,4 +573,34 @@ pub(crate) fn when(rfc3339: &str) -> String {
                 .to_string()
         },
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn actors_read_as_people_and_capitals() {
+        assert_eq!(
+            actor_name("invitation:ua-guarantee-2025/CYP"),
+            "CYP (by invitation)"
+        );
+        assert_eq!(actor_name("coordinator:ana"), "ana (coordinator)");
+        assert_eq!(actor_name("decision_maker:min"), "min (decision maker)");
+        assert_eq!(
+            actor_name("Ministry of Defence (illustrative)"),
+            "Ministry of Defence (illustrative)"
+        );
+    }
+
+    #[test]
+    fn form_fields_are_read_in_order_with_repeats() {
+        let form = FormData::parse(b"a=1&b=+x+&a=2&c=&tick=on").expect("a form");
+        assert_eq!(form.get("a"), "1");
+        assert_eq!(form.get("b"), "x");
+        assert_eq!(form.all("a"), ["1", "2"]);
+        assert!(form.all("c").is_empty());
+        assert!(form.ticked("tick") && !form.ticked("nope"));
+        assert_eq!(form.names(), ["a", "b", "c", "tick"]);
+    }
 }

@@ -16,7 +16,7 @@ use guarantor_store::{ProposalState, StoreError};
 use serde::Deserialize;
 
 use super::proposal_form::{self, OfferRow, PostedDraft, Target};
-use super::{Chrome, FormData, Lists, PageError, Viewer, html, see_other, xlsx};
+use super::{Chrome, FormData, Lists, PageError, Viewer, actor_name, html, see_other, xlsx};
 use crate::AppState;
 
 type Shared = State<Arc<AppState>>;
@@ -148,14 +148,14 @@ fn status(state: &ProposalState) -> String {
         format!(
             "Withdrawn on {} by {}.",
             w.at.format("%Y-%m-%d %H:%M UTC"),
-            w.by
+            actor_name(&w.by)
         )
     } else if let Some(r) = p.revisions.last() {
         format!(
             "Submitted: revision {} of {} by {}.",
             r.number,
             r.submitted_at.format("%Y-%m-%d %H:%M UTC"),
-            r.submitted_by
+            actor_name(&r.submitted_by)
         )
     } else if p.draft.is_some() {
         "Not submitted yet.".to_owned()
@@ -166,7 +166,7 @@ fn status(state: &ProposalState) -> String {
         s.push_str(&format!(
             " A draft was saved on {} by {}; it counts nowhere until it is submitted.",
             d.updated_at.format("%Y-%m-%d %H:%M UTC"),
-            d.updated_by
+            actor_name(&d.updated_by)
         ));
     }
     s
@@ -187,7 +187,7 @@ fn revisions(state: &ProposalState) -> Vec<RevisionView> {
             RevisionView {
                 number: r.number,
                 when: r.submitted_at.format("%Y-%m-%d %H:%M UTC").to_string(),
-                by: r.submitted_by.clone(),
+                by: actor_name(&r.submitted_by),
                 note: r.note.clone(),
                 lines: r.offers.len(),
                 changes,

@@ -573,6 +573,22 @@ async fn sign_in_sets_a_strict_cookie_and_sign_out_ends_the_session() {
             .to_owned();
         let list = page(&app, &token, Method::GET, "/campaigns", None).await;
         assert_eq!(list.status, StatusCode::OK);
+        // Pages may load nothing from elsewhere and may not be framed.
+        let headers = browser()
+            .get(app.url("/campaigns"))
+            .header(COOKIE, format!("guarantor_session={token}"))
+            .send()
+            .await
+            .unwrap()
+            .headers()
+            .clone();
+        let csp = headers["content-security-policy"].to_str().unwrap();
+        assert!(
+            csp.starts_with("default-src 'self'") && csp.contains("script-src 'self';"),
+            "{csp}"
+        );
+        assert_eq!(headers["x-frame-options"], "DENY");
+        assert_eq!(headers["cache-control"], "no-store");
         let out = page(
             &app,
             &token,
