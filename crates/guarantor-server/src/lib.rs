@@ -283,6 +283,12 @@ impl std::fmt::Debug for Config {
 /// Options reports by campaign, with the campaign version they were computed at.
 type OptionsCache = HashMap<String, (i64, Arc<guarantor_engine::OptionsReport>)>;
 
+/// Sign-in attempts per second across all names (bursts of twice that).
+const LOGINS_PER_SECOND: std::num::NonZeroU32 = match std::num::NonZeroU32::new(10) {
+    Some(n) => n,
+    None => unreachable!(),
+};
+
 /// Requests per credential, keyed by a hash of it (the credential itself is not kept).
 type Limiter = governor::DefaultKeyedRateLimiter<[u8; 16]>;
 
@@ -293,6 +299,9 @@ pub struct AppState {
     config: Config,
     options: Mutex<OptionsCache>,
     limiter: Limiter,
+    /// Sign-in attempts across all names: each costs an argon2 hash, so a flood of made-up names
+    /// (which the per-account lockout does not see) must not take the server's cores.
+    logins: governor::DefaultDirectRateLimiter,
 }
 
 impl AppState {
@@ -306,8 +315,23 @@ impl AppState {
             limiter: governor::RateLimiter::keyed(
                 governor::Quota::per_second(rate).allow_burst(burst),
             ),
+            logins: governor::RateLimiter::direct(
+                governor::Quota::per_second(LOGINS_PER_SECOND).allow_burst(
+                    LOGINS_PER_SECOND.saturating_mul(std::num::NonZeroU32::MIN.saturating_add(1)),
+                ),
+            ),
             config,
         }
+    }
+
+    /// Counts a sign-in attempt; refuses it when attempts across all names are over their rate.
+    pub(crate) fn admit_login(&self) -> Result<(), ApiError> {
+        self.logins.check().map_err(|not_until| {
+            let wait = not_until.wait_time_from(governor::clock::Clock::now(
+                &governor::clock::DefaultClock::default(),
+            ));
+            ApiError::too_many_requests(i64::try_from(wait.as_secs()).unwrap_or(1).max(1))
+        })
     }
 
     /// Counts a request made with `credential`; refuses it when the credential is over its rate.
@@ -730,6 +754,7 @@ pub struct LoginRequest {
 
 async fn login(State(s): Shared, body: Bytes) -> AppResult<Response> {
     let req: LoginRequest = error::parse_body(&body)?;
+    s.admit_login()?;
     let session = s.store.login(&req.name, &req.password, Utc::now()).await?;
     Ok(Json(serde_json::json!({
         "token": session.token,

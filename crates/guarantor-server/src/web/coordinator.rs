@@ -552,7 +552,7 @@ pub(crate) async fn save_setup(
     viewer.must_coordinate()?;
     let c = s.store.export(&campaign).await?;
     let mut doc = c.to_document();
-    let version: i64 = form.get("version").parse().unwrap_or(-1);
+    let mut version: i64 = form.get("version").parse().unwrap_or(-1);
     let mut errors = Vec::new();
     doc.campaign.title = form.get("title").to_owned();
     doc.campaign.purpose = form.get("purpose").to_owned();
@@ -566,11 +566,17 @@ pub(crate) async fn save_setup(
     // Requirement rows: r{i}.field; a row without capability and quantity is empty.
     let mut rows = Vec::new();
     let mut requirements = Vec::new();
-    let mut i = 0;
-    while form.names().contains(&format!("r{i}.id").as_str()) {
+    // Every row posted, by its number (rows removed earlier leave gaps: none may end the list).
+    let numbers: std::collections::BTreeSet<usize> = form
+        .names()
+        .iter()
+        .filter_map(|n| n.strip_prefix('r')?.split_once('.')?.0.parse().ok())
+        .collect();
+    for &i in &numbers {
         let f = |field: &str| form.get(&format!("r{i}.{field}")).to_owned();
         let row = RequirementRow {
-            index: i,
+            // Shown again numbered in order, so the next post has no gaps either.
+            index: rows.len(),
             id: f("id"),
             capability: f("capability"),
             quantity: f("quantity"),
@@ -598,7 +604,7 @@ pub(crate) async fn save_setup(
                 }),
                 Err(_) => errors.push(format!(
                     "requirements row {}: the quantity must be a whole number (got \"{}\")",
-                    i + 1,
+                    rows.len() + 1,
                     row.quantity
                 )),
             }
@@ -606,7 +612,6 @@ pub(crate) async fn save_setup(
         if !removed {
             rows.push(row);
         }
-        i += 1;
     }
     doc.requirements = requirements;
     match serde_json::from_str(form.get("questionnaire")) {
@@ -634,11 +639,19 @@ pub(crate) async fn save_setup(
         {
             Ok(_) => return Ok(see_other(&format!("/campaigns/{campaign}?done=setup"))),
             Err(StoreError::Invalid { problems }) => errors = problems,
-            Err(e @ StoreError::CampaignChanged { .. }) => errors.push(e.to_string()),
+            Err(e @ StoreError::CampaignChanged { .. }) => {
+                // Saving again is now a deliberate overwrite of the other change.
+                if let StoreError::CampaignChanged { current, .. } = &e {
+                    version = *current;
+                }
+                errors.push(format!(
+                    "{e} Your edits below were not saved; saving again will replace the other change with them."
+                ));
+            }
             Err(e) => return Err(e.into()),
         }
     }
-    rows.push(RequirementRow::blank(i));
+    rows.push(RequirementRow::blank(rows.len()));
     Ok(setup_page_of(&viewer, &c, &doc, version, rows, errors))
 }
 

@@ -486,7 +486,7 @@ pub(crate) struct Lists {
     pub sectors: Vec<(String, String)>,
     /// The reporting currency first, then those with an exchange rate.
     pub currencies: Vec<(String, String)>,
-    /// Who may pay: the contributor, the common fund, or an invited respondent.
+    /// Who may pay: the contributor, the common fund, or any listed respondent.
     pub payers: Vec<(String, String)>,
     pub facts: Vec<(String, String)>,
 }
@@ -509,10 +509,10 @@ impl Lists {
             ),
             ("common_fund".to_owned(), "The common fund".to_owned()),
         ];
+        // Any listed respondent may pay (the rules allow one not invited, e.g. a backer).
         payers.extend(
             doc.respondents
                 .iter()
-                .filter(|r| r.invited)
                 .map(|r| (r.code.clone(), r.name.clone())),
         );
         Self {

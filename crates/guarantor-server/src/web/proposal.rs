@@ -130,6 +130,18 @@ async fn context(s: &AppState, campaign: &str, respondent: &str) -> Result<Conte
     })
 }
 
+/// The offer ids on record (in submitted revisions): never given to a new line. A draft is work in
+/// progress and its numbers are free until submitted.
+fn used_ids(state: &ProposalState) -> std::collections::BTreeSet<String> {
+    state
+        .proposal
+        .revisions
+        .iter()
+        .flat_map(|r| &r.offers)
+        .map(|o| o.id.clone())
+        .collect()
+}
+
 /// The offer lines and answers the form starts from: the draft, else the current revision.
 fn working_copy(state: &ProposalState) -> (Vec<OfferDoc>, Vec<AnswerDoc>) {
     let p = &state.proposal;
@@ -227,7 +239,7 @@ fn render(
     };
     // The store's problems go next to the field they name.
     let mut general_errors = Vec::new();
-    let mut answer_errors: BTreeMap<usize, String> = BTreeMap::new();
+    let mut answer_errors: BTreeMap<String, String> = BTreeMap::new();
     for problem in problems {
         match proposal_form::locate(&problem) {
             (Target::Offer(line, field), message) => match row_of_line.get(line) {
@@ -238,8 +250,8 @@ fn render(
                 }
                 _ => general_errors.push(message),
             },
-            (Target::Answer(i), message) => {
-                answer_errors.insert(i, message);
+            (Target::Answer(question), message) => {
+                answer_errors.insert(question, message);
             }
             (Target::General, message) => general_errors.push(message),
         }
@@ -272,7 +284,6 @@ fn render(
             by_section[i].push(row);
         }
     }
-    let answered: Vec<String> = answers.keys().cloned().collect();
     let mut error_links = Vec::new();
     let sections: Vec<SectionView> = doc
         .questionnaire
@@ -304,11 +315,7 @@ fn render(
                 .questions
                 .iter()
                 .map(|q| {
-                    let error = answered
-                        .iter()
-                        .filter(|id| !answers[*id].is_empty())
-                        .position(|id| *id == q.id)
-                        .and_then(|i| answer_errors.get(&i).cloned());
+                    let error = answer_errors.get(&q.id).cloned();
                     if let Some(e) = &error {
                         error_links.push((format!("answer-{}", q.id), e.clone()));
                     }
@@ -446,7 +453,7 @@ pub(crate) async fn change(
             Err(e) => Ok(refused(&viewer, ctx, Shown::Stored, e)),
         };
     }
-    let posted = proposal_form::read_form(&form, &respondent, &ctx.doc);
+    let posted = proposal_form::read_form(&form, &respondent, &ctx.doc, &used_ids(&ctx.state));
     if posted.has_errors {
         return Ok(render(
             &viewer,
@@ -591,7 +598,12 @@ pub(crate) async fn upload_xlsx(
             None,
         ));
     };
-    let upload = match xlsx::read(&file, &ctx.doc, &respondent) {
+    // Reading a workbook is CPU work (unzip, parse): off the async threads.
+    let (doc, code, used) = (ctx.doc.clone(), respondent.clone(), used_ids(&ctx.state));
+    let read = tokio::task::spawn_blocking(move || xlsx::read(&file, &doc, &code, &used))
+        .await
+        .map_err(|e| PageError::internal(&e.to_string()))?;
+    let upload = match read {
         Ok(u) => u,
         Err(problems) => {
             return Ok(render(

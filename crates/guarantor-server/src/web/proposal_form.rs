@@ -14,6 +14,10 @@ use guarantor_store::DraftContent;
 
 use super::FormData;
 
+/// Row numbers at or above this are not read: no form has that many lines, and a hand-made
+/// number near `usize::MAX` must not overflow the next free row.
+pub(crate) const MAX_ROWS: usize = 10_000;
+
 /// One offer line as the form shows it: every value as text, as typed.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct OfferRow {
@@ -69,22 +73,36 @@ impl OfferRow {
             ..Self::default()
         };
         let mut other = Vec::new();
+        // Several exclusions mean their union, several partner minimums the largest: shown as
+        // one field each, they mean the same.
+        let mut excluded: Vec<String> = Vec::new();
         for c in &o.caveats {
             match c {
                 CaveatDoc::NoContactLine => row.no_contact_line = true,
                 CaveatDoc::OutOfCountryOnly => row.out_of_country_only = true,
                 CaveatDoc::NoCombatRole => row.no_combat_role = true,
-                CaveatDoc::ExcludedSectors(s) => row.excluded_sectors = s.join(", "),
+                CaveatDoc::ExcludedSectors(s) => {
+                    excluded.extend(
+                        s.iter()
+                            .filter(|x| !excluded.contains(x))
+                            .cloned()
+                            .collect::<Vec<_>>(),
+                    );
+                }
                 CaveatDoc::Other(t) => other.push(t.clone()),
             }
         }
+        row.excluded_sectors = excluded.join(", ");
         row.other_caveat = other.join("; ");
         let mut commits = Vec::new();
         for c in &o.conditions {
             match c {
                 ConditionDoc::Scenario(f) => row.facts.push(f.clone()),
                 ConditionDoc::IfCommits(r) => commits.push(r.clone()),
-                ConditionDoc::MinPartners(n) => row.min_partners = n.to_string(),
+                ConditionDoc::MinPartners(n) => {
+                    let larger = row.min_partners.parse::<i64>().map_or(*n, |m| m.max(*n));
+                    row.min_partners = larger.to_string();
+                }
             }
         }
         row.if_commits = commits.join(", ");
@@ -140,6 +158,28 @@ pub(crate) fn trim_number(x: f64) -> String {
     s.strip_suffix(".0").map(str::to_owned).unwrap_or(s)
 }
 
+/// An amount typed as `12.5`, `12,5` (decimal comma), `1 250` or `1,250.5`; `None` when it is
+/// not one (`1,250` alone is ambiguous and refused).
+pub(crate) fn parse_amount(text: &str) -> Option<f64> {
+    let t: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    let commas = t.matches(',').count();
+    let normal = match (commas, t.contains('.')) {
+        (0, _) => t,
+        // Thousands separators beside a decimal point.
+        (_, true) => t.replace(',', ""),
+        // One comma and no point: a decimal comma, unless it looks like thousands.
+        (1, false) => {
+            let (_, decimals) = t.split_once(',')?;
+            if decimals.len() == 3 {
+                return None;
+            }
+            t.replace(',', ".")
+        }
+        _ => return None,
+    };
+    normal.parse().ok()
+}
+
 /// Splits a list typed as `a, b c`.
 fn split_list(text: &str) -> Vec<String> {
     text.split([',', ';', ' '])
@@ -165,12 +205,20 @@ pub(crate) struct PostedDraft {
 }
 
 /// Reads the posted proposal form of `respondent`.
-pub(crate) fn read_form(form: &FormData, respondent: &str, doc: &CampaignDocument) -> PostedDraft {
+/// New lines get the next id of the capital that is neither on the form nor in `used` (the ids
+/// of the proposal's submitted revisions), so an id on record never names two different lines.
+pub(crate) fn read_form(
+    form: &FormData,
+    respondent: &str,
+    doc: &CampaignDocument,
+    used: &BTreeSet<String>,
+) -> PostedDraft {
     let mut indices: BTreeSet<usize> = BTreeSet::new();
     for name in form.names() {
         if let Some(rest) = name.strip_prefix('o')
             && let Some((n, _)) = rest.split_once('.')
             && let Ok(n) = n.parse::<usize>()
+            && n < MAX_ROWS
         {
             indices.insert(n);
         }
@@ -179,7 +227,7 @@ pub(crate) fn read_form(form: &FormData, respondent: &str, doc: &CampaignDocumen
     let mut lines = Vec::new();
     let mut row_of_line = Vec::new();
     let mut has_errors = false;
-    let mut taken: BTreeSet<String> = BTreeSet::new();
+    let mut taken: BTreeSet<String> = used.clone();
     for &i in &indices {
         let f = |field: &str| form.get(&format!("o{i}.{field}")).to_owned();
         let mut row = OfferRow {
@@ -301,8 +349,8 @@ fn offer_of(row: &mut OfferRow, doc: &CampaignDocument) -> Option<OfferDoc> {
     let cost = if row.cost_amount.is_empty() {
         None
     } else {
-        match row.cost_amount.replace([',', ' '], "").parse::<f64>() {
-            Ok(a) if a.is_finite() => Some(MoneyDoc {
+        match parse_amount(&row.cost_amount) {
+            Some(a) if a.is_finite() => Some(MoneyDoc {
                 amount_m: a,
                 currency: if row.cost_currency.is_empty() {
                     doc.campaign.currency.clone()
@@ -358,9 +406,14 @@ fn offer_of(row: &mut OfferRow, doc: &CampaignDocument) -> Option<OfferDoc> {
     if row.no_combat_role {
         caveats.push(CaveatDoc::NoCombatRole);
     }
-    if !row.other_caveat.is_empty() {
-        caveats.push(CaveatDoc::Other(row.other_caveat.clone()));
-    }
+    // Several restrictions in words are shown joined by "; " and read back one by one.
+    caveats.extend(
+        row.other_caveat
+            .split("; ")
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(|t| CaveatDoc::Other(t.to_owned())),
+    );
     let mut conditions: Vec<ConditionDoc> = row
         .facts
         .iter()
@@ -397,8 +450,8 @@ fn offer_of(row: &mut OfferRow, doc: &CampaignDocument) -> Option<OfferDoc> {
 pub(crate) enum Target {
     /// Offer line (index in the draft) and field (`line` when the line as a whole).
     Offer(usize, String),
-    /// Answer (index in the draft's answers).
-    Answer(usize),
+    /// Answer to a question (the question id the path names).
+    Answer(String),
     /// Anything else.
     General,
 }
@@ -435,9 +488,9 @@ pub(crate) fn locate(problem: &str) -> (Target, String) {
         return (Target::Offer(n, field), message);
     }
     if let Some(rest) = tail.strip_prefix("answers[")
-        && let Some((n, _)) = index(rest)
+        && let Some((question, _)) = rest.split_once(']')
     {
-        return (Target::Answer(n), message);
+        return (Target::Answer(question.to_owned()), message);
     }
     (Target::General, format!("{path}: {message}"))
 }
@@ -448,6 +501,27 @@ pub(crate) fn form_field(field: &str) -> &str {
         "sectors" | "caveats" | "capability" | "quantity" | "earliest_phase" | "last_phase"
         | "cost_per_unit_year" | "paid_by" | "conditions" | "id" | "note" => field,
         _ => "line",
+    }
+}
+
+/// The offer with its caveats and conditions in a fixed order.
+pub(crate) fn canonical(o: &OfferDoc) -> OfferDoc {
+    let key = |v: &dyn erased::Json| v.json();
+    let mut o = o.clone();
+    o.caveats.sort_by_key(|c| key(c));
+    o.conditions.sort_by_key(|c| key(c));
+    o
+}
+
+/// Serialising a value to sort by, whatever its type.
+mod erased {
+    pub(crate) trait Json {
+        fn json(&self) -> String;
+    }
+    impl<T: serde::Serialize> Json for T {
+        fn json(&self) -> String {
+            serde_json::to_string(self).unwrap_or_default()
+        }
     }
 }
 
@@ -463,8 +537,9 @@ pub(crate) fn changes(
         match old.get(id) {
             None => out.push(format!("added {id}: {} × {}", o.quantity, o.capability)),
             Some(prev) => {
-                let a = serde_json::to_value(prev).unwrap_or_default();
-                let b = serde_json::to_value(o).unwrap_or_default();
+                // Caveats and conditions are sets: their order is no change.
+                let a = serde_json::to_value(canonical(prev)).unwrap_or_default();
+                let b = serde_json::to_value(canonical(o)).unwrap_or_default();
                 let keys: BTreeSet<&String> = a
                     .as_object()
                     .into_iter()
@@ -556,8 +631,15 @@ mod tests {
             for s in &r.sectors {
                 push("sectors", s);
             }
-            if r.no_contact_line {
-                push("no_contact_line", "on");
+            for (ticked, name) in [
+                (r.no_contact_line, "no_contact_line"),
+                (r.out_of_country_only, "out_of_country_only"),
+                (r.no_combat_role, "no_combat_role"),
+                (r.rotation_backed, "rotation_backed"),
+            ] {
+                if ticked {
+                    push(name, "on");
+                }
             }
             push("other_caveat", &r.other_caveat);
             push("excluded_sectors", &r.excluded_sectors);
@@ -577,7 +659,12 @@ mod tests {
     #[test]
     fn a_line_shown_and_posted_back_is_the_same_line() {
         let o = offer("GBR-1", 2);
-        let posted = read_form(&post(&[OfferRow::of(0, &o)]), "GBR", &demo());
+        let posted = read_form(
+            &post(&[OfferRow::of(0, &o)]),
+            "GBR",
+            &demo(),
+            &BTreeSet::new(),
+        );
         assert!(!posted.has_errors);
         assert_eq!(posted.content.offers, vec![o]);
     }
@@ -590,7 +677,7 @@ mod tests {
         new.id.clear();
         rows.push(new);
         let mut form = post(&rows);
-        let posted = read_form(&form, "GBR", &demo());
+        let posted = read_form(&form, "GBR", &demo(), &BTreeSet::new());
         let ids: Vec<&str> = posted
             .content
             .offers
@@ -600,21 +687,27 @@ mod tests {
         assert_eq!(ids, ["GBR-1", "GBR-2"]);
         assert_eq!(posted.row_of_line, vec![0, 2]);
         form.0.push(("o0.remove".into(), "on".into()));
-        let posted = read_form(&form, "GBR", &demo());
+        let posted = read_form(&form, "GBR", &demo(), &BTreeSet::new());
         let ids: Vec<&str> = posted
             .content
             .offers
             .iter()
             .map(|o| o.id.as_str())
             .collect();
-        assert_eq!(ids, ["GBR-1"], "the new line takes the freed number");
+        assert_eq!(ids, ["GBR-1"], "a number no revision used is free again");
+        let used = BTreeSet::from(["GBR-1".to_owned(), "GBR-2".to_owned()]);
+        let posted = read_form(&form, "GBR", &demo(), &used);
+        assert_eq!(
+            posted.content.offers[0].id, "GBR-3",
+            "a used id is never reused"
+        );
     }
 
     #[test]
     fn a_quantity_that_is_not_a_number_is_named_on_its_row() {
         let mut row = OfferRow::of(4, &offer("GBR-1", 1));
         row.quantity = "two".into();
-        let posted = read_form(&post(&[row]), "GBR", &demo());
+        let posted = read_form(&post(&[row]), "GBR", &demo(), &BTreeSet::new());
         assert!(posted.has_errors);
         assert!(posted.content.offers.is_empty());
         assert!(
@@ -638,10 +731,74 @@ mod tests {
             Target::Offer(0, "sectors".into())
         );
         assert_eq!(
-            locate("proposals[GBR].draft.answers[1].question: unknown question").0,
-            Target::Answer(1)
+            locate("proposals[GBR].draft.answers[deterence].question: unknown question").0,
+            Target::Answer("deterence".into())
         );
         assert_eq!(locate("campaign.deadline: bad").0, Target::General);
+    }
+
+    #[test]
+    fn every_demo_offer_shown_and_posted_back_is_the_same_offer() {
+        let doc = demo();
+        let mut lines = 0;
+        for p in &doc.proposals {
+            let Some(r) = p.revisions.last() else {
+                continue;
+            };
+            let rows: Vec<OfferRow> = r
+                .offers
+                .iter()
+                .enumerate()
+                .map(|(i, o)| OfferRow::of(i, o))
+                .collect();
+            let posted = read_form(&post(&rows), &p.respondent, &doc, &BTreeSet::new());
+            assert!(!posted.has_errors, "{}", p.respondent);
+            let same: Vec<OfferDoc> = r.offers.iter().map(canonical).collect();
+            let back: Vec<OfferDoc> = posted.content.offers.iter().map(canonical).collect();
+            assert_eq!(back, same, "{}", p.respondent);
+            lines += r.offers.len();
+        }
+        assert!(lines > 50, "the demo has many lines ({lines})");
+    }
+
+    #[test]
+    fn amounts_take_a_decimal_comma_but_not_an_ambiguous_one() {
+        assert_eq!(parse_amount("12.5"), Some(12.5));
+        assert_eq!(parse_amount("12,5"), Some(12.5));
+        assert_eq!(parse_amount("1 250"), Some(1250.0));
+        assert_eq!(parse_amount("1,250.5"), Some(1250.5));
+        assert_eq!(parse_amount("1,250"), None);
+        assert_eq!(parse_amount("1,2,3"), None);
+        assert_eq!(parse_amount("lots"), None);
+    }
+
+    #[test]
+    fn several_caveats_and_conditions_of_a_kind_survive_the_form() {
+        let mut o = offer("GBR-1", 1);
+        o.caveats = vec![
+            CaveatDoc::Other("no night operations".into()),
+            CaveatDoc::Other("national command".into()),
+        ];
+        o.conditions = vec![
+            ConditionDoc::MinPartners(2),
+            ConditionDoc::Scenario("us_backstop".into()),
+        ];
+        let posted = read_form(
+            &post(&[OfferRow::of(0, &o)]),
+            "GBR",
+            &demo(),
+            &BTreeSet::new(),
+        );
+        let back = &posted.content.offers[0];
+        assert_eq!(back.caveats, o.caveats);
+        assert!(
+            changes(
+                (std::slice::from_ref(&o), &[]),
+                (std::slice::from_ref(back), &[])
+            )
+            .is_empty(),
+            "reordered conditions are no change"
+        );
     }
 
     #[test]

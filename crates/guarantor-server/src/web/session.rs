@@ -193,7 +193,10 @@ pub(crate) struct Next {
 
 /// Only a path on this site: never an open redirect.
 fn safe_next(next: &str) -> String {
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
+    // Browsers drop tabs and newlines inside URLs, so `/\t/evil.example` would become
+    // `//evil.example`: refuse any whitespace or control character outright.
+    let plain = !next.chars().any(|c| c.is_whitespace() || c.is_control());
+    if plain && next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
         next.to_owned()
     } else {
         "/".to_owned()
@@ -246,6 +249,9 @@ pub(crate) async fn login(
         )
             .into_response()
     };
+    if let Err(e) = s.admit_login() {
+        return fail(StatusCode::TOO_MANY_REQUESTS, e.message().to_owned());
+    }
     match s.store.login(&name, form.get("password"), Utc::now()).await {
         Ok(session) => {
             let seconds = (session.expires_at - Utc::now()).num_seconds().max(0);
@@ -320,5 +326,25 @@ pub(crate) async fn invitation(
         )
         .into_response(),
         Err(e) => PageError::from(e).into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn after_sign_in_only_a_path_on_this_site_is_followed() {
+        assert_eq!(safe_next("/campaigns/x?done=1"), "/campaigns/x?done=1");
+        for evil in [
+            "//evil.example/",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/\\evil.example",
+            "https://evil.example/",
+            "",
+        ] {
+            assert_eq!(safe_next(evil), "/", "{evil:?}");
+        }
     }
 }

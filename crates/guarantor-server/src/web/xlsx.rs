@@ -8,9 +8,10 @@
 //! cell and reports every problem as `Sheet!A1: what is wrong`; the upload is stored only when
 //! the whole file is valid.
 
+use std::collections::BTreeMap;
 use std::io::Cursor;
 
-use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
+use calamine::{Data, Xlsx, open_workbook_from_rs};
 use guarantor_domain::document::{
     AnswerDoc, CampaignDocument, CaveatDoc, ConditionDoc, MoneyDoc, OfferDoc,
 };
@@ -22,6 +23,9 @@ use super::proposal_form::{self, Target};
 
 /// Input rows of the `Offers` sheet (after the header).
 pub const OFFER_ROWS: u32 = 200;
+
+/// Rows of the `Answers` sheet that are read (after the header): far more than any questionnaire.
+const ANSWER_ROWS: u32 = 1000;
 
 /// The `Offers` sheet's columns: (header, field name in the campaign file, width).
 const OFFER_COLUMNS: [(&str, &str, f64); 17] = [
@@ -319,32 +323,63 @@ pub struct Upload {
     pub version: i64,
     /// Sheet row (zero-based) of each offer line.
     pub offer_rows: Vec<u32>,
-    /// Sheet row (zero-based) of each answer.
-    pub answer_rows: Vec<u32>,
+    /// Sheet row (zero-based) of each answer, by question id.
+    pub answer_rows: BTreeMap<String, u32>,
 }
 
 impl Upload {
     /// A store problem (`proposals[FRA].draft.offers[2].quantity: …`) with its cell named.
     pub fn locate(&self, problem: &str) -> String {
         match proposal_form::locate(problem) {
-            (Target::Offer(line, field), message) => match self.offer_rows.get(line) {
+            (Target::Offer(line, _), message) => match self.offer_rows.get(line) {
                 Some(&row) => {
-                    let col = OFFER_COLUMNS
-                        .iter()
-                        .position(|(_, f, _)| *f == field)
-                        .unwrap_or(0);
-                    format!(
-                        "{}: {message}",
-                        cell_name("Offers", row, u16::try_from(col).unwrap_or(0))
-                    )
+                    let col = self.column_of(line, problem);
+                    format!("{}: {message}", cell_name("Offers", row, col))
                 }
                 None => message,
             },
-            (Target::Answer(i), message) => match self.answer_rows.get(i) {
+            (Target::Answer(question), message) => match self.answer_rows.get(&question) {
                 Some(&row) => format!("{}: {message}", cell_name("Answers", row, 2)),
                 None => message,
             },
             (Target::General, message) => message,
+        }
+    }
+
+    /// The `Offers` column a problem's path points at: the field after `offers[N].`, and for a
+    /// caveat or condition the column its kind is written in.
+    fn column_of(&self, line: usize, problem: &str) -> u16 {
+        let path = problem.split_once(": ").map_or(problem, |(p, _)| p);
+        let rest = path
+            .split_once(&format!("offers[{line}]."))
+            .map_or("", |(_, r)| r);
+        let field = rest.split(['.', '[']).next().unwrap_or("");
+        let item = || {
+            rest.split_once('[')
+                .and_then(|(_, r)| r.split_once(']'))
+                .and_then(|(n, _)| n.parse::<usize>().ok())
+        };
+        let offer = self.content.offers.get(line);
+        let by_name = |name: &str| {
+            OFFER_COLUMNS
+                .iter()
+                .position(|(_, f, _)| *f == name)
+                .and_then(|c| u16::try_from(c).ok())
+                .unwrap_or(0)
+        };
+        match field {
+            "cost_per_unit_year" if rest.ends_with(".currency") => by_name("currency"),
+            "caveats" => match item().and_then(|i| offer?.caveats.get(i)) {
+                Some(CaveatDoc::ExcludedSectors(_)) => by_name("excluded_sectors"),
+                Some(CaveatDoc::Other(_)) => by_name("other_caveat"),
+                _ => by_name("caveats"),
+            },
+            "conditions" => match item().and_then(|i| offer?.conditions.get(i)) {
+                Some(ConditionDoc::IfCommits(_)) => by_name("if_commits"),
+                Some(ConditionDoc::MinPartners(_)) => by_name("min_partners"),
+                _ => by_name("conditions"),
+            },
+            other => by_name(other),
         }
     }
 }
@@ -369,24 +404,115 @@ fn list(cell: &str) -> Vec<String> {
         .collect()
 }
 
-/// Reads a filled workbook of `respondent`; every problem names its sheet and cell.
-pub fn read(bytes: &[u8], doc: &CampaignDocument, respondent: &str) -> Result<Upload, Vec<String>> {
+/// Most bytes a workbook may hold once unzipped: far above any filled questionnaire, far below
+/// what would hurt the server (a small zip can expand enormously).
+pub const MAX_UNZIPPED_BYTES: u64 = 64 * 1024 * 1024;
+
+/// The cells of one sheet that lie within `rows` × `cols` (zero-based, inclusive). The sheet is
+/// read cell by cell, never as a dense grid, so a stray cell at XFD1048576 costs nothing. A
+/// non-empty cell outside is a problem when `strict` (it would be data silently ignored), and
+/// skipped otherwise.
+struct Grid {
+    cells: BTreeMap<(u32, u32), Data>,
+}
+
+impl Grid {
+    fn get_value(&self, at: (u32, u32)) -> Option<&Data> {
+        self.cells.get(&at)
+    }
+
+    /// The last row with a cell, if any.
+    fn last_row(&self) -> Option<u32> {
+        self.cells.keys().map(|(r, _)| *r).max()
+    }
+}
+
+fn grid<RS: std::io::Read + std::io::Seek>(
+    wb: &mut Xlsx<RS>,
+    name: &str,
+    rows: u32,
+    cols: u32,
+    strict: bool,
+    problems: &mut Vec<String>,
+) -> Result<Grid, Vec<String>> {
+    let missing = || {
+        vec![format!(
+            "the workbook has no sheet named \"{name}\": upload the file downloaded from your proposal page"
+        )]
+    };
+    let mut reader = wb.worksheet_cells_reader(name).map_err(|_| missing())?;
+    let mut cells = BTreeMap::new();
+    let mut outside = 0;
+    loop {
+        let cell = reader
+            .next_cell()
+            .map_err(|e| vec![format!("the sheet \"{name}\" cannot be read: {e}")])?;
+        let Some(cell) = cell else { break };
+        let (r, c) = cell.get_position();
+        let value = Data::from(cell.get_value().clone());
+        if value == Data::Empty {
+            continue;
+        }
+        if r <= rows && c <= cols {
+            cells.insert((r, c), value);
+        } else if strict {
+            outside += 1;
+            if outside <= 5 {
+                problems.push(format!(
+                    "{}: this cell is outside the table (rows 2 to {}, columns A to {}); move what it holds into the table",
+                    cell_name(name, r, u16::try_from(c).unwrap_or(u16::MAX)),
+                    rows + 1,
+                    column_letter(u16::try_from(cols).unwrap_or(0))
+                ));
+            }
+        }
+    }
+    Ok(Grid { cells })
+}
+
+/// Refuses a file that would unzip to more than [`MAX_UNZIPPED_BYTES`].
+fn check_size(bytes: &[u8]) -> Result<(), Vec<String>> {
+    let not_xlsx = |e: &dyn std::fmt::Display| {
+        vec![format!(
+            "the file is not an Excel workbook (.xlsx) that can be read: {e}"
+        )]
+    };
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| not_xlsx(&e))?;
+    let mut total: u64 = 0;
+    for i in 0..zip.len() {
+        let entry = zip.by_index_raw(i).map_err(|e| not_xlsx(&e))?;
+        total = total.saturating_add(entry.size());
+    }
+    if total > MAX_UNZIPPED_BYTES {
+        return Err(vec![format!(
+            "the workbook unzips to {} MB, more than the {} MB a questionnaire can need: upload the file downloaded from your proposal page",
+            total / 1_000_000,
+            MAX_UNZIPPED_BYTES / 1_000_000
+        )]);
+    }
+    Ok(())
+}
+
+/// Reads a filled workbook of `respondent`; every problem names its sheet and cell. Only the
+/// cells of the downloaded layout are read, and a file that would unzip to more than
+/// [`MAX_UNZIPPED_BYTES`] is refused before it is opened.
+/// New lines get the capital's next id not in the workbook and not in `used` (ids on record).
+pub fn read(
+    bytes: &[u8],
+    doc: &CampaignDocument,
+    respondent: &str,
+    used: &std::collections::BTreeSet<String>,
+) -> Result<Upload, Vec<String>> {
+    check_size(bytes)?;
     let mut wb: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes)).map_err(|e| {
         vec![format!(
             "the file is not an Excel workbook (.xlsx) that can be read: {e}"
         )]
     })?;
-    let sheet = |wb: &mut Xlsx<_>, name: &str| {
-        wb.worksheet_range(name).map_err(|_| {
-            vec![format!(
-                "the workbook has no sheet named \"{name}\": upload the file downloaded from your proposal page"
-            )]
-        })
-    };
-    let readme = sheet(&mut wb, "Read me")?;
-    let offers = sheet(&mut wb, "Offers")?;
-    let answers = sheet(&mut wb, "Answers")?;
     let mut problems = Vec::new();
+    let readme = grid(&mut wb, "Read me", 20, 2, false, &mut problems)?;
+    let offers = grid(&mut wb, "Offers", OFFER_ROWS, 16, true, &mut problems)?;
+    let answers = grid(&mut wb, "Answers", ANSWER_ROWS, 2, true, &mut problems)?;
 
     let who = text(readme.get_value((RESPONDENT_CELL.0, u32::from(RESPONDENT_CELL.1))));
     if who != respondent {
@@ -406,7 +532,7 @@ pub fn read(bytes: &[u8], doc: &CampaignDocument, respondent: &str) -> Result<Up
 
     let mut lines = Vec::new();
     let mut offer_rows = Vec::new();
-    let end = offers.end().map_or(0, |(r, _)| r);
+    let end = offers.last_row().unwrap_or(0);
     for r in 1..=end {
         let cell = |c: u16| text(offers.get_value((r, u32::from(c))));
         let values: Vec<String> = (0..17).map(cell).collect();
@@ -457,14 +583,18 @@ pub fn read(bytes: &[u8], doc: &CampaignDocument, respondent: &str) -> Result<Up
         if !excluded.is_empty() {
             caveats.push(CaveatDoc::ExcludedSectors(excluded));
         }
-        if !values[9].is_empty() {
-            caveats.push(CaveatDoc::Other(values[9].clone()));
-        }
+        caveats.extend(
+            values[9]
+                .split("; ")
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .map(|t| CaveatDoc::Other(t.to_owned())),
+        );
         let cost = if values[10].is_empty() {
             None
         } else {
-            match values[10].parse::<f64>() {
-                Ok(a) if a.is_finite() => Some(MoneyDoc {
+            match proposal_form::parse_amount(&values[10]) {
+                Some(a) if a.is_finite() => Some(MoneyDoc {
                     amount_m: a,
                     currency: if values[11].is_empty() {
                         doc.campaign.currency.clone()
@@ -532,7 +662,9 @@ pub fn read(bytes: &[u8], doc: &CampaignDocument, respondent: &str) -> Result<Up
     let mut next = 1;
     for i in 0..lines.len() {
         if lines[i].id.is_empty() {
-            while lines.iter().any(|o| o.id == format!("{respondent}-{next}")) {
+            while lines.iter().any(|o| o.id == format!("{respondent}-{next}"))
+                || used.contains(&format!("{respondent}-{next}"))
+            {
                 next += 1;
             }
             lines[i].id = format!("{respondent}-{next}");
@@ -540,8 +672,8 @@ pub fn read(bytes: &[u8], doc: &CampaignDocument, respondent: &str) -> Result<Up
     }
 
     let mut answer_docs = Vec::new();
-    let mut answer_rows = Vec::new();
-    let end = answers.end().map_or(0, |(r, _)| r);
+    let mut answer_rows = BTreeMap::new();
+    let end = answers.last_row().unwrap_or(0);
     for r in 1..=end {
         let question = text(answers.get_value((r, 0)));
         let answer = text(answers.get_value((r, 2)));
@@ -555,7 +687,7 @@ pub fn read(bytes: &[u8], doc: &CampaignDocument, respondent: &str) -> Result<Up
             ));
             continue;
         }
-        answer_rows.push(r);
+        answer_rows.insert(question.clone(), r);
         answer_docs.push(AnswerDoc {
             question,
             text: answer,
@@ -592,13 +724,7 @@ mod tests {
     #[test]
     fn a_workbook_made_from_a_proposal_reads_back_as_the_same_proposal() {
         let doc = demo();
-        let p = &doc.proposals[0];
-        let r = p.revisions.last().expect("a revision");
-        let bytes = template(&doc, &p.respondent, &r.offers, &r.answers, 7).expect("written");
-        let upload = read(&bytes, &doc, &p.respondent).expect("read back");
-        assert_eq!(upload.version, 7);
-        assert_eq!(upload.content.offers, r.offers);
-        // The workbook lists answers in the questionnaire's order.
+        // The workbook lists answers in the questionnaire's order, caveats and conditions by kind.
         let sorted = |a: &[AnswerDoc]| {
             let mut v: Vec<(String, String)> = a
                 .iter()
@@ -607,7 +733,48 @@ mod tests {
             v.sort();
             v
         };
-        assert_eq!(sorted(&upload.content.answers), sorted(&r.answers));
+        for p in &doc.proposals {
+            let Some(r) = p.revisions.last() else {
+                continue;
+            };
+            let bytes = template(&doc, &p.respondent, &r.offers, &r.answers, 7).expect("written");
+            let upload = read(&bytes, &doc, &p.respondent, &Default::default()).expect("read back");
+            assert_eq!(upload.version, 7);
+            let canon = |o: &[OfferDoc]| -> Vec<OfferDoc> {
+                o.iter().map(proposal_form::canonical).collect()
+            };
+            assert_eq!(
+                canon(&upload.content.offers),
+                canon(&r.offers),
+                "{}",
+                p.respondent
+            );
+            assert_eq!(sorted(&upload.content.answers), sorted(&r.answers));
+        }
+    }
+
+    #[test]
+    fn a_stray_cell_at_the_end_of_the_sheet_is_named_not_allocated() {
+        // calamine's dense ranges would allocate rows × columns cells for this workbook (about
+        // 17 billion); the streaming reader reads three cells.
+        let doc = demo();
+        let mut wb = Workbook::new();
+        let readme = wb.add_worksheet().set_name("Read me").unwrap();
+        readme.write_string(2, 1, "GBR").unwrap();
+        readme.write_number(6, 1, 1.0).unwrap();
+        readme
+            .write_string(1_048_575, 16_383, "far away, ignored")
+            .unwrap();
+        let offers = wb.add_worksheet().set_name("Offers").unwrap();
+        offers.write_string(1_048_575, 16_383, "far away").unwrap();
+        wb.add_worksheet().set_name("Answers").unwrap();
+        let bytes = wb.save_to_buffer().unwrap();
+        let err = read(&bytes, &doc, "GBR", &Default::default()).expect_err("refused");
+        assert_eq!(err.len(), 1, "{err:?}");
+        assert!(
+            err[0].starts_with("Offers!XFD1048576: this cell is outside the table"),
+            "{err:?}"
+        );
     }
 
     #[test]
@@ -622,9 +789,9 @@ mod tests {
     fn another_capitals_workbook_and_garbage_are_refused_with_the_cell() {
         let doc = demo();
         let bytes = template(&doc, "GBR", &[], &[], 1).expect("written");
-        let err = read(&bytes, &doc, "FRA").expect_err("refused");
+        let err = read(&bytes, &doc, "FRA", &Default::default()).expect_err("refused");
         assert!(err[0].starts_with("Read me!B3:"), "{err:?}");
-        let err = read(b"not a workbook", &doc, "FRA").expect_err("refused");
+        let err = read(b"not a workbook", &doc, "FRA", &Default::default()).expect_err("refused");
         assert!(err[0].contains("not an Excel workbook"), "{err:?}");
     }
 
@@ -634,14 +801,50 @@ mod tests {
             content: DraftContent::default(),
             version: 1,
             offer_rows: vec![1, 4],
-            answer_rows: vec![2],
+            answer_rows: BTreeMap::from([("deterrence".to_owned(), 2)]),
         };
         assert_eq!(
             upload.locate("proposals[GBR].draft.offers[1].capability: unknown capability \"x\""),
             "Offers!B5: unknown capability \"x\""
         );
+        let with_line = Upload {
+            content: DraftContent {
+                offers: vec![OfferDoc {
+                    id: "GBR-1".into(),
+                    capability: "brigade.armoured".into(),
+                    quantity: 1,
+                    earliest_phase: "P0".into(),
+                    last_phase: None,
+                    rotation_backed: false,
+                    sectors: None,
+                    caveats: vec![CaveatDoc::NoContactLine, CaveatDoc::Other("x".into())],
+                    cost_per_unit_year: None,
+                    paid_by: "contributor".into(),
+                    conditions: vec![
+                        ConditionDoc::Scenario("us_backstop".into()),
+                        ConditionDoc::IfCommits("ABC".into()),
+                    ],
+                    note: String::new(),
+                }],
+                answers: Vec::new(),
+            },
+            version: 1,
+            offer_rows: vec![1],
+            answer_rows: BTreeMap::new(),
+        };
+        for (path, cell) in [
+            ("cost_per_unit_year.currency", "Offers!L2"),
+            ("cost_per_unit_year.amount_m", "Offers!K2"),
+            ("conditions[1]", "Offers!O2"),
+            ("conditions[0]", "Offers!N2"),
+            ("caveats[1]", "Offers!J2"),
+            ("sectors[0]", "Offers!F2"),
+        ] {
+            let located = with_line.locate(&format!("proposals[GBR].draft.offers[0].{path}: bad"));
+            assert_eq!(located, format!("{cell}: bad"), "{path}");
+        }
         assert_eq!(
-            upload.locate("proposals[GBR].draft.answers[0].question: unknown question"),
+            upload.locate("proposals[GBR].draft.answers[deterrence].question: unknown question"),
             "Answers!C3: unknown question"
         );
     }

@@ -723,3 +723,34 @@ async fn a_token_over_its_rate_is_told_to_slow_down_and_others_are_not() {
         StatusCode::TOO_MANY_REQUESTS
     );
 }
+
+#[tokio::test]
+async fn a_flood_of_sign_ins_with_made_up_names_is_turned_away_before_hashing() {
+    let apps = spawn_apps().await;
+    let app = &apps[0];
+    let tasks: Vec<_> = (0..40)
+        .map(|i| {
+            let (client, url) = (app.client.clone(), app.url("/api/login"));
+            tokio::spawn(async move {
+                client
+                    .post(url)
+                    .json(&json!({"name": format!("nobody-{i}"), "password": "x".repeat(12)}))
+                    .send()
+                    .await
+                    .unwrap()
+                    .status()
+            })
+        })
+        .collect();
+    let mut refused = 0;
+    for t in tasks {
+        let status = t.await.unwrap();
+        assert!(
+            status == StatusCode::UNAUTHORIZED || status == StatusCode::TOO_MANY_REQUESTS,
+            "{status}"
+        );
+        refused += usize::from(status == StatusCode::TOO_MANY_REQUESTS);
+    }
+    // 40 at once against 10 per second in bursts of 20: at least 15 turned away.
+    assert!(refused >= 15, "only {refused} of 40 refused");
+}
