@@ -391,18 +391,22 @@ impl AppState {
 }
 
 impl AppState {
-    /// The decision brief of a campaign as of now (options from the cache), composed off the
+    /// The campaign and its decision brief as of now (options from the cache), composed off the
     /// async threads.
-    pub(crate) async fn brief(&self, campaign: &str) -> Result<guarantor_assess::Brief, ApiError> {
+    pub(crate) async fn brief(
+        &self,
+        campaign: &str,
+    ) -> Result<(guarantor_domain::Campaign, guarantor_assess::Brief), ApiError> {
         let (c, options) = self.options(campaign).await?;
         tokio::task::spawn_blocking(move || {
             let assessment = guarantor_assess::assess(&c);
-            guarantor_assess::compose(guarantor_assess::BriefInput {
+            let brief = guarantor_assess::compose(guarantor_assess::BriefInput {
                 campaign: &c,
                 assessment: &assessment,
                 options: &options,
                 generated_on: Utc::now().date_naive(),
-            })
+            });
+            (c, brief)
         })
         .await
         .map_err(|e| ApiError::internal(&e.to_string()))
@@ -662,7 +666,7 @@ async fn get_brief_pdf(
             "this server cannot typeset PDF: use the HTML brief, or `guarantor brief --pdf`",
         ));
     };
-    let brief = s.brief(&campaign).await?;
+    let (_, brief) = s.brief(&campaign).await?;
     let bytes = tokio::task::spawn_blocking(move || pdf(&brief))
         .await
         .map_err(|e| ApiError::internal(&e.to_string()))?
@@ -726,7 +730,7 @@ async fn get_brief(
     Path(campaign): Path<String>,
 ) -> AppResult<Response> {
     caller.can_read_campaign()?;
-    let html = s.brief(&campaign).await?.to_html();
+    let html = s.brief(&campaign).await?.1.to_html();
     Ok(([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response())
 }
 

@@ -11,7 +11,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use guarantor_domain::document::{
     AnswerDoc, DraftDoc, OfferDoc, ProposalDoc, RevisionDoc, WithdrawalDoc,
 };
-use guarantor_domain::validate;
+use guarantor_domain::{CampaignDocument, validate};
 use sqlx::Row;
 
 use crate::{Store, StoreError, audit, json, load_document};
@@ -76,21 +76,34 @@ impl Store {
         campaign: &str,
         respondent: &str,
     ) -> Result<ProposalState, StoreError> {
+        Ok(self.proposal_in_campaign(campaign, respondent).await?.0)
+    }
+
+    /// The respondent's proposal with the campaign it belongs to (the file without other
+    /// changes in between: one read) and whether the campaign was reopened after its deadline:
+    /// what a page showing the proposal against its questionnaire needs.
+    pub async fn proposal_in_campaign(
+        &self,
+        campaign: &str,
+        respondent: &str,
+    ) -> Result<(ProposalState, CampaignDocument, bool), StoreError> {
         let mut tx = self.pool.begin().await?;
         let stored = load_document(&mut tx, campaign).await?;
         tx.commit().await?;
         invited(&stored.document, campaign, respondent)?;
-        Ok(ProposalState {
+        let state = ProposalState {
             campaign: campaign.to_owned(),
             respondent: respondent.to_owned(),
             version: stored.versions.get(respondent).copied().unwrap_or(0),
             proposal: stored
                 .document
                 .proposals
-                .into_iter()
+                .iter()
                 .find(|p| p.respondent == respondent)
+                .cloned()
                 .unwrap_or_else(|| empty(respondent)),
-        })
+        };
+        Ok((state, stored.document, stored.reopened))
     }
 
     /// Saves the draft (replacing any earlier draft). `expected` is the version the caller read.

@@ -25,13 +25,32 @@ struct SectionsPage {
     /// Links above the content: (label, href, current).
     picker: Vec<(String, String, bool)>,
     picker_label: String,
-    /// Sections already rendered as HTML by the brief's own template.
-    body: Vec<String>,
+    /// The section, rendered as HTML by the brief's own template.
+    body: String,
     notes: Vec<String>,
 }
 
-fn rendered(parts: &[(Section, Vec<Chart>)]) -> Vec<String> {
-    parts.iter().map(|(s, c)| s.to_html(c)).collect()
+impl SectionsPage {
+    /// A page of campaign `c` under tab `tab` showing one brief section.
+    fn new(
+        viewer: &Viewer,
+        c: &guarantor_domain::Campaign,
+        tab: &str,
+        heading: &str,
+        intro: &str,
+        (section, charts): (Section, Vec<Chart>),
+        notes: Vec<String>,
+    ) -> Self {
+        Self {
+            page: Chrome::new(Some(viewer), tab).in_campaign(viewer, c, tab),
+            heading: heading.to_owned(),
+            intro: intro.to_owned(),
+            picker: Vec::new(),
+            picker_label: String::new(),
+            body: section.to_html(&charts),
+            notes,
+        }
+    }
 }
 
 /// GET: the assessment of the offers as they stand.
@@ -43,16 +62,15 @@ pub(crate) async fn assessment(
     viewer.must_be_account()?;
     let c = s.store.export(&campaign).await?;
     let a = guarantor_assess::assess(&c);
-    let part = guarantor_assess::brief::assessment_section(&c, &a);
-    let page = SectionsPage {
-        page: Chrome::new(Some(&viewer), "Assessment").in_campaign(&viewer, &c, "Assessment"),
-        heading: "Assessment".into(),
-        intro: "What the capitals offered, measured against the statement of requirements, before any package is chosen. Only submitted, not withdrawn proposals count.".into(),
-        picker: Vec::new(),
-        picker_label: String::new(),
-        body: rendered(&[part]),
-        notes: a.notes.clone(),
-    };
+    let page = SectionsPage::new(
+        &viewer,
+        &c,
+        "Assessment",
+        "Assessment",
+        "What the capitals offered, measured against the statement of requirements, before any package is chosen. Only submitted, not withdrawn proposals count.",
+        guarantor_assess::brief::assessment_section(&c, &a),
+        a.notes.clone(),
+    );
     Ok(html(&page))
 }
 
@@ -92,19 +110,27 @@ pub(crate) async fn options(
             )
         })
         .collect();
-    let body = match guarantor_assess::brief::scenario_options(&c, &report, index) {
-        Some(part) => rendered(&[part]),
-        None => vec!["<p>No options were computed.</p>".into()],
-    };
-    let page = SectionsPage {
-        page: Chrome::new(Some(&viewer), "Options").in_campaign(&viewer, &c, "Options"),
-        heading: "Options".into(),
-        intro: "Force packages computed from the submitted proposals under the scenario chosen: what each covers, what it leaves short and why, what it costs, who carries it, and how it holds if a capital walks away.".into(),
-        picker,
-        picker_label: "Scenario".into(),
-        body,
-        notes: report.warnings.clone(),
-    };
+    let part = guarantor_assess::brief::scenario_options(&c, &report, index).unwrap_or_else(|| {
+        let empty = Section {
+            id: "options".into(),
+            title: "The options".into(),
+            blocks: vec![guarantor_assess::brief::Block::Paragraph {
+                text: "No options were computed.".into(),
+            }],
+        };
+        (empty, Vec::new())
+    });
+    let mut page = SectionsPage::new(
+        &viewer,
+        &c,
+        "Options",
+        "Options",
+        "Force packages computed from the submitted proposals under the scenario chosen: what each covers, what it leaves short and why, what it costs, who carries it, and how it holds if a capital walks away.",
+        part,
+        report.warnings.clone(),
+    );
+    page.picker = picker;
+    page.picker_label = "Scenario".into();
     Ok(html(&page))
 }
 
@@ -116,24 +142,22 @@ pub(crate) async fn compare(
 ) -> Result<Response, PageError> {
     viewer.must_be_account()?;
     let (c, report) = s.options(&campaign).await.map_err(PageError::from_api)?;
-    let part = guarantor_assess::brief::scenario_comparison(&c, &report);
-    let page = SectionsPage {
-        page: Chrome::new(Some(&viewer), "Compare scenarios").in_campaign(
-            &viewer,
-            &c,
-            "Compare scenarios",
-        ),
-        heading: "Scenarios compared".into(),
-        intro: "What each negotiation assumption costs: the best option under every scenario, side by side.".into(),
-        picker: Vec::new(),
-        picker_label: String::new(),
-        body: rendered(&[part]),
-        notes: report.warnings.clone(),
-    };
+    let page = SectionsPage::new(
+        &viewer,
+        &c,
+        "Compare scenarios",
+        "Scenarios compared",
+        "What each negotiation assumption costs: the best option under every scenario, side by side.",
+        guarantor_assess::brief::scenario_comparison(&c, &report),
+        report.warnings.clone(),
+    );
     Ok(html(&page))
 }
 
-async fn brief_of(s: &AppState, campaign: &str) -> Result<guarantor_assess::Brief, PageError> {
+async fn brief_of(
+    s: &AppState,
+    campaign: &str,
+) -> Result<(guarantor_domain::Campaign, guarantor_assess::Brief), PageError> {
     s.brief(campaign).await.map_err(PageError::from_api)
 }
 
@@ -153,8 +177,7 @@ pub(crate) async fn brief_page(
     Path(campaign): Path<String>,
 ) -> Result<Response, PageError> {
     viewer.must_be_account()?;
-    let c = s.store.export(&campaign).await?;
-    let brief = brief_of(&s, &campaign).await?;
+    let (c, brief) = brief_of(&s, &campaign).await?;
     let page = BriefPage {
         page: Chrome::new(Some(&viewer), "Decision brief").in_campaign(&viewer, &c, "Brief"),
         base: format!("/campaigns/{campaign}"),
@@ -171,7 +194,7 @@ pub(crate) async fn brief_html(
     Path(campaign): Path<String>,
 ) -> Result<Response, PageError> {
     viewer.must_be_account()?;
-    let brief = brief_of(&s, &campaign).await?;
+    let (_, brief) = brief_of(&s, &campaign).await?;
     Ok((
         super::page_headers("text/html; charset=utf-8"),
         brief.to_html(),
@@ -192,7 +215,7 @@ pub(crate) async fn brief_pdf(
             "This server cannot typeset PDF; read the HTML brief, or run `guarantor brief --pdf`.",
         ));
     };
-    let brief = brief_of(&s, &campaign).await?;
+    let (_, brief) = brief_of(&s, &campaign).await?;
     let bytes = tokio::task::spawn_blocking(move || pdf(&brief))
         .await
         .map_err(|e| PageError::internal(&e.to_string()))?

@@ -120,9 +120,8 @@ struct Context {
 }
 
 async fn context(s: &AppState, campaign: &str, respondent: &str) -> Result<Context, PageError> {
-    let state = s.store.proposal(campaign, respondent).await?;
-    let doc = s.store.export(campaign).await?.to_document();
-    let reopened = s.store.campaign_state(campaign).await?.reopened;
+    // One read: the proposal, its campaign and the deadline state agree with each other.
+    let (state, doc, reopened) = s.store.proposal_in_campaign(campaign, respondent).await?;
     Ok(Context {
         doc,
         state,

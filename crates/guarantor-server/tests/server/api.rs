@@ -679,16 +679,7 @@ async fn a_token_over_its_rate_is_told_to_slow_down_and_others_are_not() {
         .create_api_token("calm", Role::Coordinator, "test", Utc::now())
         .await
         .unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(guarantor_server::serve(
-        listener,
-        store,
-        guarantor_server::Config {
-            requests_per_second: 2,
-            ..guarantor_server::Config::default()
-        },
-    ));
+    let base = serve_on(store, 2).await;
     let client = Client::new();
     let get = |token: &str| {
         client

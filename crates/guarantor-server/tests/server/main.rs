@@ -119,6 +119,22 @@ pub(crate) async fn fresh_postgres(admin: &str) -> String {
     format!("{base}/{name}")
 }
 
+/// `guarantor serve` on `store` on a free loopback port, allowing `requests_per_second` per
+/// credential; returns its base URL.
+pub(crate) async fn serve_on(store: Store, requests_per_second: u32) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(guarantor_server::serve(
+        listener,
+        store,
+        guarantor_server::Config {
+            requests_per_second,
+            ..guarantor_server::Config::default()
+        },
+    ));
+    base
+}
+
 /// The server on a free loopback port, once per available backend.
 pub(crate) async fn spawn_apps() -> Vec<App> {
     let dir = tempfile::tempdir().unwrap();
@@ -148,18 +164,9 @@ pub(crate) async fn spawn_apps() -> Vec<App> {
             .create_api_token("dm", Role::DecisionMaker, "test", Utc::now())
             .await
             .unwrap();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
-        tokio::spawn(guarantor_server::serve(
-            listener,
-            store.clone(),
-            // The isolation tests fire hundreds of requests with one token in a second; the
-            // rate limit has its own test.
-            guarantor_server::Config {
-                requests_per_second: 10_000,
-                ..guarantor_server::Config::default()
-            },
-        ));
+        // The isolation tests fire hundreds of requests with one token in a second; the rate
+        // limit has its own test.
+        let base = serve_on(store.clone(), 10_000).await;
         apps.push(App {
             label,
             base,
