@@ -189,6 +189,15 @@ impl<'c> Instance<'c> {
         }
     }
 
+    /// The same instance with only the arcs `keep` (indices into [`Instance::arcs`], ascending);
+    /// respondents stay, so participation variables keep their indices.
+    pub fn with_arcs(&self, keep: &[usize]) -> Self {
+        Self {
+            arcs: keep.iter().map(|&k| self.arcs[k]).collect(),
+            ..self.clone()
+        }
+    }
+
     /// Whether a respondent can commit at all (it has a usable arc).
     pub fn can_commit(&self, code: &CountryCode) -> bool {
         self.arcs

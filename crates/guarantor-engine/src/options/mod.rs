@@ -13,6 +13,8 @@ pub mod greedy;
 pub mod instance;
 pub mod measure;
 pub mod milp;
+#[cfg(feature = "highs")]
+pub mod reduce;
 pub mod report;
 pub mod robustness;
 

@@ -1,0 +1,288 @@
+//! Large models on HiGHS: find a package on the arcs that matter, then prove the rest cannot
+//! improve on it.
+//!
+//! A campaign with thousands of offer lines gives a model with tens of thousands of integer
+//! variables, of which an optimal package uses a few hundred. One stage here:
+//!
+//! 1. solves the LP relaxation of the whole stage: its optimum bounds the stage's optimum from
+//!    below, and its reduced costs give each arc a *penalty*, how far above that bound every
+//!    solution deploying a unit on the arc must be (see [`super::milp::relaxation`]);
+//! 2. solves the integer program on the arcs the relaxation uses (a few hundred: milliseconds),
+//!    or, if whole units need more, on those and every arc without a penalty: a good package;
+//! 3. keeps every arc whose penalty is within the gap between that package and the bound (no
+//!    other arc can be in a better package) and solves the integer program on those, started
+//!    from the package in hand and told to look only for better ones. What comes back is
+//!    optimal for the whole model: a better package, or none, which proves the one in hand.
+//!
+//! The result is the optimum the whole model would give; only the time differs. Shortfall goals
+//! do not come here: their relaxations put a cost only on shortfall, so nearly every arc is
+//! without a penalty and nothing would be left out.
+
+use std::time::{Duration, Instant};
+
+use super::instance::Instance;
+use super::measure;
+use super::milp::{self, Goal, MIP_GAP, Restrictions, Settings, SolveError, Values};
+
+/// Integer variables from which a HiGHS stage goes through the reduction: below it the whole
+/// model solves in about a second and the extra relaxation would only add time.
+pub const REDUCE_FROM: usize = 3000;
+
+/// How one reduced stage ended.
+#[derive(Debug, Clone)]
+pub(super) struct Reduced {
+    /// The package, indexed like the whole instance.
+    pub values: Values,
+    /// Its objective.
+    pub objective: f64,
+    /// Whether it is proven optimal for the whole model.
+    pub proven: bool,
+    /// The relaxation's optimum (a lower bound on the stage's optimum).
+    pub bound: f64,
+}
+
+/// Whether a goal goes through the reduction (see the module doc).
+pub(super) fn applies(goal: Goal) -> bool {
+    !matches!(goal, Goal::EssentialShortfall | Goal::DesirableShortfall)
+}
+
+/// Solves one stage through the reduction. `Ok(None)` means it does not apply (the relaxation
+/// did not solve, or no package was found on the arcs it uses) and the caller should solve the
+/// whole model.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn solve_stage(
+    inst: &Instance<'_>,
+    settings: Settings,
+    goals: &[Goal],
+    goal: Goal,
+    bounds: &[(Goal, f64)],
+    restrictions: &Restrictions,
+    start: Option<&Values>,
+    deadline: Instant,
+) -> Result<Option<Reduced>, SolveError> {
+    let started = Instant::now();
+    let remaining = || deadline.saturating_duration_since(Instant::now());
+    let Some(lp) = milp::relaxation(
+        inst,
+        goals,
+        goal,
+        bounds,
+        restrictions,
+        remaining().as_secs_f64(),
+    )?
+    else {
+        return Ok(None);
+    };
+    let bound = lp.objective;
+    tracing::trace!(
+        ?goal,
+        bound,
+        seconds = started.elapsed().as_secs_f64(),
+        "relaxation"
+    );
+    // Reduced costs carry the LP's tolerances: an arc counts as possibly useful a little beyond
+    // the gap rather than risk leaving out one that is.
+    let tolerance = 1e-6 * bound.abs().max(1.0);
+    let done = |values: Values, objective: f64, proven: bool| {
+        Ok(Some(Reduced {
+            values,
+            objective,
+            proven,
+            bound,
+        }))
+    };
+    let mut incumbent: Option<(Values, f64)> =
+        start.map(|s| (s.clone(), measure::goal_value(inst, s, goal)));
+    if let Some((values, objective)) = incumbent.take_if(|(_, o)| *o <= bound + tolerance) {
+        return done(values, objective, true);
+    }
+
+    // A solve on some arcs only, its values put back in the whole instance's indexing.
+    let solve_on = |keep: &[usize], from: Option<(&Values, f64)>| {
+        let sub = inst.with_arcs(keep);
+        let sub_start = from.map(|(v, _)| Values {
+            x: keep.iter().map(|&k| v.x[k]).collect(),
+            ..v.clone()
+        });
+        let settings = Settings {
+            time_limit: remaining().max(Duration::from_millis(1)),
+            ..settings
+        };
+        // Only better packages by more than the optimality gap: one as good is in hand.
+        let cutoff = from.map(|(_, o)| o - f64::from(MIP_GAP) * o.abs());
+        let (sub_values, objective, proven) = milp::solve_once(
+            &sub,
+            settings,
+            goals,
+            goal,
+            bounds,
+            restrictions,
+            sub_start.as_ref(),
+            false,
+            cutoff,
+        )?;
+        let mut x = vec![0.0; inst.arcs.len()];
+        for (i, &k) in keep.iter().enumerate() {
+            x[k] = sub_values.x[i];
+        }
+        Ok::<_, SolveError>((Values { x, ..sub_values }, objective, proven))
+    };
+
+    // Step 2: the arcs the relaxation uses; if whole units need more, its ties as well (unless
+    // they are most of the model).
+    let support: Vec<usize> = (0..inst.arcs.len())
+        .filter(|&k| lp.units[k] > 1e-9)
+        .collect();
+    let ties: Vec<usize> = (0..inst.arcs.len())
+        .filter(|&k| lp.penalty[k] <= tolerance)
+        .collect();
+    for arcs in [support, ties] {
+        if arcs.len() * 2 > inst.arcs.len() {
+            break;
+        }
+        match solve_on(&arcs, None) {
+            Ok((values, objective, proven)) => {
+                tracing::trace!(
+                    ?goal,
+                    arcs = arcs.len(),
+                    objective,
+                    proven,
+                    seconds = started.elapsed().as_secs_f64(),
+                    "first package"
+                );
+                if !proven && remaining().is_zero() {
+                    return done(values, objective, false);
+                }
+                if incumbent.as_ref().is_none_or(|(_, o)| objective < *o) {
+                    incumbent = Some((values, objective));
+                }
+                break;
+            }
+            Err(SolveError::Infeasible) => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    let Some((values, objective)) = incumbent else {
+        return Ok(None);
+    };
+    if objective <= bound + tolerance {
+        return done(values, objective, true);
+    }
+
+    // Step 3: every arc that could be in a better package, and only better packages.
+    let gap = objective - bound;
+    let candidates: Vec<usize> = (0..inst.arcs.len())
+        .filter(|&k| lp.penalty[k] <= gap + tolerance)
+        .collect();
+    let solved = solve_on(&candidates, Some((&values, objective)));
+    tracing::trace!(?goal, arcs = candidates.len(), of = inst.arcs.len(), incumbent = objective, bound, outcome = ?solved.as_ref().map(|s| (s.1, s.2)), seconds = started.elapsed().as_secs_f64(), "arcs that could improve on it");
+    match solved {
+        Ok((better, value, proven)) if value < objective && meets(inst, &better, bounds) => {
+            done(better, value, proven)
+        }
+        // Nothing better, and the solver proved there is nothing: the package in hand is
+        // optimal (a cutoff that prunes everything reads as infeasible).
+        Ok((_, _, true)) | Err(SolveError::Infeasible) => done(values, objective, true),
+        // Stopped at the time limit without anything better.
+        Ok((_, _, false)) => done(values, objective, false),
+        Err(e) => Err(e),
+    }
+}
+
+/// Whether values returned by a solve meet the bounds of the earlier stages (a solver stopped by
+/// its time limit before finding a package returns values that need not).
+fn meets(inst: &Instance<'_>, values: &Values, bounds: &[(Goal, f64)]) -> bool {
+    bounds
+        .iter()
+        .all(|(g, b)| measure::goal_value(inst, values, *g) <= *b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::generate;
+    use crate::options::{Objective, greedy};
+
+    /// Every goal the reduction takes, on generated campaigns under both their scenarios: the
+    /// same optimum as the whole model, proven, within the bounds of the earlier stages.
+    #[test]
+    fn the_reduction_reaches_the_whole_models_optimum() {
+        let settings = Settings {
+            backend: milp::Backend::Highs,
+            time_limit: Duration::from_secs(60),
+        };
+        let none = Restrictions::default();
+        let (mut compared, mut reduced) = (0, 0);
+        for (respondents, offers, requirements, seed) in
+            [(10, 10, 20, 1), (10, 10, 20, 2), (15, 15, 25, 3)]
+        {
+            let c = generate::campaign(
+                generate::Size {
+                    respondents,
+                    offers_per_respondent: offers,
+                    requirements,
+                },
+                seed,
+            );
+            for scenario in c.scenarios() {
+                let inst = Instance::new(&c, scenario, &Default::default());
+                let greedy = greedy::pack(&inst);
+                for objective in Objective::ALL {
+                    // Fairness is a min-max: beyond 10 respondents the whole model takes a
+                    // minute to prove, and the test would then compare nothing.
+                    if respondents > 10
+                        && matches!(objective, Objective::Fairest | Objective::FairestTroops)
+                    {
+                        continue;
+                    }
+                    let goals = objective.goals();
+                    let mut bounds = Vec::new();
+                    for &goal in &goals {
+                        let (_, whole, proven) = milp::solve_once(
+                            &inst, settings, &goals, goal, &bounds, &none, None, false, None,
+                        )
+                        .unwrap();
+                        // Only an optimum proven on the whole model is something to compare.
+                        if proven && applies(goal) {
+                            // With and without a start that meets the bounds so far.
+                            let starts = [None, Some(&greedy).filter(|g| meets(&inst, g, &bounds))];
+                            for start in starts {
+                                let deadline = Instant::now() + settings.time_limit;
+                                let got = solve_stage(
+                                    &inst, settings, &goals, goal, &bounds, &none, start, deadline,
+                                )
+                                .unwrap();
+                                compared += 1;
+                                let Some(r) = got else { continue };
+                                reduced += 1;
+                                let what = format!("{} {} {goal:?}", c.info().title, scenario.id);
+                                assert!(r.proven, "{what}: not proven");
+                                let tol = 1e-5 * whole.abs().max(1.0);
+                                assert!(
+                                    (r.objective - whole).abs() <= tol,
+                                    "{what}: reduced {} vs whole {whole}",
+                                    r.objective
+                                );
+                                assert!(r.bound <= whole + tol, "{what}: bound above optimum");
+                                let measured = measure::goal_value(&inst, &r.values, goal);
+                                assert!(
+                                    (measured - r.objective).abs() <= tol,
+                                    "{what}: measured {measured}"
+                                );
+                                assert!(meets(&inst, &r.values, &bounds), "{what}: earlier bounds");
+                            }
+                        }
+                        if !proven {
+                            break;
+                        }
+                        bounds.push((goal, whole + 1e-6 * whole.abs().max(1.0)));
+                    }
+                }
+            }
+        }
+        assert!(
+            compared >= 40 && reduced * 4 >= compared * 3,
+            "the reduction applied to only {reduced} of {compared} stages"
+        );
+    }
+}
