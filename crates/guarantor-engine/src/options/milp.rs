@@ -167,9 +167,12 @@ pub enum SolveError {
 
 /// Handles of the variables of one built model.
 struct Vars {
-    /// Column index of each `x` in the solver's model (the order variables were added).
+    /// Column index of each `x` in the solver's model (the order variables were added); only
+    /// HiGHS reports reduced costs by column.
+    #[cfg_attr(not(feature = "highs"), allow(dead_code))]
     col_x: Vec<usize>,
     /// Column index of each `u`.
+    #[cfg_attr(not(feature = "highs"), allow(dead_code))]
     col_u: Vec<Option<usize>>,
     m: BTreeMap<(usize, usize), Variable>,
     x: Vec<Variable>,
