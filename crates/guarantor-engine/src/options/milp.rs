@@ -680,20 +680,39 @@ fn extract<S: Solution>(sol: &S, v: &Vars, objective: &Expression) -> (Values, f
     (values_of(sol, v), objective.eval_with(sol))
 }
 
-/// One solve: minimise `goal` subject to the model, the bounds and the restrictions. Returns the
-/// values, the objective, and whether optimality was proven.
-#[allow(clippy::too_many_arguments)]
+/// What one solve minimises, and under what: the instance, the goals of the lexicographic run
+/// (they decide which variables exist), the goal of this stage, the bounds the earlier stages
+/// left, and the caller's restrictions.
+#[derive(Clone, Copy)]
+pub(super) struct Stage<'a, 'c> {
+    /// The instance.
+    pub inst: &'a Instance<'c>,
+    /// Every goal of the run.
+    pub goals: &'a [Goal],
+    /// The goal minimised now.
+    pub goal: Goal,
+    /// Earlier goals and the values they may not exceed.
+    pub bounds: &'a [(Goal, f64)],
+    /// Budget and no-good cuts.
+    pub restrictions: &'a Restrictions,
+}
+
+/// One solve: minimise the stage's goal subject to the model, the bounds and the restrictions.
+/// Returns the values, the objective, and whether optimality was proven.
 pub(super) fn solve_once(
-    inst: &Instance<'_>,
+    stage: Stage<'_, '_>,
     settings: Settings,
-    goals: &[Goal],
-    goal: Goal,
-    bounds: &[(Goal, f64)],
-    restrictions: &Restrictions,
     warm: Option<&Values>,
     relax: bool,
     cutoff: Option<f64>,
 ) -> Result<(Values, f64, bool), SolveError> {
+    let Stage {
+        inst,
+        goals,
+        goal,
+        bounds,
+        restrictions,
+    } = stage;
     let (pv, v) = build(inst, goals, relax);
     let objective = goal_expr(inst, &v, goal);
     let cons = constraints(inst, &v, goals, bounds, restrictions);
@@ -796,13 +815,16 @@ pub(super) struct Relaxation {
 /// consumes (⌈rotation factor⌉, since accepted units are whole).
 #[cfg(feature = "highs")]
 pub(super) fn relaxation(
-    inst: &Instance<'_>,
-    goals: &[Goal],
-    goal: Goal,
-    bounds: &[(Goal, f64)],
-    restrictions: &Restrictions,
+    stage: Stage<'_, '_>,
     time_limit: f64,
 ) -> Result<Option<Relaxation>, SolveError> {
+    let Stage {
+        inst,
+        goals,
+        goal,
+        bounds,
+        restrictions,
+    } = stage;
     let (pv, v) = build(inst, goals, true);
     let objective = goal_expr(inst, &v, goal);
     let mut m = pv.minimise(objective.clone()).using(good_lp::highs);
@@ -844,41 +866,20 @@ pub(super) fn relaxation(
 }
 
 /// The LP relaxation's optimum of `goal`: a proven lower bound for the integer problem.
-fn relaxation_bound(
-    inst: &Instance<'_>,
-    settings: Settings,
-    goals: &[Goal],
-    goal: Goal,
-    bounds: &[(Goal, f64)],
-    restrictions: &Restrictions,
-) -> Option<f64> {
-    solve_once(
-        inst,
-        settings,
-        goals,
-        goal,
-        bounds,
-        restrictions,
-        None,
-        true,
-        None,
-    )
-    .ok()
-    .map(|(_, obj, _)| obj)
+fn relaxation_bound(stage: Stage<'_, '_>, settings: Settings) -> Option<f64> {
+    solve_once(stage, settings, None, true, None)
+        .ok()
+        .map(|(_, obj, _)| obj)
 }
 
 /// One stage: the values, the objective, whether it is proven optimal, and a lower bound on the
 /// optimum when one was computed on the way.
-#[allow(clippy::too_many_arguments)]
 fn solve_stage(
-    inst: &Instance<'_>,
+    stage: Stage<'_, '_>,
     settings: Settings,
-    goals: &[Goal],
-    goal: Goal,
-    bounds: &[(Goal, f64)],
-    restrictions: &Restrictions,
     start: Option<&Values>,
 ) -> Result<(Values, f64, bool, Option<f64>), SolveError> {
+    let (inst, goal) = (stage.inst, stage.goal);
     // Every goal is a sum or a maximum of non-negative terms, so a start at zero is optimal as
     // it is (typically full coverage found by the greedy packer): no solve needed.
     if let Some(start) = start {
@@ -894,30 +895,11 @@ fn solve_stage(
         && model_size(inst).integer_variables >= super::reduce::REDUCE_FROM
     {
         let deadline = Instant::now() + settings.time_limit;
-        if let Some(r) = super::reduce::solve_stage(
-            inst,
-            settings,
-            goals,
-            goal,
-            bounds,
-            restrictions,
-            start,
-            deadline,
-        )? {
+        if let Some(r) = super::reduce::solve_stage(stage, settings, start, deadline)? {
             return Ok((r.values, r.objective, r.proven, Some(r.bound)));
         }
     }
-    let solved = solve_once(
-        inst,
-        settings,
-        goals,
-        goal,
-        bounds,
-        restrictions,
-        start,
-        false,
-        None,
-    );
+    let solved = solve_once(stage, settings, start, false, None);
     // A solver stopped before it found anything better than the start (microlp on very large
     // campaigns can spend the whole limit on the first relaxation) keeps the start.
     let stopped = |e: &SolveError| matches!(e, SolveError::Solver { message, .. } if message.contains("Time limit"));
@@ -969,8 +951,14 @@ pub fn solve_lexicographic(
             (Some(c), _) => Some(c),
             (None, b) => b,
         };
-        let (values, obj, proven, bound) =
-            solve_stage(inst, settings, goals, goal, &bounds, restrictions, start)?;
+        let stage = Stage {
+            inst,
+            goals,
+            goal,
+            bounds: &bounds,
+            restrictions,
+        };
+        let (values, obj, proven, bound) = solve_stage(stage, settings, start)?;
         solves += 1;
         tracing::trace!(
             ?goal,
@@ -983,9 +971,7 @@ pub fn solve_lexicographic(
             optimal = false;
             if gap.is_none() {
                 gap = bound
-                    .or_else(|| {
-                        relaxation_bound(inst, settings, goals, goal, &bounds, restrictions)
-                    })
+                    .or_else(|| relaxation_bound(stage, settings))
                     .map(|lb| ((obj - lb) / obj.abs().max(1e-9)).max(0.0));
             }
         }

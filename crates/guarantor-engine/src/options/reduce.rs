@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 
 use super::instance::Instance;
 use super::measure;
-use super::milp::{self, Goal, MIP_GAP, Restrictions, Settings, SolveError, Values};
+use super::milp::{self, Goal, MIP_GAP, Settings, SolveError, Stage, Values};
 
 /// Integer variables from which a HiGHS stage goes through the reduction: below it the whole
 /// model solves in about a second and the extra relaxation would only add time.
@@ -49,28 +49,18 @@ pub(super) fn applies(goal: Goal) -> bool {
 /// Solves one stage through the reduction. `Ok(None)` means it does not apply (the relaxation
 /// did not solve, or no package was found on the arcs it uses) and the caller should solve the
 /// whole model.
-#[allow(clippy::too_many_arguments)]
 pub(super) fn solve_stage(
-    inst: &Instance<'_>,
+    stage: Stage<'_, '_>,
     settings: Settings,
-    goals: &[Goal],
-    goal: Goal,
-    bounds: &[(Goal, f64)],
-    restrictions: &Restrictions,
     start: Option<&Values>,
     deadline: Instant,
 ) -> Result<Option<Reduced>, SolveError> {
+    let Stage {
+        inst, goal, bounds, ..
+    } = stage;
     let started = Instant::now();
     let remaining = || deadline.saturating_duration_since(Instant::now());
-    let Some(lp) = milp::relaxation(
-        inst,
-        goals,
-        goal,
-        bounds,
-        restrictions,
-        remaining().as_secs_f64(),
-    )?
-    else {
+    let Some(lp) = milp::relaxation(stage, remaining().as_secs_f64())? else {
         return Ok(None);
     };
     let bound = lp.objective;
@@ -111,12 +101,11 @@ pub(super) fn solve_stage(
         // Only better packages by more than the optimality gap: one as good is in hand.
         let cutoff = from.map(|(_, o)| o - f64::from(MIP_GAP) * o.abs());
         let (sub_values, objective, proven) = milp::solve_once(
-            &sub,
+            Stage {
+                inst: &sub,
+                ..stage
+            },
             settings,
-            goals,
-            goal,
-            bounds,
-            restrictions,
             sub_start.as_ref(),
             false,
             cutoff,
@@ -201,6 +190,7 @@ fn meets(inst: &Instance<'_>, values: &Values, bounds: &[(Goal, f64)]) -> bool {
 mod tests {
     use super::*;
     use crate::generate;
+    use crate::options::milp::Restrictions;
     use crate::options::{Objective, greedy};
 
     /// Every goal the reduction takes, on generated campaigns under both their scenarios: the
@@ -238,20 +228,22 @@ mod tests {
                     let goals = objective.goals();
                     let mut bounds = Vec::new();
                     for &goal in &goals {
-                        let (_, whole, proven) = milp::solve_once(
-                            &inst, settings, &goals, goal, &bounds, &none, None, false, None,
-                        )
-                        .unwrap();
+                        let stage = Stage {
+                            inst: &inst,
+                            goals: &goals,
+                            goal,
+                            bounds: &bounds,
+                            restrictions: &none,
+                        };
+                        let (_, whole, proven) =
+                            milp::solve_once(stage, settings, None, false, None).unwrap();
                         // Only an optimum proven on the whole model is something to compare.
                         if proven && applies(goal) {
                             // With and without a start that meets the bounds so far.
                             let starts = [None, Some(&greedy).filter(|g| meets(&inst, g, &bounds))];
                             for start in starts {
                                 let deadline = Instant::now() + settings.time_limit;
-                                let got = solve_stage(
-                                    &inst, settings, &goals, goal, &bounds, &none, start, deadline,
-                                )
-                                .unwrap();
+                                let got = solve_stage(stage, settings, start, deadline).unwrap();
                                 compared += 1;
                                 let Some(r) = got else { continue };
                                 reduced += 1;
