@@ -139,8 +139,16 @@ pub(super) fn solve_stage(
                     seconds = started.elapsed().as_secs_f64(),
                     "first package"
                 );
-                if !proven && remaining().is_zero() {
-                    return done(values, objective, false);
+                if !proven {
+                    // The limit struck even on these few arcs. A solver stopped before finding
+                    // a package returns values that are none: prefer the start unless what came
+                    // back is better and meets the earlier bounds.
+                    let better = objective < incumbent.as_ref().map_or(f64::INFINITY, |i| i.1)
+                        && meets(inst, &values, bounds);
+                    return match incumbent {
+                        Some((kept, value)) if !better => done(kept, value, false),
+                        _ => done(values, objective, false),
+                    };
                 }
                 if incumbent.as_ref().is_none_or(|(_, o)| objective < *o) {
                     incumbent = Some((values, objective));
