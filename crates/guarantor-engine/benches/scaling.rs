@@ -6,7 +6,8 @@
 //! `SCALING_TIME_LIMIT` to the per-solve limit in seconds (default 60); `SCALING_SEEDS` (default
 //! 3) and `SCALING_BACKEND` (`microlp` or `highs`) narrow a run. `SCALING_SCENARIOS=all` times
 //! the default option of both generated scenarios (the second, without a backstop, has
-//! shortfalls to minimise) instead of the first only.
+//! shortfalls to minimise) instead of the first only. `RUST_LOG=guarantor_engine=trace` prints
+//! each stage's steps and times to stderr.
 
 use std::time::{Duration, Instant};
 
@@ -16,6 +17,13 @@ use guarantor_engine::options::{
 };
 
 fn main() {
+    // `RUST_LOG=guarantor_engine=trace` shows where each solve spends its time.
+    if std::env::var_os("RUST_LOG").is_some() {
+        tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+            .with_writer(std::io::stderr)
+            .init();
+    }
     // Criterion-style flags (`--bench`) are passed by cargo; ignore them.
     let max: usize = std::env::var("SCALING_MAX")
         .ok()
