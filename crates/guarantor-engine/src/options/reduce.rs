@@ -7,12 +7,13 @@
 //! 1. solves the LP relaxation of the whole stage: its optimum bounds the stage's optimum from
 //!    below, and its reduced costs give each arc a *penalty*, how far above that bound every
 //!    solution deploying a unit on the arc must be (see [`super::milp::relaxation`]);
-//! 2. solves the integer program on the arcs the relaxation uses (a few hundred: milliseconds),
-//!    or, if whole units need more, on those and every arc without a penalty: a good package;
+//! 2. solves the integer program on the arcs the relaxation uses and, for each requirement, the
+//!    few it penalises least (a few hundred: a fraction of a second), or, if whole units need
+//!    more, on every arc without a penalty: a good package, often the optimal one;
 //! 3. keeps every arc whose penalty is within the gap between that package and the bound (no
-//!    other arc can be in a better package) and solves the integer program on those, started
-//!    from the package in hand and told to look only for better ones. What comes back is
-//!    optimal for the whole model: a better package, or none, which proves the one in hand.
+//!    other arc can be in a better package) and solves the integer program on those, told to
+//!    look only for packages better than the one in hand. What comes back is optimal for the
+//!    whole model: a better package, or none, which proves the one in hand.
 //!
 //! The result is the optimum the whole model would give; only the time differs. Shortfall goals
 //! do not come here: their relaxations put a cost only on shortfall, so nearly every arc is
@@ -88,25 +89,21 @@ pub(super) fn solve_stage(
     }
 
     // A solve on some arcs only, its values put back in the whole instance's indexing.
-    let solve_on = |keep: &[usize], from: Option<(&Values, f64)>| {
+    let solve_on = |keep: &[usize], better_than: Option<f64>| {
         let sub = inst.with_arcs(keep);
-        let sub_start = from.map(|(v, _)| Values {
-            x: keep.iter().map(|&k| v.x[k]).collect(),
-            ..v.clone()
-        });
         let settings = Settings {
             time_limit: remaining().max(Duration::from_millis(1)),
             ..settings
         };
         // Only better packages by more than the optimality gap: one as good is in hand.
-        let cutoff = from.map(|(_, o)| o - f64::from(MIP_GAP) * o.abs());
+        let cutoff = better_than.map(|o| o - f64::from(MIP_GAP) * o.abs());
         let (sub_values, objective, proven) = milp::solve_once(
             Stage {
                 inst: &sub,
                 ..stage
             },
             settings,
-            sub_start.as_ref(),
+            None,
             false,
             cutoff,
         )?;
@@ -117,11 +114,16 @@ pub(super) fn solve_stage(
         Ok::<_, SolveError>((Values { x, ..sub_values }, objective, proven))
     };
 
-    // Step 2: the arcs the relaxation uses; if whole units need more, its ties as well (unless
-    // they are most of the model).
-    let support: Vec<usize> = (0..inst.arcs.len())
-        .filter(|&k| lp.units[k] > 1e-9)
-        .collect();
+    // Step 2: the arcs the relaxation uses and, for each requirement, the few arcs it penalises
+    // least; if whole units need more, every arc without a penalty as well (unless that is most
+    // of the model).
+    let support = near_support(inst, &lp, FIRST_PACKAGE_ARCS_PER_REQUIREMENT);
+    // On small models the nearest arcs are most of the model: then the support alone.
+    let support = if support.len() * 2 > inst.arcs.len() {
+        near_support(inst, &lp, 0)
+    } else {
+        support
+    };
     let ties: Vec<usize> = (0..inst.arcs.len())
         .filter(|&k| lp.penalty[k] <= tolerance)
         .collect();
@@ -171,7 +173,7 @@ pub(super) fn solve_stage(
     let candidates: Vec<usize> = (0..inst.arcs.len())
         .filter(|&k| lp.penalty[k] <= gap + tolerance)
         .collect();
-    let solved = solve_on(&candidates, Some((&values, objective)));
+    let solved = solve_on(&candidates, Some(objective));
     tracing::trace!(?goal, arcs = candidates.len(), of = inst.arcs.len(), incumbent = objective, bound, outcome = ?solved.as_ref().map(|s| (s.1, s.2)), seconds = started.elapsed().as_secs_f64(), "arcs that could improve on it");
     match solved {
         Ok((better, value, proven)) if value < objective && meets(inst, &better, bounds) => {
@@ -184,6 +186,32 @@ pub(super) fn solve_stage(
         Ok((_, _, false)) => done(values, objective, false),
         Err(e) => Err(e),
     }
+}
+
+/// Arcs per requirement, least penalised first, added to the relaxation's support for the first
+/// package. The support alone (about one arc per requirement) leaves whole units few ways to
+/// combine, and a first package far above the optimum makes step 3 keep thousands of arcs more
+/// (one 100 × 100 campaign: 1.1 % above the optimum, 18,900 arcs; with ten arcs per requirement
+/// the first package was optimal and step 3 kept 3,200).
+const FIRST_PACKAGE_ARCS_PER_REQUIREMENT: usize = 10;
+
+/// The arcs the first package is looked for on: those the relaxation uses, and for each
+/// requirement the `per_requirement` arcs of least penalty.
+fn near_support(inst: &Instance<'_>, lp: &milp::Relaxation, per_requirement: usize) -> Vec<usize> {
+    let mut by_requirement: Vec<Vec<usize>> = vec![Vec::new(); inst.requirements.len()];
+    for (k, arc) in inst.arcs.iter().enumerate() {
+        by_requirement[arc.requirement].push(k);
+    }
+    let mut keep: Vec<usize> = (0..inst.arcs.len())
+        .filter(|&k| lp.units[k] > 1e-9)
+        .collect();
+    for arcs in &mut by_requirement {
+        arcs.sort_by(|&a, &b| lp.penalty[a].total_cmp(&lp.penalty[b]));
+        keep.extend(arcs.iter().take(per_requirement));
+    }
+    keep.sort_unstable();
+    keep.dedup();
+    keep
 }
 
 /// Whether values returned by a solve meet the bounds of the earlier stages (a solver stopped by
