@@ -163,6 +163,9 @@ pub enum SolveError {
     /// off by the no-good cuts).
     #[error("no package meets the restrictions")]
     Infeasible,
+    /// The solver reached its time limit before it found any package.
+    #[error("the {0} solver reached its time limit before finding any package: raise --time-limit")]
+    Stopped(&'static str),
 }
 
 /// Handles of the variables of one built model.
@@ -801,6 +804,11 @@ pub(super) fn solve_once(
 fn solver_error(backend: &'static str, e: ResolutionError) -> SolveError {
     match e {
         ResolutionError::Infeasible => SolveError::Infeasible,
+        // good_lp's words for a solve that stopped empty-handed: microlp's time limit, and
+        // HiGHS's (a status that is not an error, without a feasible solution).
+        ResolutionError::Other(m) if m.starts_with("Time limit") || m == "NoSolutionFound" => {
+            SolveError::Stopped(backend)
+        }
         e => SolveError::Solver {
             backend,
             message: e.to_string(),
@@ -845,13 +853,14 @@ pub(super) fn relaxation(
     for c in constraints(inst, &v, goals, bounds, restrictions) {
         m.add_constraint(c);
     }
-    let sol = m
-        .with_time_limit(time_limit)
-        .solve()
-        .map_err(|e| solver_error("highs", e))?;
-    if !matches!(sol.status(), SolutionStatus::Optimal) {
-        return Ok(None);
-    }
+    let sol = match m.with_time_limit(time_limit).solve() {
+        Ok(sol) if matches!(sol.status(), SolutionStatus::Optimal) => sol,
+        Ok(_) => return Ok(None),
+        Err(e) => match solver_error("highs", e) {
+            SolveError::Stopped(_) => return Ok(None),
+            e => return Err(e),
+        },
+    };
     let z = objective.eval_with(&sol);
     let inner = sol.into_inner();
     let (col, reduced) = (inner.columns(), inner.dual_columns());
@@ -915,17 +924,39 @@ fn solve_stage(
     }
     let solved = solve_once(stage, settings, start, false, None);
     // A solver stopped before it found anything better than the start (microlp on very large
-    // campaigns can spend the whole limit on the first relaxation) keeps the start.
-    let stopped = |e: &SolveError| matches!(e, SolveError::Solver { message, .. } if message.contains("Time limit"));
+    // campaigns can spend the whole limit on the first relaxation; HiGHS is never given the
+    // start) keeps the start, which meets every bound and restriction by construction.
+    let keep_start = |start: &Values| {
+        let value = super::measure::goal_value(inst, start, goal);
+        Ok((start.clone(), value, false, None))
+    };
     match (solved, start) {
+        (Ok((values, obj, false)), Some(start))
+            if super::measure::goal_value(inst, start, goal) < obj
+                || !meets(inst, &values, stage.bounds) =>
+        {
+            tracing::debug!(
+                ?goal,
+                obj,
+                "stopped at the limit above the start; keeping the start"
+            );
+            keep_start(start)
+        }
         (Ok((values, obj, proven)), _) => Ok((values, obj, proven, None)),
-        (Err(e), Some(start)) if stopped(&e) => {
+        (Err(e @ SolveError::Stopped(_)), Some(start)) => {
             tracing::warn!(%e, ?goal, "solver stopped without a solution; keeping the start");
-            let value = super::measure::goal_value(inst, start, goal);
-            Ok((start.clone(), value, false, None))
+            keep_start(start)
         }
         (Err(e), _) => Err(e),
     }
+}
+
+/// Whether values returned by a solve meet the bounds of the earlier stages (a solve stopped by
+/// its time limit need not return a package that does).
+pub(super) fn meets(inst: &Instance<'_>, values: &Values, bounds: &[(Goal, f64)]) -> bool {
+    bounds
+        .iter()
+        .all(|(g, b)| super::measure::goal_value(inst, values, *g) <= *b)
 }
 
 /// Solves `goals` lexicographically; returns the final values and how the solve went.

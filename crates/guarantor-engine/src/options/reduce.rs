@@ -23,7 +23,7 @@ use std::time::{Duration, Instant};
 
 use super::instance::Instance;
 use super::measure;
-use super::milp::{self, Goal, MIP_GAP, Settings, SolveError, Stage, Values};
+use super::milp::{self, Goal, MIP_GAP, Settings, SolveError, Stage, Values, meets};
 
 /// Integer variables from which a HiGHS stage goes through the reduction: below it the whole
 /// model solves in about a second and the extra relaxation would only add time.
@@ -158,6 +158,14 @@ pub(super) fn solve_stage(
                 break;
             }
             Err(SolveError::Infeasible) => continue,
+            // The limit struck before any package: the start if there is one, else the caller
+            // tries the whole model with what time is left.
+            Err(SolveError::Stopped(_)) => {
+                return match incumbent {
+                    Some((kept, value)) => done(kept, value, false),
+                    None => Ok(None),
+                };
+            }
             Err(e) => return Err(e),
         }
     }
@@ -183,7 +191,7 @@ pub(super) fn solve_stage(
         // optimal (a cutoff that prunes everything reads as infeasible).
         Ok((_, _, true)) | Err(SolveError::Infeasible) => done(values, objective, true),
         // Stopped at the time limit without anything better.
-        Ok((_, _, false)) => done(values, objective, false),
+        Ok((_, _, false)) | Err(SolveError::Stopped(_)) => done(values, objective, false),
         Err(e) => Err(e),
     }
 }
@@ -212,14 +220,6 @@ fn near_support(inst: &Instance<'_>, lp: &milp::Relaxation, per_requirement: usi
     keep.sort_unstable();
     keep.dedup();
     keep
-}
-
-/// Whether values returned by a solve meet the bounds of the earlier stages (a solver stopped by
-/// its time limit before finding a package returns values that need not).
-fn meets(inst: &Instance<'_>, values: &Values, bounds: &[(Goal, f64)]) -> bool {
-    bounds
-        .iter()
-        .all(|(g, b)| measure::goal_value(inst, values, *g) <= *b)
 }
 
 #[cfg(test)]
