@@ -164,7 +164,9 @@ pub enum SolveError {
     #[error("no package meets the restrictions")]
     Infeasible,
     /// The solver reached its time limit before it found any package.
-    #[error("the {0} solver reached its time limit before finding any package: raise --time-limit")]
+    #[error(
+        "the {0} solver reached its time limit before finding any package: allow more time per solve (--time-limit)"
+    )]
     Stopped(&'static str),
 }
 
