@@ -702,6 +702,24 @@ pub(super) struct Stage<'a, 'c> {
     pub restrictions: &'a Restrictions,
 }
 
+/// The model of one stage: its variables (continuous when `relax`), objective and constraints.
+fn model(
+    stage: Stage<'_, '_>,
+    relax: bool,
+) -> (ProblemVariables, Vars, Expression, Vec<Constraint>) {
+    let Stage {
+        inst,
+        goals,
+        goal,
+        bounds,
+        restrictions,
+    } = stage;
+    let (pv, v) = build(inst, goals, relax);
+    let objective = goal_expr(inst, &v, goal);
+    let cons = constraints(inst, &v, goals, bounds, restrictions);
+    (pv, v, objective, cons)
+}
+
 /// One solve: minimise the stage's goal subject to the model, the bounds and the restrictions.
 /// Returns the values, the objective, and whether optimality was proven. `warm` is a start for
 /// microlp (HiGHS is never given one, see below); `cutoff` (HiGHS only) asks for packages
@@ -713,16 +731,8 @@ pub(super) fn solve_once(
     relax: bool,
     cutoff: Option<f64>,
 ) -> Result<(Values, f64, bool), SolveError> {
-    let Stage {
-        inst,
-        goals,
-        goal,
-        bounds,
-        restrictions,
-    } = stage;
-    let (pv, v) = build(inst, goals, relax);
-    let objective = goal_expr(inst, &v, goal);
-    let cons = constraints(inst, &v, goals, bounds, restrictions);
+    let (inst, goals) = (stage.inst, stage.goals);
+    let (pv, v, objective, cons) = model(stage, relax);
     let limit = settings.time_limit.as_secs_f64();
     let backend = settings.backend.as_str();
     let fail = |e: ResolutionError| solver_error(backend, e);
@@ -842,17 +852,10 @@ pub(super) fn relaxation(
     stage: Stage<'_, '_>,
     time_limit: f64,
 ) -> Result<Option<Relaxation>, SolveError> {
-    let Stage {
-        inst,
-        goals,
-        goal,
-        bounds,
-        restrictions,
-    } = stage;
-    let (pv, v) = build(inst, goals, true);
-    let objective = goal_expr(inst, &v, goal);
+    let inst = stage.inst;
+    let (pv, v, objective, cons) = model(stage, true);
     let mut m = pv.minimise(objective.clone()).using(good_lp::highs);
-    for c in constraints(inst, &v, goals, bounds, restrictions) {
+    for c in cons {
         m.add_constraint(c);
     }
     let sol = match m.with_time_limit(time_limit).solve() {
