@@ -142,9 +142,8 @@ pub(super) fn solve_stage(
                     "first package"
                 );
                 if !proven {
-                    // The limit struck even on these few arcs. A solver stopped before finding
-                    // a package returns values that are none: prefer the start unless what came
-                    // back is better and meets the earlier bounds.
+                    // The limit struck even on these few arcs: prefer the start unless what
+                    // came back is better and meets the earlier bounds.
                     let better = objective < incumbent.as_ref().map_or(f64::INFINITY, |i| i.1)
                         && meets(inst, &values, bounds);
                     return match incumbent {
