@@ -117,12 +117,15 @@ pub(super) fn solve_stage(
     // Step 2: the arcs the relaxation uses and, for each requirement, the few arcs it penalises
     // least; if whole units need more, every arc without a penalty as well (unless that is most
     // of the model).
-    let support = near_support(inst, &lp, FIRST_PACKAGE_ARCS_PER_REQUIREMENT);
+    let used: Vec<usize> = (0..inst.arcs.len())
+        .filter(|&k| lp.units[k] > 1e-9)
+        .collect();
+    let near = with_nearest(inst, &lp, used.clone(), FIRST_PACKAGE_ARCS_PER_REQUIREMENT);
     // On small models the nearest arcs are most of the model: then the support alone.
-    let support = if support.len() * 2 > inst.arcs.len() {
-        near_support(inst, &lp, 0)
+    let support = if near.len() * 2 > inst.arcs.len() {
+        used
     } else {
-        support
+        near
     };
     let ties: Vec<usize> = (0..inst.arcs.len())
         .filter(|&k| lp.penalty[k] <= tolerance)
@@ -202,16 +205,18 @@ pub(super) fn solve_stage(
 /// the first package was optimal and step 3 kept 3,200).
 const FIRST_PACKAGE_ARCS_PER_REQUIREMENT: usize = 10;
 
-/// The arcs the first package is looked for on: those the relaxation uses, and for each
-/// requirement the `per_requirement` arcs of least penalty.
-fn near_support(inst: &Instance<'_>, lp: &milp::Relaxation, per_requirement: usize) -> Vec<usize> {
+/// The arcs the first package is looked for on: `used` (those the relaxation uses) and, for each
+/// requirement, the `per_requirement` arcs of least penalty.
+fn with_nearest(
+    inst: &Instance<'_>,
+    lp: &milp::Relaxation,
+    mut keep: Vec<usize>,
+    per_requirement: usize,
+) -> Vec<usize> {
     let mut by_requirement: Vec<Vec<usize>> = vec![Vec::new(); inst.requirements.len()];
     for (k, arc) in inst.arcs.iter().enumerate() {
         by_requirement[arc.requirement].push(k);
     }
-    let mut keep: Vec<usize> = (0..inst.arcs.len())
-        .filter(|&k| lp.units[k] > 1e-9)
-        .collect();
     for arcs in &mut by_requirement {
         arcs.sort_by(|&a, &b| lp.penalty[a].total_cmp(&lp.penalty[b]));
         keep.extend(arcs.iter().take(per_requirement));
