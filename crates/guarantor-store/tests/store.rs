@@ -6,7 +6,11 @@ use chrono::{DateTime, TimeZone, Utc};
 use guarantor_domain::ids::CountryCode;
 use guarantor_domain::{Campaign, FileFormat, parse_campaign};
 use guarantor_store::{Backend, DraftContent, Store, StoreError};
-use sqlx::Connection;
+
+mod support {
+    pub mod postgres;
+}
+use support::postgres::fresh_postgres;
 
 const DEMO: &str = include_str!("../../../examples/demo-campaign.json");
 const SMALL: &str = include_str!("../../guarantor-domain/tests/fixtures/small-campaign.toml");
@@ -25,7 +29,11 @@ async fn databases() -> Vec<(&'static str, String, Option<tempfile::TempDir>)> {
     let sqlite = format!("sqlite://{}", dir.path().join("guarantor.db").display());
     let mut out = vec![("sqlite", sqlite, Some(dir))];
     match std::env::var("GUARANTOR_TEST_POSTGRES_URL") {
-        Ok(admin) => out.push(("postgres", fresh_postgres(&admin).await, None)),
+        Ok(admin) => out.push((
+            "postgres",
+            fresh_postgres(&admin, "guarantor_test_").await,
+            None,
+        )),
         Err(_) => {
             assert!(
                 std::env::var_os("CI").is_none(),
@@ -35,56 +43,6 @@ async fn databases() -> Vec<(&'static str, String, Option<tempfile::TempDir>)> {
         }
     }
     out
-}
-
-/// Drops the test databases of `prefix` that earlier runs left behind (created over an hour ago:
-/// a run still going has only younger ones), once per test binary, so a PostgreSQL server kept
-/// for development does not fill up. Failures only warn: the tests do not depend on it.
-async fn drop_stale_test_databases(conn: &mut sqlx::PgConnection, prefix: &str) {
-    use std::sync::atomic::{AtomicBool, Ordering};
-    static DONE: AtomicBool = AtomicBool::new(false);
-    if DONE.swap(true, Ordering::Relaxed) {
-        return;
-    }
-    let names: Vec<String> = match sqlx::query_scalar("SELECT datname FROM pg_database")
-        .fetch_all(&mut *conn)
-        .await
-    {
-        Ok(names) => names,
-        Err(e) => return eprintln!("listing old test databases failed: {e}"),
-    };
-    let hour_ago = Utc::now().timestamp_micros() - 3_600_000_000;
-    for name in names.into_iter().filter(|n| n.starts_with(prefix)) {
-        let created = name.rsplit('_').next().and_then(|t| t.parse::<i64>().ok());
-        if created.is_some_and(|t| t < hour_ago) {
-            let drop = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
-            if let Err(e) = sqlx::query(&drop).execute(&mut *conn).await {
-                eprintln!("dropping old test database {name} failed: {e}");
-            }
-        }
-    }
-}
-
-/// Creates an empty database on the server of `admin` and returns its URL.
-async fn fresh_postgres(admin: &str) -> String {
-    use std::sync::atomic::{AtomicU32, Ordering};
-    static NEXT: AtomicU32 = AtomicU32::new(0);
-    let name = format!(
-        "guarantor_test_{}_{}_{}",
-        std::process::id(),
-        NEXT.fetch_add(1, Ordering::Relaxed),
-        Utc::now().timestamp_micros()
-    );
-    let mut conn = sqlx::PgConnection::connect(admin)
-        .await
-        .expect("connect to the PostgreSQL test server");
-    drop_stale_test_databases(&mut conn, "guarantor_test_").await;
-    sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(&mut conn)
-        .await
-        .expect("create a test database");
-    let base = admin.rsplit_once('/').map_or(admin, |(b, _)| b);
-    format!("{base}/{name}")
 }
 
 #[tokio::test]

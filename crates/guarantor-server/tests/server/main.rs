@@ -2,13 +2,15 @@
 //! is set; required on CI) PostgreSQL: the JSON API (`api`) and the web pages (`web`).
 
 mod api;
+#[path = "../../../guarantor-store/tests/support/postgres.rs"]
+mod postgres;
 mod web;
 
 use chrono::Utc;
 use guarantor_store::{Role, Store};
+use postgres::fresh_postgres;
 use reqwest::{Client, Method, StatusCode};
 use serde_json::{Value, json};
-use sqlx::Connection;
 
 pub(crate) const DEMO: &str = include_str!("../../../../examples/demo-campaign.json");
 pub(crate) const CAMPAIGN: &str = "ua-guarantee-2025";
@@ -99,55 +101,6 @@ impl App {
     }
 }
 
-/// Drops the test databases of `prefix` that earlier runs left behind (created over an hour ago:
-/// a run still going has only younger ones), once per test binary, so a PostgreSQL server kept
-/// for development does not fill up. Failures only warn: the tests do not depend on it.
-async fn drop_stale_test_databases(conn: &mut sqlx::PgConnection, prefix: &str) {
-    use std::sync::atomic::{AtomicBool, Ordering};
-    static DONE: AtomicBool = AtomicBool::new(false);
-    if DONE.swap(true, Ordering::Relaxed) {
-        return;
-    }
-    let names: Vec<String> = match sqlx::query_scalar("SELECT datname FROM pg_database")
-        .fetch_all(&mut *conn)
-        .await
-    {
-        Ok(names) => names,
-        Err(e) => return eprintln!("listing old test databases failed: {e}"),
-    };
-    let hour_ago = Utc::now().timestamp_micros() - 3_600_000_000;
-    for name in names.into_iter().filter(|n| n.starts_with(prefix)) {
-        let created = name.rsplit('_').next().and_then(|t| t.parse::<i64>().ok());
-        if created.is_some_and(|t| t < hour_ago) {
-            let drop = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
-            if let Err(e) = sqlx::query(&drop).execute(&mut *conn).await {
-                eprintln!("dropping old test database {name} failed: {e}");
-            }
-        }
-    }
-}
-
-pub(crate) async fn fresh_postgres(admin: &str) -> String {
-    use std::sync::atomic::{AtomicU32, Ordering};
-    static NEXT: AtomicU32 = AtomicU32::new(0);
-    let name = format!(
-        "guarantor_api_{}_{}_{}",
-        std::process::id(),
-        NEXT.fetch_add(1, Ordering::Relaxed),
-        Utc::now().timestamp_micros()
-    );
-    let mut conn = sqlx::PgConnection::connect(admin)
-        .await
-        .expect("PostgreSQL test server");
-    drop_stale_test_databases(&mut conn, "guarantor_api_").await;
-    sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(&mut conn)
-        .await
-        .unwrap();
-    let base = admin.rsplit_once('/').map_or(admin, |(b, _)| b);
-    format!("{base}/{name}")
-}
-
 /// `guarantor serve` on `store` on a free loopback port, allowing `requests_per_second` per
 /// credential; returns its base URL.
 pub(crate) async fn serve_on(store: Store, requests_per_second: u32) -> String {
@@ -173,7 +126,11 @@ pub(crate) async fn spawn_apps() -> Vec<App> {
         Some(dir),
     )];
     match std::env::var("GUARANTOR_TEST_POSTGRES_URL") {
-        Ok(admin) => urls.push(("postgres", fresh_postgres(&admin).await, None)),
+        Ok(admin) => urls.push((
+            "postgres",
+            fresh_postgres(&admin, "guarantor_api_").await,
+            None,
+        )),
         Err(_) => {
             assert!(
                 std::env::var_os("CI").is_none(),
