@@ -113,9 +113,9 @@ enum AuditCommand {
 /// How the options engine solves.
 #[derive(Debug, clap::Args)]
 struct SolverArgs {
-    /// Solver backend (`highs` needs a build with `--features highs`).
-    #[arg(long, value_enum, default_value_t = BackendArg::Microlp)]
-    backend: BackendArg,
+    /// Solver backend (default: highs; microlp is pure Rust and proves small campaigns only).
+    #[arg(long, value_enum)]
+    backend: Option<BackendArg>,
     /// Time limit per solve, seconds; a solve stopped by it reports the best package found
     /// and its gap.
     #[arg(long, default_value_t = 10.0)]
@@ -132,8 +132,9 @@ impl SolverArgs {
         }
         Ok(Settings {
             backend: match self.backend {
-                BackendArg::Microlp => Backend::Microlp,
-                BackendArg::Highs => Backend::Highs,
+                None => Backend::default(),
+                Some(BackendArg::Microlp) => Backend::Microlp,
+                Some(BackendArg::Highs) => Backend::Highs,
             },
             time_limit: std::time::Duration::from_secs_f64(time_limit),
         })
@@ -326,9 +327,9 @@ impl From<ObjectiveArg> for Objective {
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 enum BackendArg {
-    /// Pure Rust, in every build.
+    /// Pure Rust, in every build; proves small campaigns only.
     Microlp,
-    /// HiGHS (build with --features highs).
+    /// HiGHS, the default (absent only from a build with `--no-default-features`).
     Highs,
 }
 

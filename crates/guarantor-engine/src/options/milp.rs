@@ -42,9 +42,18 @@ const PROBING: i32 = 1 << 15;
 #[cfg(feature = "highs")]
 const ENUMERATION: i32 = 1 << 16;
 
-/// A shortfall bound at or below this is "no shortfall": the bound a solved optimum of 0
-/// leaves (0 plus the 1e-6 tolerance of [`solve_lexicographic`]).
-const ZERO_SHORTFALL: f64 = 1.5e-6;
+/// A shortfall optimum at or below this is "no shortfall" (shortfall values are whole units
+/// over required quantities, so the next value above 0 is at least 1 ÷ the largest quantity).
+const ZERO_SHORTFALL: f64 = 1e-9;
+
+/// Largest factor a goal is multiplied by to make its coefficients whole numbers (the least
+/// common multiple of the required quantities, for shortfall goals); beyond it the goal is kept
+/// as it is and bounded with a relative tolerance instead.
+const MAX_INTEGRAL_SCALE: u64 = 1_000_000;
+
+/// Relative tolerance of a bound on a goal whose values are not on a known grid (fairness,
+/// concentration), and of the check that a package meets it.
+const BOUND_TOLERANCE: f64 = 1e-6;
 
 /// Relative optimality gap at which a solve counts as proven optimal.
 pub const MIP_GAP: f32 = 1e-6;
@@ -55,8 +64,19 @@ pub const MIP_GAP: f32 = 1e-6;
 pub enum Backend {
     /// microlp: pure Rust, in every build.
     Microlp,
-    /// HiGHS: needs the `highs` cargo feature.
+    /// HiGHS: the `highs` cargo feature (on by default).
     Highs,
+}
+
+impl Default for Backend {
+    /// HiGHS where the build has it (it proves what microlp cannot), microlp otherwise.
+    fn default() -> Self {
+        if cfg!(feature = "highs") {
+            Backend::Highs
+        } else {
+            Backend::Microlp
+        }
+    }
 }
 
 impl Backend {
@@ -157,7 +177,9 @@ pub enum SolveError {
         message: String,
     },
     /// The requested backend is not in this build.
-    #[error("the {0} backend is not in this build: rebuild with `--features highs`")]
+    #[error(
+        "the {0} backend is not in this build: it was built with `--no-default-features`; rebuild with the default features"
+    )]
     Unavailable(&'static str),
     /// No package meets the restrictions (a budget below zero, or every coalition already cut
     /// off by the no-good cuts).
@@ -259,10 +281,12 @@ fn build(inst: &Instance<'_>, goals: &[Goal], relax: bool) -> (ProblemVariables,
             })
         })
         .collect();
+    // Shortfalls are whole units: Σ x + s ≥ required with whole x and a whole requirement, so
+    // an integer s loses no package and lets the solver branch on, and round, shortfall goals.
     let s = inst
         .requirements
         .iter()
-        .map(|r| pv.add(variable().min(0.0).max(f64::from(r.quantity.get()))))
+        .map(|r| pv.add(int(variable().min(0.0).max(f64::from(r.quantity.get())))))
         .collect();
     let y = inst
         .respondents
@@ -338,17 +362,79 @@ fn respondent_index(inst: &Instance<'_>) -> BTreeMap<CountryCode, usize> {
         .collect()
 }
 
-/// Cost per year as an expression over `u`.
-fn cost_expr(inst: &Instance<'_>, v: &Vars) -> Expression {
+/// How a goal is written in the model: multiplied by `factor`, and whether its values are then
+/// whole numbers for every package (integer variables with whole coefficients). A whole-valued
+/// goal is bounded exactly by later stages, and HiGHS proves it as soon as its bound rounds up
+/// to the incumbent; a goal on no grid is bounded with [`BOUND_TOLERANCE`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) struct Scale {
+    /// What the goal (in its own units, as [`super::measure::goal_value`] gives it) is
+    /// multiplied by in the model.
+    pub factor: f64,
+    /// Whether the scaled goal is a whole number for every package.
+    pub integral: bool,
+}
+
+/// The scale of a goal in this instance (see [`Scale`]).
+pub(super) fn scale(inst: &Instance<'_>, goal: Goal) -> Scale {
+    let whole = |factor: f64| Scale {
+        factor,
+        integral: true,
+    };
+    match goal {
+        Goal::EssentialShortfall | Goal::DesirableShortfall => {
+            let want = if goal == Goal::EssentialShortfall {
+                Priority::Essential
+            } else {
+                Priority::Desirable
+            };
+            // Σ s ÷ q with whole s: times the least common multiple L of the quantities, every
+            // coefficient L ÷ q is whole.
+            let mut l: u64 = 1;
+            for r in inst.requirements.iter().filter(|r| r.priority == want) {
+                let q = u64::from(r.quantity.get());
+                l = l / gcd(l, q) * q;
+                if l > MAX_INTEGRAL_SCALE {
+                    return Scale {
+                        factor: 1.0,
+                        integral: false,
+                    };
+                }
+            }
+            whole(l as f64)
+        }
+        // Unit costs are whole thousands of the campaign currency (funding: 1,000 thousand).
+        Goal::Cost => whole(1000.0),
+        // Personnel per unit is a whole number of persons.
+        Goal::Footprint => whole(1000.0),
+        Goal::ConditionalOffers => whole(1.0),
+        Goal::FairnessCost | Goal::FairnessTroops | Goal::Concentration => Scale {
+            factor: 1.0,
+            integral: false,
+        },
+    }
+}
+
+fn gcd(mut a: u64, mut b: u64) -> u64 {
+    while b != 0 {
+        (a, b) = (b, a % b);
+    }
+    a
+}
+
+/// Cost per year in thousands of the campaign currency, as an expression over `u` (whole
+/// coefficients: unit costs are whole thousands).
+fn cost_thousands_expr(inst: &Instance<'_>, v: &Vars) -> Expression {
     let mut e = Expression::from(0.0);
     for (o, line) in inst.offers.iter().enumerate() {
         if let Some(u) = v.u[o] {
-            e.add_mul(line.unit_cost_m, u);
+            e.add_mul((line.unit_cost_m * 1000.0).round(), u);
         }
     }
     e
 }
 
+/// A goal as the model minimises it: the goal times its [`Scale`] factor.
 fn goal_expr(inst: &Instance<'_>, v: &Vars, goal: Goal) -> Expression {
     let mut e = Expression::from(0.0);
     match goal {
@@ -358,17 +444,18 @@ fn goal_expr(inst: &Instance<'_>, v: &Vars, goal: Goal) -> Expression {
             } else {
                 Priority::Desirable
             };
+            let factor = scale(inst, goal).factor;
             for (r, req) in inst.requirements.iter().enumerate() {
                 if req.priority == want {
-                    e.add_mul(1.0 / f64::from(req.quantity.get()), v.s[r]);
+                    e.add_mul(factor / f64::from(req.quantity.get()), v.s[r]);
                 }
             }
         }
-        Goal::Cost => e = cost_expr(inst, v),
+        Goal::Cost => e = cost_thousands_expr(inst, v),
         Goal::Footprint => {
             for (o, line) in inst.offers.iter().enumerate() {
                 if let Some(u) = v.u[o] {
-                    e.add_mul(line.personnel() / 1000.0, u);
+                    e.add_mul(line.personnel(), u);
                 }
             }
         }
@@ -389,6 +476,18 @@ fn goal_expr(inst: &Instance<'_>, v: &Vars, goal: Goal) -> Expression {
         }
     }
     e
+}
+
+/// The largest value of `goal` a later stage may reach when an earlier stage found `optimum`,
+/// in the goal's own units: the optimum itself for whole-valued goals (up to rounding noise),
+/// otherwise the optimum plus [`BOUND_TOLERANCE`] relative.
+pub(super) fn allowed(inst: &Instance<'_>, goal: Goal, optimum: f64) -> f64 {
+    let tolerance = if scale(inst, goal).integral {
+        1e-9
+    } else {
+        BOUND_TOLERANCE
+    };
+    optimum + tolerance * optimum.abs().max(1.0)
 }
 
 fn constraints(
@@ -565,7 +664,7 @@ fn constraints(
     }
 
     if let Some(budget) = restrictions.budget_m {
-        out.push(cost_expr(inst, v).leq(budget));
+        out.push(cost_thousands_expr(inst, v).leq(budget * 1000.0));
     }
     for set in &restrictions.differ_from {
         // At least one respondent's participation must change.
@@ -580,24 +679,27 @@ fn constraints(
         }
         out.push(e.geq(1.0));
     }
-    for &(goal, bound) in bounds {
+    for &(goal, optimum) in bounds {
         let shortfall_of = match goal {
             Goal::EssentialShortfall => Some(Priority::Essential),
             Goal::DesirableShortfall => Some(Priority::Desirable),
             _ => None,
         };
+        let Scale { factor, integral } = scale(inst, goal);
         match shortfall_of {
-            // No shortfall at all: say so per requirement. The sum's tolerance (1e-6) is below
-            // one unit of any requirement, so whole units give the same packages, and a row with
-            // a right-hand side of 1e-6 is one presolve cannot use and the LP finds ill-scaled.
-            Some(priority) if bound <= ZERO_SHORTFALL => {
+            // No shortfall at all: say so per requirement, a form presolve can use.
+            Some(priority) if optimum <= ZERO_SHORTFALL => {
                 for (r, req) in inst.requirements.iter().enumerate() {
                     if req.priority == priority {
                         out.push(Expression::from(v.s[r]).leq(0.0));
                     }
                 }
             }
-            _ => out.push(goal_expr(inst, v, goal).leq(bound)),
+            // A whole-valued goal is bounded by its optimum exactly: a tolerance would let the
+            // next stage's relaxation leave a sliver of a large requirement uncovered, a bound
+            // below the optimum by more than the optimality gap that no search can close.
+            _ if integral => out.push(goal_expr(inst, v, goal).leq((optimum * factor).round())),
+            _ => out.push(goal_expr(inst, v, goal).leq(allowed(inst, goal, optimum) * factor)),
         }
     }
     out
@@ -614,7 +716,10 @@ fn values_of(sol: &impl Solution, v: &Vars) -> Values {
             .iter()
             .map(|var| var.map_or(0.0, |var| sol.value(var).round().max(0.0)))
             .collect(),
-        s: v.s.iter().map(|var| sol.value(*var).max(0.0)).collect(),
+        s: v.s
+            .iter()
+            .map(|var| sol.value(*var).round().max(0.0))
+            .collect(),
         y: v.y.iter().map(|var| sol.value(*var).round()).collect(),
     }
 }
@@ -681,8 +786,22 @@ fn warm_start(
     out
 }
 
-fn extract<S: Solution>(sol: &S, v: &Vars, objective: &Expression) -> (Values, f64) {
-    (values_of(sol, v), objective.eval_with(sol))
+/// The values of a solution and the stage's goal in its own units: measured on the package
+/// (whole units) for an integer solve, the solver's objective unscaled for a relaxation.
+fn extract<S: Solution>(
+    sol: &S,
+    v: &Vars,
+    objective: &Expression,
+    stage: Stage<'_, '_>,
+    relax: bool,
+) -> (Values, f64) {
+    let values = values_of(sol, v);
+    let obj = if relax {
+        objective.eval_with(sol) / scale(stage.inst, stage.goal).factor
+    } else {
+        super::measure::goal_value(stage.inst, &values, stage.goal)
+    };
+    (values, obj)
 }
 
 /// What one solve minimises, and under what: the instance, the goals of the lexicographic run
@@ -762,7 +881,7 @@ pub(super) fn solve_once(
                 sol.status(),
                 SolutionStatus::Optimal | SolutionStatus::GapLimit
             );
-            let (values, obj) = extract(&sol, &v, &objective);
+            let (values, obj) = extract(&sol, &v, &objective, stage, relax);
             Ok((values, obj, optimal))
         }};
     }
@@ -782,11 +901,12 @@ pub(super) fn solve_once(
             // it). A cutoff alone gives the pruning a start was for; the caller
             // ([`super::reduce`]) keeps its own package unless the one returned is better.
             let large = model_size(inst).integer_variables >= super::reduce::REDUCE_FROM;
-            let configure = |mut m: good_lp::solvers::highs::HighsProblem| {
+            let configure = |m: good_lp::solvers::highs::HighsProblem| {
+                let mut m = one_thread(m);
                 if let Some(cutoff) = cutoff {
                     // Only packages better than the one in hand are of interest: HiGHS prunes
                     // by it and fixes variables by reduced cost against it from the root on.
-                    m = m.set_option("objective_bound", cutoff);
+                    m = m.set_option("objective_bound", cutoff * scale(inst, stage.goal).factor);
                     // The package in hand is usually optimal already, so the solve is a proof:
                     // the sub-MIP heuristics (RINS, RENS, root reduced cost) searching for a
                     // better one took about half of it on 100 × 100 campaigns (one went from
@@ -814,6 +934,14 @@ pub(super) fn solve_once(
         #[cfg(not(feature = "highs"))]
         Backend::Highs => Err(SolveError::Unavailable("highs")),
     }
+}
+
+/// HiGHS on one thread. Its task scheduler (one per process, sized by the first solve) made a
+/// solve of the demo wait on idle workers: the demo's full run took 1.6 s of wall time for
+/// 0.9 s of work, and 0.5 s on one thread; its branch and bound is sequential anyway.
+#[cfg(feature = "highs")]
+fn one_thread(m: good_lp::solvers::highs::HighsProblem) -> good_lp::solvers::highs::HighsProblem {
+    m.set_option("threads", 1)
 }
 
 fn solver_error(backend: &'static str, e: ResolutionError) -> SolveError {
@@ -857,7 +985,7 @@ pub(super) fn relaxation(
 ) -> Result<Option<Relaxation>, SolveError> {
     let inst = stage.inst;
     let (pv, v, objective, cons) = model(stage, true);
-    let mut m = pv.minimise(objective.clone()).using(good_lp::highs);
+    let mut m = one_thread(pv.minimise(objective.clone()).using(good_lp::highs));
     for c in cons {
         m.add_constraint(c);
     }
@@ -869,7 +997,10 @@ pub(super) fn relaxation(
             e => return Err(e),
         },
     };
-    let z = objective.eval_with(&sol);
+    // The model's objective is the goal times its scale; bounds and penalties are in the goal's
+    // own units.
+    let factor = scale(inst, stage.goal).factor;
+    let z = objective.eval_with(&sol) / factor;
     let inner = sol.into_inner();
     let (col, reduced) = (inner.columns(), inner.dual_columns());
     let at_zero = |c: usize| col[c].abs() <= 1e-9;
@@ -886,7 +1017,7 @@ pub(super) fn relaxation(
             if let Some(cu) = v.col_u[arc.offer].filter(|&cu| at_zero(cu)) {
                 p += reduced[cu].max(0.0) * (arc.factor - 1e-9).ceil();
             }
-            p
+            p / factor
         })
         .collect();
     Ok(Some(Relaxation {
@@ -962,9 +1093,21 @@ fn solve_stage(
 /// Whether values returned by a solve meet the bounds of the earlier stages (a solve stopped by
 /// its time limit need not return a package that does).
 pub(super) fn meets(inst: &Instance<'_>, values: &Values, bounds: &[(Goal, f64)]) -> bool {
-    bounds
-        .iter()
-        .all(|(g, b)| super::measure::goal_value(inst, values, *g) <= *b)
+    bounds.iter().all(|&(g, optimum)| {
+        super::measure::goal_value(inst, values, g) <= allowed(inst, g, optimum)
+    })
+}
+
+/// Stages solved so far: the package of the last one, each stage's optimum (a bound on the
+/// stages after it), and how they went. Options of one scenario share their coverage stages.
+#[derive(Debug, Clone)]
+pub struct Solved {
+    /// The package of the last stage solved.
+    pub values: Values,
+    /// Each stage's goal and optimum (or best value found, when not proven), in order.
+    pub bounds: Vec<(Goal, f64)>,
+    /// How the stages went.
+    pub outcome: SolveOutcome,
 }
 
 /// Solves `goals` lexicographically; returns the final values and how the solve went.
@@ -975,13 +1118,32 @@ pub fn solve_lexicographic(
     restrictions: &Restrictions,
     warm: Option<&Values>,
 ) -> Result<(Values, SolveOutcome), SolveError> {
+    let solved = continue_lexicographic(inst, settings, goals, restrictions, warm, None)?;
+    Ok((solved.values, solved.outcome))
+}
+
+/// Solves the goals of `goals` that `from` has not solved yet (its goals must be the first of
+/// `goals`, solved under the same restrictions), starting from its package.
+pub fn continue_lexicographic(
+    inst: &Instance<'_>,
+    settings: Settings,
+    goals: &[Goal],
+    restrictions: &Restrictions,
+    warm: Option<&Values>,
+    from: Option<&Solved>,
+) -> Result<Solved, SolveError> {
     let started = Instant::now();
-    let mut bounds: Vec<(Goal, f64)> = Vec::new();
-    let mut current: Option<Values> = None;
-    let mut optimal = true;
-    let mut gap = None;
-    let mut solves = 0;
-    for &goal in goals {
+    let mut bounds: Vec<(Goal, f64)> = from.map(|f| f.bounds.clone()).unwrap_or_default();
+    debug_assert!(
+        bounds.iter().zip(goals).all(|((a, _), b)| a == b),
+        "the stages solved must be the first goals"
+    );
+    let mut current: Option<Values> = from.map(|f| f.values.clone());
+    let mut optimal = from.is_none_or(|f| f.outcome.optimal);
+    let mut gap = from.and_then(|f| f.outcome.gap);
+    let mut solves = from.map_or(0, |f| f.outcome.solves);
+    let earlier = from.map_or(0.0, |f| f.outcome.seconds);
+    for &goal in &goals[bounds.len().min(goals.len())..] {
         // Start from the better of the last stage's solution and the caller's baseline (when the
         // baseline meets every bound so far): a solve stopped by the time limit then never
         // returns worse than either.
@@ -990,9 +1152,7 @@ pub fn solve_lexicographic(
                 && restrictions
                     .budget_m
                     .is_none_or(|b| super::measure::derived(inst, w).cost_m <= b + 1e-6)
-                && bounds
-                    .iter()
-                    .all(|(g, b)| super::measure::goal_value(inst, w, *g) <= *b)
+                && meets(inst, w, &bounds)
         });
         let start = match (current.as_ref(), baseline) {
             (Some(c), Some(b))
@@ -1028,7 +1188,7 @@ pub fn solve_lexicographic(
                     .map(|lb| ((obj - lb) / obj.abs().max(1e-9)).max(0.0));
             }
         }
-        bounds.push((goal, obj + 1e-6 * obj.abs().max(1.0)));
+        bounds.push((goal, obj));
         current = Some(values);
     }
     tracing::debug!(
@@ -1037,13 +1197,14 @@ pub fn solve_lexicographic(
         seconds = started.elapsed().as_secs_f64(),
         "lexicographic solve"
     );
-    Ok((
-        current.unwrap_or_default(),
-        SolveOutcome {
+    Ok(Solved {
+        values: current.unwrap_or_default(),
+        bounds,
+        outcome: SolveOutcome {
             optimal,
             gap,
-            seconds: started.elapsed().as_secs_f64(),
+            seconds: earlier + started.elapsed().as_secs_f64(),
             solves,
         },
-    ))
+    })
 }

@@ -130,7 +130,7 @@ impl Default for OptionsRequest {
             budget_m: None,
             options: 3,
             settings: Settings {
-                backend: Backend::Microlp,
+                backend: Backend::default(),
                 time_limit: Duration::from_secs(10),
             },
             robustness: true,
@@ -353,9 +353,9 @@ pub fn compute(
             && size.integer_variables > MICROLP_PRACTICAL_LIMIT
         {
             warnings.push(format!(
-                "scenario {}: {} integer variables is beyond what the default microlp backend solves quickly (about {}); \
+                "scenario {}: {} integer variables is beyond what the microlp backend solves quickly (about {}); \
                  solves stop at the {:.1} s time limit with the best package found and its gap. \
-                 Build with `--features highs` for large campaigns.",
+                 The highs backend (the default) proves campaigns of this size.",
                 scenario.id,
                 size.integer_variables,
                 MICROLP_PRACTICAL_LIMIT,
@@ -421,13 +421,31 @@ fn scenario_options(
             .copied()
             .filter(|o| *o != request.objective),
     );
+    // Every objective reaches the same coverage first (the coverage goals do not depend on what
+    // comes after them), so the coverage stages are solved once and shared.
+    let coverage = milp::continue_lexicographic(
+        inst,
+        settings,
+        &Objective::Cheapest.goals()[..2],
+        &restrictions,
+        warm,
+        None,
+    )?;
     let mut found: Vec<(Vec<i64>, milp::Values, Vec<String>, milp::SolveOutcome)> = Vec::new();
     for objective in order {
         if found.len() >= request.options {
             break;
         }
-        let (values, outcome) =
-            milp::solve_lexicographic(inst, settings, &objective.goals(), &restrictions, warm)?;
+        let milp::Solved {
+            values, outcome, ..
+        } = milp::continue_lexicographic(
+            inst,
+            settings,
+            &objective.goals(),
+            &restrictions,
+            warm,
+            Some(&coverage),
+        )?;
         let id = identity(inst, &values);
         if let Some(existing) = found.iter_mut().find(|f| f.0 == id) {
             existing.2.push(objective.label().to_owned());
@@ -492,7 +510,9 @@ fn reoptimise_without(
         differ_from: Vec::new(),
     };
     let warm = greedy::pack(&reduced);
-    let goals = [Goal::EssentialShortfall, Goal::DesirableShortfall];
+    // Only essential coverage is reported for a withdrawal: the desirable stage would not change
+    // it.
+    let goals = [Goal::EssentialShortfall];
     milp::solve_lexicographic(
         &reduced,
         request.settings,

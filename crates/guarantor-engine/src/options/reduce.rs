@@ -307,7 +307,7 @@ mod tests {
                         if !proven {
                             break;
                         }
-                        bounds.push((goal, whole + 1e-6 * whole.abs().max(1.0)));
+                        bounds.push((goal, whole));
                     }
                 }
             }
