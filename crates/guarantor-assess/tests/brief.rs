@@ -626,3 +626,39 @@ fn a_brief_where_no_requirement_is_met_lists_every_essential_gap() {
     );
     assert!(missing.contains("nobody offered"));
 }
+
+/// A solve stopped by its time limit keeps the best package found; page 1 must say so in words,
+/// for the recommended option and for the options as a whole, not only in the options' tables.
+#[test]
+fn page_one_says_when_options_are_not_proven_optimal() {
+    let campaign = small();
+    let assessment = assess(&campaign);
+    let mut options = options_of(&campaign);
+    let proven = compose(BriefInput {
+        campaign: &campaign,
+        assessment: &assessment,
+        options: &options,
+        generated_on: NaiveDate::from_ymd_opt(2026, 11, 29).expect("a date"),
+    });
+    assert!(!proven.to_html().contains("not proven optimal"));
+    let first = &mut options.scenarios[0].options[0];
+    first.solve.optimal = false;
+    first.solve.gap = Some(0.0437);
+    let total: usize = options.scenarios.iter().map(|s| s.options.len()).sum();
+    let brief = compose(BriefInput {
+        campaign: &campaign,
+        assessment: &assessment,
+        options: &options,
+        generated_on: NaiveDate::from_ymd_opt(2026, 11, 29).expect("a date"),
+    });
+    let why = brief.summary.recommendation.why.join(" ");
+    assert!(
+        why.contains("Not proven optimal") && why.contains("at most 4.4%"),
+        "{why}"
+    );
+    let page_one = brief.summary.missing.join(" ");
+    assert!(
+        page_one.contains(&format!("1 of {total} options are not proven optimal")),
+        "{page_one}"
+    );
+}

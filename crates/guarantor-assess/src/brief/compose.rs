@@ -104,7 +104,8 @@ pub fn compose(input: BriefInput<'_>) -> Brief {
     let recommended = baseline.and_then(|s| recommend(&s.options).map(|i| (s, i)));
     let mut charts = Vec::new();
 
-    let summary = summary_page(campaign, a, recommended, &names, &currency);
+    let mut summary = summary_page(campaign, a, recommended, &names, &currency);
+    summary.missing.extend(unproven_sentence(options));
     let mut sections = Vec::new();
     if let Some(scenario) = baseline {
         sections.push(options_section(
@@ -358,6 +359,18 @@ fn summary_page(
                     coverage_text(w.essential_coverage_reoptimised)
                 ));
             }
+            if !p.solve.optimal {
+                why.push(match p.solve.gap {
+                    Some(g) => format!(
+                        "Not proven optimal: the solver stopped at its time limit with this \
+                         package, at most {} from the best possible on its goal.",
+                        percent(g, 1)
+                    ),
+                    None => "Not proven optimal: the solver stopped at its time limit with this \
+                             package; how far it is from the best possible is unknown."
+                        .into(),
+                });
+            }
             if p.rests_on.is_empty() {
                 why.push("It rests on no condition.".into());
             } else {
@@ -415,6 +428,38 @@ fn summary_page(
         missing,
         recommendation,
     }
+}
+
+/// Page 1 says when options are not proven optimal: a solve stopped by its time limit keeps the
+/// best package found, and a better or cheaper one may exist.
+fn unproven_sentence(options: &OptionsReport) -> Option<String> {
+    let all: Vec<&ForcePackage> = options
+        .scenarios
+        .iter()
+        .flat_map(|s| s.options.iter())
+        .collect();
+    let unproven: Vec<&&ForcePackage> = all.iter().filter(|p| !p.solve.optimal).collect();
+    if unproven.is_empty() {
+        return None;
+    }
+    let worst = unproven
+        .iter()
+        .filter_map(|p| p.solve.gap)
+        .fold(None, |w: Option<f64>, g| Some(w.map_or(g, |w| w.max(g))));
+    Some(format!(
+        "{} of {} options are not proven optimal: the solver stopped at its time limit and kept \
+         the best package it had found{}; a cheaper or better-covering package may exist (more \
+         time per solve, --time-limit, may prove or improve them).",
+        unproven.len(),
+        all.len(),
+        worst.map_or_else(
+            || ", how far from the best is unknown".to_owned(),
+            |g| format!(
+                ", at most {} from the best possible on its goal",
+                percent(g, 1)
+            )
+        )
+    ))
 }
 
 fn largest_condition(a: &Assessment) -> String {
