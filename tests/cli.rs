@@ -300,7 +300,8 @@ fn options_json_reports_packages_that_add_up() {
     ]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let r: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(r["backend"], "microlp");
+    // HiGHS is the default backend of the default build.
+    assert_eq!(r["backend"], "highs");
     assert_eq!(r["scenarios"].as_array().unwrap().len(), 2);
     // Under the backstop, FRA's two brigades (on a US backstop) cover R1; both batteries and
     // DEU's battery cover R3; DEU's EUR 600 m is all the funding there is.

@@ -70,44 +70,15 @@ pub struct Offered {
     pub unpriced_lines: usize,
 }
 
-/// Personnel counted three ways (see the module documentation).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
-pub struct Personnel {
-    /// In place at once in a surge phase.
-    pub at_once: f64,
-    /// Kept deployed in an enduring phase.
-    pub sustained: f64,
-    /// Tied up, rotation included.
-    pub committed: f64,
-}
+/// Personnel counted three ways: the domain's one definition (see the module documentation).
+pub use guarantor_domain::Personnel;
 
-impl Personnel {
-    fn of(campaign: &Campaign, offer: &Offer) -> Self {
-        let cap = campaign.capability(&offer.capability);
-        let units = f64::from(offer.quantity.get());
-        let per_unit = f64::from(cap.personnel_per_unit);
-        let ratio = cap.rotation_ratio.get();
-        let at_once = units * per_unit;
-        if offer.rotation_backed {
-            Self {
-                at_once,
-                sustained: at_once,
-                committed: at_once * ratio,
-            }
-        } else {
-            Self {
-                at_once,
-                sustained: at_once / ratio,
-                committed: at_once,
-            }
-        }
-    }
-
-    fn add(&mut self, other: Self) {
-        self.at_once += other.at_once;
-        self.sustained += other.sustained;
-        self.committed += other.committed;
-    }
+/// The personnel of everything an offer line offers.
+fn offered_personnel(campaign: &Campaign, offer: &Offer) -> Personnel {
+    offer.personnel(
+        campaign.capability(&offer.capability),
+        f64::from(offer.quantity.get()),
+    )
 }
 
 /// Raw coverage of one requirement, with the units that rest on conditions.
@@ -364,7 +335,7 @@ fn offered(
 ) -> Offered {
     let mut personnel = Personnel::default();
     for c in offers {
-        personnel.add(Personnel::of(campaign, c.offer));
+        personnel = personnel.plus(offered_personnel(campaign, c.offer));
     }
     Offered {
         respondents: campaign
@@ -450,8 +421,8 @@ fn willingness(campaign: &Campaign, offers: &[Current<'_>], usd_rate: Option<f64
             let mut conditional_personnel = 0.0;
             let mut conditions = BTreeSet::new();
             for c in &own {
-                let p = Personnel::of(campaign, c.offer);
-                personnel.add(p);
+                let p = offered_personnel(campaign, c.offer);
+                personnel = personnel.plus(p);
                 if !c.offer.conditions.is_empty() {
                     conditional_personnel += p.committed;
                 }
@@ -603,7 +574,7 @@ fn block<'a>(campaign: &Campaign, offers: impl Iterator<Item = &'a Current<'a>>)
     for c in offers {
         out.offer_lines += 1;
         respondents.insert(c.respondent.to_string());
-        out.personnel += Personnel::of(campaign, c.offer).committed;
+        out.personnel += offered_personnel(campaign, c.offer).committed;
         cost += offer_cost_per_year_thousands(campaign, c.offer);
     }
     out.respondents = respondents.into_iter().collect();

@@ -362,6 +362,60 @@ pub struct Offer {
     pub note: String,
 }
 
+/// Personnel of some units of one offer line, counted three ways. This is the one definition
+/// of troop figures: the assessment, the options, the brief, the API and the pages all count
+/// personnel through [`Offer::personnel`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize)]
+pub struct Personnel {
+    /// Deployed at once (a surge phase): units × personnel per unit.
+    pub at_once: f64,
+    /// Kept deployed in an enduring phase: at once ÷ rotation ratio, or at once when the offer
+    /// is rotation-backed (the respondent sustains its units itself).
+    pub sustained: f64,
+    /// Tied up including rotation: at once, or at once × rotation ratio when rotation-backed.
+    /// Keeping N deployed at a rotation ratio r ties up N × r, however the rotation is
+    /// provided.
+    pub committed: f64,
+}
+
+impl Personnel {
+    /// The sum of two counts.
+    pub fn plus(self, other: Personnel) -> Personnel {
+        Personnel {
+            at_once: self.at_once + other.at_once,
+            sustained: self.sustained + other.sustained,
+            committed: self.committed + other.committed,
+        }
+    }
+}
+
+impl Offer {
+    /// The personnel of `units` units of this offer (its capability is `capability`).
+    ///
+    /// A unit of an offer that is not rotation-backed is one unit of the rotation pool: in an
+    /// enduring phase r of them keep one deployed, so `units` already counts the rotation. A
+    /// rotation-backed unit is a unit kept deployed, with r − 1 more behind it at home. So the
+    /// units an option accepts (which include the rotation for offers that are not
+    /// rotation-backed) and the units offered are counted by the same rule.
+    pub fn personnel(&self, capability: &Capability, units: f64) -> Personnel {
+        let at_once = units * f64::from(capability.personnel_per_unit);
+        let ratio = capability.rotation_ratio.get();
+        if self.rotation_backed {
+            Personnel {
+                at_once,
+                sustained: at_once,
+                committed: at_once * ratio,
+            }
+        } else {
+            Personnel {
+                at_once,
+                sustained: at_once / ratio,
+                committed: at_once,
+            }
+        }
+    }
+}
+
 /// An answer to a free-text question.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Answer {
@@ -622,5 +676,89 @@ impl Campaign {
             .copied()
             .unwrap_or(1.0);
         (money.thousands() as f64 * rate).round() as i64
+    }
+}
+
+#[cfg(test)]
+mod personnel_tests {
+    use super::*;
+    use crate::ids::{CapabilityId, OfferId, PhaseId};
+    use crate::quantity::{Quantity, RotationRatio};
+
+    fn capability(personnel_per_unit: u32, ratio: f64) -> Capability {
+        Capability {
+            id: CapabilityId::parse("brigade.mechanised").unwrap(),
+            name: "Mechanised brigade".into(),
+            category: Category::Troops,
+            unit: "brigade".into(),
+            personnel_per_unit,
+            rotation_ratio: RotationRatio::parse(ratio).unwrap(),
+            description: String::new(),
+        }
+    }
+
+    fn offer(units: i64, rotation_backed: bool) -> Offer {
+        Offer {
+            id: OfferId::parse("X-1").unwrap(),
+            capability: CapabilityId::parse("brigade.mechanised").unwrap(),
+            quantity: Quantity::parse(units).unwrap(),
+            earliest_phase: PhaseId::parse("P2").unwrap(),
+            last_phase: None,
+            rotation_backed,
+            sectors: None,
+            caveats: Vec::new(),
+            cost_per_unit_year: None,
+            paid_by: Payer::Contributor,
+            conditions: Vec::new(),
+            note: String::new(),
+        }
+    }
+
+    /// Keeping `deployed` persons in place at ratio `ratio`, from units of 1,000: rotation-backed
+    /// offers supply the units kept deployed, the others the whole rotation pool.
+    fn committed_both_ways(deployed: f64, ratio: f64) -> (Personnel, Personnel) {
+        let cap = capability(1000, ratio);
+        let kept = deployed / 1000.0;
+        let backed = offer(1, true).personnel(&cap, kept);
+        let pooled = offer(1, false).personnel(&cap, kept * ratio);
+        (backed, pooled)
+    }
+
+    #[test]
+    fn ten_thousand_deployed_at_three_to_one_commit_thirty_thousand_either_way() {
+        let (backed, pooled) = committed_both_ways(10_000.0, 3.0);
+        assert_eq!(backed.committed, 30_000.0);
+        assert_eq!(pooled.committed, 30_000.0);
+        assert_eq!(backed.sustained, 10_000.0);
+        assert_eq!(pooled.sustained, 10_000.0);
+    }
+
+    /// EU Helsinki Headline Goal (Helsinki European Council, Presidency Conclusions, December
+    /// 1999): up to 60,000 persons deployable and sustainable for at least a year, which at the
+    /// usual 3:1 rotation means a pool of about 180,000.
+    #[test]
+    fn helsinki_headline_goal_sixty_thousand_sustained_commit_one_hundred_eighty_thousand() {
+        let (backed, pooled) = committed_both_ways(60_000.0, 3.0);
+        assert_eq!(backed.committed, 180_000.0);
+        assert_eq!(pooled.committed, 180_000.0);
+    }
+
+    /// The 64,000-strong force the UK Chief of the Defence Staff asked European partners about
+    /// in March 2025: sustaining it for two years with rotation at 4:1 takes 256,000 personnel
+    /// (reported by The Times, 2025).
+    #[test]
+    fn sixty_four_thousand_at_four_to_one_commit_two_hundred_fifty_six_thousand() {
+        let (backed, pooled) = committed_both_ways(64_000.0, 4.0);
+        assert_eq!(backed.committed, 256_000.0);
+        assert_eq!(pooled.committed, 256_000.0);
+    }
+
+    #[test]
+    fn a_surge_deploys_every_unit_at_once() {
+        let cap = capability(4500, 3.0);
+        let p = offer(2, false).personnel(&cap, 2.0);
+        assert_eq!(p.at_once, 9000.0);
+        assert_eq!(p.sustained, 3000.0);
+        assert_eq!(p.committed, 9000.0);
     }
 }

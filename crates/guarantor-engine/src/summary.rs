@@ -320,7 +320,15 @@ fn offered(campaign: &Campaign, offers: &[CurrentOffer<'_>]) -> Vec<CategoryTota
                         name: cap.name.clone(),
                         unit: cap.unit.clone(),
                         quantity,
-                        personnel: quantity * u64::from(cap.personnel_per_unit),
+                        // At once, by the one definition of personnel; whole persons.
+                        personnel: lines
+                            .iter()
+                            .map(|o| {
+                                o.offer
+                                    .personnel(cap, f64::from(o.offer.quantity.get()))
+                                    .at_once as u64
+                            })
+                            .sum(),
                         cost_per_year_m: millions(
                             lines
                                 .iter()

@@ -253,6 +253,42 @@ fn enduring_phases_consume_the_rotation_ratio_unless_rotation_backed() {
     assert_eq!(p.measures.troops_deployed_peak, 4_000.0);
 }
 
+/// Keeping two brigades (8,000 persons) in place in an enduring phase at 3:1 commits 24,000
+/// persons, whether the rotation is the contributor's own (rotation-backed) or drawn from a
+/// plain offer's pool: one count of troops everywhere.
+#[test]
+fn committed_troops_count_the_rotation_whether_or_not_offers_are_rotation_backed() {
+    let backed = campaign(&format!(
+        "{OPEN}{}{}",
+        requirement("R1", "brigade", 2, "P2", "capital"),
+        proposal(
+            "GBR",
+            &[
+                r#"{ id = "G", capability = "brigade", quantity = 2, earliest_phase = "P2", rotation_backed = true, cost_per_unit_year = { amount_m = 50.0, currency = "EUR" } }"#
+            ]
+        ),
+    ));
+    let plain = campaign(&format!(
+        "{OPEN}{}{}",
+        requirement("R1", "brigade", 2, "P2", "capital"),
+        proposal(
+            "FRA",
+            &[
+                r#"{ id = "F", capability = "brigade", quantity = 6, earliest_phase = "P2", cost_per_unit_year = { amount_m = 5.0, currency = "EUR" } }"#
+            ]
+        ),
+    ));
+    for c in [&backed, &plain] {
+        let report = compute(c, &request(Objective::Cheapest, 1)).unwrap();
+        let p = first(&report);
+        assert_eq!(p.measures.troops_deployed_peak, 8_000.0);
+        assert_eq!(p.measures.troops_committed, 24_000.0);
+        assert_eq!(p.accepted[0].troops_committed, 24_000.0);
+        assert_eq!(p.burden[0].troops, 24_000.0);
+        check_package(c, "open", p);
+    }
+}
+
 #[test]
 fn linked_conditions_need_the_partner_to_commit() {
     // FRA's cheap battalion stands only if GBR commits; both are needed for two battalions.
@@ -625,6 +661,7 @@ fn check_package(campaign: &Campaign, scenario_id: &str, p: &ForcePackage) {
     let participants: BTreeSet<&str> = p.accepted.iter().map(|a| a.respondent.as_str()).collect();
     let mut covered: BTreeMap<&str, f64> = BTreeMap::new();
     let mut troops: BTreeMap<&str, f64> = BTreeMap::new();
+    let mut committed = 0.0;
     for a in &p.accepted {
         let proposal = campaign
             .proposals()
@@ -639,6 +676,14 @@ fn check_package(campaign: &Campaign, scenario_id: &str, p: &ForcePackage) {
             .find(|o| o.id.as_str() == a.offer)
             .unwrap();
         let cap = campaign.capability(&offer.capability);
+        // Committed personnel, rotation included, recounted from the catalogue: a rotation-backed
+        // unit has ratio − 1 more behind it; a plain unit is already one of the rotation pool.
+        let rotation = if offer.rotation_backed {
+            cap.rotation_ratio.get()
+        } else {
+            1.0
+        };
+        committed += a.units * f64::from(cap.personnel_per_unit) * rotation;
         let respondent = campaign.respondent(&proposal.respondent).unwrap();
         assert!(
             !scenario.excludes(respondent, cap.category),
@@ -705,6 +750,11 @@ fn check_package(campaign: &Campaign, scenario_id: &str, p: &ForcePackage) {
             a.offer
         );
     }
+    assert!(
+        (p.measures.troops_committed - committed).abs() < 1e-6,
+        "troops committed {} against {committed} recounted",
+        p.measures.troops_committed
+    );
     if let Some(ceiling) = scenario.troop_ceiling {
         for (phase, t) in &troops {
             assert!(*t <= f64::from(ceiling) + 1e-9, "ceiling broken in {phase}");

@@ -55,9 +55,15 @@ impl OfferLine<'_> {
         f64::from(self.offer.quantity.get())
     }
 
-    /// Nominal personnel per unit.
+    /// Nominal personnel per unit deployed.
     pub fn personnel(&self) -> f64 {
         f64::from(self.capability.personnel_per_unit)
+    }
+
+    /// Personnel one accepted unit ties up, rotation included (the domain's one definition,
+    /// [`guarantor_domain::Offer::personnel`]).
+    pub fn committed_per_unit(&self) -> f64 {
+        self.offer.personnel(self.capability, 1.0).committed
     }
 
     /// Whether it carries any condition at all.

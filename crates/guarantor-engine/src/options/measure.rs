@@ -83,8 +83,8 @@ pub fn derived(inst: &Instance<'_>, values: &Values) -> Derived {
     let mut troops: BTreeMap<CountryCode, f64> = BTreeMap::new();
     let mut troops_total = 0.0;
     for (line, u) in inst.offers.iter().zip(&accepted) {
-        *troops.entry(line.respondent).or_default() += line.personnel() * u;
-        troops_total += line.personnel() * u;
+        *troops.entry(line.respondent).or_default() += line.committed_per_unit() * u;
+        troops_total += line.committed_per_unit() * u;
     }
     let fairness_troops_max = inst
         .gdp_share
@@ -148,7 +148,7 @@ pub fn goal_value(inst: &Instance<'_>, values: &Values, goal: super::milp::Goal)
             .offers
             .iter()
             .zip(&m.accepted)
-            .map(|(l, u)| l.personnel() * u / 1000.0)
+            .map(|(l, u)| l.committed_per_unit() * u / 1000.0)
             .fold(0.0, |a, b| a + b),
         Goal::FairnessCost => m.fairness_max,
         Goal::FairnessTroops => m.fairness_troops_max,

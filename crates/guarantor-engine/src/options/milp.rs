@@ -405,8 +405,15 @@ pub(super) fn scale(inst: &Instance<'_>, goal: Goal) -> Scale {
         }
         // Unit costs are whole thousands of the campaign currency (funding: 1,000 thousand).
         Goal::Cost => whole(1000.0),
-        // Personnel per unit is a whole number of persons.
-        Goal::Footprint => whole(1000.0),
+        // Personnel committed per unit is a whole number of persons unless a rotation-backed
+        // offer's ratio is fractional.
+        Goal::Footprint => Scale {
+            factor: 1000.0,
+            integral: inst
+                .offers
+                .iter()
+                .all(|l| l.committed_per_unit().fract() == 0.0),
+        },
         Goal::ConditionalOffers => whole(1.0),
         Goal::FairnessCost | Goal::FairnessTroops | Goal::Concentration => Scale {
             factor: 1.0,
@@ -455,7 +462,7 @@ fn goal_expr(inst: &Instance<'_>, v: &Vars, goal: Goal) -> Expression {
         Goal::Footprint => {
             for (o, line) in inst.offers.iter().enumerate() {
                 if let Some(u) = v.u[o] {
-                    e.add_mul(line.personnel(), u);
+                    e.add_mul(line.committed_per_unit(), u);
                 }
             }
         }
@@ -629,7 +636,7 @@ fn constraints(
         for (o, line) in inst.offers.iter().enumerate() {
             let Some(u) = v.u[o] else { continue };
             let (weight, who) = if troops_basis {
-                (line.personnel(), Some(line.respondent))
+                (line.committed_per_unit(), Some(line.respondent))
             } else {
                 (line.unit_cost_m, line.payer)
             };

@@ -276,7 +276,7 @@ pub fn package(
             paid_by: line
                 .payer
                 .map_or_else(|| "common_fund".to_owned(), |p| p.to_string()),
-            troops_committed: line.personnel() * m.accepted[o],
+            troops_committed: line.committed_per_unit() * m.accepted[o],
             conditions,
         });
     }
@@ -340,7 +340,7 @@ pub fn package(
             Some(p) => *paid.entry(p).or_default() += cost,
             None => common_fund_m += cost,
         }
-        *troops.entry(line.respondent).or_default() += line.personnel() * u;
+        *troops.entry(line.respondent).or_default() += line.committed_per_unit() * u;
     }
     let paid_total: f64 = paid.values().fold(0.0, |a, b| a + b);
     let troops_total: f64 = troops.values().fold(0.0, |a, b| a + b);
@@ -400,7 +400,7 @@ pub fn package(
                 .offers
                 .iter()
                 .zip(&m.accepted)
-                .map(|(l, u)| l.personnel() * u)
+                .map(|(l, u)| l.committed_per_unit() * u)
                 .fold(0.0, |a, b| a + b),
             conditional_offers,
         },
