@@ -1,6 +1,6 @@
 //! Criterion benchmarks of the options engine on the demo and on generated campaigns.
 //!
-//! `cargo bench -p guarantor-engine --bench options` (add `--features highs` for HiGHS).
+//! `cargo bench -p guarantor-engine --bench options` (HiGHS and microlp).
 
 use std::hint::black_box;
 use std::time::Duration;

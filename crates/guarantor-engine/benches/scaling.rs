@@ -1,6 +1,6 @@
 //! How solve time grows with campaign size, per backend: prints a table for docs/PERFORMANCE.md.
 //!
-//! `cargo bench -p guarantor-engine --bench scaling` (add `--features highs` to include HiGHS).
+//! `cargo bench -p guarantor-engine --bench scaling` (HiGHS and microlp; `SCALING_BACKEND` picks one).
 //! Set `SCALING_MIN` / `SCALING_MAX` to the smallest / largest respondent count to try (default
 //! 5 and 100) and
 //! `SCALING_TIME_LIMIT` to the per-solve limit in seconds (default 60); `SCALING_SEEDS` (default

@@ -898,7 +898,7 @@ proptest! {
     }
 }
 
-/// With `--features highs`, both backends must reach the same optimum, stage by stage.
+/// Both backends (with the default `highs` feature) must reach the same optimum, stage by stage.
 #[cfg(feature = "highs")]
 #[test]
 fn microlp_and_highs_agree_on_the_optimum() {

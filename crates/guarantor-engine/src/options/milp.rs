@@ -909,7 +909,7 @@ pub(super) fn solve_once(
             // ([`super::reduce`]) keeps its own package unless the one returned is better.
             let large = model_size(inst).integer_variables >= super::reduce::REDUCE_FROM;
             let configure = |m: good_lp::solvers::highs::HighsProblem| {
-                let mut m = one_thread(m);
+                let mut m = highs_defaults(m, stage.goal);
                 if let Some(cutoff) = cutoff {
                     // Only packages better than the one in hand are of interest: HiGHS prunes
                     // by it and fixes variables by reduced cost against it from the root on.
@@ -943,12 +943,30 @@ pub(super) fn solve_once(
     }
 }
 
-/// HiGHS on one thread. Its task scheduler (one per process, sized by the first solve) made a
-/// solve of the demo wait on idle workers: the demo's full run took 1.6 s of wall time for
-/// 0.9 s of work, and 0.5 s on one thread; its branch and bound is sequential anyway.
+/// The HiGHS settings of every solve of `goal`: one thread, and no feasibility jump for the
+/// goals of `cheapest` (the shortfalls and cost). HiGHS's task scheduler (one per process,
+/// sized by the first solve) made a solve of the demo wait on idle workers: the demo's full run
+/// took 1.6 s of wall time for 0.9 s of work, and 0.5 s on one thread; its branch and bound is
+/// sequential anyway.
 #[cfg(feature = "highs")]
-fn one_thread(m: good_lp::solvers::highs::HighsProblem) -> good_lp::solvers::highs::HighsProblem {
-    m.set_option("threads", 1)
+fn highs_defaults(
+    m: good_lp::solvers::highs::HighsProblem,
+    goal: Goal,
+) -> good_lp::solvers::highs::HighsProblem {
+    let m = m.set_option("threads", 1);
+    match goal {
+        // Feasibility jump looks for a first package before the root LP; on small models it is
+        // a fixed cost of about 5 ms per solve, most of a demo stage's time (demo full run
+        // 0.45 s -> 0.28 s without it), and it bought nothing measurable at 35 x 40 x 40
+        // (docs/PERFORMANCE.md).
+        Goal::EssentialShortfall | Goal::DesirableShortfall | Goal::Cost => {
+            m.set_option("mip_heuristic_run_feasibility_jump", false)
+        }
+        // Without it, HiGHS 1.16 ran past its time limit (minutes against a 10 s limit) on the
+        // troop-fairness stage of a generated 10 x 10 x 20 campaign that it proves in 0.6 s
+        // with it; the min-max goals and the others keep it.
+        _ => m,
+    }
 }
 
 fn solver_error(backend: &'static str, e: ResolutionError) -> SolveError {
@@ -992,7 +1010,10 @@ pub(super) fn relaxation(
 ) -> Result<Option<Relaxation>, SolveError> {
     let inst = stage.inst;
     let (pv, v, objective, cons) = model(stage, true);
-    let mut m = one_thread(pv.minimise(objective.clone()).using(good_lp::highs));
+    let mut m = highs_defaults(
+        pv.minimise(objective.clone()).using(good_lp::highs),
+        stage.goal,
+    );
     for c in cons {
         m.add_constraint(c);
     }

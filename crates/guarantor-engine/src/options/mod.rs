@@ -30,7 +30,7 @@ use instance::Instance;
 pub use milp::{Backend, Goal, ModelSize, Restrictions, Settings, SolveError};
 pub use report::{ForcePackage, ShortfallKind};
 
-/// Integer variables beyond which the default backend is no longer practical on a 2-core
+/// Integer variables beyond which the microlp backend is no longer practical on a 2-core
 /// machine (see docs/PERFORMANCE.md for the measurements behind the figure).
 pub const MICROLP_PRACTICAL_LIMIT: usize = 500;
 
