@@ -1,5 +1,18 @@
 //! `guarantor`: the command line for analysts.
 
+/// `println!` and `print!` for this binary: when the reader of standard output goes away
+/// (`guarantor validate FILE | head -1`) the program ends quietly, as Unix tools do, instead of
+/// panicking as std's macros do on a broken pipe.
+macro_rules! println {
+    () => { $crate::write_out(format_args!("\n")) };
+    ($($arg:tt)*) => { $crate::write_out(format_args!("{}\n", format_args!($($arg)*))) };
+}
+
+/// See [`println!`].
+macro_rules! print {
+    ($($arg:tt)*) => { $crate::write_out(format_args!($($arg)*)) };
+}
+
 mod render;
 
 use std::path::{Path, PathBuf};
@@ -342,6 +355,19 @@ enum Target {
 /// Exit codes: 0 success, 1 the campaign is invalid, 2 usage or I/O error.
 const EXIT_INVALID: u8 = 1;
 const EXIT_USAGE_OR_IO: u8 = 2;
+
+/// Writes to standard output; a closed pipe ends the program with status 0, any other write error
+/// with status 1 and a message.
+fn write_out(args: std::fmt::Arguments<'_>) {
+    use std::io::Write as _;
+    if let Err(e) = std::io::stdout().lock().write_fmt(args) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("error: cannot write to standard output: {e}");
+        std::process::exit(1);
+    }
+}
 
 fn main() -> ExitCode {
     tracing_subscriber::fmt()

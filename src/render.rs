@@ -10,8 +10,8 @@ use guarantor_engine::summary::{CategoryTotals, ResponseLine};
 use guarantor_engine::{OptionsReport, Summary};
 
 /// Groups digits in thousands: 12345 → "12,345".
-pub fn thousands(n: u64) -> String {
-    let digits = n.to_string();
+pub fn thousands(n: impl Into<u128>) -> String {
+    let digits = n.into().to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, ch) in digits.chars().enumerate() {
         if i > 0 && (digits.len() - i).is_multiple_of(3) {
@@ -24,7 +24,8 @@ pub fn thousands(n: u64) -> String {
 
 /// Money in millions with digit grouping and at most one decimal: 1234.5 → "1,234.5".
 pub fn money_m(m: f64) -> String {
-    let tenths = (m * 10.0).round() as i64;
+    // i128: totals at the largest figures validation accepts reach 10^19 millions.
+    let tenths = (m * 10.0).round() as i128;
     let whole = thousands(tenths.unsigned_abs() / 10);
     let sign = if tenths < 0 { "-" } else { "" };
     match tenths.unsigned_abs() % 10 {
@@ -205,6 +206,13 @@ pub fn options(report: &OptionsReport) -> String {
             "Model: {} current offer lines, {} requirement lines, {} usable pairings, {} integer variables.",
             s.size.offers, s.size.requirements, s.size.arcs, s.size.integer_variables
         );
+        for l in &s.left_out {
+            let _ = writeln!(
+                out,
+                "LEFT OUT: the proposal of {}: {}. These options are computed without it.",
+                l.respondent, l.reason
+            );
+        }
         for (i, p) in s.options.iter().enumerate() {
             package(&mut out, i + 1, p, cur);
         }
@@ -674,10 +682,10 @@ mod tests {
 
     #[test]
     fn digits_are_grouped_in_thousands() {
-        assert_eq!(thousands(0), "0");
-        assert_eq!(thousands(999), "999");
-        assert_eq!(thousands(1000), "1,000");
-        assert_eq!(thousands(1234567), "1,234,567");
+        assert_eq!(thousands(0_u64), "0");
+        assert_eq!(thousands(999_u64), "999");
+        assert_eq!(thousands(1000_u64), "1,000");
+        assert_eq!(thousands(1234567_u64), "1,234,567");
     }
 
     #[test]
@@ -685,5 +693,6 @@ mod tests {
         assert_eq!(money_m(1500.0), "1,500");
         assert_eq!(money_m(3.85), "3.9");
         assert_eq!(money_m(0.0), "0");
+        assert_eq!(money_m(6.0e18), "6,000,000,000,000,000,000");
     }
 }

@@ -230,6 +230,83 @@ fn summary_json_totals_match_figures_computed_by_hand() {
     );
 }
 
+/// Figures at the bounds validation accepts add up without overflow: six GBR lines of a million
+/// fighter squadrons at a million million a year each, priced in a currency worth a million of
+/// the campaign's (the largest rate accepted), add 6 × 10^18 million to the hardware totals
+/// (beyond a 64-bit count of thousands: such lines once made the totals negative), the tables
+/// print them, and the options still compute.
+#[test]
+fn totals_at_the_largest_accepted_figures_do_not_overflow() {
+    let mut doc: Value =
+        serde_json::from_str(&std::fs::read_to_string(demo_json()).unwrap()).unwrap();
+    let gbr = doc["proposals"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|p| p["respondent"] == "GBR")
+        .unwrap();
+    let offers = gbr["revisions"].as_array_mut().unwrap().last_mut().unwrap()["offers"]
+        .as_array_mut()
+        .unwrap();
+    let squadron = offers
+        .iter()
+        .find(|o| o["capability"] == "fighter.squadron")
+        .unwrap()
+        .clone();
+    for i in 0..6 {
+        let mut o = squadron.clone();
+        o["id"] = format!("GBR-X{i}").into();
+        o["quantity"] = 1_000_000.into();
+        o["cost_per_unit_year"] = json!({"amount_m": 1_000_000.0, "currency": "XAU"});
+        offers.push(o);
+    }
+    doc["campaign"]["exchange_rates"]["XAU"] = json!(1_000_000.0);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("extreme.json");
+    std::fs::write(&file, doc.to_string()).unwrap();
+
+    let hardware_cost = |path: &Path| {
+        let out = guarantor(&["summary", path_arg(path), "--json"]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        let s: Value = serde_json::from_slice(&out.stdout).unwrap();
+        s["offered"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["category"] == "hardware")
+            .unwrap()["cost_per_year_m"]
+            .as_f64()
+            .unwrap()
+    };
+    let before = hardware_cost(&demo_json());
+    let after = hardware_cost(&file);
+    assert!(after > 0.0, "{after}");
+    assert!(
+        ((after - before) / 6.0e18 - 1.0).abs() < 1e-12,
+        "{before} -> {after}"
+    );
+    let out = guarantor(&["summary", path_arg(&file)]);
+    assert!(
+        text(&out.stdout).contains("6,000,000,000,000,00"),
+        "{}",
+        text(&out.stdout)
+    );
+
+    let out = guarantor(&["options", path_arg(&file), "--all-scenarios", "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    for s in report["scenarios"].as_array().unwrap() {
+        assert!(
+            s["options"][0]["measures"]["cost_per_year_m"]
+                .as_f64()
+                .unwrap()
+                > 0.0,
+            "{}",
+            s["scenario"]
+        );
+    }
+}
+
 #[test]
 fn summary_for_people_is_tables_with_headings() {
     let out = guarantor(&["summary", path_arg(&small_fixture())]);
@@ -823,4 +900,37 @@ fn acknowledged_submissions_survive_kill_9_of_the_server() {
     server.wait().unwrap();
     let out = guarantor(&["audit", "verify", "--data-dir", path_arg(&data)]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+}
+
+/// A reader that stops early (`guarantor … | head -1`) ends the command quietly: exit 0 and no
+/// panic on standard error (std's `println!` panics on a broken pipe).
+#[test]
+fn a_closed_pipe_ends_the_command_quietly() {
+    use std::io::Read as _;
+    use std::process::Stdio;
+    // Over half a megabyte of JSON: far more than a pipe holds, so writes follow the close.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_guarantor"))
+        .args([
+            "options",
+            path_arg(&demo_json()),
+            "--all-scenarios",
+            "--json",
+        ])
+        .env_remove("GUARANTOR_LOG")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the guarantor binary runs");
+    let mut first = [0_u8; 1];
+    child
+        .stdout
+        .take()
+        .expect("piped")
+        .read_exact(&mut first)
+        .expect("some output");
+    assert_eq!(&first, b"{");
+    let out = child.wait_with_output().unwrap();
+    let stderr = text(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
 }

@@ -20,7 +20,7 @@ use guarantor_domain::ids::CountryCode;
 use guarantor_domain::{Campaign, Category, Condition, Offer, Payer, ProposalStatus};
 use guarantor_engine::summary::{
     self, CampaignHeader, CategoryTotals, CoverageLine, CoverageTotals, ResponseCounts,
-    ResponseLine, current_offers, offer_cost_per_year_thousands,
+    ResponseLine, current_offers, millions, offer_cost_per_year_thousands,
 };
 use serde::Serialize;
 
@@ -257,10 +257,6 @@ pub struct AnswerLine {
 
 /// A current offer with its respondent (shared with the summary, so both count the same lines).
 type Current<'a> = guarantor_engine::summary::CurrentOffer<'a>;
-
-fn millions(thousands: i64) -> f64 {
-    thousands as f64 / 1000.0
-}
 
 fn ratio(numerator: f64, denominator: Option<f64>) -> Option<f64> {
     denominator.filter(|d| *d > 0.0).map(|d| numerator / d)

@@ -662,3 +662,46 @@ fn page_one_says_when_options_are_not_proven_optimal() {
         "{page_one}"
     );
 }
+
+/// A proposal the engine had to leave out of a scenario (the solver failed with it) is named on
+/// page 1 and in that scenario's section, with the reason.
+#[test]
+fn page_one_names_a_proposal_left_out_of_the_options() {
+    let campaign = small();
+    let assessment = assess(&campaign);
+    let mut options = options_of(&campaign);
+    let compose_with = |options: &OptionsReport| {
+        compose(BriefInput {
+            campaign: &campaign,
+            assessment: &assessment,
+            options,
+            generated_on: NaiveDate::from_ymd_opt(2026, 12, 1).expect("a date"),
+        })
+    };
+    assert!(
+        !compose_with(&options)
+            .to_html()
+            .contains("is left out of this scenario")
+    );
+    options.scenarios[0]
+        .left_out
+        .push(guarantor_engine::options::LeftOut {
+            respondent: "GBR".into(),
+            reason: "with its offers in the model the microlp solver failed: Singular matrix"
+                .into(),
+        });
+    let brief = compose_with(&options);
+    let page_one = brief.summary.missing.join(" ");
+    assert!(
+        page_one.contains("Proposals left out of the options")
+            && page_one.contains("GBR under")
+            && page_one.contains("Singular matrix"),
+        "{page_one}"
+    );
+    assert!(
+        brief
+            .to_html()
+            .contains("The proposal of GBR is left out of this scenario"),
+        "the scenario's section says so too"
+    );
+}

@@ -176,7 +176,7 @@ pub struct CapabilityDoc {
     /// The unit counted, singular, e.g. "brigade", "battery", "EUR million per year".
     pub unit: String,
     /// Nominal personnel per deployed unit (0 for money and equipment handed over).
-    #[schemars(range(min = 0))]
+    #[schemars(range(min = 0, max = 100_000))]
     pub personnel_per_unit: i64,
     /// Units standing behind each unit kept deployed in an enduring phase; 3 means a 3:1
     /// rotation, 1 means none is needed.
@@ -262,7 +262,7 @@ pub struct RequirementDoc {
     /// The capability required (catalogue id).
     pub capability: String,
     /// Units required, deployed at the same time.
-    #[schemars(range(min = 1))]
+    #[schemars(range(min = 1, max = 1_000_000))]
     pub quantity: i64,
     /// The phase it is required in (phase id).
     pub phase: String,
@@ -352,7 +352,7 @@ pub struct ScenarioDoc {
     pub excluded_contributors: Vec<ExclusionDoc>,
     /// Most troops (personnel) that may be deployed at once, if the track caps it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(range(min = 0))]
+    #[schemars(range(min = 0, max = 10_000_000))]
     pub troop_ceiling: Option<i64>,
     /// Sectors where nothing may be deployed under this scenario.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -459,7 +459,7 @@ pub struct OfferDoc {
     pub capability: String,
     /// Units offered. For an enduring phase the respondent's rotation is assumed to come out of
     /// this number (deploying N needs N × rotation ratio), unless `rotation_backed` is true.
-    #[schemars(range(min = 1))]
+    #[schemars(range(min = 1, max = 1_000_000))]
     pub quantity: i64,
     /// First phase the units can serve in.
     pub earliest_phase: String,
@@ -527,7 +527,7 @@ pub enum ConditionDoc {
 #[serde(deny_unknown_fields)]
 pub struct MoneyDoc {
     /// Amount in millions, at most three decimals (exact to the thousand).
-    #[schemars(range(min = 0.0))]
+    #[schemars(range(min = 0.0, max = 1_000_000.0))]
     pub amount_m: f64,
     /// ISO 4217 code: the campaign currency or one listed in `campaign.exchange_rates`.
     #[schemars(regex(pattern = ISO3))]

@@ -664,9 +664,13 @@ impl Campaign {
     }
 
     /// Converts a money amount to the reporting currency, in thousands (rounded to the nearest).
-    pub fn to_reporting_thousands(&self, money: &Money) -> i64 {
+    ///
+    /// Money sums are `i128`: with the bounds validation enforces (amounts up to a million
+    /// million, rates up to a million, a million units per line) one line's yearly cost reaches
+    /// 10^21 thousands, beyond `i64`; `i128` holds 10^17 such lines.
+    pub fn to_reporting_thousands(&self, money: &Money) -> i128 {
         if money.currency() == self.info.currency {
-            return money.thousands();
+            return i128::from(money.thousands());
         }
         // Validation guarantees a rate for every currency used.
         let rate = self
@@ -675,7 +679,8 @@ impl Campaign {
             .get(&money.currency())
             .copied()
             .unwrap_or(1.0);
-        (money.thousands() as f64 * rate).round() as i64
+        // At most 1e9 × 1e6 = 1e15: exact enough in f64 and far inside i128.
+        (money.thousands() as f64 * rate).round() as i128
     }
 }
 

@@ -5,21 +5,37 @@ use std::num::NonZeroU32;
 
 use crate::ids::CurrencyCode;
 
-/// A count of units that is always at least one (a brigade, a battery, a million euros).
+/// The most units one requirement or offer line may state: a million (a million brigades, or a
+/// trillion a year for funding counted in millions). No force generation round comes near it; the
+/// bound keeps every product of units, personnel and money far inside the engine's and the
+/// solvers' number ranges, so one line can never break the computation for everyone.
+pub const MAX_UNITS: u32 = 1_000_000;
+
+/// The most personnel one unit of a capability may count (a corps is about 50,000).
+pub const MAX_PERSONNEL_PER_UNIT: u32 = 100_000;
+
+/// The highest troop ceiling a scenario may state (ten million: above any force in Europe).
+pub const MAX_TROOP_CEILING: u32 = 10_000_000;
+
+/// Exchange rates to the reporting currency must lie within `1/MAX_RATE ..= MAX_RATE`.
+pub const MAX_EXCHANGE_RATE: f64 = 1_000_000.0;
+
+/// A count of units from 1 to [`MAX_UNITS`] (a brigade, a battery, a million euros).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 pub struct Quantity(NonZeroU32);
 
 impl Quantity {
-    /// Parses a count written in a file: a whole number of at least 1.
+    /// Parses a count written in a file: a whole number from 1 to [`MAX_UNITS`].
     pub fn parse(raw: i64) -> Result<Self, String> {
         if raw <= 0 {
             return Err(format!("must be greater than 0 (got {raw})"));
         }
         u32::try_from(raw)
             .ok()
+            .filter(|&n| n <= MAX_UNITS)
             .and_then(NonZeroU32::new)
             .map(Self)
-            .ok_or_else(|| format!("must be at most {} (got {raw})", u32::MAX))
+            .ok_or_else(|| format!("must be at most 1,000,000 units (got {raw})"))
     }
 
     /// The count as an integer.
@@ -58,7 +74,7 @@ impl Money {
         }
         if amount_m > MAX_AMOUNT_M {
             return Err(format!(
-                "{amount_m} million is beyond the largest accepted amount ({MAX_AMOUNT_M} million)"
+                "{amount_m} million is beyond the largest accepted amount (1,000,000 million)"
             ));
         }
         let scaled = amount_m * 1000.0;
@@ -159,6 +175,12 @@ mod tests {
         assert!(Quantity::parse(0).unwrap_err().contains("greater than 0"));
         assert!(Quantity::parse(-2).unwrap_err().contains("greater than 0"));
         assert!(Quantity::parse(i64::MAX).is_err());
+        assert_eq!(Quantity::parse(1_000_000).unwrap().get(), MAX_UNITS);
+        assert!(
+            Quantity::parse(2_147_483_648)
+                .unwrap_err()
+                .contains("at most 1,000,000")
+        );
     }
 
     #[test]

@@ -19,7 +19,10 @@ use crate::model::{
     Payer, Phase, Proposal, Question, Questionnaire, ReferenceFacts, Requirement, Respondent,
     Revision, Scenario, Section, Sector, Withdrawal,
 };
-use crate::quantity::{Figure, Money, Quantity, RotationRatio};
+use crate::quantity::{
+    Figure, MAX_EXCHANGE_RATE, MAX_PERSONNEL_PER_UNIT, MAX_TROOP_CEILING, Money, Quantity,
+    RotationRatio,
+};
 
 /// One thing wrong with a campaign file: where, and what.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -265,6 +268,12 @@ fn campaign_info(c: &mut Checker, doc: &CampaignDocument) -> Option<CampaignInfo
         if !(rate.is_finite() && *rate > 0.0) {
             c.report(path(), format!("must be a positive number (got {rate})"));
             rates_ok = false;
+        } else if !(1.0 / MAX_EXCHANGE_RATE..=MAX_EXCHANGE_RATE).contains(rate) {
+            c.report(
+                path(),
+                format!("must be between 0.000001 and 1,000,000 units of the reporting currency per unit (got {rate})"),
+            );
+            rates_ok = false;
         }
         if let Some(cur) = parsed {
             if Some(cur) == currency {
@@ -339,13 +348,15 @@ fn catalogue(c: &mut Checker, doc: &CampaignDocument) -> Option<Vec<Capability>>
         c.non_empty(|| at("unit"), &cap.unit);
         let personnel = c.take(
             || at("personnel_per_unit"),
-            u32::try_from(cap.personnel_per_unit).map_err(|_| {
-                format!(
-                    "must be a whole number from 0 to {} (got {})",
-                    u32::MAX,
-                    cap.personnel_per_unit
-                )
-            }),
+            u32::try_from(cap.personnel_per_unit)
+                .ok()
+                .filter(|&n| n <= MAX_PERSONNEL_PER_UNIT)
+                .ok_or_else(|| {
+                    format!(
+                        "must be a whole number from 0 to 100,000 (got {})",
+                        cap.personnel_per_unit
+                    )
+                }),
         );
         let ratio = c.take(
             || at("rotation_ratio"),
@@ -675,7 +686,10 @@ fn scenarios(c: &mut Checker, doc: &CampaignDocument, k: &Known) -> Option<Vec<S
             Some(v) => c
                 .take(
                     || format!("{base}.troop_ceiling"),
-                    u32::try_from(v).map_err(|_| format!("must be a whole number of troops, 0 or more (got {v})")),
+                    u32::try_from(v)
+                        .ok()
+                        .filter(|&n| n <= MAX_TROOP_CEILING)
+                        .ok_or_else(|| format!("must be a whole number of troops from 0 to 10,000,000 (got {v})")),
                 )
                 .map(Some),
         };

@@ -228,13 +228,58 @@ fn zero_and_negative_quantities() {
     assert_rule(
         |v| v["scenarios"][0]["troop_ceiling"] = json!(-100),
         "scenarios[backstop].troop_ceiling",
-        "0 or more",
+        "from 0 to 10,000,000",
     );
     assert_rule(
         |v| v["respondents"][0]["facts"]["gdp_usd_bn"] = json!(-5.0),
         "respondents[FRA].facts.gdp_usd_bn",
         "non-negative",
     );
+}
+
+/// Every quantity and amount has a realistic upper bound, so that no line can overflow the
+/// engine's and the totals' arithmetic (a line of 2,147,483,648 units once made the options fail
+/// for every capital; six of 2,147,483,647 at a million million each made totals negative).
+#[test]
+fn figures_beyond_their_bounds() {
+    assert_rule(
+        |v| fra_current(v)["offers"][1]["quantity"] = json!(2_147_483_648_i64),
+        "proposals[FRA].revisions[2].offers[1].quantity",
+        "must be at most 1,000,000 units (got 2147483648)",
+    );
+    assert_rule(
+        |v| v["requirements"][0]["quantity"] = json!(1_000_001),
+        "requirements[R1].quantity",
+        "must be at most 1,000,000 units",
+    );
+    assert_rule(
+        |v| fra_current(v)["offers"][1]["cost_per_unit_year"]["amount_m"] = json!(1_000_000.001),
+        "proposals[FRA].revisions[2].offers[1].cost_per_unit_year.amount_m",
+        "beyond the largest accepted amount (1,000,000 million)",
+    );
+    assert_rule(
+        |v| v["catalogue"][0]["personnel_per_unit"] = json!(100_001),
+        "catalogue[brigade].personnel_per_unit",
+        "from 0 to 100,000",
+    );
+    assert_rule(
+        |v| v["scenarios"][0]["troop_ceiling"] = json!(10_000_001),
+        "scenarios[backstop].troop_ceiling",
+        "from 0 to 10,000,000",
+    );
+    assert_rule(
+        |v| v["campaign"]["exchange_rates"]["USD"] = json!(2_000_000.0),
+        "campaign.exchange_rates.USD",
+        "between 0.000001 and 1,000,000",
+    );
+    // The bounds themselves are accepted.
+    let mut v = small();
+    fra_current(&mut v)["offers"][1]["quantity"] = json!(1_000_000);
+    fra_current(&mut v)["offers"][1]["cost_per_unit_year"]["amount_m"] = json!(1_000_000.0);
+    v["requirements"][0]["quantity"] = json!(1_000_000);
+    v["catalogue"][0]["personnel_per_unit"] = json!(100_000);
+    v["scenarios"][0]["troop_ceiling"] = json!(10_000_000);
+    parse_campaign(&v.to_string(), FileFormat::Json).expect("figures at their bounds are valid");
 }
 
 #[test]

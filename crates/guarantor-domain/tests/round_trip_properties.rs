@@ -90,7 +90,7 @@ proptest! {
     }
 
     #[test]
-    fn out_of_range_quantities_are_reported_at_their_path(q in prop_oneof![i64::MIN..=0, (u32::MAX as i64 + 1)..=i64::MAX]) {
+    fn out_of_range_quantities_are_reported_at_their_path(q in prop_oneof![i64::MIN..=0, (guarantor_domain::quantity::MAX_UNITS as i64 + 1)..=i64::MAX]) {
         let mut v = small();
         v["requirements"][2]["quantity"] = json!(q);
         match parse_campaign(&v.to_string(), FileFormat::Json) {

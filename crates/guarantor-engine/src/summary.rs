@@ -182,18 +182,21 @@ pub fn current_offers(campaign: &Campaign) -> Vec<CurrentOffer<'_>> {
 }
 
 /// Millions from thousands, as outputs write money.
-fn millions(thousands: i64) -> f64 {
+pub fn millions(thousands: i128) -> f64 {
     thousands as f64 / 1000.0
 }
 
 /// Cost per year of an offer in thousands of the campaign currency; funding counts its amount.
-pub fn offer_cost_per_year_thousands(campaign: &Campaign, offer: &Offer) -> i64 {
+///
+/// `i128` so that no sum of validated offers can overflow (see
+/// [`Campaign::to_reporting_thousands`]).
+pub fn offer_cost_per_year_thousands(campaign: &Campaign, offer: &Offer) -> i128 {
     let capability = campaign.capability(&offer.capability);
     if capability.category == Category::Funding {
-        return i64::from(offer.quantity.get()) * 1000;
+        return i128::from(offer.quantity.get()) * 1000;
     }
     offer.cost_per_unit_year.map_or(0, |unit| {
-        campaign.to_reporting_thousands(&unit) * i64::from(offer.quantity.get())
+        campaign.to_reporting_thousands(&unit) * i128::from(offer.quantity.get())
     })
 }
 
@@ -223,7 +226,7 @@ pub fn summarise(campaign: &Campaign) -> Summary {
             offers
                 .iter()
                 .filter(|o| campaign.capability(&o.offer.capability).category == Category::Funding)
-                .map(|o| i64::from(o.offer.quantity.get()) * 1000)
+                .map(|o| i128::from(o.offer.quantity.get()) * 1000)
                 .sum(),
         ),
         coverage_totals: coverage_totals(&coverage),
@@ -350,7 +353,7 @@ fn offered(campaign: &Campaign, offers: &[CurrentOffer<'_>]) -> Vec<CategoryTota
                 cost_per_year_m: millions(
                     capabilities
                         .iter()
-                        .map(|c| (c.cost_per_year_m * 1000.0).round() as i64)
+                        .map(|c| (c.cost_per_year_m * 1000.0).round() as i128)
                         .sum(),
                 ),
                 capabilities,

@@ -649,6 +649,96 @@ fn the_demo_runs_every_scenario_with_five_options() {
     assert!(no_backstop < base);
 }
 
+/// The demo with six GBR lines at the largest figures validation accepts (a million fighter
+/// squadrons at a million million a year each): valid, and extreme enough to break microlp.
+fn demo_with_extreme_gbr_lines() -> Campaign {
+    let mut doc: serde_json::Value =
+        serde_json::from_str(include_str!("../../../examples/demo-campaign.json")).unwrap();
+    let gbr = doc["proposals"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|p| p["respondent"] == "GBR")
+        .unwrap();
+    let offers = gbr["revisions"].as_array_mut().unwrap().last_mut().unwrap()["offers"]
+        .as_array_mut()
+        .unwrap();
+    let squadron = offers
+        .iter()
+        .find(|o| o["capability"] == "fighter.squadron")
+        .unwrap()
+        .clone();
+    for i in 0..6 {
+        let mut o = squadron.clone();
+        o["id"] = format!("GBR-X{i}").into();
+        o["quantity"] = 1_000_000.into();
+        o["cost_per_unit_year"] = serde_json::json!({"amount_m": 1_000_000.0, "currency": "EUR"});
+        offers.push(o);
+    }
+    parse_campaign(&doc.to_string(), FileFormat::Json).expect("figures at the bounds are valid")
+}
+
+/// One capital's figures must not deny everyone the options: where the solver fails with a
+/// proposal in the model, that proposal is left out of the scenario, named with the reason, and
+/// the options are computed from the others.
+#[test]
+fn a_proposal_the_solver_fails_on_is_left_out_and_the_rest_still_computes() {
+    let c = demo_with_extreme_gbr_lines();
+    // Three options per scenario, as the CLI asks by default: microlp fails in a later
+    // objective's stage.
+    let mut req = request(Objective::Cheapest, 3);
+    req.robustness = false;
+    let report = compute(&c, &req).expect("the campaign still computes");
+    assert_eq!(report.scenarios.len(), 3);
+    let mut left = 0;
+    for s in &report.scenarios {
+        assert!(!s.options.is_empty(), "{}", s.scenario);
+        for l in &s.left_out {
+            left += 1;
+            assert_eq!(
+                l.respondent, "GBR",
+                "{}: the capital with the extreme lines",
+                s.scenario
+            );
+            assert!(l.reason.contains("microlp solver failed"), "{}", l.reason);
+            assert!(
+                s.options[0].participants.iter().all(|p| p != "GBR"),
+                "{}: a left-out proposal is in no package",
+                s.scenario
+            );
+            assert!(
+                report
+                    .warnings
+                    .iter()
+                    .any(|w| w.contains(&s.scenario) && w.contains("proposal of GBR is left out")),
+                "{:?}",
+                report.warnings
+            );
+        }
+        check_package(&c, &s.scenario, &s.options[0]);
+    }
+    assert!(
+        left > 0,
+        "microlp no longer fails on these figures: find another trigger for this test"
+    );
+}
+
+/// HiGHS computes the same campaign with every proposal in, and proves it.
+#[cfg(feature = "highs")]
+#[test]
+fn highs_computes_figures_at_the_bounds_with_every_proposal_in() {
+    let c = demo_with_extreme_gbr_lines();
+    let mut req = request(Objective::Cheapest, 1);
+    req.robustness = false;
+    req.settings.backend = Backend::Highs;
+    let report = compute(&c, &req).unwrap();
+    for s in &report.scenarios {
+        assert!(s.left_out.is_empty(), "{}: {:?}", s.scenario, s.left_out);
+        assert!(s.options[0].solve.optimal, "{}", s.scenario);
+        check_package(&c, &s.scenario, &s.options[0]);
+    }
+}
+
 /// Checks a package against the campaign from its placements alone: every placement is allowed,
 /// every condition holds, capacity, rotation and the troop ceiling are respected, and the
 /// coverage it reports equals the coverage its placements give.

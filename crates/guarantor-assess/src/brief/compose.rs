@@ -105,6 +105,7 @@ pub fn compose(input: BriefInput<'_>) -> Brief {
     let mut charts = Vec::new();
 
     let mut summary = summary_page(campaign, a, recommended, &names, &currency);
+    summary.missing.extend(left_out_sentence(options));
     summary.missing.extend(unproven_sentence(options));
     let mut sections = Vec::new();
     if let Some(scenario) = baseline {
@@ -430,6 +431,27 @@ fn summary_page(
     }
 }
 
+/// Page 1 says when a proposal had to be left out of a scenario because the solver failed with
+/// it: the options of that scenario are computed without that capital.
+fn left_out_sentence(options: &OptionsReport) -> Option<String> {
+    let lines: Vec<String> = options
+        .scenarios
+        .iter()
+        .flat_map(|s| {
+            s.left_out
+                .iter()
+                .map(move |l| format!("{} under \"{}\" ({})", l.respondent, s.name, l.reason))
+        })
+        .collect();
+    (!lines.is_empty()).then(|| {
+        format!(
+            "Proposals left out of the options because the solver failed with them: {}. Those \
+             scenarios' options are computed without them; ask the capitals to check their figures.",
+            lines.join("; ")
+        )
+    })
+}
+
 /// Page 1 says when options are not proven optimal: a solve stopped by its time limit keeps the
 /// best package found, and a better or cheaper one may exist.
 fn unproven_sentence(options: &OptionsReport) -> Option<String> {
@@ -524,6 +546,13 @@ fn options_section(
             }
         ),
     }];
+    blocks.extend(scenario.left_out.iter().map(|l| Block::Paragraph {
+        text: format!(
+            "The proposal of {} is left out of this scenario: {}. These options are computed \
+             without it.",
+            l.respondent, l.reason
+        ),
+    }));
     let opts = &scenario.options;
     let mut columns = vec![Column::text("Measure")];
     columns.extend(opts.iter().enumerate().map(|(i, p)| {

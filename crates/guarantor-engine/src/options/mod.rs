@@ -153,6 +153,14 @@ pub enum OptionsError {
     /// The solver failed.
     #[error(transparent)]
     Solve(#[from] SolveError),
+    /// The solver failed on a scenario, and still failed with each proposal left out in turn.
+    #[error("scenario {scenario}: {source} (it fails with each proposal left out in turn too)")]
+    Scenario {
+        /// Scenario id.
+        scenario: String,
+        /// The first failure.
+        source: SolveError,
+    },
 }
 
 /// The engine's answer: options per scenario and the scenarios side by side.
@@ -187,8 +195,21 @@ pub struct ScenarioOptions {
     pub assumptions: Vec<String>,
     /// Size of the model.
     pub size: ModelSize,
+    /// Proposals left out of this scenario because the solver failed with them in the model
+    /// (normally empty): the options are computed without them.
+    pub left_out: Vec<LeftOut>,
     /// The options, best first.
     pub options: Vec<ForcePackage>,
+}
+
+/// A proposal the engine had to leave out of a scenario: with it in the model the solver failed,
+/// without it the scenario computes. One capital's figures must not deny everyone the options.
+#[derive(Debug, Clone, Serialize)]
+pub struct LeftOut {
+    /// The respondent whose current proposal was left out.
+    pub respondent: String,
+    /// What failed with it, in words.
+    pub reason: String,
 }
 
 /// One scenario's first option against the baseline (the first scenario computed).
@@ -362,13 +383,26 @@ pub fn compute(
                 request.settings.time_limit.as_secs_f64()
             ));
         }
-        let options = scenario_options(&inst, request)?;
+        let (options, left_out) = match scenario_options(&inst, request) {
+            Ok(options) => (options, Vec::new()),
+            Err(OptionsError::Solve(failure @ SolveError::Solver { .. })) => {
+                let (options, left) = without_the_failing_proposal(&inst, request, failure)?;
+                warnings.push(format!(
+                    "scenario {}: the proposal of {} is left out: {}. The options of this \
+                     scenario are computed without it; ask {} to check its figures.",
+                    scenario.id, left.respondent, left.reason, left.respondent
+                ));
+                (options, vec![left])
+            }
+            Err(e) => return Err(e),
+        };
         scenarios.push(ScenarioOptions {
             scenario: scenario.id.to_string(),
             name: scenario.name.clone(),
             description: scenario.description.clone(),
             assumptions: assumptions(scenario),
             size,
+            left_out,
             options,
         });
     }
@@ -381,6 +415,54 @@ pub fn compute(
         scenarios,
         comparison,
         warnings,
+    })
+}
+
+/// After the solver failed on a scenario, finds the proposal without which it computes.
+///
+/// A solver fails on valid input through numerical trouble, which extreme figures cause: the
+/// respondents are tried largest figures first (units, yearly cost and personnel of their biggest
+/// usable line), and the first one whose absence lets the scenario compute is left out. Trying
+/// them in code order instead would blame whichever capital happened to tip the numerics back.
+/// When no single proposal explains the failure, the error stands, naming the scenario.
+fn without_the_failing_proposal(
+    inst: &Instance<'_>,
+    request: &OptionsRequest,
+    failure: SolveError,
+) -> Result<(Vec<ForcePackage>, LeftOut), OptionsError> {
+    tracing::warn!(scenario = %inst.scenario.id, error = %failure, "solver failed; looking for the proposal behind it");
+    let mut largest: BTreeMap<CountryCode, f64> = BTreeMap::new();
+    for line in inst.offers.iter().filter(|l| l.blocked.is_none()) {
+        let size = line.quantity() * line.unit_cost_m.max(line.committed_per_unit()).max(1.0);
+        let entry = largest.entry(line.respondent).or_insert(0.0);
+        *entry = entry.max(size);
+    }
+    let mut suspects: Vec<CountryCode> = inst.respondents.clone();
+    suspects.sort_by(|a, b| {
+        let size = |c: &CountryCode| largest.get(c).copied().unwrap_or(0.0);
+        size(b).total_cmp(&size(a)).then(a.cmp(b))
+    });
+    let failure_text = failure.to_string();
+    let failure_text = failure_text.trim_end_matches('.');
+    for respondent in suspects {
+        let mut withdrawn = inst.withdrawn.clone();
+        if !withdrawn.insert(respondent) {
+            continue;
+        }
+        let reduced = Instance::new(inst.campaign, inst.scenario, &withdrawn);
+        if let Ok(options) = scenario_options(&reduced, request) {
+            return Ok((
+                options,
+                LeftOut {
+                    respondent: respondent.to_string(),
+                    reason: format!("with its offers in the model {failure_text}"),
+                },
+            ));
+        }
+    }
+    Err(OptionsError::Scenario {
+        scenario: inst.scenario.id.to_string(),
+        source: failure,
     })
 }
 

@@ -16,7 +16,9 @@ use guarantor_domain::document::{
     AnswerDoc, CampaignDocument, CaveatDoc, ConditionDoc, MoneyDoc, OfferDoc,
 };
 use guarantor_store::DraftContent;
-use rust_xlsxwriter::{DataValidation, Format, Formula, Workbook, Worksheet, XlsxError};
+use rust_xlsxwriter::{
+    DataValidation, DataValidationRule, Format, Formula, Workbook, Worksheet, XlsxError,
+};
 
 use super::Lists;
 use super::proposal_form::{self, Target};
@@ -281,6 +283,30 @@ pub fn template(
         &list_validation(&currency_range, "Currency")?,
     )?;
     ws.add_data_validation(1, 12, last, 12, &list_validation(&payer_range, "Paid by")?)?;
+    // The same bounds the campaign file enforces, so a spreadsheet user hears of them on entry.
+    let max_units = i32::try_from(guarantor_domain::quantity::MAX_UNITS).unwrap_or(i32::MAX);
+    ws.add_data_validation(
+        1,
+        2,
+        last,
+        2,
+        &DataValidation::new()
+            .allow_whole_number(DataValidationRule::Between(1, max_units))
+            .set_input_title("Quantity")?
+            .set_error_message("A whole number of units from 1 to 1,000,000.")?,
+    )?;
+    ws.add_data_validation(
+        1,
+        10,
+        last,
+        10,
+        &DataValidation::new()
+            .allow_decimal_number(DataValidationRule::Between(0.0, 1_000_000.0))
+            .set_input_title("Cost")?
+            .set_error_message(
+                "Millions per unit per year, from 0 to 1,000,000, at most three decimals.",
+            )?,
+    )?;
     ws.protect();
 
     // Answers.

@@ -250,6 +250,16 @@ async fn bad_input_is_a_clear_4xx_and_nothing_is_stored() {
                 json!({"offers": [{"id": "C1", "capability": "death.ray", "quantity": 2, "earliest_phase": "P1"}]}),
                 "death.ray",
             ),
+            // Beyond the realistic bounds (a line of 2^31 units once failed the options for
+            // everyone).
+            (
+                json!({"offers": [{"id": "C1", "capability": "medical.role2", "quantity": 2_147_483_648_i64, "earliest_phase": "P1"}]}),
+                "at most 1,000,000 units",
+            ),
+            (
+                json!({"offers": [{"id": "C1", "capability": "medical.role2", "quantity": 1, "earliest_phase": "P1", "cost_per_unit_year": {"amount_m": 5_000_000.0, "currency": "EUR"}}]}),
+                "largest accepted amount",
+            ),
         ];
         for (body, mentions) in cases {
             let (status, answer, _) = app
