@@ -8,6 +8,7 @@
 
 pub mod document;
 pub mod ids;
+pub mod json;
 mod load;
 pub mod model;
 pub mod quantity;

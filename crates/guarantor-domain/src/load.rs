@@ -87,10 +87,17 @@ fn toml_to_json(value: toml::Value) -> serde_json::Value {
 /// Parses text into a JSON value without interpreting it as a campaign yet.
 fn parse_value(text: &str, format: FileFormat) -> Result<serde_json::Value, LoadError> {
     match format {
-        FileFormat::Json => serde_json::from_str(text).map_err(|e| LoadError::Syntax {
-            format: "JSON",
-            path: ".".into(),
-            message: e.to_string(),
+        FileFormat::Json => crate::json::parse_strict(text).map_err(|e| match e {
+            crate::json::JsonError::Syntax(message) => LoadError::Syntax {
+                format: "JSON",
+                path: ".".into(),
+                message,
+            },
+            crate::json::JsonError::DuplicateKey { path, key } => LoadError::Syntax {
+                format: "JSON",
+                path,
+                message: format!("the key \"{key}\" is given twice in this object: give it once"),
+            },
         }),
         FileFormat::Toml => text
             .parse::<toml::Table>()

@@ -223,19 +223,41 @@ impl IntoResponse for ApiError {
 /// Parses a JSON body: malformed JSON is 400 with where it broke; JSON of the wrong shape
 /// (unknown field, wrong type, negative count) is 422 with the path of the field.
 pub fn parse_body<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
-    if let Err(e) = serde_json::from_slice::<serde_json::Value>(body) {
-        return Err(ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "malformed",
-            format!("the body is not JSON: {e}"),
-        ));
-    }
-    let mut de = serde_json::Deserializer::from_slice(body);
-    serde_path_to_error::deserialize(&mut de).map_err(|e| {
+    // Strictly first: a key given twice is refused with its path rather than the last one
+    // silently winning.
+    let value = guarantor_domain::json::parse_strict_bytes(body).map_err(json_error)?;
+    serde_path_to_error::deserialize(value).map_err(|e| {
         let path = e.path().to_string();
         ApiError::invalid_field(
             if path == "." { "body" } else { &path },
             &e.inner().to_string(),
+        )
+    })
+}
+
+/// The API's answer to a body that is not strict JSON: 400 `malformed` for bad syntax (or bytes
+/// that are not UTF-8), 422 with the path for a duplicated key.
+pub fn json_error(e: guarantor_domain::json::JsonError) -> ApiError {
+    match e {
+        guarantor_domain::json::JsonError::Syntax(message) => ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "malformed",
+            format!("the body is not JSON: {message}"),
+        ),
+        guarantor_domain::json::JsonError::DuplicateKey { path, key } => ApiError::invalid_field(
+            &path,
+            &format!("the key \"{key}\" is given twice in this object: give it once"),
+        ),
+    }
+}
+
+/// A body that must be UTF-8 text (a campaign file); read only after the caller is authorised.
+pub fn text_body(body: &[u8]) -> Result<&str, ApiError> {
+    std::str::from_utf8(body).map_err(|e| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "malformed",
+            format!("the body is not UTF-8 text: {e}"),
         )
     })
 }

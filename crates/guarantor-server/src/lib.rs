@@ -585,9 +585,10 @@ async fn list_campaigns(State(s): Shared, caller: Caller) -> AppResult<Response>
     Ok(Json(list).into_response())
 }
 
-async fn import_campaign(State(s): Shared, caller: Caller, body: String) -> AppResult<Response> {
+async fn import_campaign(State(s): Shared, caller: Caller, body: Bytes) -> AppResult<Response> {
     caller.must_coordinate()?;
-    let campaign = parse_campaign(&body, FileFormat::Json).map_err(ApiError::from_load)?;
+    let body = error::text_body(&body)?;
+    let campaign = parse_campaign(body, FileFormat::Json).map_err(ApiError::from_load)?;
     s.store.import(&campaign, &caller.0.actor()).await?;
     Ok((
         StatusCode::CREATED,
@@ -620,12 +621,13 @@ async fn put_setup(
     caller: Caller,
     Path(campaign): Path<String>,
     headers: HeaderMap,
-    body: String,
+    body: Bytes,
 ) -> AppResult<Response> {
     caller.must_coordinate()?;
     let expected = if_match(&headers)?;
+    let body = error::text_body(&body)?;
     let doc =
-        guarantor_domain::parse_document(&body, FileFormat::Json).map_err(ApiError::from_load)?;
+        guarantor_domain::parse_document(body, FileFormat::Json).map_err(ApiError::from_load)?;
     if !doc.proposals.is_empty() {
         return Err(ApiError::invalid_field(
             "proposals",

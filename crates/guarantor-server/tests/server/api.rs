@@ -755,3 +755,128 @@ async fn a_flood_of_sign_ins_with_made_up_names_is_turned_away_before_hashing() 
     // 40 at once against 10 per second in bursts of 20: at least 15 turned away.
     assert!(refused >= 15, "only {refused} of 40 refused");
 }
+
+/// Authorisation comes before the body is read: a capital or a decision maker sending a body
+/// that is not UTF-8 to a coordinator's route gets 404 or 403 JSON, not 400 text. A key given
+/// twice in a JSON body is refused with its path, never "the last one wins".
+#[tokio::test]
+async fn bodies_are_read_after_authorisation_and_duplicate_keys_are_refused() {
+    for app in spawn_apps().await {
+        let cyp = app.with_demo_and_invitation("CYP").await;
+        let not_utf8 = vec![0xff_u8, 0xfe, b'{', b'}'];
+        let setup = format!("/api/campaigns/{CAMPAIGN}/setup");
+        for (method, path) in [
+            (Method::POST, "/api/campaigns"),
+            (Method::PUT, setup.as_str()),
+        ] {
+            for (token, expected) in [
+                (cyp.as_str(), StatusCode::NOT_FOUND),
+                (app.decision_maker.as_str(), StatusCode::FORBIDDEN),
+            ] {
+                let resp = app
+                    .client
+                    .request(method.clone(), app.url(path))
+                    .bearer_auth(token)
+                    .header("If-Match", "\"v1\"")
+                    .header("Content-Type", "application/json")
+                    .body(not_utf8.clone())
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(resp.status(), expected, "{}: {method} {path}", app.label);
+                let body: Value = resp.json().await.expect("a JSON error");
+                assert!(body["error"]["code"].is_string(), "{body}");
+            }
+            // The coordinator gets a clear 400 in JSON.
+            let resp = app
+                .client
+                .request(method.clone(), app.url(path))
+                .bearer_auth(&app.coordinator)
+                .header("If-Match", "\"v1\"")
+                .body(not_utf8.clone())
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(resp.status(), StatusCode::BAD_REQUEST, "{}", app.label);
+            let body: Value = resp.json().await.expect("a JSON error");
+            assert!(
+                body["error"]["message"]
+                    .as_str()
+                    .unwrap()
+                    .contains("not UTF-8"),
+                "{body}"
+            );
+        }
+
+        // A duplicated key in a draft: 422 naming where.
+        let resp = app
+            .client
+            .put(app.url(&format!("/api/campaigns/{CAMPAIGN}/proposals/CYP/draft")))
+            .bearer_auth(&cyp)
+            .header("If-Match", "\"v1\"")
+            .header("Content-Type", "application/json")
+            .body(r#"{"offers": [{"id": "CYP-1", "capability": "medical.role2", "quantity": 1, "quantity": 9, "earliest_phase": "P1"}]}"#)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            resp.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            app.label
+        );
+        let body: Value = resp.json().await.unwrap();
+        let problems = body["error"].to_string();
+        assert!(
+            problems.contains("offers[0]") && problems.contains("\\\"quantity\\\" is given twice"),
+            "{body}"
+        );
+
+        // A duplicated key in a campaign file: refused with its path, nothing imported.
+        let demo = DEMO.replacen(
+            "\"exchange_rates\": {",
+            "\"exchange_rates\": {\"USD\": 5.0,",
+            1,
+        );
+        assert_ne!(demo, DEMO, "the demo has exchange rates");
+        let other = demo.replacen(
+            &format!("\"id\": \"{CAMPAIGN}\""),
+            "\"id\": \"dup-keys\"",
+            1,
+        );
+        assert_ne!(other, demo);
+        let resp = app
+            .client
+            .post(app.url("/api/campaigns"))
+            .bearer_auth(&app.coordinator)
+            .body(other)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::BAD_REQUEST, "{}", app.label);
+        let body: Value = resp.json().await.unwrap();
+        assert!(
+            body["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("campaign.exchange_rates: the key \"USD\" is given twice"),
+            "{body}"
+        );
+        let (_, list, _) = app
+            .call(
+                Method::GET,
+                "/api/campaigns",
+                Some(&app.coordinator),
+                None,
+                None,
+            )
+            .await;
+        assert!(
+            list.as_array()
+                .unwrap()
+                .iter()
+                .all(|c| c["id"] != "dup-keys"),
+            "{list}"
+        );
+    }
+}
