@@ -785,13 +785,20 @@ fn demo_reference_figures_match_the_published_table() {
 #[test]
 fn duplicate_keys_are_refused_and_a_byte_order_mark_is_accepted() {
     let demo = include_str!("../../../examples/demo-campaign.json");
-    let doubled = demo.replacen("\"exchange_rates\": {", "\"exchange_rates\": {\"USD\": 5.0,", 1);
+    let doubled = demo.replacen(
+        "\"exchange_rates\": {",
+        "\"exchange_rates\": {\"USD\": 5.0,",
+        1,
+    );
     match parse_campaign(&doubled, FileFormat::Json) {
         Err(LoadError::Syntax { path, message, .. }) => {
             assert_eq!(path, "campaign.exchange_rates");
             assert!(message.contains("\"USD\" is given twice"), "{message}");
         }
-        other => panic!("expected a duplicate-key error, got {:?}", other.map(|_| ())),
+        other => panic!(
+            "expected a duplicate-key error, got {:?}",
+            other.map(|_| ())
+        ),
     }
     let toml_doubled = format!("{SMALL_TOML}\n[campaign]\nid = \"again\"\n");
     assert!(parse_campaign(&toml_doubled, FileFormat::Toml).is_err());

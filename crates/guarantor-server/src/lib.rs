@@ -424,6 +424,8 @@ pub fn app_with(store: Store, config: Config) -> Router {
 }
 
 fn router(state: Arc<AppState>) -> Router {
+    // Secure cookies mean the deployment is HTTPS: browsers are then told to keep to it.
+    let hsts = state.config.secure_cookies;
     Router::new()
         .route("/api/health", get(|| async { "ok" }))
         .route("/api/login", post(login))
@@ -476,6 +478,10 @@ fn router(state: Arc<AppState>) -> Router {
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(60),
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            hsts,
+            web::security_headers,
         ))
         .with_state(state)
 }

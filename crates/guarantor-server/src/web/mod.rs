@@ -399,16 +399,52 @@ pub(crate) const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src
      style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; \
      form-action 'self'; base-uri 'none'";
 
-/// The headers of every page: its type, and what a browser may do with it. Pages show one
-/// capital's proposal or a campaign's figures: never cached in shared caches, never framed.
-pub(crate) fn page_headers(content_type: &'static str) -> [(header::HeaderName, &'static str); 5] {
+/// The headers of every page: its type, never cached in shared caches (pages show one capital's
+/// proposal or a campaign's figures). What a browser may do with it (CSP, framing, sniffing) is
+/// added to every HTML response, pages and API alike, by [`security_headers`].
+pub(crate) fn page_headers(content_type: &'static str) -> [(header::HeaderName, &'static str); 2] {
     [
         (header::CONTENT_TYPE, content_type),
         (header::CACHE_CONTROL, "no-store"),
-        (header::X_FRAME_OPTIONS, "DENY"),
-        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
-        (header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY),
     ]
+}
+
+/// Middleware over every route: `nosniff` on every response; on every HTML response (a page,
+/// an error page, the brief through the API) the content security policy, no framing and no
+/// shared caching; and, when the deployment is HTTPS (`hsts`), Strict-Transport-Security.
+/// Handlers do not set these themselves, so no route can forget them.
+pub(crate) async fn security_headers(
+    axum::extract::State(hsts): axum::extract::State<bool>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    use axum::http::HeaderValue;
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    headers
+        .entry(header::X_CONTENT_TYPE_OPTIONS)
+        .or_insert(HeaderValue::from_static("nosniff"));
+    let html = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("text/html"));
+    if html {
+        headers.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+        );
+        headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+        headers
+            .entry(header::CACHE_CONTROL)
+            .or_insert(HeaderValue::from_static("no-store"));
+    }
+    if hsts {
+        headers.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        );
+    }
+    response
 }
 
 /// A rendered template as an HTML response.

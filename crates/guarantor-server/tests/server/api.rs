@@ -880,3 +880,73 @@ async fn bodies_are_read_after_authorisation_and_duplicate_keys_are_refused() {
         );
     }
 }
+
+/// Every HTML response carries the pages' security headers, the brief served through the API
+/// included; every response is `nosniff`; a deployment behind HTTPS (secure cookies, the
+/// default) adds Strict-Transport-Security.
+#[tokio::test]
+async fn html_through_the_api_has_the_pages_security_headers() {
+    for app in spawn_apps().await {
+        app.with_demo_and_invitation("FRA").await;
+        let resp = app
+            .client
+            .get(app.url(&format!("/api/campaigns/{CAMPAIGN}/brief")))
+            .bearer_auth(&app.decision_maker)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::OK, "{}", app.label);
+        let h = resp.headers();
+        assert!(
+            h["content-type"].to_str().unwrap().starts_with("text/html"),
+            "{h:?}"
+        );
+        assert!(
+            h["content-security-policy"]
+                .to_str()
+                .unwrap()
+                .starts_with("default-src 'self'"),
+            "{h:?}"
+        );
+        assert_eq!(h["x-frame-options"], "DENY");
+        assert_eq!(h["x-content-type-options"], "nosniff");
+        assert_eq!(h["strict-transport-security"], "max-age=31536000");
+        // JSON and errors are nosniff too.
+        for path in ["/api/health", "/api/no-such-route"] {
+            let resp = app.client.get(app.url(path)).send().await.unwrap();
+            assert_eq!(
+                resp.headers()["x-content-type-options"],
+                "nosniff",
+                "{path}"
+            );
+        }
+    }
+}
+
+/// Plain HTTP on one machine (`--insecure-cookies`, `--demo`) sends no Strict-Transport-Security:
+/// it would pin browsers to an HTTPS the server does not serve.
+#[tokio::test]
+async fn plain_http_sends_no_strict_transport_security() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&format!("sqlite://{}", dir.path().join("h.db").display()))
+        .await
+        .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(guarantor_server::serve(
+        listener,
+        store,
+        guarantor_server::Config {
+            secure_cookies: false,
+            ..guarantor_server::Config::default()
+        },
+    ));
+    let resp = Client::new()
+        .get(format!("{base}/login"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert!(resp.headers().get("strict-transport-security").is_none());
+    assert_eq!(resp.headers()["x-frame-options"], "DENY");
+}
