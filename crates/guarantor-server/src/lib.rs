@@ -128,7 +128,7 @@ pub const API_ROUTES: &[Route] = &[
         "GET",
         "/api/campaigns/{campaign}/questionnaire",
         "coordinator, decision maker, the campaign's capitals",
-        "The campaign file without any proposal: what a capital needs to answer.",
+        "What a capital needs to answer, and nothing else: the campaign header, phases, sectors, catalogue, requirements, questionnaire, facts, and the invited capitals by code and name (docs/api.md, What a capital is sent)."
     ),
     route(
         "GET",
@@ -688,10 +688,61 @@ async fn get_questionnaire(
     Path(campaign): Path<String>,
 ) -> AppResult<Response> {
     caller.can_see_questionnaire(&campaign)?;
-    let mut doc = s.store.export(&campaign).await?.to_document();
-    // A capital sees the questions and the catalogue, never the others' proposals.
-    doc.proposals.clear();
-    Ok(Json(doc).into_response())
+    let doc = s.store.export(&campaign).await?.to_document();
+    Ok(Json(QuestionnaireView::of(doc)).into_response())
+}
+
+/// What a capital is sent to answer the questionnaire, field by field (docs/api.md): what the
+/// form asks about and what an offer may refer to, nothing of the coordinator's planning or of
+/// the other capitals beyond their names.
+#[derive(Debug, serde::Serialize)]
+struct QuestionnaireView {
+    /// Id, title, issuer, purpose, deadline, currency and the exchange rates offers may use.
+    campaign: guarantor_domain::document::CampaignInfoDoc,
+    phases: Vec<guarantor_domain::document::PhaseDoc>,
+    sectors: Vec<guarantor_domain::document::SectorDoc>,
+    catalogue: Vec<guarantor_domain::document::CapabilityDoc>,
+    /// The statement of requirements, which capitals offer against (as at a force sourcing
+    /// conference).
+    requirements: Vec<guarantor_domain::document::RequirementDoc>,
+    questionnaire: guarantor_domain::document::QuestionnaireDoc,
+    /// The facts an offer may be conditional on.
+    facts: Vec<guarantor_domain::document::FactDoc>,
+    /// The invited capitals an offer may be conditional on: code and name only.
+    respondents: Vec<RespondentName>,
+}
+
+/// An invited capital, as another capital may see it.
+#[derive(Debug, serde::Serialize)]
+struct RespondentName {
+    code: String,
+    name: String,
+}
+
+impl QuestionnaireView {
+    /// Keeps what a capital needs; scenarios (the negotiation outcomes studied, who may be
+    /// excluded, troop ceilings), reference figures, memberships, uninvited respondents and every
+    /// proposal stay out.
+    fn of(doc: guarantor_domain::CampaignDocument) -> Self {
+        Self {
+            campaign: doc.campaign,
+            phases: doc.phases,
+            sectors: doc.sectors,
+            catalogue: doc.catalogue,
+            requirements: doc.requirements,
+            questionnaire: doc.questionnaire,
+            facts: doc.facts,
+            respondents: doc
+                .respondents
+                .into_iter()
+                .filter(|r| r.invited)
+                .map(|r| RespondentName {
+                    code: r.code,
+                    name: r.name,
+                })
+                .collect(),
+        }
+    }
 }
 
 async fn get_assessment(

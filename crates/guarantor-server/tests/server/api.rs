@@ -119,8 +119,45 @@ async fn tokens_decide_what_a_caller_may_do() {
             )
             .await;
         assert_eq!(status, StatusCode::OK);
-        assert!(body["proposals"].as_array().unwrap().is_empty());
+        // Exactly what docs/api.md lists, nothing else: no proposals, no scenarios, and the
+        // other capitals by code and name only.
+        let keys: Vec<&str> = body
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                "campaign",
+                "catalogue",
+                "facts",
+                "phases",
+                "questionnaire",
+                "requirements",
+                "respondents",
+                "sectors"
+            ],
+            "{}",
+            app.label
+        );
         assert!(!body["catalogue"].as_array().unwrap().is_empty());
+        let respondents = body["respondents"].as_array().unwrap();
+        assert_eq!(respondents.len(), 32, "the invited capitals only");
+        for r in respondents {
+            let fields: Vec<&str> = r.as_object().unwrap().keys().map(String::as_str).collect();
+            assert_eq!(fields, ["code", "name"], "{r}");
+        }
+        let text = body.to_string();
+        for secret in [
+            "gdp_usd_bn",
+            "troop_ceiling",
+            "excluded_contributors",
+            "memberships",
+        ] {
+            assert!(!text.contains(secret), "{secret} leaked");
+        }
         // A revoked invitation stops working.
         let (status, _, _) = app
             .call(
