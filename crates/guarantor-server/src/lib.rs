@@ -128,7 +128,7 @@ pub const API_ROUTES: &[Route] = &[
         "GET",
         "/api/campaigns/{campaign}/questionnaire",
         "coordinator, decision maker, the campaign's capitals",
-        "What a capital needs to answer, and nothing else: the campaign header, phases, sectors, catalogue, requirements, questionnaire, facts, and the invited capitals by code and name (docs/api.md, What a capital is sent)."
+        "What a capital needs to answer, and nothing else: the campaign header, phases, sectors, catalogue, requirements, questionnaire, facts, and the invited capitals by code and name (docs/api.md, What a capital is sent).",
     ),
     route(
         "GET",

@@ -11,7 +11,7 @@
 use std::collections::BTreeMap;
 use std::io::Cursor;
 
-use calamine::{Data, Xlsx, open_workbook_from_rs};
+use calamine::{Data, Reader as _, Xlsx, open_workbook_from_rs};
 use guarantor_domain::document::{
     AnswerDoc, CampaignDocument, CaveatDoc, ConditionDoc, MoneyDoc, OfferDoc,
 };
@@ -466,7 +466,18 @@ fn grid<RS: std::io::Read + std::io::Seek>(
             "the workbook has no sheet named \"{name}\": upload the file downloaded from your proposal page"
         )]
     };
-    let mut reader = wb.worksheet_cells_reader(name).map_err(|_| missing())?;
+    // A sheet that is listed but cannot be opened is a damaged file (e.g. a zip whose size
+    // fields lie), not a missing sheet: say so, or the user hunts for a sheet that is there.
+    let listed = wb.sheet_names().iter().any(|n| n == name);
+    let mut reader = wb.worksheet_cells_reader(name).map_err(|e| {
+        if listed {
+            vec![format!(
+                "the workbook is damaged: the sheet \"{name}\" is there but cannot be read ({e}); download a fresh copy from your proposal page and fill it again"
+            )]
+        } else {
+            missing()
+        }
+    })?;
     let mut cells = BTreeMap::new();
     let mut outside = 0;
     loop {
@@ -511,9 +522,9 @@ fn check_size(bytes: &[u8]) -> Result<(), Vec<String>> {
     }
     if total > MAX_UNZIPPED_BYTES {
         return Err(vec![format!(
-            "the workbook unzips to {} MB, more than the {} MB a questionnaire can need: upload the file downloaded from your proposal page",
-            total / 1_000_000,
-            MAX_UNZIPPED_BYTES / 1_000_000
+            "the workbook unzips to {} MiB, more than the {} MiB a questionnaire can need: upload the file downloaded from your proposal page",
+            total / (1024 * 1024),
+            MAX_UNZIPPED_BYTES / (1024 * 1024)
         )]);
     }
     Ok(())
@@ -819,6 +830,48 @@ mod tests {
         assert!(err[0].starts_with("Read me!B3:"), "{err:?}");
         let err = read(b"not a workbook", &doc, "FRA", &Default::default()).expect_err("refused");
         assert!(err[0].contains("not an Excel workbook"), "{err:?}");
+    }
+
+    /// A zip whose central directory understates a sheet's size unzips to a truncated sheet:
+    /// the file is damaged, and the message says so instead of "no sheet named Offers".
+    #[test]
+    fn a_zip_with_lying_size_fields_is_called_damaged() {
+        let doc = demo();
+        let mut bytes = template(&doc, "FRA", &[], &[], 1).expect("written");
+        let sheets: Vec<String> = {
+            let mut zip = zip::ZipArchive::new(Cursor::new(&bytes)).unwrap();
+            (0..zip.len())
+                .map(|i| zip.by_index_raw(i).unwrap().name().unwrap().into_owned())
+                .filter(|n| n.starts_with("xl/worksheets/sheet"))
+                .collect()
+        };
+        assert!(!sheets.is_empty());
+        let mut patched = 0;
+        for name in &sheets {
+            // Central directory entries: signature, then the uncompressed size at offset 24 and
+            // the file name at offset 46.
+            let mut at = 0;
+            while let Some(i) = bytes[at..]
+                .windows(4)
+                .position(|w| w == [0x50, 0x4b, 0x01, 0x02])
+            {
+                let start = at + i;
+                let name_len =
+                    usize::from(u16::from_le_bytes([bytes[start + 28], bytes[start + 29]]));
+                if bytes.get(start + 46..start + 46 + name_len) == Some(name.as_bytes()) {
+                    bytes[start + 24..start + 28].copy_from_slice(&10_u32.to_le_bytes());
+                    patched += 1;
+                }
+                at = start + 4;
+            }
+        }
+        assert_eq!(patched, sheets.len(), "every sheet's size field was found");
+        let err = read(&bytes, &doc, "FRA", &Default::default()).expect_err("refused");
+        assert!(
+            err.iter().any(|e| e.contains("the workbook is damaged")),
+            "{err:?}"
+        );
+        assert!(!err.iter().any(|e| e.contains("no sheet named")), "{err:?}");
     }
 
     #[test]
