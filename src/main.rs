@@ -269,6 +269,18 @@ enum Command {
         /// HTTPS leave it off). Implied by --demo.
         #[arg(long)]
         insecure_cookies: bool,
+        /// Requests per second one client address may make without a credential or with one
+        /// that fails (bursts of twice that); beyond it the address is refused for a while.
+        #[arg(long, default_value_t = 20, env = "GUARANTOR_ANONYMOUS_RATE")]
+        anonymous_rate: u32,
+        /// A reverse proxy whose X-Forwarded-For names the client (repeat for a chain); without
+        /// one, the peer's address is the client's.
+        #[arg(
+            long = "trusted-proxy",
+            env = "GUARANTOR_TRUSTED_PROXIES",
+            value_delimiter = ','
+        )]
+        trusted_proxies: Vec<std::net::IpAddr>,
         #[command(flatten)]
         db: DatabaseArgs,
     },
@@ -548,6 +560,8 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
             bind,
             demo,
             insecure_cookies,
+            anonymous_rate,
+            trusted_proxies,
             db,
         } => {
             let rt = tokio::runtime::Builder::new_multi_thread()
@@ -572,6 +586,8 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
                             .map_err(|e| e.to_string())
                     })),
                     secure_cookies: !(demo || insecure_cookies),
+                    anonymous_requests_per_second: anonymous_rate,
+                    trusted_proxies,
                     ..guarantor_server::Config::default()
                 };
                 println!("Guarantor listening on {url} (web app at /, JSON API at /api)");

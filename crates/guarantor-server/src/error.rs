@@ -209,6 +209,11 @@ impl IntoResponse for ApiError {
         }
         let mut response =
             (self.status, Json(serde_json::json!({ "error": error }))).into_response();
+        if self.status == StatusCode::UNAUTHORIZED {
+            response
+                .extensions_mut()
+                .insert(crate::throttle::AuthFailed);
+        }
         if let Some(seconds) = self.retry_after
             && let Ok(v) = axum::http::HeaderValue::from_str(&seconds.to_string())
         {

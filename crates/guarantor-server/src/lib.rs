@@ -12,6 +12,7 @@
 
 mod error;
 pub mod openapi;
+mod throttle;
 pub mod web;
 
 use std::collections::HashMap;
@@ -258,6 +259,13 @@ pub struct Config {
     /// Requests per second each token, session or invitation may make (with bursts of twice
     /// that); more are answered 429 with `Retry-After`.
     pub requests_per_second: u32,
+    /// Requests per second each client address may make without a credential or with one that
+    /// fails (bursts of twice that); beyond it the address is refused for a while, except for
+    /// credentials that authenticated recently.
+    pub anonymous_requests_per_second: u32,
+    /// Reverse proxies whose `X-Forwarded-For` names the client; empty means the peer is the
+    /// client.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl Default for Config {
@@ -266,6 +274,8 @@ impl Default for Config {
             pdf: None,
             secure_cookies: true,
             requests_per_second: 50,
+            anonymous_requests_per_second: 20,
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -276,6 +286,11 @@ impl std::fmt::Debug for Config {
             .field("pdf", &self.pdf.is_some())
             .field("secure_cookies", &self.secure_cookies)
             .field("requests_per_second", &self.requests_per_second)
+            .field(
+                "anonymous_requests_per_second",
+                &self.anonymous_requests_per_second,
+            )
+            .field("trusted_proxies", &self.trusted_proxies)
             .finish()
     }
 }
@@ -299,6 +314,8 @@ pub struct AppState {
     config: Config,
     options: Mutex<OptionsCache>,
     limiter: Limiter,
+    /// Limits per client address on requests that prove nothing.
+    addresses: throttle::AddressLimits,
     /// Sign-in attempts across all names: each costs an argon2 hash, so a flood of made-up names
     /// (which the per-account lockout does not see) must not take the server's cores.
     logins: governor::DefaultDirectRateLimiter,
@@ -314,6 +331,10 @@ impl AppState {
             options: Mutex::new(HashMap::new()),
             limiter: governor::RateLimiter::keyed(
                 governor::Quota::per_second(rate).allow_burst(burst),
+            ),
+            addresses: throttle::AddressLimits::new(
+                config.anonymous_requests_per_second,
+                config.trusted_proxies.clone(),
             ),
             logins: governor::RateLimiter::direct(
                 governor::Quota::per_second(LOGINS_PER_SECOND).allow_burst(
@@ -337,10 +358,7 @@ impl AppState {
     /// Counts a request made with `credential`; refuses it when the credential is over its rate.
     /// Checked before the credential is looked up, so unknown tokens are limited too.
     pub(crate) fn admit(&self, credential: &str) -> Result<(), ApiError> {
-        use sha2::Digest;
-        let digest = sha2::Sha256::digest(credential.as_bytes());
-        let mut key = [0u8; 16];
-        key.copy_from_slice(&digest[..16]);
+        let key = throttle::digest(credential);
         self.limiter.check_key(&key).map_err(|not_until| {
             let wait = not_until.wait_time_from(governor::clock::Clock::now(
                 &governor::clock::DefaultClock::default(),
@@ -480,6 +498,10 @@ fn router(state: Arc<AppState>) -> Router {
             Duration::from_secs(60),
         ))
         .layer(axum::middleware::from_fn_with_state(
+            Arc::clone(&state),
+            throttle::limit_by_address,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
             hsts,
             web::security_headers,
         ))
@@ -509,7 +531,10 @@ impl FromRequestParts<Arc<AppState>> for Caller {
             .ok_or_else(ApiError::unauthenticated)?;
         state.admit(token)?;
         match state.store.authenticate(token, Utc::now()).await? {
-            Some(p) => Ok(Caller(p)),
+            Some(p) => {
+                state.addresses.remember_good(token);
+                Ok(Caller(p))
+            }
             None => Err(ApiError::unauthenticated()),
         }
     }
@@ -1068,12 +1093,17 @@ pub async fn serve(
         loop {
             tokio::time::sleep(Duration::from_secs(60)).await;
             limiter.limiter.retain_recent();
+            limiter.addresses.forget_stale();
         }
     });
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-            tracing::info!("shutting down");
-        })
-        .await
+    // The peer's address, for the limits on requests that prove nothing.
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+        tracing::info!("shutting down");
+    })
+    .await
 }

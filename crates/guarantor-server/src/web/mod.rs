@@ -10,7 +10,7 @@ mod analysis;
 mod coordinator;
 mod proposal;
 mod proposal_form;
-mod session;
+pub(crate) mod session;
 pub mod xlsx;
 
 use std::sync::Arc;

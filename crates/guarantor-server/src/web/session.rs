@@ -125,11 +125,15 @@ async fn viewer_of(jar: &CookieJar, state: &AppState) -> Result<Option<Viewer>, 
         return Ok(None);
     };
     state.admit(&token).map_err(PageError::from_api)?;
-    Ok(state
+    let viewer = state
         .store
         .authenticate(&token, Utc::now())
         .await?
-        .map(|principal| Viewer { principal, token }))
+        .map(|principal| Viewer { principal, token });
+    if let Some(v) = &viewer {
+        state.addresses.remember_good(&v.token);
+    }
+    Ok(viewer)
 }
 
 impl FromRequestParts<Arc<AppState>> for Viewer {
@@ -150,7 +154,12 @@ impl FromRequestParts<Arc<AppState>> for Viewer {
                     .map_or("/", |p| p.as_str())
                     .to_owned();
                 let query = serde_urlencoded::to_string([("next", next)]).unwrap_or_default();
-                Err(Redirect::to(&format!("/login?{query}")).into_response())
+                let mut to_login = Redirect::to(&format!("/login?{query}")).into_response();
+                // Counts against the address only when a cookie was presented and failed.
+                to_login
+                    .extensions_mut()
+                    .insert(crate::throttle::AuthFailed);
+                Err(to_login)
             }
             Err(e) => Err(e.into_response()),
         }

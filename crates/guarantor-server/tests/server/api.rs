@@ -987,3 +987,94 @@ async fn plain_http_sends_no_strict_transport_security() {
     assert!(resp.headers().get("strict-transport-security").is_none());
     assert_eq!(resp.headers()["x-frame-options"], "DENY");
 }
+
+/// A flood of made-up tokens and invitation links from one address is refused (429, before any
+/// lookup) once over the address's budget for requests that prove nothing, while a credential
+/// that authenticated keeps working from that address and other addresses are not slowed.
+/// Behind a trusted proxy the client is the address `X-Forwarded-For` names.
+#[tokio::test]
+async fn a_flood_of_made_up_credentials_from_one_address_is_limited() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&format!("sqlite://{}", dir.path().join("f.db").display()))
+        .await
+        .unwrap();
+    let good = store
+        .create_api_token("good", Role::Coordinator, "test", Utc::now())
+        .await
+        .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(guarantor_server::serve(
+        listener,
+        store,
+        guarantor_server::Config {
+            requests_per_second: 1000,
+            anonymous_requests_per_second: 5,
+            trusted_proxies: vec!["127.0.0.1".parse().unwrap()],
+            ..guarantor_server::Config::default()
+        },
+    ));
+    let client = Client::new();
+    let from = |address: &str, path: &str, token: Option<&str>| {
+        let mut req = client
+            .get(format!("{base}{path}"))
+            .header("X-Forwarded-For", address);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        req.send()
+    };
+    // The good token authenticates once before the flood.
+    let ok = from("203.0.113.1", "/api/campaigns", Some(&good))
+        .await
+        .unwrap();
+    assert_eq!(ok.status(), StatusCode::OK);
+
+    let mut refused = 0;
+    for i in 0..300 {
+        let resp = from(
+            "203.0.113.1",
+            "/api/campaigns",
+            Some(&format!("made-up-{i}")),
+        )
+        .await
+        .unwrap();
+        let status = resp.status();
+        assert!(
+            status == StatusCode::UNAUTHORIZED || status == StatusCode::TOO_MANY_REQUESTS,
+            "{status}"
+        );
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            refused += 1;
+            assert!(resp.headers().contains_key("retry-after"));
+            let body: Value = resp.json().await.unwrap();
+            assert_eq!(body["error"]["code"], "too_many_requests");
+        }
+    }
+    // A burst of 10 and 5 per second: nearly all of 300 sent within a second or two refused.
+    assert!(
+        refused >= 250,
+        "only {refused} of 300 made-up tokens refused"
+    );
+    // Invitation links from the same address: refused too.
+    let link = from("203.0.113.1", "/invitation/guess", None)
+        .await
+        .unwrap();
+    assert_eq!(link.status(), StatusCode::TOO_MANY_REQUESTS);
+    // The good token still works from that address; another address is not slowed.
+    let ok = from("203.0.113.1", "/api/campaigns", Some(&good))
+        .await
+        .unwrap();
+    assert_eq!(ok.status(), StatusCode::OK);
+    let other = from("203.0.113.2", "/api/health", None).await.unwrap();
+    assert_eq!(other.status(), StatusCode::OK);
+    // A client cannot pick its own address: the leftmost entry is not believed, the one the
+    // trusted proxy appended is.
+    let spoofed = client
+        .get(format!("{base}/api/health"))
+        .header("X-Forwarded-For", "198.51.100.99, 203.0.113.1")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(spoofed.status(), StatusCode::TOO_MANY_REQUESTS);
+}

@@ -102,7 +102,7 @@ impl App {
 }
 
 /// `guarantor serve` on `store` on a free loopback port, allowing `requests_per_second` per
-/// credential; returns its base URL.
+/// credential and per address for requests without a valid one; returns its base URL.
 pub(crate) async fn serve_on(store: Store, requests_per_second: u32) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
@@ -111,6 +111,7 @@ pub(crate) async fn serve_on(store: Store, requests_per_second: u32) -> String {
         store,
         guarantor_server::Config {
             requests_per_second,
+            anonymous_requests_per_second: requests_per_second,
             ..guarantor_server::Config::default()
         },
     ));
