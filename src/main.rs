@@ -47,6 +47,10 @@ struct DatabaseArgs {
     /// Directory for the embedded database.
     #[arg(long, env = "GUARANTOR_DATA_DIR", default_value = "guarantor-data")]
     data_dir: PathBuf,
+    /// File holding the audit key (`guarantor audit keygen`), kept outside the database: every
+    /// audit row written is sealed with it, and `audit verify` checks the seals.
+    #[arg(long, env = "GUARANTOR_AUDIT_KEY_FILE")]
+    audit_key_file: Option<PathBuf>,
 }
 
 impl DatabaseArgs {
@@ -64,7 +68,18 @@ impl DatabaseArgs {
                 format!("sqlite://{}", self.data_dir.join("guarantor.db").display())
             }
         };
-        Ok(guarantor_store::Store::open(&url).await?)
+        let store = guarantor_store::Store::open(&url).await?;
+        Ok(match &self.audit_key_file {
+            Some(path) => {
+                let text = std::fs::read_to_string(path).with_context(|| {
+                    format!("cannot read the audit key file {}", path.display())
+                })?;
+                let key = guarantor_store::AuditKey::parse(&text)
+                    .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+                store.with_audit_key(key)
+            }
+            None => store,
+        })
     }
 }
 
@@ -116,10 +131,30 @@ impl From<RoleArg> for guarantor_store::Role {
 
 #[derive(Debug, Subcommand)]
 enum AuditCommand {
-    /// Check that no audit row was edited or deleted; prints the head hash to record.
+    /// Check the log and the stored data: no audit row edited or deleted, no stored data changed
+    /// outside Guarantor, seals (with the key) and checkpoints intact. Exit 0 intact, 1 not.
     Verify {
+        /// A checkpoint file written by `audit checkpoint` (repeatable): cut-off or rewritten
+        /// rows are detected against it.
+        #[arg(long)]
+        checkpoint: Vec<PathBuf>,
         #[command(flatten)]
         db: DatabaseArgs,
+    },
+    /// Write a small sealed file recording the log's head now, for a second party to keep
+    /// (needs the audit key).
+    Checkpoint {
+        /// Where to write it; standard output if omitted.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+    /// Write a new random audit key to a file (kept outside the database; created, never
+    /// overwritten).
+    Keygen {
+        /// The key file to create.
+        out: PathBuf,
     },
 }
 
@@ -641,18 +676,34 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Audit {
-            command: AuditCommand::Verify { db },
+            command: AuditCommand::Verify { checkpoint, db },
         } => {
-            let report = runtime()?
-                .block_on(async { anyhow::Ok(db.open().await?.verify_audit().await?) })?;
+            let checkpoints = checkpoint
+                .iter()
+                .map(|path| {
+                    let text = std::fs::read_to_string(path)
+                        .with_context(|| format!("cannot read {}", path.display()))?;
+                    serde_json::from_str::<guarantor_store::Checkpoint>(&text).with_context(|| {
+                        format!("{} is not an audit checkpoint file", path.display())
+                    })
+                })
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            let report = runtime()?.block_on(async {
+                anyhow::Ok(db.open().await?.verify_audit_against(&checkpoints).await?)
+            })?;
+            for u in &report.unchecked {
+                eprintln!("note: {u}");
+            }
             if report.intact() {
                 println!(
-                    "audit log intact: {} entries; head {}",
+                    "audit log and stored data intact: {} entries; head {}",
                     report.entries, report.head
                 );
-                println!(
-                    "(record the head elsewhere: deleting the newest entries can only be detected against it)"
-                );
+                if checkpoint.is_empty() {
+                    println!(
+                        "(keep checkpoints elsewhere, `guarantor audit checkpoint`: cutting off the newest entries can only be detected against one)"
+                    );
+                }
                 Ok(ExitCode::SUCCESS)
             } else {
                 eprintln!(
@@ -665,6 +716,44 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
                 }
                 Ok(ExitCode::from(EXIT_INVALID))
             }
+        }
+        Command::Audit {
+            command: AuditCommand::Checkpoint { out, db },
+        } => {
+            let checkpoint = runtime()?
+                .block_on(async { anyhow::Ok(db.open().await?.audit_checkpoint().await?) })?
+                .context(
+                    "a checkpoint is sealed with the audit key: pass --audit-key-file (or set GUARANTOR_AUDIT_KEY_FILE)",
+                )?;
+            let text = format!("{}\n", serde_json::to_string_pretty(&checkpoint)?);
+            match out {
+                Some(path) => std::fs::write(&path, text)
+                    .with_context(|| format!("cannot write {}", path.display()))?,
+                None => print!("{text}"),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Audit {
+            command: AuditCommand::Keygen { out },
+        } => {
+            use std::io::Write as _;
+            let mut options = std::fs::OpenOptions::new();
+            options.write(true).create_new(true);
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+            let mut file = options.open(&out).with_context(|| {
+                format!(
+                    "cannot create {} (an existing key is never overwritten)",
+                    out.display()
+                )
+            })?;
+            file.write_all(guarantor_store::AuditKey::generate().as_bytes())
+                .with_context(|| format!("cannot write {}", out.display()))?;
+            println!(
+                "audit key written to {}: keep it outside the database and pass it with --audit-key-file or GUARANTOR_AUDIT_KEY_FILE",
+                out.display()
+            );
+            Ok(ExitCode::SUCCESS)
         }
         Command::Convert { file, to, out } => {
             let campaign = load(&file)?;

@@ -681,7 +681,7 @@ fn import_export_and_audit_verify_through_the_embedded_database() {
     let out = run(&["audit", "verify"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert!(
-        text(&out.stdout).contains("audit log intact: 1 entries"),
+        text(&out.stdout).contains("audit log and stored data intact: 1 entries"),
         "{}",
         text(&out.stdout)
     );
@@ -933,4 +933,92 @@ fn a_closed_pipe_ends_the_command_quietly() {
     let stderr = text(&out.stderr);
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert_eq!(out.status.code(), Some(0), "{stderr}");
+}
+
+/// The audit key and checkpoints from the command line: a key file is created once (never
+/// overwritten), rows written with it are sealed, a checkpoint needs the key, and `audit verify`
+/// checks the log against kept checkpoints, refusing one whose seal was altered.
+#[test]
+fn audit_keys_and_checkpoints_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let key = dir.path().join("audit.key");
+    let run = |args: &[&str], with_key: bool| {
+        let mut all = args.to_vec();
+        if args.get(1) != Some(&"keygen") {
+            all.extend_from_slice(&["--data-dir", path_arg(&data)]);
+        }
+        if with_key {
+            all.extend_from_slice(&["--audit-key-file", path_arg(&key)]);
+        }
+        Command::new(env!("CARGO_BIN_EXE_guarantor"))
+            .args(&all)
+            .env_remove("GUARANTOR_LOG")
+            .env_remove("GUARANTOR_DATABASE_URL")
+            .env_remove("GUARANTOR_AUDIT_KEY_FILE")
+            .output()
+            .expect("runs")
+    };
+    let out = run(&["audit", "keygen", path_arg(&key)], false);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(std::fs::read_to_string(&key).unwrap().trim().len(), 64);
+    let out = run(&["audit", "keygen", path_arg(&key)], false);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "an existing key is never overwritten"
+    );
+
+    let out = run(&["import", path_arg(&demo_json())], true);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let out = run(&["audit", "checkpoint"], false);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("--audit-key-file"),
+        "{}",
+        text(&out.stderr)
+    );
+    let checkpoint = dir.path().join("head.json");
+    let out = run(
+        &["audit", "checkpoint", "--out", path_arg(&checkpoint)],
+        true,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let kept: Value = serde_json::from_str(&std::fs::read_to_string(&checkpoint).unwrap()).unwrap();
+    assert_eq!(kept["seq"], 1);
+    assert_eq!(kept["seal"].as_str().unwrap().len(), 64);
+
+    let out = run(
+        &["audit", "verify", "--checkpoint", path_arg(&checkpoint)],
+        true,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("intact: 1 entries"),
+        "{}",
+        text(&out.stdout)
+    );
+    // Without the key the seals cannot be checked, and it says so.
+    let out = run(&["audit", "verify"], false);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        text(&out.stderr).contains("seals not checked"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let mut altered = kept.clone();
+    altered["seq"] = 7.into();
+    let forged = dir.path().join("forged.json");
+    std::fs::write(&forged, altered.to_string()).unwrap();
+    let out = run(
+        &["audit", "verify", "--checkpoint", path_arg(&forged)],
+        true,
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stderr).contains("its seal does not match"),
+        "{}",
+        text(&out.stderr)
+    );
 }

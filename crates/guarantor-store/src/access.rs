@@ -140,7 +140,7 @@ impl Store {
         .bind(&at)
         .execute(&mut *tx)
         .await?;
-        audit::append(
+        self.append_audit(
             &mut tx,
             audit::NewEntry {
                 at: &at,
@@ -192,7 +192,7 @@ impl Store {
         .bind(rfc3339(expires_at))
         .execute(&mut *tx)
         .await?;
-        audit::append(
+        self.append_audit(
             &mut tx,
             audit::NewEntry {
                 at: &at,
@@ -252,7 +252,7 @@ impl Store {
         .await?
         .rows_affected();
         if revoked > 0 {
-            audit::append(
+            self.append_audit(
                 &mut tx,
                 audit::NewEntry {
                     at: &at,
@@ -407,7 +407,7 @@ impl Store {
         .bind(&at)
         .execute(&mut *tx)
         .await?;
-        audit::append(
+        self.append_audit(
             &mut tx,
             audit::NewEntry {
                 at: &at,

@@ -1,14 +1,22 @@
-//! The append-only, hash-chained audit log.
+//! The append-only, hash-chained audit log, bound to the stored data and optionally sealed.
 //!
-//! Row `n` stores `prev_hash` (row `n − 1`'s hash; 64 zeros for the first) and `hash` =
-//! SHA-256 of the JSON array `[seq, at, actor, action, campaign_id, subject, before, after,
-//! prev_hash]` (absent values as empty strings), hex-encoded. Editing any field of a row changes
-//! its hash; deleting a row leaves a gap in `seq` and a `prev_hash` that matches nothing. Deleting
-//! the newest rows cannot be seen from inside the database: [`AuditReport::head`] is the value to
-//! record elsewhere (a ticket, a signed mail) to detect that too.
+//! Row `n` stores `prev_hash` (row `n − 1`'s hash; 64 zeros for the first), `state_hash` (the
+//! SHA-256 of the stored rows the change left behind: the campaign's rows for an entry about a
+//! campaign, the accounts and API tokens otherwise) and `hash` = SHA-256 of the JSON array
+//! `[seq, at, actor, action, campaign_id, subject, before, after, prev_hash, state_hash]` (absent
+//! values as empty strings; rows written before `state_hash` existed hash the first nine).
+//! With an audit key (kept outside the database), `mac` = HMAC-SHA-256(key, hash).
+//!
+//! [`verify`] detects: an edited or deleted row (the chain); stored data edited, added or deleted
+//! outside Guarantor (the state no longer matches the last entry that wrote it); with the key, a
+//! row forged or re-hashed after an edit (its seal), an unsealed row after sealed ones; and,
+//! against a [`Checkpoint`] kept elsewhere, newest rows cut off or the whole chain re-hashed.
+//! Without a key or a checkpoint, someone who can write to the database and recompute hashes can
+//! still rewrite the log consistently: docs/storage.md says what is and is not detected.
 
+use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
-use sqlx::{Any, AnyPool, Row, Transaction};
+use sqlx::{Any, AnyConnection, AnyPool, Row, Transaction};
 
 use crate::StoreError;
 
@@ -36,8 +44,12 @@ pub struct AuditEntry {
     pub after: Option<String>,
     /// The previous row's hash.
     pub prev_hash: String,
+    /// The stored state the change left behind (absent in rows older than the binding).
+    pub state_hash: Option<String>,
     /// This row's hash.
     pub hash: String,
+    /// The row's seal under the audit key, if the store had one.
+    pub mac: Option<String>,
 }
 
 /// The result of walking the chain.
@@ -49,6 +61,9 @@ pub struct AuditReport {
     pub head: String,
     /// Every break found, in words; empty when the chain is intact.
     pub problems: Vec<String>,
+    /// What could not be checked, in words (no key given, data not written since the binding
+    /// existed); these do not make the log broken.
+    pub unchecked: Vec<String>,
 }
 
 impl AuditReport {
@@ -69,8 +84,79 @@ pub(crate) struct NewEntry<'a> {
     pub after: Option<&'a str>,
 }
 
-fn hash(seq: i64, e: &NewEntry<'_>, prev_hash: &str) -> String {
-    let fields = [
+/// The secret that seals audit rows and checkpoints; kept outside the database.
+#[derive(Clone)]
+pub struct AuditKey(std::sync::Arc<Vec<u8>>);
+
+impl std::fmt::Debug for AuditKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("AuditKey(***)")
+    }
+}
+
+impl AuditKey {
+    /// A key from the text of a key file: 64 or more hexadecimal digits (what
+    /// [`AuditKey::generate`] writes).
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let hex = text.trim();
+        if hex.len() < 64 || hex.len() % 2 != 0 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(
+                "an audit key is at least 64 hexadecimal digits (make one with `guarantor audit keygen`)"
+                    .into(),
+            );
+        }
+        let bytes = (0..hex.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap_or(0))
+            .collect();
+        Ok(Self(std::sync::Arc::new(bytes)))
+    }
+
+    /// A fresh random key as the text of a key file (64 hexadecimal digits and a newline).
+    pub fn generate() -> String {
+        use rand::RngCore as _;
+        let mut bytes = [0u8; 32];
+        rand::rng().fill_bytes(&mut bytes);
+        let mut text: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        text.push('\n');
+        text
+    }
+
+    /// HMAC-SHA-256 of `message`, hex-encoded.
+    fn seal(&self, message: &str) -> String {
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.0)
+            .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));
+        mac.update(message.as_bytes());
+        mac.finalize()
+            .into_bytes()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+}
+
+/// The head of the log at one moment, sealed with the audit key: a small file a second party
+/// keeps, against which truncation and re-hashing are detected later.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Checkpoint {
+    /// The newest row then.
+    pub seq: i64,
+    /// Its hash.
+    pub head: String,
+    /// When the checkpoint was taken, RFC 3339 UTC.
+    pub at: String,
+    /// HMAC-SHA-256 of `guarantor-audit-checkpoint|seq|head|at` under the audit key.
+    pub seal: String,
+}
+
+impl Checkpoint {
+    fn message(seq: i64, head: &str, at: &str) -> String {
+        format!("guarantor-audit-checkpoint|{seq}|{head}|{at}")
+    }
+}
+
+fn hash(seq: i64, e: &NewEntry<'_>, prev_hash: &str, state_hash: Option<&str>) -> String {
+    let mut fields = vec![
         seq.to_string(),
         e.at.to_owned(),
         e.actor.to_owned(),
@@ -81,6 +167,9 @@ fn hash(seq: i64, e: &NewEntry<'_>, prev_hash: &str) -> String {
         e.after.unwrap_or_default().to_owned(),
         prev_hash.to_owned(),
     ];
+    if let Some(state) = state_hash {
+        fields.push(state.to_owned());
+    }
     // A JSON array of strings is an unambiguous encoding of the fields.
     let encoded = serde_json::to_string(&fields).unwrap_or_default();
     Sha256::digest(encoded.as_bytes())
@@ -98,11 +187,100 @@ pub(crate) async fn lock(tx: &mut Transaction<'_, Any>) -> Result<(), StoreError
     Ok(())
 }
 
-/// Appends a row in the caller's transaction (one begun by `Store::begin_write`).
+/// The SHA-256 of the stored rows of `campaign` (its row, proposals, revisions and invitations),
+/// or, for `None`, of the accounts and API tokens: every column, in key order. Sessions and
+/// sign-in failures are not audited and not covered.
+pub(crate) async fn state_hash(
+    conn: &mut AnyConnection,
+    campaign: Option<&str>,
+) -> Result<String, StoreError> {
+    let queries: &[(&str, &[&str])] = match campaign {
+        Some(_) => &[
+            (
+                "SELECT id, document, version, reopened, created_at, updated_at FROM campaigns WHERE id = $1",
+                &[
+                    "id",
+                    "document",
+                    "version",
+                    "reopened",
+                    "created_at",
+                    "updated_at",
+                ],
+            ),
+            (
+                "SELECT respondent, position, draft, withdrawn, version FROM proposals WHERE campaign_id = $1 ORDER BY respondent",
+                &["respondent", "position", "draft", "withdrawn", "version"],
+            ),
+            (
+                "SELECT respondent, number, submitted_at, submitted_by, body FROM revisions WHERE campaign_id = $1 ORDER BY respondent, number",
+                &[
+                    "respondent",
+                    "number",
+                    "submitted_at",
+                    "submitted_by",
+                    "body",
+                ],
+            ),
+            (
+                "SELECT token_hash, respondent, created_at, created_by, expires_at, revoked_at FROM invitations WHERE campaign_id = $1 ORDER BY token_hash",
+                &[
+                    "token_hash",
+                    "respondent",
+                    "created_at",
+                    "created_by",
+                    "expires_at",
+                    "revoked_at",
+                ],
+            ),
+        ],
+        None => &[
+            (
+                "SELECT name, role, password_hash, created_at, disabled_at FROM accounts ORDER BY name",
+                &["name", "role", "password_hash", "created_at", "disabled_at"],
+            ),
+            (
+                "SELECT token_hash, name, role, created_at, revoked_at FROM api_tokens ORDER BY token_hash",
+                &["token_hash", "name", "role", "created_at", "revoked_at"],
+            ),
+        ],
+    };
+    let mut tables = Vec::new();
+    for (sql, columns) in queries {
+        let mut query = sqlx::query(sql);
+        if let Some(c) = campaign {
+            query = query.bind(c);
+        }
+        let rows = query.fetch_all(&mut *conn).await?;
+        let mut table = Vec::new();
+        for row in &rows {
+            let mut cells = Vec::new();
+            for (i, _) in columns.iter().enumerate() {
+                // Text or whole numbers; NULL stays null so it differs from "".
+                let cell = match row.try_get::<Option<String>, _>(i) {
+                    Ok(v) => serde_json::json!(v),
+                    Err(_) => serde_json::json!(row.try_get::<Option<i64>, _>(i)?),
+                };
+                cells.push(cell);
+            }
+            table.push(cells);
+        }
+        tables.push(table);
+    }
+    let encoded = serde_json::to_string(&tables).unwrap_or_default();
+    Ok(Sha256::digest(encoded.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
+}
+
+/// Appends a row in the caller's transaction (one begun by `Store::begin_write`), after the
+/// change: it records the state the change left behind and, with a key, seals the row.
 pub(crate) async fn append(
     tx: &mut Transaction<'_, Any>,
     e: NewEntry<'_>,
+    key: Option<&AuditKey>,
 ) -> Result<(), StoreError> {
+    let state = state_hash(&mut **tx, e.campaign_id).await?;
     let head = sqlx::query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
         .fetch_optional(&mut **tx)
         .await?;
@@ -113,10 +291,11 @@ pub(crate) async fn append(
         ),
         None => (1, GENESIS.to_owned()),
     };
-    let h = hash(seq, &e, &prev_hash);
+    let h = hash(seq, &e, &prev_hash, Some(&state));
+    let mac = key.map(|k| k.seal(&h));
     sqlx::query(
-        "INSERT INTO audit_log (seq, at, actor, action, campaign_id, subject, before_state, after_state, prev_hash, hash) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        "INSERT INTO audit_log (seq, at, actor, action, campaign_id, subject, before_state, after_state, prev_hash, hash, state_hash, mac) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
     )
     .bind(seq)
     .bind(e.at)
@@ -128,6 +307,8 @@ pub(crate) async fn append(
     .bind(e.after)
     .bind(&prev_hash)
     .bind(&h)
+    .bind(&state)
+    .bind(&mac)
     .execute(&mut **tx)
     .await?;
     Ok(())
@@ -135,7 +316,7 @@ pub(crate) async fn append(
 
 pub(crate) async fn entries(pool: &AnyPool) -> Result<Vec<AuditEntry>, StoreError> {
     let rows = sqlx::query(
-        "SELECT seq, at, actor, action, campaign_id, subject, before_state, after_state, prev_hash, hash \
+        "SELECT seq, at, actor, action, campaign_id, subject, before_state, after_state, prev_hash, hash, state_hash, mac \
          FROM audit_log ORDER BY seq",
     )
     .fetch_all(pool)
@@ -152,17 +333,27 @@ pub(crate) async fn entries(pool: &AnyPool) -> Result<Vec<AuditEntry>, StoreErro
                 before: r.try_get("before_state")?,
                 after: r.try_get("after_state")?,
                 prev_hash: r.try_get("prev_hash")?,
+                state_hash: r.try_get("state_hash")?,
                 hash: r.try_get("hash")?,
+                mac: r.try_get("mac")?,
             })
         })
         .collect()
 }
 
-pub(crate) async fn verify(pool: &AnyPool) -> Result<AuditReport, StoreError> {
+/// Walks the chain, checks seals with `key`, compares the stored state with what the log
+/// recorded, and checks the log against `checkpoints` (see the module doc).
+pub(crate) async fn verify(
+    pool: &AnyPool,
+    key: Option<&AuditKey>,
+    checkpoints: &[Checkpoint],
+) -> Result<AuditReport, StoreError> {
     let entries = entries(pool).await?;
     let mut problems = Vec::new();
+    let mut unchecked = Vec::new();
     let mut expected_seq = 1;
     let mut prev = GENESIS.to_owned();
+    let mut sealed_from: Option<i64> = None;
     for e in &entries {
         if e.seq != expected_seq {
             problems.push(format!(
@@ -188,6 +379,7 @@ pub(crate) async fn verify(pool: &AnyPool) -> Result<AuditReport, StoreError> {
                 after: e.after.as_deref(),
             },
             &e.prev_hash,
+            e.state_hash.as_deref(),
         );
         if recomputed != e.hash {
             problems.push(format!(
@@ -195,12 +387,140 @@ pub(crate) async fn verify(pool: &AnyPool) -> Result<AuditReport, StoreError> {
                 e.seq, e.action, e.actor, e.at
             ));
         }
+        match (&e.mac, key) {
+            (Some(mac), Some(k)) => {
+                sealed_from.get_or_insert(e.seq);
+                if *mac != k.seal(&e.hash) {
+                    problems.push(format!(
+                        "row {} ({} by {} at {}): its seal does not match (forged, or re-hashed after an edit)",
+                        e.seq, e.action, e.actor, e.at
+                    ));
+                }
+            }
+            (Some(_), None) => {
+                sealed_from.get_or_insert(e.seq);
+            }
+            (None, _) => {
+                if let Some(first) = sealed_from {
+                    problems.push(format!(
+                        "row {} ({} by {} at {}) is not sealed although rows from {first} are (written without the key?)",
+                        e.seq, e.action, e.actor, e.at
+                    ));
+                }
+            }
+        }
         expected_seq = e.seq + 1;
         prev = e.hash.clone();
+    }
+    if sealed_from.is_some() && key.is_none() {
+        unchecked.push("seals not checked: no audit key was given".to_owned());
+    }
+
+    // The stored data against the state the last entry about it recorded.
+    let mut conn = pool.acquire().await?;
+    let mut last: std::collections::BTreeMap<Option<String>, &AuditEntry> =
+        std::collections::BTreeMap::new();
+    for e in &entries {
+        last.insert(e.campaign_id.clone(), e);
+    }
+    let stored: Vec<String> = sqlx::query("SELECT id FROM campaigns ORDER BY id")
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(|r| r.try_get::<String, _>("id"))
+        .collect::<Result<_, _>>()?;
+    for id in &stored {
+        if !last.contains_key(&Some(id.clone())) {
+            problems.push(format!(
+                "campaign {id} is stored but the audit log never recorded it (written outside Guarantor)"
+            ));
+        }
+    }
+    for (scope, e) in &last {
+        let what = scope.as_deref().map_or_else(
+            || "the accounts and API tokens".to_owned(),
+            |c| format!("campaign {c}"),
+        );
+        if let Some(c) = scope
+            && !stored.contains(c)
+        {
+            problems.push(format!(
+                "{what} is in the audit log (last row {}) but no longer stored (deleted outside Guarantor)",
+                e.seq
+            ));
+            continue;
+        }
+        let Some(recorded) = &e.state_hash else {
+            unchecked.push(format!(
+                "{what}: not changed since the log began recording stored state; its data is not checked"
+            ));
+            continue;
+        };
+        if state_hash(&mut conn, scope.as_deref()).await? != *recorded {
+            problems.push(format!(
+                "{what}: the stored data differs from what the log recorded after its last change (row {}, {} by {} at {}): edited outside Guarantor",
+                e.seq, e.action, e.actor, e.at
+            ));
+        }
+    }
+
+    // Checkpoints kept elsewhere.
+    for cp in checkpoints.iter().filter(|cp| cp.seq > 0) {
+        if let Some(k) = key
+            && cp.seal != k.seal(&Checkpoint::message(cp.seq, &cp.head, &cp.at))
+        {
+            problems.push(format!(
+                "the checkpoint of row {} taken at {}: its seal does not match this key (not ours, or altered)",
+                cp.seq, cp.at
+            ));
+            continue;
+        }
+        match entries.iter().find(|e| e.seq == cp.seq) {
+            None => problems.push(format!(
+                "the log no longer holds row {}, recorded in the checkpoint taken at {} (the newest rows were cut off)",
+                cp.seq, cp.at
+            )),
+            Some(e) if e.hash != cp.head => problems.push(format!(
+                "row {} no longer has the hash recorded in the checkpoint taken at {} (the chain was rewritten)",
+                cp.seq, cp.at
+            )),
+            Some(_) => {}
+        }
+        if key.is_none() {
+            unchecked.push(format!(
+                "the checkpoint of row {} was compared but its seal not checked: no audit key was given",
+                cp.seq
+            ));
+        }
     }
     Ok(AuditReport {
         entries: entries.len(),
         head: prev,
         problems,
+        unchecked,
+    })
+}
+
+/// A sealed checkpoint of the log's head now.
+pub(crate) async fn checkpoint(
+    pool: &AnyPool,
+    key: &AuditKey,
+    at: &str,
+) -> Result<Checkpoint, StoreError> {
+    let head = sqlx::query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+        .fetch_optional(pool)
+        .await?;
+    let (seq, head) = match head {
+        Some(row) => (
+            row.try_get::<i64, _>("seq")?,
+            row.try_get::<String, _>("hash")?,
+        ),
+        None => (0, GENESIS.to_owned()),
+    };
+    Ok(Checkpoint {
+        seal: key.seal(&Checkpoint::message(seq, &head, at)),
+        seq,
+        head,
+        at: at.to_owned(),
     })
 }

@@ -29,7 +29,7 @@ pub use access::{
     Invitation, LOGIN_ATTEMPTS, LOGIN_WINDOW_MINUTES, MIN_PASSWORD_CHARS, Principal, Role,
     SESSION_HOURS, Session,
 };
-pub use audit::{AuditEntry, AuditReport};
+pub use audit::{AuditEntry, AuditKey, AuditReport, Checkpoint};
 pub use proposals::{DraftContent, ProposalState};
 pub use setup::CampaignState;
 
@@ -187,6 +187,8 @@ pub struct CampaignListing {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// Seals every audit row written, when set (see [`Store::with_audit_key`]).
+    audit_key: Option<AuditKey>,
 }
 
 /// The URL with any password replaced by `***`, for messages and logs.
@@ -274,7 +276,11 @@ impl Store {
             .map_err(open_error)?;
         MIGRATOR.run(&pool).await?;
         tracing::debug!(url = %redact(url), ?backend, "store opened");
-        Ok(Self { pool, backend })
+        Ok(Self {
+            pool,
+            backend,
+            audit_key: None,
+        })
     }
 
     /// Begins a transaction that will write, and so append to the audit log. Writers are
@@ -354,7 +360,7 @@ impl Store {
                 .await?;
             }
         }
-        audit::append(
+        self.append_audit(
             &mut tx,
             audit::NewEntry {
                 at: &at,
@@ -404,9 +410,42 @@ impl Store {
         })
     }
 
-    /// Walks the audit log's hash chain; see [`AuditReport`].
+    /// Seals every audit row this store writes with `key` and checks seals when verifying. The
+    /// key is kept outside the database (a file named by `GUARANTOR_AUDIT_KEY_FILE`).
+    pub fn with_audit_key(mut self, key: AuditKey) -> Self {
+        self.audit_key = Some(key);
+        self
+    }
+
+    /// Appends an audit row in a write transaction, with this store's key.
+    pub(crate) async fn append_audit(
+        &self,
+        tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+        entry: audit::NewEntry<'_>,
+    ) -> Result<(), StoreError> {
+        audit::append(tx, entry, self.audit_key.as_ref()).await
+    }
+
+    /// Walks the audit log's hash chain, checks seals (with this store's key) and compares the
+    /// stored data with what the log recorded; see [`AuditReport`].
     pub async fn verify_audit(&self) -> Result<AuditReport, StoreError> {
-        audit::verify(&self.pool).await
+        self.verify_audit_against(&[]).await
+    }
+
+    /// As [`Store::verify_audit`], and checks the log against checkpoints kept elsewhere.
+    pub async fn verify_audit_against(
+        &self,
+        checkpoints: &[Checkpoint],
+    ) -> Result<AuditReport, StoreError> {
+        audit::verify(&self.pool, self.audit_key.as_ref(), checkpoints).await
+    }
+
+    /// A checkpoint of the log's head now, sealed with this store's key; `None` without a key.
+    pub async fn audit_checkpoint(&self) -> Result<Option<Checkpoint>, StoreError> {
+        match &self.audit_key {
+            Some(key) => Ok(Some(audit::checkpoint(&self.pool, key, &now()).await?)),
+            None => Ok(None),
+        }
     }
 
     /// The audit log, oldest first.

@@ -177,7 +177,7 @@ impl Store {
             .bind(campaign)
             .execute(&mut *tx)
             .await?;
-        audit::append(
+        self.append_audit(
             &mut tx,
             audit::NewEntry {
                 at: &at,
@@ -338,7 +338,7 @@ impl Store {
             .bind(campaign)
             .execute(&mut *tx)
             .await?;
-        audit::append(
+        self.append_audit(
             &mut tx,
             audit::NewEntry {
                 at: &at_text,

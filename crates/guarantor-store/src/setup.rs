@@ -91,7 +91,7 @@ impl Store {
         .bind(id)
         .execute(&mut *tx)
         .await?;
-        audit::append(
+        self.append_audit(
             &mut tx,
             audit::NewEntry {
                 at: &at,

@@ -626,3 +626,276 @@ async fn accounts_sign_in_sessions_expire_and_weak_passwords_are_refused() {
         assert!(store.verify_audit().await.unwrap().intact());
     }
 }
+
+/// A test audit key (64 hexadecimal digits).
+fn audit_key() -> guarantor_store::AuditKey {
+    guarantor_store::AuditKey::parse(&"5a".repeat(32)).unwrap()
+}
+
+/// Another fresh database on backend `label` (a test that needs several).
+async fn fresh_database(label: &str) -> (String, Option<tempfile::TempDir>) {
+    if label == "postgres" {
+        let admin = std::env::var("GUARANTOR_TEST_POSTGRES_URL").expect("set for postgres");
+        (fresh_postgres(&admin, "guarantor_test_").await, None)
+    } else {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = format!("sqlite://{}", dir.path().join("guarantor.db").display());
+        (url, Some(dir))
+    }
+}
+
+/// A sealed store with some history: the small campaign imported, AUT's draft saved and
+/// submitted, an invitation created.
+async fn sealed_with_history(url: &str) -> Store {
+    let store = Store::open(url).await.unwrap().with_audit_key(audit_key());
+    store.import(&small(), "cli:alice").await.unwrap();
+    store
+        .save_draft(
+            "small",
+            "AUT",
+            1,
+            offers(AUT_DRAFT),
+            "invitation:AUT",
+            day(1),
+        )
+        .await
+        .unwrap();
+    store
+        .submit("small", "AUT", 2, "First answer.", "invitation:AUT", day(2))
+        .await
+        .unwrap();
+    store
+        .invite("small", "DEU", day(20), "cli:alice", day(3))
+        .await
+        .unwrap();
+    let report = store.verify_audit().await.unwrap();
+    assert!(report.intact(), "{:?}", report.problems);
+    assert!(report.unchecked.is_empty(), "{:?}", report.unchecked);
+    store
+}
+
+async fn run(store: &Store, sql: &str) {
+    sqlx::query(sql).execute(store.pool()).await.unwrap();
+}
+
+/// The hash of an audit row as the store computes it (docs/storage.md): what someone who
+/// rewrites the log outside Guarantor would recompute.
+fn row_hash(e: &guarantor_store::AuditEntry, prev: &str) -> String {
+    use sha2::Digest as _;
+    let mut fields = vec![
+        e.seq.to_string(),
+        e.at.clone(),
+        e.actor.clone(),
+        e.action.clone(),
+        e.campaign_id.clone().unwrap_or_default(),
+        e.subject.clone(),
+        e.before.clone().unwrap_or_default(),
+        e.after.clone().unwrap_or_default(),
+        prev.to_owned(),
+    ];
+    fields.extend(e.state_hash.clone());
+    sha2::Sha256::digest(serde_json::to_string(&fields).unwrap().as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Every direct edit of stored data that once passed `audit verify` is now detected: a
+/// revision's quantity, who submitted it, a deleted revision, a draft, the deadline, a forged
+/// withdrawal (issue: six edits passed with exit 0).
+#[tokio::test]
+async fn audit_verify_detects_stored_data_edited_outside_guarantor() {
+    let edits = [
+        (
+            "a revision's quantity",
+            "UPDATE revisions SET body = REPLACE(body, '\"quantity\":3', '\"quantity\":30') WHERE respondent = 'AUT'",
+        ),
+        (
+            "who submitted it",
+            "UPDATE revisions SET submitted_by = 'invitation:FRA' WHERE respondent = 'AUT'",
+        ),
+        (
+            "a deleted revision",
+            "DELETE FROM revisions WHERE respondent = 'FRA' AND number = 2",
+        ),
+        (
+            "a draft",
+            "UPDATE proposals SET draft = '{\"offers\":[]}' WHERE respondent = 'DEU'",
+        ),
+        (
+            "the deadline",
+            "UPDATE campaigns SET document = REPLACE(document, '2025-03-07T17:00:00Z', '2031-03-07T17:00:00Z')",
+        ),
+        (
+            "a forged withdrawal",
+            "UPDATE proposals SET withdrawn = '{\"at\":\"2025-03-04T00:00:00Z\",\"by\":\"invitation:DEU\",\"reason\":\"forged\"}' WHERE respondent = 'DEU'",
+        ),
+    ];
+    for (what, sql) in edits {
+        for (label, url, _guard) in databases().await {
+            let store = sealed_with_history(&url).await;
+            let before = store.verify_audit().await.unwrap();
+            run(&store, sql).await;
+            let report = store.verify_audit().await.unwrap();
+            assert!(
+                !report.intact(),
+                "{label}: {what} was not detected ({before:?})"
+            );
+            assert!(
+                report
+                    .problems
+                    .iter()
+                    .any(|p| p.contains("campaign small") && p.contains("edited outside Guarantor")),
+                "{label}: {what}: {:?}",
+                report.problems
+            );
+        }
+    }
+}
+
+/// Edits of the log itself that once passed: cutting the newest rows or every row, re-hashing
+/// the chain after an edit, appending a forged row with a correct hash. Each is detected (the
+/// last two by the seals); a checkpoint kept elsewhere names a cut too.
+#[tokio::test]
+async fn audit_verify_detects_a_cut_rewritten_or_extended_log() {
+    for (label, _, _guard) in databases().await {
+        // The newest row cut: the data no longer matches the last row about it, and the
+        // checkpoint taken before names the missing row.
+        let (url, _fresh) = fresh_database(label).await;
+        let store = sealed_with_history(&url).await;
+        let checkpoint = store.audit_checkpoint().await.unwrap().expect("a key");
+        assert!(
+            store
+                .verify_audit_against(std::slice::from_ref(&checkpoint))
+                .await
+                .unwrap()
+                .intact()
+        );
+        run(
+            &store,
+            "DELETE FROM audit_log WHERE seq = (SELECT MAX(seq) FROM audit_log)",
+        )
+        .await;
+        let report = store
+            .verify_audit_against(std::slice::from_ref(&checkpoint))
+            .await
+            .unwrap();
+        assert!(
+            report
+                .problems
+                .iter()
+                .any(|p| p.contains("edited outside Guarantor")),
+            "{label}: {:?}",
+            report.problems
+        );
+        assert!(
+            report
+                .problems
+                .iter()
+                .any(|p| p.contains("newest rows were cut off")),
+            "{label}: {:?}",
+            report.problems
+        );
+
+        // The newest three rows cut.
+        let (url, _fresh) = fresh_database(label).await;
+        let store = sealed_with_history(&url).await;
+        run(
+            &store,
+            "DELETE FROM audit_log WHERE seq > (SELECT MAX(seq) - 3 FROM audit_log)",
+        )
+        .await;
+        assert!(
+            !store.verify_audit().await.unwrap().intact(),
+            "{label}: three cut"
+        );
+
+        // Every row cut.
+        let (url, _fresh) = fresh_database(label).await;
+        let store = sealed_with_history(&url).await;
+        run(&store, "DELETE FROM audit_log").await;
+        let report = store.verify_audit().await.unwrap();
+        assert!(
+            report
+                .problems
+                .iter()
+                .any(|p| p.contains("never recorded it")),
+            "{label}: {:?}",
+            report.problems
+        );
+
+        // An edit, then every later hash recomputed so the chain holds again: the seals break.
+        let (url, _fresh) = fresh_database(label).await;
+        let store = sealed_with_history(&url).await;
+        run(
+            &store,
+            "UPDATE audit_log SET actor = 'cli:mallory' WHERE seq = 2",
+        )
+        .await;
+        let mut prev = "0".repeat(64);
+        for e in store.audit_entries().await.unwrap() {
+            let h = row_hash(&e, &prev);
+            sqlx::query("UPDATE audit_log SET prev_hash = $1, hash = $2 WHERE seq = $3")
+                .bind(&prev)
+                .bind(&h)
+                .bind(e.seq)
+                .execute(store.pool())
+                .await
+                .unwrap();
+            prev = h;
+        }
+        let unsealed = Store::open(&url).await.unwrap();
+        assert!(
+            unsealed.verify_audit().await.unwrap().problems.is_empty(),
+            "{label}: without the key a consistent rewrite passes (documented)"
+        );
+        let report = store.verify_audit().await.unwrap();
+        assert!(
+            report
+                .problems
+                .iter()
+                .any(|p| p.starts_with("row 2") && p.contains("seal")),
+            "{label}: {:?}",
+            report.problems
+        );
+
+        // A forged row appended with a correct hash and the current state: not sealed.
+        let (url, _fresh) = fresh_database(label).await;
+        let store = sealed_with_history(&url).await;
+        let entries = store.audit_entries().await.unwrap();
+        let last = entries.last().unwrap();
+        let mut forged = last.clone();
+        forged.seq = last.seq + 1;
+        forged.action = "proposal.withdraw".into();
+        forged.actor = "invitation:DEU".into();
+        forged.prev_hash = last.hash.clone();
+        forged.hash = row_hash(&forged, &last.hash);
+        sqlx::query(
+            "INSERT INTO audit_log (seq, at, actor, action, campaign_id, subject, before_state, after_state, prev_hash, hash, state_hash) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        )
+        .bind(forged.seq)
+        .bind(&forged.at)
+        .bind(&forged.actor)
+        .bind(&forged.action)
+        .bind(&forged.campaign_id)
+        .bind(&forged.subject)
+        .bind(&forged.before)
+        .bind(&forged.after)
+        .bind(&forged.prev_hash)
+        .bind(&forged.hash)
+        .bind(&forged.state_hash)
+        .execute(store.pool())
+        .await
+        .unwrap();
+        let report = store.verify_audit().await.unwrap();
+        assert!(
+            report
+                .problems
+                .iter()
+                .any(|p| p.contains(&format!("row {}", forged.seq)) && p.contains("not sealed")),
+            "{label}: {:?}",
+            report.problems
+        );
+    }
+}
