@@ -567,14 +567,17 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Export { campaign, out, db } => {
-            let text = runtime()?.block_on(async {
+            let (text, head) = runtime()?.block_on(async {
                 let store = db.open().await?;
-                anyhow::Ok(store.export(&campaign).await?.to_json())
+                let head = store.audit_head().await?;
+                anyhow::Ok((store.export(&campaign).await?.to_json(), head))
             })?;
             match out {
                 Some(path) => write_whole(&path, text.as_bytes())?,
                 None => print!("{text}"),
             }
+            // On standard error, so the file stays the campaign file byte for byte.
+            eprintln!("exported at audit log {head}");
             Ok(ExitCode::SUCCESS)
         }
         Command::Campaigns { db } => {
@@ -960,4 +963,34 @@ fn print_summary(campaign: &Campaign, json: bool) -> anyhow::Result<()> {
         print!("{}", render::summary(&summary));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A brief made from a store names the audit head on its first page, in the PDF as in the
+    /// HTML: the typst template's optional branch must typeset.
+    #[test]
+    fn a_brief_with_an_audit_head_typesets() {
+        let campaign = demo_campaign().unwrap();
+        let request = OptionsRequest {
+            options: 1,
+            robustness: false,
+            ..OptionsRequest::default()
+        };
+        let options = guarantor_engine::compute_options(&campaign, &request).unwrap();
+        let assessment = guarantor_assess::assess(&campaign);
+        let on = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+        let mut brief = guarantor_assess::compose(guarantor_assess::BriefInput {
+            campaign: &campaign,
+            assessment: &assessment,
+            options: &options,
+            generated_on: on,
+        });
+        brief.audit_head = Some("row 7, hash abc123".into());
+        assert!(brief.to_html().contains("Audit log at row 7, hash abc123."));
+        let pdf = typeset_brief(&brief, on).expect("typesets");
+        assert!(pdf.pdf.starts_with(b"%PDF-"));
+    }
 }

@@ -647,6 +647,11 @@ fn import_export_and_audit_verify_through_the_embedded_database() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let canonical = std::fs::read_to_string(demo_json()).unwrap();
     assert_eq!(text(&out.stdout), canonical);
+    assert!(
+        text(&out.stderr).contains("exported at audit log row 1, hash "),
+        "the head to check later: {}",
+        text(&out.stderr)
+    );
 
     let out = run(&["campaigns"]);
     assert!(text(&out.stdout).starts_with("ua-guarantee-2025\t"));

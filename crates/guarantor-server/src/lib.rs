@@ -416,14 +416,16 @@ impl AppState {
         campaign: &str,
     ) -> Result<(guarantor_domain::Campaign, guarantor_assess::Brief), ApiError> {
         let (c, options) = self.options(campaign).await?;
+        let head = self.store.audit_head().await?;
         tokio::task::spawn_blocking(move || {
             let assessment = guarantor_assess::assess(&c);
-            let brief = guarantor_assess::compose(guarantor_assess::BriefInput {
+            let mut brief = guarantor_assess::compose(guarantor_assess::BriefInput {
                 campaign: &c,
                 assessment: &assessment,
                 options: &options,
                 generated_on: Utc::now().date_naive(),
             });
+            brief.audit_head = Some(head);
             (c, brief)
         })
         .await
@@ -636,11 +638,16 @@ async fn get_campaign(
     caller.can_read_campaign()?;
     // The version first: the ETag never claims data newer than what is sent.
     let version = s.store.campaign_state(&campaign).await?.version;
+    let head = s.store.audit_head().await?;
     let c = s.store.export(&campaign).await?;
     Ok((
         [
             (header::CONTENT_TYPE, "application/json".to_owned()),
             (header::ETAG, format!("\"v{version}\"")),
+            (
+                header::HeaderName::from_static("x-audit-head"),
+                head.replace(',', ""),
+            ),
         ],
         c.to_json(),
     )

@@ -440,6 +440,23 @@ impl Store {
         audit::verify(&self.pool, self.audit_key.as_ref(), checkpoints).await
     }
 
+    /// The log's head in words, `row N, hash H` (`row 0` for an empty log): printed in briefs
+    /// and exports so a reader can check later that the log still holds it.
+    pub async fn audit_head(&self) -> Result<String, StoreError> {
+        use sqlx::Row as _;
+        let head = sqlx::query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(match head {
+            Some(row) => format!(
+                "row {}, hash {}",
+                row.try_get::<i64, _>("seq")?,
+                row.try_get::<String, _>("hash")?
+            ),
+            None => "row 0 (empty)".to_owned(),
+        })
+    }
+
     /// A checkpoint of the log's head now, sealed with this store's key; `None` without a key.
     pub async fn audit_checkpoint(&self) -> Result<Option<Checkpoint>, StoreError> {
         match &self.audit_key {

@@ -135,6 +135,7 @@ pub fn compose(input: BriefInput<'_>) -> Brief {
         campaign: a.campaign.id.clone(),
         currency,
         generated_on: generated_on.to_string(),
+        audit_head: None,
         illustrative: info.illustrative.then(|| {
             "ILLUSTRATIVE DATA: the proposals in this brief are invented for demonstration; no \
              capital made these offers."

@@ -29,6 +29,9 @@ pub struct Brief {
     pub generated_on: String,
     /// Set when the proposals are illustrative: the words printed on every page.
     pub illustrative: Option<String>,
+    /// The audit log's head when the brief was made from a store (`row N, hash H`): a reader can
+    /// check later that the log still holds that row with that hash.
+    pub audit_head: Option<String>,
     /// The one-page summary.
     pub summary: SummaryPage,
     /// The body: options side by side, then the scenario comparison.

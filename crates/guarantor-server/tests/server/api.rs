@@ -933,7 +933,7 @@ async fn html_through_the_api_has_the_pages_security_headers() {
             .await
             .unwrap();
         assert_eq!(resp.status(), StatusCode::OK, "{}", app.label);
-        let h = resp.headers();
+        let h = resp.headers().clone();
         assert!(
             h["content-type"].to_str().unwrap().starts_with("text/html"),
             "{h:?}"
@@ -948,6 +948,26 @@ async fn html_through_the_api_has_the_pages_security_headers() {
         assert_eq!(h["x-frame-options"], "DENY");
         assert_eq!(h["x-content-type-options"], "nosniff");
         assert_eq!(h["strict-transport-security"], "max-age=31536000");
+        let html = resp.text().await.unwrap();
+        assert!(
+            html.contains("Audit log at row "),
+            "the brief names the audit head it was made at"
+        );
+        let resp = app
+            .client
+            .get(app.url(&format!("/api/campaigns/{CAMPAIGN}")))
+            .bearer_auth(&app.decision_maker)
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            resp.headers()["x-audit-head"]
+                .to_str()
+                .unwrap()
+                .starts_with("row "),
+            "{:?}",
+            resp.headers()
+        );
         // JSON and errors are nosniff too.
         for path in ["/api/health", "/api/no-such-route"] {
             let resp = app.client.get(app.url(path)).send().await.unwrap();
