@@ -99,7 +99,10 @@ impl AuditKey {
     /// [`AuditKey::generate`] writes).
     pub fn parse(text: &str) -> Result<Self, String> {
         let hex = text.trim();
-        if hex.len() < 64 || hex.len() % 2 != 0 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        if hex.len() < 64
+            || !hex.len().is_multiple_of(2)
+            || !hex.bytes().all(|b| b.is_ascii_hexdigit())
+        {
             return Err(
                 "an audit key is at least 64 hexadecimal digits (make one with `guarantor audit keygen`)"
                     .into(),
@@ -280,7 +283,7 @@ pub(crate) async fn append(
     e: NewEntry<'_>,
     key: Option<&AuditKey>,
 ) -> Result<(), StoreError> {
-    let state = state_hash(&mut **tx, e.campaign_id).await?;
+    let state = state_hash(tx, e.campaign_id).await?;
     let head = sqlx::query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
         .fetch_optional(&mut **tx)
         .await?;
