@@ -96,6 +96,29 @@ enum AccountCommand {
         #[command(flatten)]
         db: DatabaseArgs,
     },
+    /// Disable an account: it cannot sign in and its sessions end at once.
+    Disable {
+        /// The account.
+        name: String,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+    /// Enable a disabled account again.
+    Enable {
+        /// The account.
+        name: String,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+    /// Change an account's password: the current one from GUARANTOR_PASSWORD (or the first line
+    /// of standard input), the new one from GUARANTOR_NEW_PASSWORD (or the second line). Every
+    /// session of the account ends.
+    Password {
+        /// The account.
+        name: String,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -107,6 +130,21 @@ enum TokenCommand {
         /// What it may do.
         #[arg(long, value_enum)]
         role: RoleArg,
+        /// Days until it stops working (1 to 3650).
+        #[arg(long, default_value_t = 90)]
+        expires_in_days: i64,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+    /// List the tokens: id, name, role, created, expires, revoked (never the secret).
+    List {
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+    /// Revoke a token by the id `token list` shows; it stops working at once.
+    Revoke {
+        /// The token's id (12 hexadecimal digits).
+        id: String,
         #[command(flatten)]
         db: DatabaseArgs,
     },
@@ -660,22 +698,133 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Token {
-            command: TokenCommand::Create { name, role, db },
+            command:
+                TokenCommand::Create {
+                    name,
+                    role,
+                    expires_in_days,
+                    db,
+                },
         } => {
             let role = role.into();
             let token = runtime()?.block_on(async {
                 let store = db.open().await?;
                 anyhow::Ok(
                     store
-                        .create_api_token(&name, role, &cli_actor(), chrono::Utc::now())
+                        .create_api_token_for(
+                            &name,
+                            role,
+                            expires_in_days,
+                            &cli_actor(),
+                            chrono::Utc::now(),
+                        )
                         .await?,
                 )
             })?;
             println!("{token}");
             eprintln!(
-                "created a {} token for {name}; it is shown once: keep it now",
+                "created a {} token for {name}, valid {expires_in_days} days; it is shown once: keep it now",
                 role.as_str()
             );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Token {
+            command: TokenCommand::List { db },
+        } => {
+            let tokens =
+                runtime()?.block_on(async { anyhow::Ok(db.open().await?.api_tokens().await?) })?;
+            if tokens.is_empty() {
+                println!("no API tokens; `guarantor token create NAME --role ROLE` makes one");
+            }
+            for t in tokens {
+                let state = match (&t.revoked_at, &t.expires_at) {
+                    (Some(r), _) => format!("revoked {r}"),
+                    (None, Some(e)) => format!("expires {e}"),
+                    (None, None) => "never expires (made before tokens expired)".to_owned(),
+                };
+                println!(
+                    "{}\t{}\t{}\tcreated {}\t{state}",
+                    t.id,
+                    t.name,
+                    t.role.as_str(),
+                    t.created_at
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Token {
+            command: TokenCommand::Revoke { id, db },
+        } => {
+            let revoked = runtime()?.block_on(async {
+                anyhow::Ok(
+                    db.open()
+                        .await?
+                        .revoke_api_token(&id, &cli_actor(), chrono::Utc::now())
+                        .await?,
+                )
+            })?;
+            if revoked {
+                println!("revoked token {id}");
+                Ok(ExitCode::SUCCESS)
+            } else {
+                eprintln!("error: no live token has the id {id} (see `guarantor token list`)");
+                Ok(ExitCode::from(2))
+            }
+        }
+        Command::Account {
+            command: AccountCommand::Disable { name, db },
+        } => {
+            runtime()?.block_on(async {
+                db.open()
+                    .await?
+                    .set_account_disabled(&name, true, &cli_actor(), chrono::Utc::now())
+                    .await?;
+                anyhow::Ok(())
+            })?;
+            println!("disabled the account {name}; its sessions have ended");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Account {
+            command: AccountCommand::Enable { name, db },
+        } => {
+            runtime()?.block_on(async {
+                db.open()
+                    .await?
+                    .set_account_disabled(&name, false, &cli_actor(), chrono::Utc::now())
+                    .await?;
+                anyhow::Ok(())
+            })?;
+            println!("enabled the account {name}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Account {
+            command: AccountCommand::Password { name, db },
+        } => {
+            let mut lines = std::io::stdin().lines();
+            let mut secret = |var: &str, what: &str| -> anyhow::Result<String> {
+                if let Ok(v) = std::env::var(var) {
+                    return Ok(v);
+                }
+                eprintln!("{what} for {name}, then Enter:");
+                Ok(lines
+                    .next()
+                    .transpose()
+                    .context("cannot read standard input")?
+                    .unwrap_or_default())
+            };
+            let current = secret("GUARANTOR_PASSWORD", "current password")?;
+            let new = secret(
+                "GUARANTOR_NEW_PASSWORD",
+                "new password (at least 12 characters)",
+            )?;
+            runtime()?.block_on(async {
+                db.open()
+                    .await?
+                    .change_password(&name, &current, &new, chrono::Utc::now())
+                    .await?;
+                anyhow::Ok(())
+            })?;
+            println!("changed the password of {name}; its sessions have ended");
             Ok(ExitCode::SUCCESS)
         }
         Command::Audit {

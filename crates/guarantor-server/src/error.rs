@@ -139,9 +139,9 @@ impl ApiError {
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {
-            StoreError::NoSuchCampaign { .. } | StoreError::NoSuchRespondent { .. } => {
-                Self::not_found()
-            }
+            StoreError::NoSuchCampaign { .. }
+            | StoreError::NoSuchRespondent { .. }
+            | StoreError::NoSuchAccount(_) => Self::not_found(),
             StoreError::Conflict { current, .. } => {
                 let mut err = Self::new(StatusCode::PRECONDITION_FAILED, "conflict", e.to_string());
                 err.current_version = Some(current);

@@ -239,8 +239,61 @@ pub const API_ROUTES: &[Route] = &[
         "GET",
         "/api/audit/verify",
         "coordinator",
-        "Walk the audit log's hash chain.",
+        "Walk the audit log's hash chain, check seals and compare the stored data with it.",
     ),
+    route(
+        "GET",
+        "/api/tokens",
+        "coordinator",
+        "List the API tokens: id, name, role, created, expires, revoked (never the secret).",
+    ),
+    Route {
+        body: Some("TokenRequest"),
+        success: 201,
+        ..route(
+            "POST",
+            "/api/tokens",
+            "coordinator",
+            "Create an API token; the answer holds it once.",
+        )
+    },
+    Route {
+        success: 204,
+        ..route(
+            "DELETE",
+            "/api/tokens/{id}",
+            "coordinator",
+            "Revoke an API token by its listed id.",
+        )
+    },
+    Route {
+        success: 204,
+        ..route(
+            "POST",
+            "/api/accounts/{name}/disable",
+            "coordinator",
+            "Disable an account: it cannot sign in and its sessions end.",
+        )
+    },
+    Route {
+        success: 204,
+        ..route(
+            "POST",
+            "/api/accounts/{name}/enable",
+            "coordinator",
+            "Enable a disabled account again.",
+        )
+    },
+    Route {
+        body: Some("PasswordRequest"),
+        success: 204,
+        ..route(
+            "PUT",
+            "/api/account/password",
+            ACCOUNTS,
+            "Change the signed-in account's password (the current one required); every session of the account ends.",
+        )
+    },
 ];
 
 /// Typesets a brief as PDF: provided by the binary, so that the heavy typesetter is linked
@@ -487,6 +540,11 @@ fn router(state: Arc<AppState>) -> Router {
             post(withdraw),
         )
         .route("/api/audit/verify", get(verify_audit))
+        .route("/api/tokens", get(list_tokens).post(create_token))
+        .route("/api/tokens/{id}", delete(revoke_token))
+        .route("/api/accounts/{name}/disable", post(disable_account))
+        .route("/api/accounts/{name}/enable", post(enable_account))
+        .route("/api/account/password", put(change_password))
         .route(
             "/api/openapi.json",
             get(|| async { Json(openapi::document()) }),
@@ -1072,6 +1130,116 @@ async fn withdraw(
 async fn verify_audit(State(s): Shared, caller: Caller) -> AppResult<Response> {
     caller.must_coordinate()?;
     Ok(Json(s.store.verify_audit().await?).into_response())
+}
+
+/// Create an API token.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TokenRequest {
+    /// Who or what will use it, e.g. a person's name or "reporting-script".
+    pub name: String,
+    /// `coordinator` or `decision_maker`.
+    pub role: String,
+    /// Days until it stops working, 1 to 3650 (default 90).
+    #[serde(default = "default_token_days")]
+    pub expires_in_days: i64,
+}
+
+fn default_token_days() -> i64 {
+    guarantor_store::TOKEN_DAYS
+}
+
+/// Change the signed-in account's password.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordRequest {
+    /// The password now.
+    pub current_password: String,
+    /// The new one, at least 12 characters.
+    pub new_password: String,
+}
+
+async fn list_tokens(State(s): Shared, caller: Caller) -> AppResult<Response> {
+    caller.must_coordinate()?;
+    Ok(Json(s.store.api_tokens().await?).into_response())
+}
+
+async fn create_token(State(s): Shared, caller: Caller, body: Bytes) -> AppResult<Response> {
+    caller.must_coordinate()?;
+    let req: TokenRequest = error::parse_body(&body)?;
+    let role = Role::parse(&req.role).ok_or_else(|| {
+        ApiError::invalid_field(
+            "role",
+            &format!("must be coordinator or decision_maker (got {:?})", req.role),
+        )
+    })?;
+    let now = Utc::now();
+    let token = s
+        .store
+        .create_api_token_for(&req.name, role, req.expires_in_days, &caller.0.actor(), now)
+        .await?;
+    let expires_at = now + chrono::Duration::days(req.expires_in_days);
+    Ok((
+        StatusCode::CREATED,
+        Json(serde_json::json!({
+            "token": token,
+            "name": req.name,
+            "role": role.as_str(),
+            "expires_at": expires_at.to_rfc3339(),
+        })),
+    )
+        .into_response())
+}
+
+async fn revoke_token(
+    State(s): Shared,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    caller.must_coordinate()?;
+    if s.store
+        .revoke_api_token(&id, &caller.0.actor(), Utc::now())
+        .await?
+    {
+        Ok(StatusCode::NO_CONTENT.into_response())
+    } else {
+        Err(ApiError::not_found())
+    }
+}
+
+async fn disable_account(
+    State(s): Shared,
+    caller: Caller,
+    Path(name): Path<String>,
+) -> AppResult<Response> {
+    caller.must_coordinate()?;
+    s.store
+        .set_account_disabled(&name, true, &caller.0.actor(), Utc::now())
+        .await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+async fn enable_account(
+    State(s): Shared,
+    caller: Caller,
+    Path(name): Path<String>,
+) -> AppResult<Response> {
+    caller.must_coordinate()?;
+    s.store
+        .set_account_disabled(&name, false, &caller.0.actor(), Utc::now())
+        .await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+async fn change_password(State(s): Shared, caller: Caller, body: Bytes) -> AppResult<Response> {
+    let Principal::Account { name, .. } = &caller.0 else {
+        return Err(ApiError::not_found());
+    };
+    let req: PasswordRequest = error::parse_body(&body)?;
+    s.store
+        .change_password(name, &req.current_password, &req.new_password, Utc::now())
+        .await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 /// Serves the API and the pages on `listener` until Ctrl-C.

@@ -8,7 +8,10 @@
 use schemars::generate::SchemaSettings;
 use serde_json::{Map, Value, json};
 
-use crate::{API_ROUTES, InvitationRequest, LoginRequest, SubmitRequest, WithdrawRequest};
+use crate::{
+    API_ROUTES, InvitationRequest, LoginRequest, PasswordRequest, SubmitRequest, TokenRequest,
+    WithdrawRequest,
+};
 
 /// The document.
 pub fn document() -> Value {
@@ -31,6 +34,11 @@ pub fn document() -> Value {
         ),
         ("SubmitRequest", generator.subschema_for::<SubmitRequest>()),
         ("LoginRequest", generator.subschema_for::<LoginRequest>()),
+        ("TokenRequest", generator.subschema_for::<TokenRequest>()),
+        (
+            "PasswordRequest",
+            generator.subschema_for::<PasswordRequest>(),
+        ),
         (
             "WithdrawRequest",
             generator.subschema_for::<WithdrawRequest>(),

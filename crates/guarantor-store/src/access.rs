@@ -30,7 +30,8 @@ impl Role {
         }
     }
 
-    fn parse(raw: &str) -> Option<Self> {
+    /// The role a stored or requested name means (`coordinator`, `decision_maker`).
+    pub fn parse(raw: &str) -> Option<Self> {
         match raw {
             "coordinator" => Some(Self::Coordinator),
             "decision_maker" => Some(Self::DecisionMaker),
@@ -119,8 +120,31 @@ fn rfc3339(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Micros, true)
 }
 
+/// Days an API token lasts unless told otherwise.
+pub const TOKEN_DAYS: i64 = 90;
+/// The longest an API token may last.
+pub const MAX_TOKEN_DAYS: i64 = 3650;
+
+/// An API token as listed: never the secret, nor its full hash.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ApiTokenListing {
+    /// Short public id (the first 12 hex digits of the token's hash), to revoke it by.
+    pub id: String,
+    /// Whose or what it is for.
+    pub name: String,
+    /// Its role.
+    pub role: Role,
+    /// When it was created, RFC 3339.
+    pub created_at: String,
+    /// When it stops working (RFC 3339); `None` for a token made before tokens expired.
+    pub expires_at: Option<String>,
+    /// When it was revoked, if it was.
+    pub revoked_at: Option<String>,
+}
+
 impl Store {
-    /// Creates an API token for a coordinator or decision maker; returns it (shown once).
+    /// Creates an API token for a coordinator or decision maker lasting [`TOKEN_DAYS`]; returns
+    /// it (shown once).
     pub async fn create_api_token(
         &self,
         name: &str,
@@ -128,16 +152,46 @@ impl Store {
         actor: &str,
         at: DateTime<Utc>,
     ) -> Result<String, StoreError> {
+        self.create_api_token_for(name, role, TOKEN_DAYS, actor, at)
+            .await
+    }
+
+    /// Creates an API token lasting `days` (1 to [`MAX_TOKEN_DAYS`]); returns it (shown once).
+    pub async fn create_api_token_for(
+        &self,
+        name: &str,
+        role: Role,
+        days: i64,
+        actor: &str,
+        at: DateTime<Utc>,
+    ) -> Result<String, StoreError> {
+        if !(1..=MAX_TOKEN_DAYS).contains(&days) {
+            return Err(StoreError::Invalid {
+                problems: vec![format!(
+                    "expires_in_days: must be 1 to {MAX_TOKEN_DAYS} days (got {days})"
+                )],
+            });
+        }
+        if name.trim().is_empty() || name.chars().count() > 64 || name.chars().any(char::is_control)
+        {
+            return Err(StoreError::Invalid {
+                problems: vec![format!(
+                    "name: must be 1 to 64 printable characters (got {name:?})"
+                )],
+            });
+        }
         let token = new_token();
+        let expires_at = rfc3339(at + chrono::Duration::days(days));
         let at = rfc3339(at);
         let mut tx = self.begin_write().await?;
         sqlx::query(
-            "INSERT INTO api_tokens (token_hash, name, role, created_at) VALUES ($1, $2, $3, $4)",
+            "INSERT INTO api_tokens (token_hash, name, role, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
         )
         .bind(token_hash(&token))
         .bind(name)
         .bind(role.as_str())
         .bind(&at)
+        .bind(&expires_at)
         .execute(&mut *tx)
         .await?;
         self.append_audit(
@@ -278,12 +332,18 @@ impl Store {
     ) -> Result<Option<Principal>, StoreError> {
         let hash = token_hash(token);
         if let Some(row) = sqlx::query(
-            "SELECT name, role FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL",
+            "SELECT name, role, expires_at FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL",
         )
         .bind(&hash)
         .fetch_optional(&self.pool)
         .await?
         {
+            let expires: Option<String> = row.try_get("expires_at")?;
+            if let Some(e) = expires
+                && DateTime::parse_from_rfc3339(&e).map_or(true, |e| e < at)
+            {
+                return Ok(None);
+            }
             let role: String = row.try_get("role")?;
             return Ok(Role::parse(&role).map(|role| Principal::Account {
                 name: row.try_get("name").unwrap_or_default(),
@@ -534,5 +594,195 @@ impl Store {
             name: row.try_get("name").unwrap_or_default(),
             role,
         }))
+    }
+}
+
+impl Store {
+    /// The API tokens, newest first: never the secret.
+    pub async fn api_tokens(&self) -> Result<Vec<ApiTokenListing>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT token_hash, name, role, created_at, expires_at, revoked_at FROM api_tokens ORDER BY created_at DESC, token_hash",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .filter_map(|r| {
+                let role = r
+                    .try_get::<String, _>("role")
+                    .ok()
+                    .and_then(|role| Role::parse(&role))?;
+                Some((r, role))
+            })
+            .map(|(r, role)| {
+                let hash: String = r.try_get("token_hash")?;
+                Ok(ApiTokenListing {
+                    id: hash.chars().take(12).collect(),
+                    name: r.try_get("name")?,
+                    role,
+                    created_at: r.try_get("created_at")?,
+                    expires_at: r.try_get("expires_at")?,
+                    revoked_at: r.try_get("revoked_at")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Revokes the API token whose listed id is `id`; `false` when no live token has it.
+    pub async fn revoke_api_token(
+        &self,
+        id: &str,
+        actor: &str,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        if id.len() != 12 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(StoreError::Invalid {
+                problems: vec![format!(
+                    "id: a token id is the 12 hexadecimal digits `token list` shows (got {id:?})"
+                )],
+            });
+        }
+        let at = rfc3339(at);
+        let mut tx = self.begin_write().await?;
+        let row = sqlx::query(
+            "SELECT token_hash, name, role FROM api_tokens WHERE token_hash LIKE $1 AND revoked_at IS NULL",
+        )
+        .bind(format!("{}%", id.to_ascii_lowercase()))
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(row) = row else {
+            return Ok(false);
+        };
+        let hash: String = row.try_get("token_hash")?;
+        let name: String = row.try_get("name")?;
+        let role = Role::parse(&row.try_get::<String, _>("role")?).unwrap_or(Role::DecisionMaker);
+        sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE token_hash = $2")
+            .bind(&at)
+            .bind(&hash)
+            .execute(&mut *tx)
+            .await?;
+        self.append_audit(
+            &mut tx,
+            audit::NewEntry {
+                at: &at,
+                actor,
+                action: "token.revoke",
+                campaign_id: None,
+                subject: &format!("{} token {name} ({id})", role.as_str()),
+                before: Some(&account_state(&name, role)),
+                after: None,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Disables (or, with `disabled = false`, enables again) an account: a disabled account
+    /// cannot sign in and its sessions stop working at once.
+    pub async fn set_account_disabled(
+        &self,
+        name: &str,
+        disabled: bool,
+        actor: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let at = rfc3339(at);
+        let mut tx = self.begin_write().await?;
+        let row = sqlx::query("SELECT role, disabled_at FROM accounts WHERE name = $1")
+            .bind(name)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| StoreError::NoSuchAccount(name.to_owned()))?;
+        let role = Role::parse(&row.try_get::<String, _>("role")?).unwrap_or(Role::DecisionMaker);
+        let was: Option<String> = row.try_get("disabled_at")?;
+        if was.is_some() == disabled {
+            return Ok(());
+        }
+        sqlx::query("UPDATE accounts SET disabled_at = $1 WHERE name = $2")
+            .bind(disabled.then_some(&at))
+            .bind(name)
+            .execute(&mut *tx)
+            .await?;
+        if disabled {
+            sqlx::query(
+                "UPDATE sessions SET revoked_at = $1 WHERE account = $2 AND revoked_at IS NULL",
+            )
+            .bind(&at)
+            .bind(name)
+            .execute(&mut *tx)
+            .await?;
+        }
+        self.append_audit(
+            &mut tx,
+            audit::NewEntry {
+                at: &at,
+                actor,
+                action: if disabled {
+                    "account.disable"
+                } else {
+                    "account.enable"
+                },
+                campaign_id: None,
+                subject: &format!("account {name}"),
+                before: None,
+                after: Some(&account_state(name, role)),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Changes an account's password after checking the current one; every session of the
+    /// account ends (sign in again with the new password). Failures count like sign-in failures.
+    pub async fn change_password(
+        &self,
+        name: &str,
+        current: &str,
+        new: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        use argon2::PasswordHasher;
+        check_account_input(name, new)?;
+        if current == new {
+            return Err(StoreError::Invalid {
+                problems: vec!["new_password: must differ from the current one".into()],
+            });
+        }
+        // The same check as sign-in (lockout, unknown names cost as much as wrong passwords).
+        let session = self.login(name, current, at).await?;
+        let hash = argon2()
+            .hash_password(new.as_bytes())
+            .map_err(|e| StoreError::Database(format!("cannot hash the password: {e}")))?
+            .to_string();
+        let at = rfc3339(at);
+        let mut tx = self.begin_write().await?;
+        sqlx::query("UPDATE accounts SET password_hash = $1 WHERE name = $2")
+            .bind(&hash)
+            .bind(name)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "UPDATE sessions SET revoked_at = $1 WHERE account = $2 AND revoked_at IS NULL",
+        )
+        .bind(&at)
+        .bind(name)
+        .execute(&mut *tx)
+        .await?;
+        self.append_audit(
+            &mut tx,
+            audit::NewEntry {
+                at: &at,
+                actor: &format!("account:{name}"),
+                action: "account.password",
+                campaign_id: None,
+                subject: &format!("account {name}"),
+                before: None,
+                after: Some(&account_state(name, session.role)),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
     }
 }

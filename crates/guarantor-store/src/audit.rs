@@ -242,8 +242,15 @@ pub(crate) async fn state_hash(
                 &["name", "role", "password_hash", "created_at", "disabled_at"],
             ),
             (
-                "SELECT token_hash, name, role, created_at, revoked_at FROM api_tokens ORDER BY token_hash",
-                &["token_hash", "name", "role", "created_at", "revoked_at"],
+                "SELECT token_hash, name, role, created_at, revoked_at, expires_at FROM api_tokens ORDER BY token_hash",
+                &[
+                    "token_hash",
+                    "name",
+                    "role",
+                    "created_at",
+                    "revoked_at",
+                    "expires_at",
+                ],
             ),
         ],
     };

@@ -26,8 +26,8 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Row};
 
 pub use access::{
-    Invitation, LOGIN_ATTEMPTS, LOGIN_WINDOW_MINUTES, MIN_PASSWORD_CHARS, Principal, Role,
-    SESSION_HOURS, Session,
+    ApiTokenListing, Invitation, LOGIN_ATTEMPTS, LOGIN_WINDOW_MINUTES, MAX_TOKEN_DAYS,
+    MIN_PASSWORD_CHARS, Principal, Role, SESSION_HOURS, Session, TOKEN_DAYS,
 };
 pub use audit::{AuditEntry, AuditKey, AuditReport, Checkpoint};
 pub use proposals::{DraftContent, ProposalState};
@@ -130,6 +130,9 @@ pub enum StoreError {
     /// An account with that name exists.
     #[error("an account named \"{0}\" already exists")]
     AccountExists(String),
+    /// No account has that name.
+    #[error("no account named \"{0}\"")]
+    NoSuchAccount(String),
     /// Wrong name or password (which one is not said).
     #[error("wrong name or password")]
     BadCredentials,

@@ -899,3 +899,172 @@ async fn audit_verify_detects_a_cut_rewritten_or_extended_log() {
         );
     }
 }
+
+/// Credentials have a lifecycle: API tokens expire and are listed (never the secret) and
+/// revoked by id; accounts are disabled (sessions end at once) and enabled; a password is
+/// changed only with the current one, and every session ends. Every step is audited.
+#[tokio::test]
+async fn tokens_expire_and_are_revoked_accounts_are_disabled_and_passwords_changed() {
+    use guarantor_store::{Principal, Role};
+    for (label, url, _guard) in databases().await {
+        let store = Store::open(&url).await.unwrap();
+        let token = store
+            .create_api_token_for("report", Role::DecisionMaker, 30, "cli:test", day(1))
+            .await
+            .unwrap();
+        let err = store
+            .create_api_token_for("forever", Role::Coordinator, 0, "cli:test", day(1))
+            .await
+            .unwrap_err();
+        assert!(
+            err.to_string().contains("expires_in_days"),
+            "{label}: {err}"
+        );
+        let later = |days: i64| day(1) + chrono::Duration::days(days);
+        assert!(
+            store
+                .authenticate(&token, later(29))
+                .await
+                .unwrap()
+                .is_some()
+        );
+        assert!(
+            store
+                .authenticate(&token, later(31))
+                .await
+                .unwrap()
+                .is_none(),
+            "{label}: expired after 30 days"
+        );
+        let listed = store.api_tokens().await.unwrap();
+        assert_eq!(listed.len(), 1);
+        let id = listed[0].id.clone();
+        assert_eq!(id.len(), 12);
+        let text = serde_json::to_string(&listed).unwrap();
+        assert!(
+            !text.contains(&token),
+            "{label}: the secret is never listed"
+        );
+        assert!(
+            listed[0]
+                .expires_at
+                .as_deref()
+                .unwrap()
+                .starts_with("2025-03-31")
+        );
+        assert!(
+            store
+                .revoke_api_token(&id, "cli:test", day(2))
+                .await
+                .unwrap()
+        );
+        assert!(store.authenticate(&token, day(2)).await.unwrap().is_none());
+        assert!(
+            !store
+                .revoke_api_token(&id, "cli:test", day(2))
+                .await
+                .unwrap()
+        );
+        assert!(store.api_tokens().await.unwrap()[0].revoked_at.is_some());
+
+        store
+            .create_account(
+                "erin",
+                Role::Coordinator,
+                "a long passphrase",
+                "cli:test",
+                day(1),
+            )
+            .await
+            .unwrap();
+        let session = store
+            .login("erin", "a long passphrase", day(2))
+            .await
+            .unwrap();
+        store
+            .set_account_disabled("erin", true, "cli:test", day(2))
+            .await
+            .unwrap();
+        assert!(
+            store
+                .authenticate(&session.token, day(2))
+                .await
+                .unwrap()
+                .is_none(),
+            "{label}: a disabled account's session ends"
+        );
+        assert!(
+            store
+                .login("erin", "a long passphrase", day(2))
+                .await
+                .is_err()
+        );
+        store
+            .set_account_disabled("erin", false, "cli:test", day(3))
+            .await
+            .unwrap();
+        let session = store
+            .login("erin", "a long passphrase", day(3))
+            .await
+            .unwrap();
+        assert!(matches!(
+            store
+                .change_password("erin", "not the password", "a new passphrase", day(3))
+                .await,
+            Err(StoreError::BadCredentials)
+        ));
+        store
+            .change_password("erin", "a long passphrase", "a new passphrase", day(3))
+            .await
+            .unwrap();
+        assert!(
+            store
+                .authenticate(&session.token, day(3))
+                .await
+                .unwrap()
+                .is_none()
+        );
+        assert!(
+            store
+                .login("erin", "a long passphrase", day(3))
+                .await
+                .is_err()
+        );
+        let fresh = store
+            .login("erin", "a new passphrase", day(3))
+            .await
+            .unwrap();
+        assert!(matches!(
+            store.authenticate(&fresh.token, day(3)).await.unwrap(),
+            Some(Principal::Account { .. })
+        ));
+        assert!(matches!(
+            store
+                .set_account_disabled("nobody", true, "cli:test", day(3))
+                .await,
+            Err(StoreError::NoSuchAccount(_))
+        ));
+
+        let actions: Vec<String> = store
+            .audit_entries()
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| e.action)
+            .collect();
+        for a in [
+            "token.create",
+            "token.revoke",
+            "account.disable",
+            "account.enable",
+            "account.password",
+        ] {
+            assert!(
+                actions.iter().any(|x| x == a),
+                "{label}: {a} in {actions:?}"
+            );
+        }
+        let report = store.verify_audit().await.unwrap();
+        assert!(report.intact(), "{label}: {:?}", report.problems);
+    }
+}

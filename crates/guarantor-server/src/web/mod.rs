@@ -350,9 +350,9 @@ impl PageError {
 impl From<StoreError> for PageError {
     fn from(e: StoreError) -> Self {
         match e {
-            StoreError::NoSuchCampaign { .. } | StoreError::NoSuchRespondent { .. } => {
-                Self::not_found()
-            }
+            StoreError::NoSuchCampaign { .. }
+            | StoreError::NoSuchRespondent { .. }
+            | StoreError::NoSuchAccount(_) => Self::not_found(),
             StoreError::Conflict { .. } | StoreError::CampaignChanged { .. } => {
                 Self::new(StatusCode::CONFLICT, e.to_string())
             }

@@ -1098,3 +1098,174 @@ async fn a_flood_of_made_up_credentials_from_one_address_is_limited() {
         .unwrap();
     assert_eq!(spoofed.status(), StatusCode::TOO_MANY_REQUESTS);
 }
+
+/// The credential lifecycle through the API: a coordinator creates, lists (never the secret)
+/// and revokes tokens, disables and enables accounts; an account changes its own password with
+/// the current one; a decision maker may do none of the coordinator's part.
+#[tokio::test]
+async fn tokens_and_accounts_have_a_lifecycle_through_the_api() {
+    for app in spawn_apps().await {
+        let (status, body, _) = app
+            .call(
+                Method::POST,
+                "/api/tokens",
+                Some(&app.coordinator),
+                Some(json!({"name": "script", "role": "decision_maker", "expires_in_days": 7})),
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{}: {body}", app.label);
+        let token = body["token"].as_str().unwrap().to_owned();
+        let (status, _, _) = app
+            .call(Method::GET, "/api/campaigns", Some(&token), None, None)
+            .await;
+        assert_eq!(status, StatusCode::OK, "the new token works");
+        let (status, list, _) = app
+            .call(
+                Method::GET,
+                "/api/tokens",
+                Some(&app.coordinator),
+                None,
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(!list.to_string().contains(&token), "never the secret");
+        let id = list
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["name"] == "script")
+            .unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        for (who, expected) in [
+            (app.decision_maker.as_str(), StatusCode::FORBIDDEN),
+            (token.as_str(), StatusCode::FORBIDDEN),
+        ] {
+            let (status, _, _) = app
+                .call(
+                    Method::DELETE,
+                    &format!("/api/tokens/{id}"),
+                    Some(who),
+                    None,
+                    None,
+                )
+                .await;
+            assert_eq!(status, expected, "{}", app.label);
+        }
+        let (status, _, _) = app
+            .call(
+                Method::POST,
+                "/api/tokens",
+                Some(&app.coordinator),
+                Some(json!({"name": "x", "role": "emperor"})),
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        let (status, _, _) = app
+            .call(
+                Method::DELETE,
+                &format!("/api/tokens/{id}"),
+                Some(&app.coordinator),
+                None,
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::NO_CONTENT);
+        let (status, _, _) = app
+            .call(Method::GET, "/api/campaigns", Some(&token), None, None)
+            .await;
+        assert_eq!(
+            status,
+            StatusCode::UNAUTHORIZED,
+            "a revoked token stops at once"
+        );
+
+        // Accounts: disable ends the session, enable lets it sign in again, a password change
+        // needs the current password and ends every session.
+        app.create_account("frank", "a long passphrase").await;
+        let login = |password: &'static str| {
+            app.call(
+                Method::POST,
+                "/api/login",
+                None,
+                Some(json!({"name": "frank", "password": password})),
+                None,
+            )
+        };
+        let (status, body, _) = login("a long passphrase").await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let session = body["token"].as_str().unwrap().to_owned();
+        let (status, _, _) = app
+            .call(
+                Method::POST,
+                "/api/accounts/frank/disable",
+                Some(&app.coordinator),
+                None,
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::NO_CONTENT);
+        let (status, _, _) = app
+            .call(Method::GET, "/api/campaigns", Some(&session), None, None)
+            .await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        let (status, _, _) = app
+            .call(
+                Method::POST,
+                "/api/accounts/frank/enable",
+                Some(&app.coordinator),
+                None,
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::NO_CONTENT);
+        let (status, body, _) = login("a long passphrase").await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let session = body["token"].as_str().unwrap().to_owned();
+        let (status, _, _) = app
+            .call(
+                Method::PUT,
+                "/api/account/password",
+                Some(&session),
+                Some(json!({"current_password": "wrong one here", "new_password": "a new passphrase"})),
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        let (status, body, _) = app
+            .call(
+                Method::PUT,
+                "/api/account/password",
+                Some(&session),
+                Some(json!({"current_password": "a long passphrase", "new_password": "a new passphrase"})),
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+        let (status, _, _) = app
+            .call(Method::GET, "/api/campaigns", Some(&session), None, None)
+            .await;
+        assert_eq!(
+            status,
+            StatusCode::UNAUTHORIZED,
+            "sessions end with the change"
+        );
+        let (status, _, _) = login("a new passphrase").await;
+        assert_eq!(status, StatusCode::OK);
+        let (status, report, _) = app
+            .call(
+                Method::GET,
+                "/api/audit/verify",
+                Some(&app.coordinator),
+                None,
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(report["problems"], json!([]), "{}", app.label);
+    }
+}
