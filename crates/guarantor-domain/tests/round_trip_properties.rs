@@ -101,3 +101,42 @@ proptest! {
         }
     }
 }
+
+/// Cases per fuzz target: `GUARANTOR_FUZZ_CASES` (256 by default; `.ci/run` runs more).
+fn fuzz_cases() -> u32 {
+    std::env::var("GUARANTOR_FUZZ_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(256)
+}
+
+const DEMO_JSON: &str = include_str!("../../../examples/demo-campaign.json");
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(fuzz_cases()))]
+
+    /// Fuzzing the campaign file reader and validator: a valid file with a few bytes flipped,
+    /// inserted or deleted, or cut short, is read or refused with problems; never a panic.
+    #[test]
+    fn a_mutated_campaign_file_is_read_or_refused(
+        edits in prop::collection::vec((any::<usize>(), any::<u8>(), 0u8..4), 1..6),
+        toml in any::<bool>(),
+    ) {
+        let (text, format) = if toml {
+            (SMALL_TOML, FileFormat::Toml)
+        } else {
+            (DEMO_JSON, FileFormat::Json)
+        };
+        let mut bytes = text.as_bytes().to_vec();
+        for (i, b, op) in edits {
+            let n = bytes.len().max(1);
+            match op {
+                0 => if let Some(x) = bytes.get_mut(i % n) { *x ^= b | 1 },
+                1 => bytes.insert(i % (bytes.len() + 1), b),
+                2 => if !bytes.is_empty() { bytes.remove(i % n); },
+                _ => bytes.truncate(i % n),
+            }
+        }
+        let _ = parse_campaign(&String::from_utf8_lossy(&bytes), format);
+    }
+}

@@ -8,6 +8,8 @@
 
 mod analysis;
 mod coordinator;
+#[cfg(test)]
+mod fuzz;
 mod proposal;
 mod proposal_form;
 pub(crate) mod session;

@@ -121,12 +121,15 @@ async fn tokens_decide_what_a_caller_may_do() {
         assert_eq!(status, StatusCode::OK);
         // Exactly what docs/api.md lists, nothing else: no proposals, no scenarios, and the
         // other capitals by code and name only.
-        let keys: Vec<&str> = body
+        // Sorted: whether serde_json keeps insertion order depends on features other crates
+        // of the workspace turn on.
+        let mut keys: Vec<&str> = body
             .as_object()
             .unwrap()
             .keys()
             .map(String::as_str)
             .collect();
+        keys.sort_unstable();
         assert_eq!(
             keys,
             [
@@ -146,7 +149,8 @@ async fn tokens_decide_what_a_caller_may_do() {
         let respondents = body["respondents"].as_array().unwrap();
         assert_eq!(respondents.len(), 32, "the invited capitals only");
         for r in respondents {
-            let fields: Vec<&str> = r.as_object().unwrap().keys().map(String::as_str).collect();
+            let mut fields: Vec<&str> = r.as_object().unwrap().keys().map(String::as_str).collect();
+            fields.sort_unstable();
             assert_eq!(fields, ["code", "name"], "{r}");
         }
         let text = body.to_string();
@@ -1268,4 +1272,231 @@ async fn tokens_and_accounts_have_a_lifecycle_through_the_api() {
         assert_eq!(status, StatusCode::OK);
         assert_eq!(report["problems"], json!([]), "{}", app.label);
     }
+}
+
+/// Two `guarantor serve` processes on one PostgreSQL behave as one: writes raced through both
+/// keep one order (If-Match holds across instances: of two saves from the same version exactly
+/// one wins), both answer the same versions, a session from one works on the other, the options
+/// cache of one never serves a report older than a change made through the other, and the audit
+/// chain stays intact under concurrent writes from both.
+#[tokio::test]
+async fn two_servers_on_one_postgres_behave_as_one() {
+    let Ok(admin) = std::env::var("GUARANTOR_TEST_POSTGRES_URL") else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "GUARANTOR_TEST_POSTGRES_URL must be set on CI"
+        );
+        eprintln!("two servers on one PostgreSQL: SKIPPED, GUARANTOR_TEST_POSTGRES_URL is not set");
+        return;
+    };
+    let url = fresh_postgres(&admin, "guarantor_multi_").await;
+    let store_a = Store::open(&url).await.unwrap();
+    let store_b = Store::open(&url).await.unwrap();
+    let coordinator = store_a
+        .create_api_token("coord", Role::Coordinator, "test", Utc::now())
+        .await
+        .unwrap();
+    store_b
+        .create_account(
+            "grace",
+            Role::DecisionMaker,
+            "a long passphrase",
+            "test",
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+    let a = serve_on(store_a, 10_000).await;
+    let b = serve_on(store_b, 10_000).await;
+    let client = Client::new();
+    let send = |base: &str,
+                method: Method,
+                path: &str,
+                token: &str,
+                body: Option<Value>,
+                etag: Option<&str>| {
+        let mut req = client
+            .request(method, format!("{base}{path}"))
+            .bearer_auth(token);
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        if let Some(e) = etag {
+            req = req.header("If-Match", e);
+        }
+        req.send()
+    };
+    let resp = send(
+        &a,
+        Method::POST,
+        "/api/campaigns",
+        &coordinator,
+        Some(serde_json::from_str(DEMO).unwrap()),
+        None,
+    )
+    .await
+    .unwrap();
+    assert_eq!(resp.status(), StatusCode::CREATED);
+    // The demo's deadline has passed: reopen through B.
+    let resp = send(
+        &b,
+        Method::POST,
+        &format!("/api/campaigns/{CAMPAIGN}/reopen"),
+        &coordinator,
+        None,
+        None,
+    )
+    .await
+    .unwrap();
+    assert_eq!(resp.status(), StatusCode::NO_CONTENT);
+    let capitals = ["CYP", "HUN", "MLT", "SVK"];
+    let mut tokens = Vec::new();
+    for (i, code) in capitals.iter().enumerate() {
+        let base = if i % 2 == 0 { &a } else { &b };
+        let resp = send(
+            base,
+            Method::POST,
+            &format!("/api/campaigns/{CAMPAIGN}/invitations"),
+            &coordinator,
+            Some(json!({"respondent": code, "expires_in_days": 7})),
+            None,
+        )
+        .await
+        .unwrap();
+        assert_eq!(resp.status(), StatusCode::CREATED);
+        let body: Value = resp.json().await.unwrap();
+        tokens.push(body["token"].as_str().unwrap().to_owned());
+    }
+    // The options as B sees them before any capital answers.
+    let offers_seen_by_b = || async {
+        let resp = send(
+            &b,
+            Method::GET,
+            &format!("/api/campaigns/{CAMPAIGN}/options"),
+            &coordinator,
+            None,
+            None,
+        )
+        .await
+        .unwrap();
+        let report: Value = resp.json().await.unwrap();
+        report["scenarios"][0]["size"]["offers"].as_u64().unwrap()
+    };
+    let before = offers_seen_by_b().await;
+
+    // Rounds of racing saves: each capital saves from the same version through A and B at once.
+    for round in 0..5 {
+        let mut races = Vec::new();
+        for (code, token) in capitals.iter().zip(&tokens) {
+            let path = format!("/api/campaigns/{CAMPAIGN}/proposals/{code}/draft");
+            let read = send(
+                &a,
+                Method::GET,
+                &format!("/api/campaigns/{CAMPAIGN}/proposals/{code}"),
+                token,
+                None,
+                None,
+            )
+            .await
+            .unwrap();
+            let etag = read.headers()["etag"].to_str().unwrap().to_owned();
+            let draft = |n: u32| json!({"offers": [{"id": format!("{code}-1"), "capability": "medical.role2", "quantity": n, "earliest_phase": "P1"}]});
+            let (first, second) = tokio::join!(
+                send(
+                    &a,
+                    Method::PUT,
+                    &path,
+                    token,
+                    Some(draft(round + 1)),
+                    Some(&etag)
+                ),
+                send(
+                    &b,
+                    Method::PUT,
+                    &path,
+                    token,
+                    Some(draft(round + 10)),
+                    Some(&etag)
+                ),
+            );
+            races.push((first.unwrap().status(), second.unwrap().status()));
+        }
+        for (x, y) in races {
+            let mut both = [x, y];
+            both.sort();
+            assert_eq!(
+                both,
+                [StatusCode::OK, StatusCode::PRECONDITION_FAILED],
+                "round {round}: exactly one of two saves from one version wins"
+            );
+        }
+    }
+    // Both instances answer the same version.
+    for (code, token) in capitals.iter().zip(&tokens) {
+        let path = format!("/api/campaigns/{CAMPAIGN}/proposals/{code}");
+        let ea = send(&a, Method::GET, &path, token, None, None)
+            .await
+            .unwrap()
+            .headers()["etag"]
+            .clone();
+        let eb = send(&b, Method::GET, &path, token, None, None)
+            .await
+            .unwrap()
+            .headers()["etag"]
+            .clone();
+        assert_eq!(ea, eb, "{code}");
+        assert_eq!(ea, "\"v5\"", "{code}: five saves won");
+    }
+    // A submission through A shows in B's options (its cache is for the older version).
+    let resp = send(
+        &a,
+        Method::POST,
+        &format!("/api/campaigns/{CAMPAIGN}/proposals/CYP/submit"),
+        &tokens[0],
+        Some(json!({"note": "first answer"})),
+        Some("\"v5\""),
+    )
+    .await
+    .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert_eq!(
+        offers_seen_by_b().await,
+        before + 1,
+        "B's options include the new offer"
+    );
+    // A session made on A works on B.
+    let resp = client
+        .post(format!("{a}/api/login"))
+        .json(&json!({"name": "grace", "password": "a long passphrase"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let session: Value = resp.json().await.unwrap();
+    let resp = send(
+        &b,
+        Method::GET,
+        "/api/campaigns",
+        session["token"].as_str().unwrap(),
+        None,
+        None,
+    )
+    .await
+    .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    // The audit chain is whole: the token, the account, the import, the reopening, 4
+    // invitations, 20 winning saves, 1 submission.
+    let resp = send(
+        &b,
+        Method::GET,
+        "/api/audit/verify",
+        &coordinator,
+        None,
+        None,
+    )
+    .await
+    .unwrap();
+    let report: Value = resp.json().await.unwrap();
+    assert_eq!(report["problems"], json!([]), "{report}");
+    assert_eq!(report["entries"], 29, "{report}");
 }
