@@ -37,6 +37,13 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   });
 
+  // Changes that cannot be undone (revoking a token, disabling an account) ask first.
+  document.querySelectorAll("form[data-confirm]").forEach((f) => {
+    f.addEventListener("submit", (e) => {
+      if (!window.confirm(f.dataset.confirm)) e.preventDefault();
+    });
+  });
+
   // Move focus to an error summary so that screen readers announce it first.
   const summary = document.querySelector(".error-summary");
   if (summary) summary.focus();

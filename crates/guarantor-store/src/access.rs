@@ -597,7 +597,45 @@ impl Store {
     }
 }
 
+/// An account as listed: never its password hash.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct AccountListing {
+    /// The name it signs in with.
+    pub name: String,
+    /// Its role.
+    pub role: Role,
+    /// When it was created, RFC 3339.
+    pub created_at: String,
+    /// When it was disabled, if it is.
+    pub disabled_at: Option<String>,
+}
+
 impl Store {
+    /// The accounts, by name: never a password hash.
+    pub async fn accounts(&self) -> Result<Vec<AccountListing>, StoreError> {
+        let rows =
+            sqlx::query("SELECT name, role, created_at, disabled_at FROM accounts ORDER BY name")
+                .fetch_all(&self.pool)
+                .await?;
+        rows.iter()
+            .filter_map(|r| {
+                let role = r
+                    .try_get::<String, _>("role")
+                    .ok()
+                    .and_then(|role| Role::parse(&role))?;
+                Some((r, role))
+            })
+            .map(|(r, role)| {
+                Ok(AccountListing {
+                    name: r.try_get("name")?,
+                    role,
+                    created_at: r.try_get("created_at")?,
+                    disabled_at: r.try_get("disabled_at")?,
+                })
+            })
+            .collect()
+    }
+
     /// The API tokens, newest first: never the secret.
     pub async fn api_tokens(&self) -> Result<Vec<ApiTokenListing>, StoreError> {
         let rows = sqlx::query(

@@ -26,8 +26,8 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Row};
 
 pub use access::{
-    ApiTokenListing, Invitation, LOGIN_ATTEMPTS, LOGIN_WINDOW_MINUTES, MAX_TOKEN_DAYS,
-    MIN_PASSWORD_CHARS, Principal, Role, SESSION_HOURS, Session, TOKEN_DAYS,
+    AccountListing, ApiTokenListing, Invitation, LOGIN_ATTEMPTS, LOGIN_WINDOW_MINUTES,
+    MAX_TOKEN_DAYS, MIN_PASSWORD_CHARS, Principal, Role, SESSION_HOURS, Session, TOKEN_DAYS,
 };
 pub use audit::{AuditEntry, AuditKey, AuditReport, Checkpoint};
 pub use proposals::{DraftContent, ProposalState};

@@ -685,13 +685,20 @@ pub(crate) async fn audit(
         page: Chrome::new(Some(&viewer), "Audit log").in_campaign(&viewer, &c, "Audit log"),
         intact: report.intact(),
         report: if report.intact() {
-            format!(
-                "The hash chain of all {} entries is intact (head {}).",
+            let mut text = format!(
+                "The hash chain of all {} entries and the stored data it recorded are intact (head {}).",
                 report.entries,
                 &report.head.get(..16).unwrap_or(&report.head)
-            )
+            );
+            for u in &report.unchecked {
+                text.push_str(&format!(" Not checked: {u}."));
+            }
+            text
         } else {
-            format!("The chain is broken: {}", report.problems.join("; "))
+            format!(
+                "The log or the stored data were changed outside Guarantor: {}",
+                report.problems.join("; ")
+            )
         },
         entries,
     };

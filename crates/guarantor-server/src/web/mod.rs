@@ -6,6 +6,7 @@
 //! from it. The pages need no JavaScript; `app.js` only adds conveniences (add a line, copy a
 //! link). Styles and scripts are served by the binary: no page makes an external request.
 
+mod access;
 mod analysis;
 mod coordinator;
 #[cfg(test)]
@@ -37,6 +38,12 @@ pub const PAGE_ROUTES: &[(&str, &str, &str)] = &[
     ("GET", "/invitation/{token}", "a capital's link"),
     ("GET", "/static/app.css", "anyone"),
     ("GET", "/static/app.js", "anyone"),
+    ("GET", "/access", "coordinator"),
+    ("POST", "/access/tokens", "coordinator"),
+    ("POST", "/access/tokens/{id}/revoke", "coordinator"),
+    ("POST", "/access/accounts/{name}/{action}", "coordinator"),
+    ("GET", "/account", "coordinator, decision maker"),
+    ("POST", "/account/password", "coordinator, decision maker"),
     ("GET", "/campaigns", "coordinator, decision maker"),
     ("POST", "/campaigns", "coordinator"),
     (
@@ -113,6 +120,15 @@ pub(crate) fn routes() -> Router<Arc<AppState>> {
         .route("/login", get(session::login_page).post(session::login))
         .route("/logout", post(session::logout))
         .route("/invitation/{token}", get(session::invitation))
+        .route("/access", get(access::page))
+        .route("/access/tokens", post(access::create_token))
+        .route("/access/tokens/{id}/revoke", post(access::revoke_token))
+        .route(
+            "/access/accounts/{name}/{action}",
+            post(access::account_state),
+        )
+        .route("/account", get(access::account))
+        .route("/account/password", post(access::change_password))
         .route("/static/app.css", get(stylesheet))
         .route("/static/app.js", get(script))
         .route(
@@ -196,6 +212,8 @@ pub(crate) struct Chrome {
     pub illustrative: bool,
     /// A message after a change ("Draft saved").
     pub flash: Option<String>,
+    /// Links beside "Signed in as": the account's own page, the coordinator's access page.
+    pub links: Vec<(&'static str, &'static str)>,
 }
 
 /// The tabs of a campaign.
@@ -216,6 +234,7 @@ impl Chrome {
             campaign: None,
             illustrative: false,
             flash: None,
+            links: viewer.map(Viewer::links).unwrap_or_default(),
         }
     }
 

@@ -117,6 +117,18 @@ impl Viewer {
     pub fn actor(&self) -> String {
         self.principal.actor()
     }
+
+    /// The header's links for this viewer: its account page, and access for coordinators.
+    pub fn links(&self) -> Vec<(&'static str, &'static str)> {
+        match &self.principal {
+            Principal::Account {
+                role: Role::Coordinator,
+                ..
+            } => vec![("Access", "/access"), ("Your account", "/account")],
+            Principal::Account { .. } => vec![("Your account", "/account")],
+            Principal::Respondent { .. } => Vec::new(),
+        }
+    }
 }
 
 /// The viewer of a request, if its cookie holds a valid credential.
@@ -198,6 +210,9 @@ struct LoginPage {
 pub(crate) struct Next {
     #[serde(default)]
     next: String,
+    /// `password` after a password change ended every session.
+    #[serde(default)]
+    done: String,
 }
 
 /// Only a path on this site: never an open redirect.
@@ -213,8 +228,10 @@ fn safe_next(next: &str) -> String {
 }
 
 pub(crate) async fn login_page(Query(q): Query<Next>) -> Response {
+    let flash = (q.done == "password")
+        .then(|| "Your password was changed: sign in with the new one.".to_owned());
     html(&LoginPage {
-        page: Chrome::new(None, "Sign in"),
+        page: Chrome::new(None, "Sign in").flash(flash),
         name: String::new(),
         next: safe_next(&q.next),
         error: None,

@@ -619,3 +619,160 @@ async fn sign_in_sets_a_strict_cookie_and_sign_out_ends_the_session() {
         assert_eq!(evil.headers()[LOCATION], "/");
     }
 }
+
+/// The coordinator manages API tokens and accounts from the access page, an account changes
+/// its own password on its page; a decision maker may not open the access page.
+#[tokio::test]
+async fn the_access_page_manages_tokens_and_accounts_and_an_account_its_password() {
+    for app in spawn_apps().await {
+        let coord = session(&app, "cora", Role::Coordinator).await;
+        let access = page(&app, &coord, Method::GET, "/access", None).await;
+        assert_eq!(access.status, StatusCode::OK, "{}", app.label);
+        assert!(access.body.contains("API tokens") && access.body.contains("cora"));
+        assert!(
+            access.body.contains(r#"href="/access""#),
+            "the header links to it"
+        );
+
+        // A token: shown once on the answer, listed by id, revoked.
+        let made = page(
+            &app,
+            &coord,
+            Method::POST,
+            "/access/tokens",
+            Some(&pairs(&[
+                ("_csrf", &csrf(&access.body)),
+                ("name", "reporting"),
+                ("role", "decision_maker"),
+                ("expires_in_days", "7"),
+            ])),
+        )
+        .await;
+        assert_eq!(made.status, StatusCode::OK, "{}", made.body);
+        let token = regex::Regex::new(r#"<code id="new-token">([0-9a-f]{64})</code>"#)
+            .unwrap()
+            .captures(&made.body)
+            .expect("the new token is shown")[1]
+            .to_owned();
+        let (status, _, _) = app
+            .call(Method::GET, "/api/campaigns", Some(&token), None, None)
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        let listed = page(&app, &coord, Method::GET, "/access", None).await;
+        assert!(!listed.body.contains(&token), "never shown again");
+        let id = regex::Regex::new(r"<code>([0-9a-f]{12})</code></td><td>reporting<")
+            .unwrap()
+            .captures(&listed.body)
+            .expect("the token is listed")[1]
+            .to_owned();
+        let revoked = page(
+            &app,
+            &coord,
+            Method::POST,
+            &format!("/access/tokens/{id}/revoke"),
+            Some(&pairs(&[("_csrf", &csrf(&listed.body))])),
+        )
+        .await;
+        assert_eq!(revoked.status, StatusCode::SEE_OTHER);
+        let (status, _, _) = app
+            .call(Method::GET, "/api/campaigns", Some(&token), None, None)
+            .await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        // Without the form token nothing changes.
+        let forged = page(
+            &app,
+            &coord,
+            Method::POST,
+            "/access/tokens",
+            Some(&pairs(&[
+                ("name", "x"),
+                ("role", "coordinator"),
+                ("expires_in_days", "7"),
+            ])),
+        )
+        .await;
+        assert_eq!(forged.status, StatusCode::FORBIDDEN);
+
+        // A decision maker: no access page, but its own account page.
+        let dana = session(&app, "dana", Role::DecisionMaker).await;
+        let denied = page(&app, &dana, Method::GET, "/access", None).await;
+        assert_eq!(denied.status, StatusCode::FORBIDDEN);
+        let own = page(&app, &dana, Method::GET, "/account", None).await;
+        assert_eq!(own.status, StatusCode::OK);
+        assert!(!own.body.contains(r#"href="/access""#));
+
+        // Disabling dana ends her session; enabling lets her sign in again.
+        let listed = page(&app, &coord, Method::GET, "/access", None).await;
+        let disabled = page(
+            &app,
+            &coord,
+            Method::POST,
+            "/access/accounts/dana/disable",
+            Some(&pairs(&[("_csrf", &csrf(&listed.body))])),
+        )
+        .await;
+        assert_eq!(disabled.status, StatusCode::SEE_OTHER);
+        let gone = page(&app, &dana, Method::GET, "/account", None).await;
+        assert_eq!(gone.status, StatusCode::SEE_OTHER, "back to sign-in");
+        assert!(gone.location.starts_with("/login"));
+        let enabled = page(
+            &app,
+            &coord,
+            Method::POST,
+            "/access/accounts/dana/enable",
+            Some(&pairs(&[("_csrf", &csrf(&listed.body))])),
+        )
+        .await;
+        assert_eq!(enabled.status, StatusCode::SEE_OTHER);
+
+        // Dana changes her password: the wrong current one is refused on the page; the right
+        // one ends her sessions and sends her to sign in.
+        let dana = app
+            .store
+            .login("dana", "correct horse battery staple", Utc::now())
+            .await
+            .unwrap()
+            .token;
+        let own = page(&app, &dana, Method::GET, "/account", None).await;
+        let form = |current: &str| {
+            pairs(&[
+                ("_csrf", &csrf(&own.body)),
+                ("current_password", current),
+                ("new_password", "a brand new passphrase"),
+                ("repeat_password", "a brand new passphrase"),
+            ])
+        };
+        let wrong = page(
+            &app,
+            &dana,
+            Method::POST,
+            "/account/password",
+            Some(&form("nope nope nope")),
+        )
+        .await;
+        assert_eq!(wrong.status, StatusCode::OK);
+        assert!(
+            wrong.body.contains("The current password is not right"),
+            "{}",
+            wrong.body
+        );
+        let changed = page(
+            &app,
+            &dana,
+            Method::POST,
+            "/account/password",
+            Some(&form("correct horse battery staple")),
+        )
+        .await;
+        assert_eq!(changed.status, StatusCode::SEE_OTHER);
+        assert_eq!(changed.location, "/login?done=password");
+        let after = page(&app, &dana, Method::GET, "/account", None).await;
+        assert_eq!(after.status, StatusCode::SEE_OTHER, "the session ended");
+        assert!(
+            app.store
+                .login("dana", "a brand new passphrase", Utc::now())
+                .await
+                .is_ok()
+        );
+    }
+}
