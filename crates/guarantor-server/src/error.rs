@@ -240,6 +240,56 @@ pub fn parse_body<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     })
 }
 
+/// Middleware over every route: an error answered under `/api/` by a layer rather than a
+/// handler (a body over the limit, a timeout, a method the path does not have) becomes a JSON
+/// error like every other, with a stable code; pages keep their own error pages.
+pub async fn api_errors_as_json(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let api = request.uri().path().starts_with("/api/");
+    let response = next.run(request).await;
+    let status = response.status();
+    let json = response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("application/json"));
+    if !api || json || !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let (code, message) = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => (
+            "too_large",
+            format!(
+                "the body is over the limit of {} MiB",
+                crate::BODY_LIMIT / (1024 * 1024)
+            ),
+        ),
+        StatusCode::REQUEST_TIMEOUT => (
+            "timeout",
+            "the request took longer than 60 s and was stopped".to_owned(),
+        ),
+        StatusCode::METHOD_NOT_ALLOWED => (
+            "method_not_allowed",
+            "this path does not take that method (see /api/openapi.json)".to_owned(),
+        ),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => (
+            "unsupported_media_type",
+            "send the body as application/json".to_owned(),
+        ),
+        other if other.is_server_error() => ("internal", "the server failed".to_owned()),
+        _ => ("malformed", "the request could not be read".to_owned()),
+    };
+    let mut converted = ApiError::new(status, code, message).into_response();
+    for name in [axum::http::header::ALLOW, axum::http::header::RETRY_AFTER] {
+        if let Some(v) = response.headers().get(&name) {
+            converted.headers_mut().insert(name, v.clone());
+        }
+    }
+    converted
+}
+
 /// The API's answer to a body that is not strict JSON: 400 `malformed` for bad syntax (or bytes
 /// that are not UTF-8), 422 with the path for a duplicated key.
 pub fn json_error(e: guarantor_domain::json::JsonError) -> ApiError {

@@ -60,7 +60,7 @@ pub fn document() -> Value {
                 "type": "object",
                 "required": ["code", "message"],
                 "properties": {
-                    "code": {"type": "string", "description": "Stable code: malformed, unauthenticated, bad_credentials, too_many_attempts, too_many_requests, forbidden, not_found, no_route, conflict, deadline_passed, wrong_state, exists, invalid, if_match_required, not_implemented, internal."},
+                    "code": {"type": "string", "description": "Stable code: malformed, unauthenticated, bad_credentials, too_many_attempts, too_many_requests, forbidden, not_found, no_route, method_not_allowed, conflict, deadline_passed, wrong_state, exists, invalid, if_match_required, too_large, timeout, unsupported_media_type, not_implemented, internal."},
                     "message": {"type": "string", "description": "What went wrong and what to do, for a person."},
                     "problems": {"type": "array", "items": {"type": "string"}, "description": "Every validation problem, each with its path in the campaign file."},
                     "current_version": {"type": "integer", "description": "On 412: the version stored now."},

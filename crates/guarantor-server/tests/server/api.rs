@@ -333,6 +333,20 @@ async fn bad_input_is_a_clear_4xx_and_nothing_is_stored() {
             "{}",
             app.label
         );
+        let body: Value = resp.json().await.expect("every API error is JSON");
+        assert_eq!(body["error"]["code"], "too_large");
+        // A method the path does not take: 405 in JSON too, with Allow.
+        let resp = app
+            .client
+            .delete(app.url(&path))
+            .bearer_auth(&cyp)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::METHOD_NOT_ALLOWED);
+        assert!(resp.headers().contains_key("allow"));
+        let body: Value = resp.json().await.expect("every API error is JSON");
+        assert_eq!(body["error"]["code"], "method_not_allowed");
         // Nothing was stored: still version 0, no draft.
         let (status, body, etag) = app
             .call(
