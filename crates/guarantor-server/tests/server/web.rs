@@ -624,6 +624,8 @@ async fn sign_in_sets_a_strict_cookie_and_sign_out_ends_the_session() {
 /// its own password on its page; a decision maker may not open the access page.
 #[tokio::test]
 async fn the_access_page_manages_tokens_and_accounts_and_an_account_its_password() {
+    let new_token = regex::Regex::new(r#"<code id="new-token">([0-9a-f]{64})</code>"#).unwrap();
+    let listed_id = regex::Regex::new(r"<code>([0-9a-f]{12})</code></td><td>reporting<").unwrap();
     for app in spawn_apps().await {
         let coord = session(&app, "cora", Role::Coordinator).await;
         let access = page(&app, &coord, Method::GET, "/access", None).await;
@@ -649,8 +651,7 @@ async fn the_access_page_manages_tokens_and_accounts_and_an_account_its_password
         )
         .await;
         assert_eq!(made.status, StatusCode::OK, "{}", made.body);
-        let token = regex::Regex::new(r#"<code id="new-token">([0-9a-f]{64})</code>"#)
-            .unwrap()
+        let token = new_token
             .captures(&made.body)
             .expect("the new token is shown")[1]
             .to_owned();
@@ -660,8 +661,7 @@ async fn the_access_page_manages_tokens_and_accounts_and_an_account_its_password
         assert_eq!(status, StatusCode::OK);
         let listed = page(&app, &coord, Method::GET, "/access", None).await;
         assert!(!listed.body.contains(&token), "never shown again");
-        let id = regex::Regex::new(r"<code>([0-9a-f]{12})</code></td><td>reporting<")
-            .unwrap()
+        let id = listed_id
             .captures(&listed.body)
             .expect("the token is listed")[1]
             .to_owned();
