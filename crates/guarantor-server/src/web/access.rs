@@ -78,9 +78,10 @@ pub(crate) async fn create_token(
     viewer: Viewer,
     body: Bytes,
 ) -> Result<Response, PageError> {
+    // Who asks before what they sent: a capital gets 404 whatever its body.
+    viewer.must_coordinate()?;
     let form = FormData::parse(&body)?;
     viewer.check_csrf(&form)?;
-    viewer.must_coordinate()?;
     let role = match form.get("role") {
         "decision_maker" => Role::DecisionMaker,
         "coordinator" => Role::Coordinator,
@@ -119,8 +120,8 @@ pub(crate) async fn revoke_token(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    viewer.check_csrf(&FormData::parse(&body)?)?;
     viewer.must_coordinate()?;
+    viewer.check_csrf(&FormData::parse(&body)?)?;
     if !s
         .store
         .revoke_api_token(&id, &viewer.actor(), Utc::now())
@@ -138,8 +139,8 @@ pub(crate) async fn account_state(
     Path((name, action)): Path<(String, String)>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    viewer.check_csrf(&FormData::parse(&body)?)?;
     viewer.must_coordinate()?;
+    viewer.check_csrf(&FormData::parse(&body)?)?;
     let disable = match action.as_str() {
         "disable" => true,
         "enable" => false,
@@ -186,9 +187,9 @@ pub(crate) async fn change_password(
     viewer: Viewer,
     body: Bytes,
 ) -> Result<Response, PageError> {
+    let name = account_name(&viewer)?;
     let form = FormData::parse(&body)?;
     viewer.check_csrf(&form)?;
-    let name = account_name(&viewer)?;
     let problem = if form.get("new_password") != form.get("repeat_password") {
         Some("The new password and its repetition differ.".to_owned())
     } else {

@@ -343,9 +343,10 @@ pub(crate) async fn invite(
     headers: axum::http::HeaderMap,
     body: Bytes,
 ) -> Result<Response, PageError> {
+    // Who asks before what they sent: a capital gets 404 whatever its body.
+    viewer.must_coordinate()?;
     let form = FormData::parse(&body)?;
     viewer.check_csrf(&form)?;
-    viewer.must_coordinate()?;
     let respondent = form.get("respondent").to_owned();
     let days: i64 = form.get("days").parse().unwrap_or(30);
     if !(1..=365).contains(&days) {
@@ -391,8 +392,8 @@ pub(crate) async fn revoke(
     Path((campaign, respondent)): Path<(String, String)>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    viewer.check_csrf(&FormData::parse(&body)?)?;
     viewer.must_coordinate()?;
+    viewer.check_csrf(&FormData::parse(&body)?)?;
     s.store
         .revoke_invitation(&campaign, &respondent, &viewer.actor(), Utc::now())
         .await?;
@@ -406,8 +407,8 @@ pub(crate) async fn reopen(
     Path(campaign): Path<String>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    viewer.check_csrf(&FormData::parse(&body)?)?;
     viewer.must_coordinate()?;
+    viewer.check_csrf(&FormData::parse(&body)?)?;
     s.store
         .reopen(&campaign, &viewer.actor(), Utc::now())
         .await?;
@@ -547,9 +548,10 @@ pub(crate) async fn save_setup(
     Path(campaign): Path<String>,
     body: Bytes,
 ) -> Result<Response, PageError> {
+    // Who asks before what they sent: a capital gets 404 whatever its body.
+    viewer.must_coordinate()?;
     let form = FormData::parse(&body)?;
     viewer.check_csrf(&form)?;
-    viewer.must_coordinate()?;
     let c = s.store.export(&campaign).await?;
     let mut doc = c.to_document();
     let mut version: i64 = form.get("version").parse().unwrap_or(-1);
