@@ -541,6 +541,28 @@ pub fn read(
     used: &std::collections::BTreeSet<String>,
 ) -> Result<Upload, Vec<String>> {
     check_size(bytes)?;
+    // The reader is a dependency: fuzzing found a damaged cell reference that makes it overflow
+    // (a panic in debug builds, a wrong cell in release ones). Whatever it does with a damaged
+    // file, the capital gets "damaged", the server carries on, and nothing is stored.
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        read_checked(bytes, doc, respondent, used)
+    }))
+    .unwrap_or_else(|_| {
+        tracing::warn!(respondent, "the workbook reader panicked on an upload");
+        Err(vec![
+            "the workbook is damaged: it cannot be read; download a fresh copy from your proposal page and fill it again"
+                .to_owned(),
+        ])
+    })
+}
+
+/// [`read`] without the guard; the size is already checked.
+fn read_checked(
+    bytes: &[u8],
+    doc: &CampaignDocument,
+    respondent: &str,
+    used: &std::collections::BTreeSet<String>,
+) -> Result<Upload, Vec<String>> {
     let mut wb: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes)).map_err(|e| {
         vec![format!(
             "the file is not an Excel workbook (.xlsx) that can be read: {e}"
