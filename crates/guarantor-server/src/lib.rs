@@ -1213,11 +1213,7 @@ async fn disable_account(
     caller: Caller,
     Path(name): Path<String>,
 ) -> AppResult<Response> {
-    caller.must_coordinate()?;
-    s.store
-        .set_account_disabled(&name, true, &caller.0.actor(), Utc::now())
-        .await?;
-    Ok(StatusCode::NO_CONTENT.into_response())
+    set_account_disabled(&s, &caller, &name, true).await
 }
 
 async fn enable_account(
@@ -1225,9 +1221,18 @@ async fn enable_account(
     caller: Caller,
     Path(name): Path<String>,
 ) -> AppResult<Response> {
+    set_account_disabled(&s, &caller, &name, false).await
+}
+
+async fn set_account_disabled(
+    s: &AppState,
+    caller: &Caller,
+    name: &str,
+    disabled: bool,
+) -> AppResult<Response> {
     caller.must_coordinate()?;
     s.store
-        .set_account_disabled(&name, false, &caller.0.actor(), Utc::now())
+        .set_account_disabled(name, disabled, &caller.0.actor(), Utc::now())
         .await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }

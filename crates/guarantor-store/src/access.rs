@@ -414,6 +414,15 @@ fn dummy_hash() -> &'static str {
     })
 }
 
+/// The argon2id hash stored for a password.
+fn hash_password(password: &str) -> Result<String, StoreError> {
+    use argon2::PasswordHasher;
+    Ok(argon2()
+        .hash_password(password.as_bytes())
+        .map_err(|e| StoreError::Database(format!("cannot hash the password: {e}")))?
+        .to_string())
+}
+
 fn check_account_input(name: &str, password: &str) -> Result<(), StoreError> {
     let mut problems = Vec::new();
     if name.trim().is_empty() || name.chars().count() > 64 || name.chars().any(char::is_control) {
@@ -443,12 +452,8 @@ impl Store {
         actor: &str,
         at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        use argon2::PasswordHasher;
         check_account_input(name, password)?;
-        let hash = argon2()
-            .hash_password(password.as_bytes())
-            .map_err(|e| StoreError::Database(format!("cannot hash the password: {e}")))?
-            .to_string();
+        let hash = hash_password(password)?;
         let at = rfc3339(at);
         let mut tx = self.begin_write().await?;
         let exists = sqlx::query("SELECT name FROM accounts WHERE name = $1")
@@ -780,7 +785,6 @@ impl Store {
         new: &str,
         at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        use argon2::PasswordHasher;
         check_account_input(name, new)?;
         if current == new {
             return Err(StoreError::Invalid {
@@ -789,10 +793,7 @@ impl Store {
         }
         // The same check as sign-in (lockout, unknown names cost as much as wrong passwords).
         let session = self.login(name, current, at).await?;
-        let hash = argon2()
-            .hash_password(new.as_bytes())
-            .map_err(|e| StoreError::Database(format!("cannot hash the password: {e}")))?
-            .to_string();
+        let hash = hash_password(new)?;
         let at = rfc3339(at);
         let mut tx = self.begin_write().await?;
         sqlx::query("UPDATE accounts SET password_hash = $1 WHERE name = $2")
