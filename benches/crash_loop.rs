@@ -10,6 +10,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+#[path = "../tests/support/http.rs"]
+mod http_support;
+use http_support::http;
+
 const CAMPAIGN: &str = "ua-guarantee-2025";
 const CAPITALS: [&str; 4] = ["CYP", "HUN", "MLT", "SVK"];
 
@@ -20,37 +24,6 @@ fn guarantor(args: &[&str], db: &[String]) -> std::process::Output {
         .env_remove("GUARANTOR_LOG")
         .output()
         .expect("the guarantor binary runs")
-}
-
-/// One HTTP/1.1 request on a fresh connection: status and body, or None if the server is gone.
-fn http(
-    addr: &str,
-    method: &str,
-    path: &str,
-    token: &str,
-    if_match: Option<&str>,
-    body: &str,
-) -> Option<(u16, String)> {
-    use std::io::{Read, Write};
-    let mut stream = std::net::TcpStream::connect(addr).ok()?;
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .ok()?;
-    let mut request = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n",
-        body.len()
-    );
-    if let Some(m) = if_match {
-        request.push_str(&format!("If-Match: {m}\r\n"));
-    }
-    request.push_str("\r\n");
-    request.push_str(body);
-    stream.write_all(request.as_bytes()).ok()?;
-    let mut response = String::new();
-    stream.read_to_string(&mut response).ok()?;
-    let status = response.split(' ').nth(1)?.parse().ok()?;
-    let body = response.split_once("\r\n\r\n").map(|(_, b)| b.to_owned())?;
-    Some((status, body))
 }
 
 fn start(db: &[String]) -> (Child, String) {

@@ -5,6 +5,10 @@ use std::process::{Command, Output};
 
 use serde_json::{Value, json};
 
+#[path = "support/http.rs"]
+mod http_support;
+use http_support::http;
+
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
@@ -694,35 +698,6 @@ fn import_export_and_audit_verify_through_the_embedded_database() {
     let out = run(&["export", "nope"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("stored: ua-guarantee-2025"));
-}
-
-/// One HTTP/1.1 request on a fresh connection; returns the status and body, or None when the
-/// server is gone.
-fn http(
-    addr: &str,
-    method: &str,
-    path: &str,
-    token: &str,
-    if_match: Option<&str>,
-    body: &str,
-) -> Option<(u16, String)> {
-    use std::io::{Read, Write};
-    let mut stream = std::net::TcpStream::connect(addr).ok()?;
-    let mut request = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n",
-        body.len()
-    );
-    if let Some(m) = if_match {
-        request.push_str(&format!("If-Match: {m}\r\n"));
-    }
-    request.push_str("\r\n");
-    request.push_str(body);
-    stream.write_all(request.as_bytes()).ok()?;
-    let mut response = String::new();
-    stream.read_to_string(&mut response).ok()?;
-    let status = response.split(' ').nth(1)?.parse().ok()?;
-    let body = response.split_once("\r\n\r\n").map(|(_, b)| b.to_owned())?;
-    Some((status, body))
 }
 
 /// A `guarantor serve` child, killed when the test ends however it ends (a failed assertion
