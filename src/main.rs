@@ -25,9 +25,6 @@ use guarantor_domain::{Campaign, FileFormat, LoadError, parse_campaign};
 use guarantor_engine::OptionsRequest;
 use guarantor_engine::options::{Backend, Objective, ScenarioChoice, Settings};
 
-/// The demo campaign, embedded so `guarantor demo` works anywhere.
-const DEMO_CAMPAIGN: &str = include_str!("../examples/demo-campaign.json");
-
 /// Collects allied capitals' proposals for a security guarantee and measures them against a
 /// statement of requirements.
 #[derive(Debug, Parser)]
@@ -932,18 +929,11 @@ fn write_brief(
     html_path: &Path,
     pdf_path: Option<&Path>,
 ) -> anyhow::Result<()> {
-    let assessment = guarantor_assess::assess(campaign);
-    let options = guarantor_engine::compute_options(campaign, request)?;
-    for w in &options.warnings {
+    let generated_on = date.unwrap_or_else(|| chrono::Utc::now().date_naive());
+    let (brief, warnings) = guarantor_app::brief::of_file(campaign, request, generated_on)?;
+    for w in &warnings {
         eprintln!("warning: {w}");
     }
-    let generated_on = date.unwrap_or_else(|| chrono::Utc::now().date_naive());
-    let brief = guarantor_assess::compose(guarantor_assess::BriefInput {
-        campaign,
-        assessment: &assessment,
-        options: &options,
-        generated_on,
-    });
     // Typeset first, so that a failure leaves neither file behind.
     let pdf = match pdf_path {
         Some(_) => Some(typeset_brief(&brief, generated_on)?),
@@ -1020,7 +1010,6 @@ fn typeset_brief(
 /// A fresh database in a new temporary directory holding the demo campaign, reopened for
 /// submissions, with an account per role and an invitation per capital; prints how to get in.
 async fn demo_store(url: &str) -> anyhow::Result<guarantor_store::Store> {
-    use rand::RngCore;
     let stamp = chrono::Utc::now().format("%Y%m%d-%H%M%S");
     let dir = std::env::temp_dir().join(format!("guarantor-demo-{stamp}-{}", std::process::id()));
     std::fs::create_dir_all(&dir)
@@ -1028,66 +1017,43 @@ async fn demo_store(url: &str) -> anyhow::Result<guarantor_store::Store> {
     let store =
         guarantor_store::Store::open(&format!("sqlite://{}", dir.join("guarantor.db").display()))
             .await?;
-    let campaign = demo_campaign()?;
-    let id = campaign.info().id.to_string();
-    let now = chrono::Utc::now();
-    store.import(&campaign, "demo").await?;
-    // The demo's deadline is in the past: reopen so that a visitor can submit.
-    store.reopen(&id, "demo", now).await?;
-    let password = || {
-        let mut bytes = [0u8; 12];
-        rand::rng().fill_bytes(&mut bytes);
-        bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()
-    };
-    let coordinator = password();
-    let decision_maker = password();
-    store
-        .create_account(
-            "coordinator",
-            guarantor_store::Role::Coordinator,
-            &coordinator,
-            "demo",
-            now,
-        )
-        .await?;
-    store
-        .create_account(
-            "decision-maker",
-            guarantor_store::Role::DecisionMaker,
-            &decision_maker,
-            "demo",
-            now,
-        )
-        .await?;
+    let access = guarantor_app::demo::seed(&store, chrono::Utc::now()).await?;
     println!(
         "DEMO: the illustrative campaign \"{}\" in a fresh database at {}",
-        campaign.info().title,
+        access.title,
         dir.display()
     );
     println!("Sign in at {url}/login");
-    println!("  coordinator     name coordinator     password {coordinator}");
-    println!("  decision maker  name decision-maker  password {decision_maker}");
-    println!("Capitals open their invitation link (valid 30 days):");
-    let expires = now + chrono::Duration::days(30);
-    for r in campaign.respondents().iter().filter(|r| r.invited) {
-        let code = r.code.to_string();
-        let token = store.invite(&id, &code, expires, "demo", now).await?;
-        let status = if campaign
-            .proposals()
-            .iter()
-            .any(|p| p.respondent == r.code && !p.revisions.is_empty())
-        {
+    println!(
+        "  coordinator     name {:<16} password {}",
+        guarantor_app::demo::COORDINATOR,
+        access.coordinator_password
+    );
+    println!(
+        "  decision maker  name {:<16} password {}",
+        guarantor_app::demo::DECISION_MAKER,
+        access.decision_maker_password
+    );
+    println!(
+        "Capitals open their invitation link (valid {} days):",
+        guarantor_app::demo::INVITATION_DAYS
+    );
+    for inv in &access.invitations {
+        let status = if inv.answered {
             "answered"
         } else {
             "not answered"
         };
-        println!("  {code}  {url}/invitation/{token}  ({status})");
+        println!(
+            "  {}  {url}/invitation/{}  ({status})",
+            inv.respondent, inv.token
+        );
     }
     Ok(store)
 }
 
 fn demo_campaign() -> anyhow::Result<Campaign> {
-    parse_campaign(DEMO_CAMPAIGN, FileFormat::Json).context("the built-in demo campaign is invalid")
+    Ok(guarantor_app::demo::campaign()?)
 }
 
 fn load(path: &Path) -> anyhow::Result<Campaign> {

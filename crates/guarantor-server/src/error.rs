@@ -4,8 +4,7 @@
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use guarantor_domain::LoadError;
-use guarantor_store::StoreError;
+use guarantor_app::{AppError, ErrorKind};
 use serde::de::DeserializeOwned;
 
 /// An error answered as JSON.
@@ -118,82 +117,34 @@ impl ApiError {
             "the server failed; the details are in its log",
         )
     }
+}
 
-    /// A campaign file that did not load.
-    pub fn from_load(e: LoadError) -> Self {
-        match e {
-            LoadError::Invalid(problems) => {
-                let mut err = Self::new(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "invalid",
-                    format!("the campaign is invalid ({} problems)", problems.len()),
-                );
-                err.problems = problems.iter().map(ToString::to_string).collect();
-                err
-            }
-            other => Self::new(StatusCode::BAD_REQUEST, "malformed", other.to_string()),
+/// The one mapping of the application's error kinds to HTTP statuses, for the API and the
+/// pages alike (docs/api.md lists it).
+pub(crate) fn status_of(kind: ErrorKind) -> StatusCode {
+    match kind {
+        ErrorKind::NotFound => StatusCode::NOT_FOUND,
+        ErrorKind::Unauthenticated | ErrorKind::BadCredentials => StatusCode::UNAUTHORIZED,
+        ErrorKind::Forbidden => StatusCode::FORBIDDEN,
+        ErrorKind::Malformed => StatusCode::BAD_REQUEST,
+        ErrorKind::Invalid => StatusCode::UNPROCESSABLE_ENTITY,
+        ErrorKind::Conflict => StatusCode::PRECONDITION_FAILED,
+        ErrorKind::WrongState | ErrorKind::DeadlinePassed | ErrorKind::Exists => {
+            StatusCode::CONFLICT
         }
+        ErrorKind::TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
+        ErrorKind::Unavailable => StatusCode::NOT_IMPLEMENTED,
+        ErrorKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
 
-impl From<StoreError> for ApiError {
-    fn from(e: StoreError) -> Self {
-        match e {
-            StoreError::NoSuchCampaign { .. }
-            | StoreError::NoSuchRespondent { .. }
-            | StoreError::NoSuchAccount(_) => Self::not_found(),
-            StoreError::Conflict { current, .. } => {
-                let mut err = Self::new(StatusCode::PRECONDITION_FAILED, "conflict", e.to_string());
-                err.current_version = Some(current);
-                err
-            }
-            StoreError::CampaignChanged { current, .. } => {
-                let mut err = Self::new(StatusCode::PRECONDITION_FAILED, "conflict", e.to_string());
-                err.current_version = Some(current);
-                err
-            }
-            StoreError::Invalid { problems } => {
-                let mut err = Self::new(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "invalid",
-                    format!(
-                        "the change is invalid ({} problem{}); nothing was stored",
-                        problems.len(),
-                        if problems.len() == 1 { "" } else { "s" }
-                    ),
-                );
-                err.problems = problems;
-                err
-            }
-            StoreError::DeadlinePassed { .. } => {
-                Self::new(StatusCode::CONFLICT, "deadline_passed", e.to_string())
-            }
-            StoreError::NothingToSubmit(_) | StoreError::NothingToWithdraw(_) => {
-                Self::new(StatusCode::CONFLICT, "wrong_state", e.to_string())
-            }
-            StoreError::CampaignExists(_) | StoreError::AccountExists(_) => {
-                Self::new(StatusCode::CONFLICT, "exists", e.to_string())
-            }
-            StoreError::BadCredentials => {
-                Self::new(StatusCode::UNAUTHORIZED, "bad_credentials", e.to_string())
-            }
-            StoreError::TooManyAttempts {
-                retry_after_seconds,
-            } => {
-                let mut err = Self::new(
-                    StatusCode::TOO_MANY_REQUESTS,
-                    "too_many_attempts",
-                    e.to_string(),
-                );
-                err.retry_after = Some(retry_after_seconds);
-                err
-            }
-            StoreError::UnsupportedUrl(_)
-            | StoreError::Open { .. }
-            | StoreError::Migrate(_)
-            | StoreError::Database(_)
-            | StoreError::Corrupt { .. } => Self::internal(&e.to_string()),
-        }
+impl From<AppError> for ApiError {
+    fn from(e: AppError) -> Self {
+        let mut err = Self::new(status_of(e.kind), e.kind.code(), e.message);
+        err.problems = e.problems;
+        err.current_version = e.current_version;
+        err.retry_after = e.retry_after;
+        err
     }
 }
 

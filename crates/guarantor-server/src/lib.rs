@@ -15,8 +15,7 @@ pub mod openapi;
 mod throttle;
 pub mod web;
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::Bytes;
@@ -26,9 +25,8 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post, put};
 use axum::{Json, Router};
-use chrono::Utc;
+use guarantor_app::{Action, App, AppError, DraftContent, Principal, ProposalState, Role, Store};
 use guarantor_domain::{FileFormat, parse_campaign};
-use guarantor_store::{DraftContent, Principal, ProposalState, Role, Store};
 use serde::Deserialize;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
@@ -168,7 +166,7 @@ pub const API_ROUTES: &[Route] = &[
     route(
         "GET",
         "/api/campaigns/{campaign}/invitations",
-        "coordinator",
+        ACCOUNTS,
         "Every invitation of the campaign: capital, made, expires, revoked (never the token).",
     ),
     Route {
@@ -348,9 +346,6 @@ impl std::fmt::Debug for Config {
     }
 }
 
-/// Options reports by campaign, with the campaign version they were computed at.
-type OptionsCache = HashMap<String, (i64, Arc<guarantor_engine::OptionsReport>)>;
-
 /// Sign-in attempts per second across all names (bursts of twice that).
 const LOGINS_PER_SECOND: std::num::NonZeroU32 = match std::num::NonZeroU32::new(10) {
     Some(n) => n,
@@ -363,9 +358,8 @@ type Limiter = governor::DefaultKeyedRateLimiter<[u8; 16]>;
 /// Shared state of the handlers.
 #[derive(Debug)]
 pub struct AppState {
-    store: Store,
+    app: App,
     config: Config,
-    options: Mutex<OptionsCache>,
     limiter: Limiter,
     /// Limits per client address on requests that prove nothing.
     addresses: throttle::AddressLimits,
@@ -380,8 +374,7 @@ impl AppState {
             .unwrap_or(std::num::NonZeroU32::MIN);
         let burst = rate.saturating_mul(std::num::NonZeroU32::MIN.saturating_add(1));
         Self {
-            store,
-            options: Mutex::new(HashMap::new()),
+            app: App::new(store),
             limiter: governor::RateLimiter::keyed(
                 governor::Quota::per_second(rate).allow_burst(burst),
             ),
@@ -418,71 +411,6 @@ impl AppState {
             ));
             ApiError::too_many_requests(i64::try_from(wait.as_secs()).unwrap_or(1).max(1))
         })
-    }
-
-    /// The campaign and its options under every scenario. The report is computed off the async
-    /// threads and kept until the campaign changes (its version moves), so the options, compare
-    /// and brief pages cost one solve per change, not one per view.
-    pub(crate) async fn options(
-        &self,
-        campaign: &str,
-    ) -> Result<
-        (
-            guarantor_domain::Campaign,
-            Arc<guarantor_engine::OptionsReport>,
-        ),
-        ApiError,
-    > {
-        // The version is read before the campaign: a report is never filed under a version
-        // newer than the data it was computed from.
-        let version = self.store.campaign_state(campaign).await?.version;
-        let c = self.store.export(campaign).await?;
-        let cached = self
-            .options
-            .lock()
-            .map_err(|_| ApiError::internal("options cache poisoned"))?
-            .get(campaign)
-            .filter(|(v, _)| *v == version)
-            .map(|(_, r)| Arc::clone(r));
-        if let Some(report) = cached {
-            return Ok((c, report));
-        }
-        let for_solve = c.clone();
-        let report = Arc::new(
-            tokio::task::spawn_blocking(move || options_of(&for_solve))
-                .await
-                .map_err(|e| ApiError::internal(&e.to_string()))??,
-        );
-        self.options
-            .lock()
-            .map_err(|_| ApiError::internal("options cache poisoned"))?
-            .insert(campaign.to_owned(), (version, Arc::clone(&report)));
-        Ok((c, report))
-    }
-}
-
-impl AppState {
-    /// The campaign and its decision brief as of now (options from the cache), composed off the
-    /// async threads.
-    pub(crate) async fn brief(
-        &self,
-        campaign: &str,
-    ) -> Result<(guarantor_domain::Campaign, guarantor_assess::Brief), ApiError> {
-        let (c, options) = self.options(campaign).await?;
-        let head = self.store.audit_head().await?;
-        tokio::task::spawn_blocking(move || {
-            let assessment = guarantor_assess::assess(&c);
-            let mut brief = guarantor_assess::compose(guarantor_assess::BriefInput {
-                campaign: &c,
-                assessment: &assessment,
-                options: &options,
-                generated_on: Utc::now().date_naive(),
-            });
-            brief.audit_head = Some(head);
-            (c, brief)
-        })
-        .await
-        .map_err(|e| ApiError::internal(&e.to_string()))
     }
 }
 
@@ -582,16 +510,9 @@ impl FromRequestParts<Arc<AppState>> for Caller {
         parts: &mut Parts,
         state: &Arc<AppState>,
     ) -> Result<Self, Self::Rejection> {
-        let token = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-            .ok_or_else(ApiError::unauthenticated)?;
+        let token = bearer(&parts.headers).ok_or_else(ApiError::unauthenticated)?;
         state.admit(token)?;
-        match state.store.authenticate(token, Utc::now()).await? {
+        match state.app.authenticate(token).await? {
             Some(p) => {
                 state.addresses.remember_good(token);
                 Ok(Caller(p))
@@ -601,73 +522,20 @@ impl FromRequestParts<Arc<AppState>> for Caller {
     }
 }
 
-impl Caller {
-    /// A coordinator or decision maker may read everything; a capital nothing but its own.
-    fn can_read_campaign(&self) -> AppResult<()> {
-        match &self.0 {
-            Principal::Account { .. } => Ok(()),
-            Principal::Respondent { .. } => Err(ApiError::not_found()),
-        }
-    }
-
-    fn must_coordinate(&self) -> AppResult<()> {
-        match &self.0 {
-            Principal::Account {
-                role: Role::Coordinator,
-                ..
-            } => Ok(()),
-            Principal::Account { .. } => Err(ApiError::forbidden(
-                "decision makers may read but not change anything",
-            )),
-            Principal::Respondent { .. } => Err(ApiError::not_found()),
-        }
-    }
-
-    /// Whether the caller may see the campaign's questionnaire.
-    fn can_see_questionnaire(&self, campaign: &str) -> AppResult<()> {
-        match &self.0 {
-            Principal::Account { .. } => Ok(()),
-            Principal::Respondent { campaign: c, .. } if c == campaign => Ok(()),
-            Principal::Respondent { .. } => Err(ApiError::not_found()),
-        }
-    }
-
-    /// Whether the caller may read this capital's proposal.
-    fn can_read_proposal(&self, campaign: &str, respondent: &str) -> AppResult<()> {
-        match &self.0 {
-            Principal::Account { .. } => Ok(()),
-            Principal::Respondent {
-                campaign: c,
-                respondent: r,
-            } if c == campaign && r == respondent => Ok(()),
-            Principal::Respondent { .. } => Err(ApiError::not_found()),
-        }
-    }
-
-    /// Whether the caller may change this capital's proposal; returns the version it read
-    /// (`If-Match`), which every change needs.
-    fn may_change(&self, campaign: &str, respondent: &str, headers: &HeaderMap) -> AppResult<i64> {
-        self.can_read_proposal(campaign, respondent)?;
-        if let Principal::Account {
-            role: Role::DecisionMaker,
-            ..
-        } = &self.0
-        {
-            return Err(ApiError::forbidden(
-                "decision makers may read but not change anything",
-            ));
-        }
-        if_match(headers)
-    }
+/// The token of `Authorization: Bearer TOKEN`, if one is sent.
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
 }
 
 async fn list_campaigns(State(s): Shared, caller: Caller) -> AppResult<Response> {
-    caller
-        .can_read_campaign()
-        .map_err(|_| ApiError::forbidden("a capital's invitation reaches only its own proposal"))?;
     let list: Vec<serde_json::Value> = s
-        .store
-        .campaigns()
+        .app
+        .campaigns(&caller.0)
         .await?
         .into_iter()
         .map(|c| {
@@ -678,10 +546,11 @@ async fn list_campaigns(State(s): Shared, caller: Caller) -> AppResult<Response>
 }
 
 async fn import_campaign(State(s): Shared, caller: Caller, body: Bytes) -> AppResult<Response> {
-    caller.must_coordinate()?;
+    // Authorised before the body is read.
+    guarantor_app::policy::authorise(&caller.0, Action::Coordinate)?;
     let body = error::text_body(&body)?;
-    let campaign = parse_campaign(body, FileFormat::Json).map_err(ApiError::from_load)?;
-    s.store.import(&campaign, &caller.0.actor()).await?;
+    let campaign = parse_campaign(body, FileFormat::Json).map_err(AppError::from)?;
+    s.app.import(&caller.0, &campaign).await?;
     Ok((
         StatusCode::CREATED,
         Json(serde_json::json!({"id": campaign.info().id.to_string()})),
@@ -694,21 +563,17 @@ async fn get_campaign(
     caller: Caller,
     Path(campaign): Path<String>,
 ) -> AppResult<Response> {
-    caller.can_read_campaign()?;
-    // The version first: the ETag never claims data newer than what is sent.
-    let version = s.store.campaign_state(&campaign).await?.version;
-    let head = s.store.audit_head().await?;
-    let c = s.store.export(&campaign).await?;
+    let read = s.app.campaign(&caller.0, &campaign).await?;
     Ok((
         [
             (header::CONTENT_TYPE, "application/json".to_owned()),
-            (header::ETAG, format!("\"v{version}\"")),
+            (header::ETAG, format!("\"v{}\"", read.version)),
             (
                 header::HeaderName::from_static("x-audit-head"),
-                head.replace(',', ""),
+                read.audit_head.replace(',', ""),
             ),
         ],
-        c.to_json(),
+        read.campaign.to_json(),
     )
         .into_response())
 }
@@ -720,20 +585,13 @@ async fn put_setup(
     headers: HeaderMap,
     body: Bytes,
 ) -> AppResult<Response> {
-    caller.must_coordinate()?;
+    guarantor_app::policy::authorise(&caller.0, Action::Coordinate)?;
     let expected = if_match(&headers)?;
     let body = error::text_body(&body)?;
-    let doc =
-        guarantor_domain::parse_document(body, FileFormat::Json).map_err(ApiError::from_load)?;
-    if !doc.proposals.is_empty() {
-        return Err(ApiError::invalid_field(
-            "proposals",
-            "the setup holds no proposals: capitals change theirs through the proposal routes",
-        ));
-    }
+    let doc = guarantor_domain::parse_document(body, FileFormat::Json).map_err(AppError::from)?;
     let version = s
-        .store
-        .update_setup(&campaign, expected, doc, &caller.0.actor(), Utc::now())
+        .app
+        .update_setup(&caller.0, &campaign, expected, doc)
         .await?;
     let mut response =
         Json(serde_json::json!({"campaign": campaign, "version": version})).into_response();
@@ -748,10 +606,7 @@ async fn list_invitations(
     caller: Caller,
     Path(campaign): Path<String>,
 ) -> AppResult<Response> {
-    caller.must_coordinate()?;
-    // An unknown campaign is 404, not an empty list.
-    s.store.campaign_state(&campaign).await?;
-    Ok(Json(s.store.invitations(&campaign).await?).into_response())
+    Ok(Json(s.app.invitations(&caller.0, &campaign).await?).into_response())
 }
 
 async fn get_brief_pdf(
@@ -759,13 +614,13 @@ async fn get_brief_pdf(
     caller: Caller,
     Path(campaign): Path<String>,
 ) -> AppResult<Response> {
-    caller.can_read_campaign()?;
+    guarantor_app::policy::authorise(&caller.0, Action::ReadCampaign)?;
     let Some(pdf) = s.config.pdf.clone() else {
         return Err(ApiError::not_implemented(
             "this server cannot typeset PDF: use the HTML brief, or `guarantor brief --pdf`",
         ));
     };
-    let (_, brief) = s.brief(&campaign).await?;
+    let (_, brief) = s.app.brief(&caller.0, &campaign).await?;
     let bytes = tokio::task::spawn_blocking(move || pdf(&brief))
         .await
         .map_err(|e| ApiError::internal(&e.to_string()))?
@@ -778,8 +633,7 @@ async fn get_questionnaire(
     caller: Caller,
     Path(campaign): Path<String>,
 ) -> AppResult<Response> {
-    caller.can_see_questionnaire(&campaign)?;
-    let doc = s.store.export(&campaign).await?.to_document();
+    let doc = s.app.questionnaire(&caller.0, &campaign).await?;
     Ok(Json(QuestionnaireView::of(doc)).into_response())
 }
 
@@ -841,27 +695,7 @@ async fn get_assessment(
     caller: Caller,
     Path(campaign): Path<String>,
 ) -> AppResult<Response> {
-    caller.can_read_campaign()?;
-    let c = s.store.export(&campaign).await?;
-    // Off the async threads: the assessment is CPU work.
-    let assessment = tokio::task::spawn_blocking(move || guarantor_assess::assess(&c))
-        .await
-        .map_err(|e| ApiError::internal(&e.to_string()))?;
-    Ok(Json(assessment).into_response())
-}
-
-/// Options under every scenario of the campaign, with the engine's defaults (3 options per
-/// scenario, robustness, 10 s per solve): the report `guarantor options --all-scenarios --json`
-/// prints.
-fn options_of(
-    campaign: &guarantor_domain::Campaign,
-) -> Result<guarantor_engine::OptionsReport, ApiError> {
-    let request = guarantor_engine::OptionsRequest {
-        scenarios: guarantor_engine::options::ScenarioChoice::All,
-        ..guarantor_engine::OptionsRequest::default()
-    };
-    guarantor_engine::compute_options(campaign, &request)
-        .map_err(|e| ApiError::internal(&format!("options: {e}")))
+    Ok(Json(s.app.assessment(&caller.0, &campaign).await?.1).into_response())
 }
 
 async fn get_options(
@@ -869,8 +703,7 @@ async fn get_options(
     caller: Caller,
     Path(campaign): Path<String>,
 ) -> AppResult<Response> {
-    caller.can_read_campaign()?;
-    let (_, report) = s.options(&campaign).await?;
+    let (_, report) = s.app.options(&caller.0, &campaign).await?;
     Ok(Json(&*report).into_response())
 }
 
@@ -879,8 +712,7 @@ async fn get_brief(
     caller: Caller,
     Path(campaign): Path<String>,
 ) -> AppResult<Response> {
-    caller.can_read_campaign()?;
-    let html = s.brief(&campaign).await?.1.to_html();
+    let html = s.app.brief(&caller.0, &campaign).await?.1.to_html();
     Ok(([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response())
 }
 
@@ -889,10 +721,7 @@ async fn reopen(
     caller: Caller,
     Path(campaign): Path<String>,
 ) -> AppResult<Response> {
-    caller.must_coordinate()?;
-    s.store
-        .reopen(&campaign, &caller.0.actor(), Utc::now())
-        .await?;
+    s.app.reopen(&caller.0, &campaign).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -909,7 +738,7 @@ pub struct LoginRequest {
 async fn login(State(s): Shared, body: Bytes) -> AppResult<Response> {
     let req: LoginRequest = error::parse_body(&body)?;
     s.admit_login()?;
-    let session = s.store.login(&req.name, &req.password, Utc::now()).await?;
+    let session = s.app.login(&req.name, &req.password).await?;
     Ok(Json(serde_json::json!({
         "token": session.token,
         "expires_at": session.expires_at.to_rfc3339(),
@@ -920,14 +749,9 @@ async fn login(State(s): Shared, body: Bytes) -> AppResult<Response> {
 }
 
 async fn logout(State(s): Shared, headers: HeaderMap) -> AppResult<Response> {
-    let token = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim)
-        .ok_or_else(ApiError::unauthenticated)?;
+    let token = bearer(&headers).ok_or_else(ApiError::unauthenticated)?;
     // Only a session ends here; any other token is not one.
-    if s.store.logout(token, Utc::now()).await? {
+    if s.app.logout(token).await? {
         Ok(StatusCode::NO_CONTENT.into_response())
     } else {
         Err(ApiError::not_found())
@@ -955,33 +779,19 @@ async fn invite(
     Path(campaign): Path<String>,
     body: Bytes,
 ) -> AppResult<Response> {
-    caller.must_coordinate()?;
+    guarantor_app::policy::authorise(&caller.0, Action::Coordinate)?;
     let req: InvitationRequest = error::parse_body(&body)?;
-    if !(1..=365).contains(&req.expires_in_days) {
-        return Err(ApiError::invalid_field(
-            "expires_in_days",
-            &format!("must be 1 to 365 days (got {})", req.expires_in_days),
-        ));
-    }
-    let now = Utc::now();
-    let expires_at = now + chrono::Duration::days(i64::from(req.expires_in_days));
-    let token = s
-        .store
-        .invite(
-            &campaign,
-            &req.respondent,
-            expires_at,
-            &caller.0.actor(),
-            now,
-        )
+    let issued = s
+        .app
+        .invite(&caller.0, &campaign, &req.respondent, req.expires_in_days)
         .await?;
     Ok((
         StatusCode::CREATED,
         Json(serde_json::json!({
             "campaign": campaign,
             "respondent": req.respondent,
-            "token": token,
-            "expires_at": expires_at.to_rfc3339(),
+            "token": issued.token,
+            "expires_at": issued.expires_at.to_rfc3339(),
         })),
     )
         .into_response())
@@ -992,15 +802,10 @@ async fn revoke_invitation(
     caller: Caller,
     Path((campaign, respondent)): Path<(String, String)>,
 ) -> AppResult<Response> {
-    caller.must_coordinate()?;
-    if s.store
-        .revoke_invitation(&campaign, &respondent, &caller.0.actor(), Utc::now())
-        .await?
-    {
-        Ok(StatusCode::NO_CONTENT.into_response())
-    } else {
-        Err(ApiError::not_found())
-    }
+    s.app
+        .revoke_invitation(&caller.0, &campaign, &respondent)
+        .await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 fn with_etag(state: ProposalState) -> Response {
@@ -1032,13 +837,32 @@ fn if_match(headers: &HeaderMap) -> AppResult<i64> {
         })
 }
 
+/// Authorises a change of a proposal before its body is read, and returns the version the
+/// caller read (`If-Match`), which every change needs.
+fn may_change(
+    caller: &Caller,
+    campaign: &str,
+    respondent: &str,
+    headers: &HeaderMap,
+) -> AppResult<i64> {
+    guarantor_app::policy::authorise(
+        &caller.0,
+        Action::ChangeProposal {
+            campaign,
+            respondent,
+        },
+    )?;
+    if_match(headers)
+}
+
 async fn get_proposal(
     State(s): Shared,
     caller: Caller,
     Path((campaign, respondent)): Path<(String, String)>,
 ) -> AppResult<Response> {
-    caller.can_read_proposal(&campaign, &respondent)?;
-    Ok(with_etag(s.store.proposal(&campaign, &respondent).await?))
+    Ok(with_etag(
+        s.app.proposal(&caller.0, &campaign, &respondent).await?,
+    ))
 }
 
 async fn save_draft(
@@ -1048,18 +872,11 @@ async fn save_draft(
     headers: HeaderMap,
     body: Bytes,
 ) -> AppResult<Response> {
-    let expected = caller.may_change(&campaign, &respondent, &headers)?;
+    let expected = may_change(&caller, &campaign, &respondent, &headers)?;
     let content: DraftContent = error::parse_body(&body)?;
     let state = s
-        .store
-        .save_draft(
-            &campaign,
-            &respondent,
-            expected,
-            content,
-            &caller.0.actor(),
-            Utc::now(),
-        )
+        .app
+        .save_draft(&caller.0, &campaign, &respondent, expected, content)
         .await?;
     Ok(with_etag(state))
 }
@@ -1089,18 +906,11 @@ async fn submit(
     headers: HeaderMap,
     body: Bytes,
 ) -> AppResult<Response> {
-    let expected = caller.may_change(&campaign, &respondent, &headers)?;
+    let expected = may_change(&caller, &campaign, &respondent, &headers)?;
     let req: SubmitRequest = error::parse_optional_body(&body)?;
     let state = s
-        .store
-        .submit(
-            &campaign,
-            &respondent,
-            expected,
-            &req.note,
-            &caller.0.actor(),
-            Utc::now(),
-        )
+        .app
+        .submit(&caller.0, &campaign, &respondent, expected, &req.note)
         .await?;
     Ok(with_etag(state))
 }
@@ -1112,25 +922,17 @@ async fn withdraw(
     headers: HeaderMap,
     body: Bytes,
 ) -> AppResult<Response> {
-    let expected = caller.may_change(&campaign, &respondent, &headers)?;
+    let expected = may_change(&caller, &campaign, &respondent, &headers)?;
     let req: WithdrawRequest = error::parse_optional_body(&body)?;
     let state = s
-        .store
-        .withdraw(
-            &campaign,
-            &respondent,
-            expected,
-            &req.reason,
-            &caller.0.actor(),
-            Utc::now(),
-        )
+        .app
+        .withdraw(&caller.0, &campaign, &respondent, expected, &req.reason)
         .await?;
     Ok(with_etag(state))
 }
 
 async fn verify_audit(State(s): Shared, caller: Caller) -> AppResult<Response> {
-    caller.must_coordinate()?;
-    Ok(Json(s.store.verify_audit().await?).into_response())
+    Ok(Json(s.app.verify_audit(&caller.0).await?).into_response())
 }
 
 /// Create an API token.
@@ -1147,7 +949,7 @@ pub struct TokenRequest {
 }
 
 fn default_token_days() -> i64 {
-    guarantor_store::TOKEN_DAYS
+    guarantor_app::TOKEN_DAYS
 }
 
 /// Change the signed-in account's password.
@@ -1161,12 +963,11 @@ pub struct PasswordRequest {
 }
 
 async fn list_tokens(State(s): Shared, caller: Caller) -> AppResult<Response> {
-    caller.must_coordinate()?;
-    Ok(Json(s.store.api_tokens().await?).into_response())
+    Ok(Json(s.app.api_tokens(&caller.0).await?).into_response())
 }
 
 async fn create_token(State(s): Shared, caller: Caller, body: Bytes) -> AppResult<Response> {
-    caller.must_coordinate()?;
+    guarantor_app::policy::authorise(&caller.0, Action::ManageAccess)?;
     let req: TokenRequest = error::parse_body(&body)?;
     let role = Role::parse(&req.role).ok_or_else(|| {
         ApiError::invalid_field(
@@ -1174,19 +975,17 @@ async fn create_token(State(s): Shared, caller: Caller, body: Bytes) -> AppResul
             &format!("must be coordinator or decision_maker (got {:?})", req.role),
         )
     })?;
-    let now = Utc::now();
-    let token = s
-        .store
-        .create_api_token_for(&req.name, role, req.expires_in_days, &caller.0.actor(), now)
+    let issued = s
+        .app
+        .create_api_token(&caller.0, &req.name, role, req.expires_in_days)
         .await?;
-    let expires_at = now + chrono::Duration::days(req.expires_in_days);
     Ok((
         StatusCode::CREATED,
         Json(serde_json::json!({
-            "token": token,
+            "token": issued.token,
             "name": req.name,
             "role": role.as_str(),
-            "expires_at": expires_at.to_rfc3339(),
+            "expires_at": issued.expires_at.to_rfc3339(),
         })),
     )
         .into_response())
@@ -1197,15 +996,8 @@ async fn revoke_token(
     caller: Caller,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
-    caller.must_coordinate()?;
-    if s.store
-        .revoke_api_token(&id, &caller.0.actor(), Utc::now())
-        .await?
-    {
-        Ok(StatusCode::NO_CONTENT.into_response())
-    } else {
-        Err(ApiError::not_found())
-    }
+    s.app.revoke_api_token(&caller.0, &id).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 async fn disable_account(
@@ -1213,7 +1005,8 @@ async fn disable_account(
     caller: Caller,
     Path(name): Path<String>,
 ) -> AppResult<Response> {
-    set_account_disabled(&s, &caller, &name, true).await
+    s.app.set_account_disabled(&caller.0, &name, true).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 async fn enable_account(
@@ -1221,29 +1014,15 @@ async fn enable_account(
     caller: Caller,
     Path(name): Path<String>,
 ) -> AppResult<Response> {
-    set_account_disabled(&s, &caller, &name, false).await
-}
-
-async fn set_account_disabled(
-    s: &AppState,
-    caller: &Caller,
-    name: &str,
-    disabled: bool,
-) -> AppResult<Response> {
-    caller.must_coordinate()?;
-    s.store
-        .set_account_disabled(name, disabled, &caller.0.actor(), Utc::now())
-        .await?;
+    s.app.set_account_disabled(&caller.0, &name, false).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 async fn change_password(State(s): Shared, caller: Caller, body: Bytes) -> AppResult<Response> {
-    let Principal::Account { name, .. } = &caller.0 else {
-        return Err(ApiError::not_found());
-    };
+    guarantor_app::policy::authorise(&caller.0, Action::ChangeOwnPassword)?;
     let req: PasswordRequest = error::parse_body(&body)?;
-    s.store
-        .change_password(name, &req.current_password, &req.new_password, Utc::now())
+    s.app
+        .change_password(&caller.0, &req.current_password, &req.new_password)
         .await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
@@ -1258,16 +1037,7 @@ pub async fn serve(
     // Compute every stored campaign's options in the background, so that the first visitor of
     // an options page does not wait for the solver.
     let warm = Arc::clone(&state);
-    tokio::spawn(async move {
-        let Ok(campaigns) = warm.store.campaigns().await else {
-            return;
-        };
-        for c in campaigns {
-            if let Err(e) = warm.options(&c.id).await {
-                tracing::warn!(campaign = %c.id, error = %e.message(), "options not precomputed");
-            }
-        }
-    });
+    tokio::spawn(async move { warm.app.warm_options().await });
     // Forget the rate of credentials that have gone quiet, so the limiter's memory stays small.
     let limiter = Arc::clone(&state);
     tokio::spawn(async move {

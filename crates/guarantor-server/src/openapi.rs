@@ -26,7 +26,7 @@ pub fn document() -> Value {
         ),
         (
             "DraftContent",
-            generator.subschema_for::<guarantor_store::DraftContent>(),
+            generator.subschema_for::<guarantor_app::DraftContent>(),
         ),
         (
             "InvitationRequest",

@@ -8,8 +8,7 @@ use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
-use chrono::Utc;
-use guarantor_store::{AccountListing, ApiTokenListing, Principal, Role, StoreError};
+use guarantor_app::{AccountListing, Action, ApiTokenListing, ErrorKind, Principal, Role};
 
 use super::session::Viewer;
 use super::{Chrome, FormData, PageError, html, see_other};
@@ -54,8 +53,8 @@ async fn access_page(
 ) -> Result<Response, PageError> {
     let page = AccessPage {
         page: Chrome::new(Some(viewer), "Access").flash(flash_text),
-        tokens: s.store.api_tokens().await?,
-        accounts: s.store.accounts().await?,
+        tokens: s.app.api_tokens(&viewer.principal).await?,
+        accounts: s.app.accounts(&viewer.principal).await?,
         new_token,
         problem,
     };
@@ -68,7 +67,7 @@ pub(crate) async fn page(
     viewer: Viewer,
     Query(q): Query<Done>,
 ) -> Result<Response, PageError> {
-    viewer.must_coordinate()?;
+    viewer.may(Action::ManageAccess)?;
     access_page(&s, &viewer, flash(&q.done), None, None).await
 }
 
@@ -79,7 +78,7 @@ pub(crate) async fn create_token(
     body: Bytes,
 ) -> Result<Response, PageError> {
     // Who asks before what they sent: a capital gets 404 whatever its body.
-    viewer.must_coordinate()?;
+    viewer.may(Action::ManageAccess)?;
     let form = FormData::parse(&body)?;
     viewer.check_csrf(&form)?;
     let role = match form.get("role") {
@@ -95,19 +94,13 @@ pub(crate) async fn create_token(
         return access_page(&s, &viewer, None, None, Some(problem)).await;
     };
     match s
-        .store
-        .create_api_token_for(
-            form.get("name").trim(),
-            role,
-            days,
-            &viewer.actor(),
-            Utc::now(),
-        )
+        .app
+        .create_api_token(&viewer.principal, form.get("name").trim(), role, days)
         .await
     {
-        Ok(token) => access_page(&s, &viewer, None, Some(token), None).await,
-        Err(StoreError::Invalid { problems }) => {
-            access_page(&s, &viewer, None, None, Some(problems.join("; "))).await
+        Ok(issued) => access_page(&s, &viewer, None, Some(issued.token), None).await,
+        Err(e) if e.kind == ErrorKind::Invalid => {
+            access_page(&s, &viewer, None, None, Some(e.problems.join("; "))).await
         }
         Err(e) => Err(e.into()),
     }
@@ -120,15 +113,9 @@ pub(crate) async fn revoke_token(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    viewer.must_coordinate()?;
+    viewer.may(Action::ManageAccess)?;
     viewer.check_csrf(&FormData::parse(&body)?)?;
-    if !s
-        .store
-        .revoke_api_token(&id, &viewer.actor(), Utc::now())
-        .await?
-    {
-        return Err(PageError::not_found());
-    }
+    s.app.revoke_api_token(&viewer.principal, &id).await?;
     Ok(see_other("/access?done=revoked"))
 }
 
@@ -139,15 +126,15 @@ pub(crate) async fn account_state(
     Path((name, action)): Path<(String, String)>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    viewer.must_coordinate()?;
+    viewer.may(Action::ManageAccess)?;
     viewer.check_csrf(&FormData::parse(&body)?)?;
     let disable = match action.as_str() {
         "disable" => true,
         "enable" => false,
         _ => return Err(PageError::not_found()),
     };
-    s.store
-        .set_account_disabled(&name, disable, &viewer.actor(), Utc::now())
+    s.app
+        .set_account_disabled(&viewer.principal, &name, disable)
         .await?;
     Ok(see_other(if disable {
         "/access?done=disabled"
@@ -194,20 +181,19 @@ pub(crate) async fn change_password(
         Some("The new password and its repetition differ.".to_owned())
     } else {
         match s
-            .store
+            .app
             .change_password(
-                &name,
+                &viewer.principal,
                 form.get("current_password"),
                 form.get("new_password"),
-                Utc::now(),
             )
             .await
         {
             Ok(()) => return Ok(see_other("/login?done=password")),
-            Err(StoreError::BadCredentials) => {
+            Err(e) if e.kind == ErrorKind::BadCredentials => {
                 Some("The current password is not right.".to_owned())
             }
-            Err(StoreError::Invalid { problems }) => Some(problems.join("; ")),
+            Err(e) if e.kind == ErrorKind::Invalid => Some(e.problems.join("; ")),
             Err(e) => return Err(e.into()),
         }
     };

@@ -11,6 +11,8 @@ use axum::response::{IntoResponse, Response};
 use guarantor_assess::brief::{Chart, Section};
 use serde::Deserialize;
 
+use guarantor_app::Action;
+
 use super::{Chrome, PageError, Viewer, html};
 use crate::AppState;
 
@@ -59,9 +61,8 @@ pub(crate) async fn assessment(
     viewer: Viewer,
     Path(campaign): Path<String>,
 ) -> Result<Response, PageError> {
-    viewer.must_be_account()?;
-    let c = s.store.export(&campaign).await?;
-    let a = guarantor_assess::assess(&c);
+    viewer.may(Action::ReadCampaign)?;
+    let (c, a) = s.app.assessment(&viewer.principal, &campaign).await?;
     let page = SectionsPage::new(
         &viewer,
         &c,
@@ -87,8 +88,8 @@ pub(crate) async fn options(
     Path(campaign): Path<String>,
     Query(q): Query<ScenarioQuery>,
 ) -> Result<Response, PageError> {
-    viewer.must_be_account()?;
-    let (c, report) = s.options(&campaign).await.map_err(PageError::from_api)?;
+    viewer.may(Action::ReadCampaign)?;
+    let (c, report) = s.app.options(&viewer.principal, &campaign).await?;
     let index = if q.scenario.is_empty() {
         0
     } else {
@@ -140,8 +141,8 @@ pub(crate) async fn compare(
     viewer: Viewer,
     Path(campaign): Path<String>,
 ) -> Result<Response, PageError> {
-    viewer.must_be_account()?;
-    let (c, report) = s.options(&campaign).await.map_err(PageError::from_api)?;
+    viewer.may(Action::ReadCampaign)?;
+    let (c, report) = s.app.options(&viewer.principal, &campaign).await?;
     let page = SectionsPage::new(
         &viewer,
         &c,
@@ -152,13 +153,6 @@ pub(crate) async fn compare(
         report.warnings.clone(),
     );
     Ok(html(&page))
-}
-
-async fn brief_of(
-    s: &AppState,
-    campaign: &str,
-) -> Result<(guarantor_domain::Campaign, guarantor_assess::Brief), PageError> {
-    s.brief(campaign).await.map_err(PageError::from_api)
 }
 
 #[derive(Template)]
@@ -176,8 +170,8 @@ pub(crate) async fn brief_page(
     viewer: Viewer,
     Path(campaign): Path<String>,
 ) -> Result<Response, PageError> {
-    viewer.must_be_account()?;
-    let (c, brief) = brief_of(&s, &campaign).await?;
+    viewer.may(Action::ReadCampaign)?;
+    let (c, brief) = s.app.brief(&viewer.principal, &campaign).await?;
     let page = BriefPage {
         page: Chrome::new(Some(&viewer), "Decision brief").in_campaign(&viewer, &c, "Brief"),
         base: format!("/campaigns/{campaign}"),
@@ -193,8 +187,8 @@ pub(crate) async fn brief_html(
     viewer: Viewer,
     Path(campaign): Path<String>,
 ) -> Result<Response, PageError> {
-    viewer.must_be_account()?;
-    let (_, brief) = brief_of(&s, &campaign).await?;
+    viewer.may(Action::ReadCampaign)?;
+    let (_, brief) = s.app.brief(&viewer.principal, &campaign).await?;
     Ok((
         super::page_headers("text/html; charset=utf-8"),
         brief.to_html(),
@@ -208,14 +202,14 @@ pub(crate) async fn brief_pdf(
     viewer: Viewer,
     Path(campaign): Path<String>,
 ) -> Result<Response, PageError> {
-    viewer.must_be_account()?;
+    viewer.may(Action::ReadCampaign)?;
     let Some(pdf) = s.config.pdf.clone() else {
         return Err(PageError::new(
             axum::http::StatusCode::NOT_IMPLEMENTED,
             "This server cannot typeset PDF; read the HTML brief, or run `guarantor brief --pdf`.",
         ));
     };
-    let (_, brief) = brief_of(&s, &campaign).await?;
+    let (_, brief) = s.app.brief(&viewer.principal, &campaign).await?;
     let bytes = tokio::task::spawn_blocking(move || pdf(&brief))
         .await
         .map_err(|e| PageError::internal(&e.to_string()))?

@@ -9,9 +9,9 @@ use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::response::Response;
 use chrono::Utc;
+use guarantor_app::{Action, ErrorKind, Invitation, Role};
 use guarantor_domain::document::{CampaignDocument, PriorityDoc, RequirementDoc};
 use guarantor_domain::{FileFormat, LoadError, parse_campaign};
-use guarantor_store::{Invitation, Role, StoreError};
 use serde::Deserialize;
 
 use super::{Chrome, FormData, Lists, PageError, Viewer, actor_name, html, see_other, when};
@@ -29,7 +29,7 @@ struct CampaignsPage {
 }
 
 pub(crate) async fn campaigns(State(s): Shared, viewer: Viewer) -> Result<Response, PageError> {
-    viewer.must_be_account()?;
+    viewer.may(Action::ReadCampaign)?;
     campaigns_page(&s, &viewer, Vec::new()).await
 }
 
@@ -39,8 +39,8 @@ async fn campaigns_page(
     errors: Vec<String>,
 ) -> Result<Response, PageError> {
     let campaigns = s
-        .store
-        .campaigns()
+        .app
+        .campaigns(&viewer.principal)
         .await?
         .into_iter()
         .map(|c| (c.id, c.title, when(&c.updated_at)))
@@ -49,7 +49,7 @@ async fn campaigns_page(
     let page = CampaignsPage {
         page: Chrome::new(Some(viewer), "Campaigns"),
         campaigns,
-        coordinator: viewer.must_coordinate().is_ok(),
+        coordinator: viewer.may(Action::Coordinate).is_ok(),
         errors,
     };
     let mut r = html(&page);
@@ -66,7 +66,7 @@ pub(crate) async fn import(
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, PageError> {
     // Who may come first: the body of someone who may not is never read.
-    viewer.must_coordinate()?;
+    viewer.may(Action::Coordinate)?;
     let mut multipart = multipart.map_err(|e| PageError::bad_request(e.body_text()))?;
     let mut fields = Vec::new();
     let mut file = Vec::new();
@@ -110,14 +110,12 @@ pub(crate) async fn import(
         }
         Err(e) => return campaigns_page(&s, &viewer, vec![e.to_string()]).await,
     };
-    match s.store.import(&campaign, &viewer.actor()).await {
+    match s.app.import(&viewer.principal, &campaign).await {
         Ok(()) => Ok(see_other(&format!(
             "/campaigns/{}?done=imported",
             campaign.info().id
         ))),
-        Err(e @ StoreError::CampaignExists(_)) => {
-            campaigns_page(&s, &viewer, vec![e.to_string()]).await
-        }
+        Err(e) if e.kind == ErrorKind::Exists => campaigns_page(&s, &viewer, vec![e.message]).await,
         Err(e) => Err(e.into()),
     }
 }
@@ -252,10 +250,9 @@ async fn dashboard_page(
     flash: Option<String>,
     new_link: Option<(String, String, String)>,
 ) -> Result<Response, PageError> {
-    viewer.must_be_account()?;
-    let c = s.store.export(campaign).await?;
-    let reopened = s.store.campaign_state(campaign).await?.reopened;
-    let invitations = s.store.invitations(campaign).await?;
+    let read = s.app.campaign(&viewer.principal, campaign).await?;
+    let (c, reopened) = (read.campaign, read.reopened);
+    let invitations = s.app.invitations(&viewer.principal, campaign).await?;
     let a = guarantor_assess::assess(&c);
     let doc = c.to_document();
     let deadline = doc.campaign.deadline;
@@ -296,7 +293,7 @@ async fn dashboard_page(
         closed: passed && !reopened,
         coordinator: matches!(
             viewer.principal,
-            guarantor_store::Principal::Account {
+            guarantor_app::Principal::Account {
                 role: Role::Coordinator,
                 ..
             }
@@ -344,22 +341,23 @@ pub(crate) async fn invite(
     body: Bytes,
 ) -> Result<Response, PageError> {
     // Who asks before what they sent: a capital gets 404 whatever its body.
-    viewer.must_coordinate()?;
+    viewer.may(Action::Coordinate)?;
     let form = FormData::parse(&body)?;
     viewer.check_csrf(&form)?;
     let respondent = form.get("respondent").to_owned();
-    let days: i64 = form.get("days").parse().unwrap_or(30);
-    if !(1..=365).contains(&days) {
-        return Err(PageError::bad_request(format!(
-            "days: an invitation lasts 1 to 365 days (got {days})"
-        )));
-    }
-    let now = Utc::now();
-    let expires = now + chrono::Duration::days(days);
-    let token = s
-        .store
-        .invite(&campaign, &respondent, expires, &viewer.actor(), now)
+    let days: u32 = match form.get("days") {
+        "" => 30,
+        raw => raw.parse().map_err(|_| {
+            PageError::bad_request(format!(
+                "days: an invitation lasts 1 to 365 days (got {raw})"
+            ))
+        })?,
+    };
+    let issued = s
+        .app
+        .invite(&viewer.principal, &campaign, &respondent, days)
         .await?;
+    let (token, expires) = (issued.token, issued.expires_at);
     // The link is made from the address the coordinator reached the server at.
     let host = headers
         .get(axum::http::header::HOST)
@@ -392,10 +390,10 @@ pub(crate) async fn revoke(
     Path((campaign, respondent)): Path<(String, String)>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    viewer.must_coordinate()?;
+    viewer.may(Action::Coordinate)?;
     viewer.check_csrf(&FormData::parse(&body)?)?;
-    s.store
-        .revoke_invitation(&campaign, &respondent, &viewer.actor(), Utc::now())
+    s.app
+        .revoke_invitation(&viewer.principal, &campaign, &respondent)
         .await?;
     Ok(see_other(&format!("/campaigns/{campaign}?done=revoked")))
 }
@@ -407,11 +405,9 @@ pub(crate) async fn reopen(
     Path(campaign): Path<String>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    viewer.must_coordinate()?;
+    viewer.may(Action::Coordinate)?;
     viewer.check_csrf(&FormData::parse(&body)?)?;
-    s.store
-        .reopen(&campaign, &viewer.actor(), Utc::now())
-        .await?;
+    s.app.reopen(&viewer.principal, &campaign).await?;
     Ok(see_other(&format!("/campaigns/{campaign}?done=reopened")))
 }
 
@@ -533,9 +529,9 @@ pub(crate) async fn setup_page(
     viewer: Viewer,
     Path(campaign): Path<String>,
 ) -> Result<Response, PageError> {
-    viewer.must_coordinate()?;
-    let version = s.store.campaign_state(&campaign).await?.version;
-    let c = s.store.export(&campaign).await?;
+    viewer.may(Action::Coordinate)?;
+    let read = s.app.campaign(&viewer.principal, &campaign).await?;
+    let (version, c) = (read.version, read.campaign);
     let doc = c.to_document();
     let rows = requirement_rows(&doc);
     Ok(setup_page_of(&viewer, &c, &doc, version, rows, Vec::new()))
@@ -549,10 +545,10 @@ pub(crate) async fn save_setup(
     body: Bytes,
 ) -> Result<Response, PageError> {
     // Who asks before what they sent: a capital gets 404 whatever its body.
-    viewer.must_coordinate()?;
+    viewer.may(Action::Coordinate)?;
     let form = FormData::parse(&body)?;
     viewer.check_csrf(&form)?;
-    let c = s.store.export(&campaign).await?;
+    let c = s.app.campaign(&viewer.principal, &campaign).await?.campaign;
     let mut doc = c.to_document();
     let mut version: i64 = form.get("version").parse().unwrap_or(-1);
     let mut errors = Vec::new();
@@ -635,19 +631,25 @@ pub(crate) async fn save_setup(
     }
     if errors.is_empty() {
         match s
-            .store
-            .update_setup(&campaign, version, doc.clone(), &viewer.actor(), Utc::now())
+            .app
+            .update_setup(
+                &viewer.principal,
+                &campaign,
+                version,
+                without_proposals(&doc),
+            )
             .await
         {
             Ok(_) => return Ok(see_other(&format!("/campaigns/{campaign}?done=setup"))),
-            Err(StoreError::Invalid { problems }) => errors = problems,
-            Err(e @ StoreError::CampaignChanged { .. }) => {
+            Err(e) if e.kind == ErrorKind::Invalid => errors = e.problems,
+            Err(e) if e.kind == ErrorKind::Conflict => {
                 // Saving again is now a deliberate overwrite of the other change.
-                if let StoreError::CampaignChanged { current, .. } = &e {
-                    version = *current;
+                if let Some(current) = e.current_version {
+                    version = current;
                 }
                 errors.push(format!(
-                    "{e} Your edits below were not saved; saving again will replace the other change with them."
+                    "{} Your edits below were not saved; saving again will replace the other change with them.",
+                    e.message
                 ));
             }
             Err(e) => return Err(e.into()),
@@ -657,13 +659,21 @@ pub(crate) async fn save_setup(
     Ok(setup_page_of(&viewer, &c, &doc, version, rows, errors))
 }
 
+/// The setup part of a document: the form edits the setup, never the proposals.
+fn without_proposals(doc: &CampaignDocument) -> CampaignDocument {
+    CampaignDocument {
+        proposals: Vec::new(),
+        ..doc.clone()
+    }
+}
+
 #[derive(Template)]
 #[template(path = "audit.html")]
 struct AuditPage {
     page: Chrome,
     intact: bool,
     report: String,
-    entries: Vec<guarantor_store::AuditEntry>,
+    entries: Vec<guarantor_app::AuditEntry>,
 }
 
 /// GET: the campaign's audit log, newest first, with the chain checked.
@@ -672,12 +682,11 @@ pub(crate) async fn audit(
     viewer: Viewer,
     Path(campaign): Path<String>,
 ) -> Result<Response, PageError> {
-    viewer.must_coordinate()?;
-    let c = s.store.export(&campaign).await?;
-    let report = s.store.verify_audit().await?;
+    let c = s.app.campaign(&viewer.principal, &campaign).await?.campaign;
+    let report = s.app.verify_audit(&viewer.principal).await?;
     let mut entries: Vec<_> = s
-        .store
-        .audit_entries()
+        .app
+        .audit_entries(&viewer.principal)
         .await?
         .into_iter()
         .filter(|e| e.campaign_id.as_deref() == Some(campaign.as_str()))

@@ -133,9 +133,9 @@ proptest! {
         noise in prop::collection::vec(any::<u8>(), 0..300),
         edits in edits(),
     ) {
-        let _ = crate::error::parse_body::<guarantor_store::DraftContent>(&noise);
+        let _ = crate::error::parse_body::<guarantor_app::DraftContent>(&noise);
         let mutated = apply(DRAFT.as_bytes().to_vec(), &edits);
-        let _ = crate::error::parse_body::<guarantor_store::DraftContent>(&mutated);
+        let _ = crate::error::parse_body::<guarantor_app::DraftContent>(&mutated);
         let _ = crate::error::parse_body::<crate::TokenRequest>(&mutated);
         let _ = crate::error::parse_body::<crate::InvitationRequest>(&mutated);
     }

@@ -23,7 +23,7 @@ use axum::Router;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use guarantor_store::{Principal, Role, StoreError};
+use guarantor_app::{AppError, ErrorKind, Principal, Role};
 
 use crate::AppState;
 pub(crate) use session::Viewer;
@@ -368,26 +368,12 @@ impl PageError {
     }
 }
 
-impl From<StoreError> for PageError {
-    fn from(e: StoreError) -> Self {
-        match e {
-            StoreError::NoSuchCampaign { .. }
-            | StoreError::NoSuchRespondent { .. }
-            | StoreError::NoSuchAccount(_) => Self::not_found(),
-            StoreError::Conflict { .. } | StoreError::CampaignChanged { .. } => {
-                Self::new(StatusCode::CONFLICT, e.to_string())
-            }
-            StoreError::Invalid { .. }
-            | StoreError::DeadlinePassed { .. }
-            | StoreError::NothingToSubmit(_)
-            | StoreError::NothingToWithdraw(_)
-            | StoreError::CampaignExists(_)
-            | StoreError::AccountExists(_) => Self::new(StatusCode::CONFLICT, e.to_string()),
-            StoreError::BadCredentials => Self::new(StatusCode::UNAUTHORIZED, e.to_string()),
-            StoreError::TooManyAttempts { .. } => {
-                Self::new(StatusCode::TOO_MANY_REQUESTS, e.to_string())
-            }
-            other => Self::internal(&other.to_string()),
+impl From<AppError> for PageError {
+    fn from(e: AppError) -> Self {
+        match e.kind {
+            ErrorKind::NotFound => Self::not_found(),
+            ErrorKind::Internal => Self::internal(&e.message),
+            kind => Self::new(crate::error::status_of(kind), e.message),
         }
     }
 }
@@ -398,7 +384,9 @@ impl IntoResponse for PageError {
             StatusCode::NOT_FOUND => "Not found",
             StatusCode::FORBIDDEN => "Not allowed",
             StatusCode::BAD_REQUEST => "That did not work",
-            StatusCode::CONFLICT => "Not saved",
+            StatusCode::CONFLICT
+            | StatusCode::PRECONDITION_FAILED
+            | StatusCode::UNPROCESSABLE_ENTITY => "Not saved",
             StatusCode::TOO_MANY_REQUESTS => "Too many attempts",
             StatusCode::UNAUTHORIZED => "Sign in again",
             _ => "Server error",

@@ -11,8 +11,8 @@ use axum::extract::{Multipart, Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
+use guarantor_app::{Action, AppError, ErrorKind, ProposalState};
 use guarantor_domain::document::{AnswerDoc, CampaignDocument, CategoryDoc, OfferDoc};
-use guarantor_store::{ProposalState, StoreError};
 use serde::Deserialize;
 
 use super::proposal_form::{self, OfferRow, PostedDraft, Target};
@@ -119,9 +119,17 @@ struct Context {
     reopened: bool,
 }
 
-async fn context(s: &AppState, campaign: &str, respondent: &str) -> Result<Context, PageError> {
+async fn context(
+    s: &AppState,
+    viewer: &Viewer,
+    campaign: &str,
+    respondent: &str,
+) -> Result<Context, PageError> {
     // One read: the proposal, its campaign and the deadline state agree with each other.
-    let (state, doc, reopened) = s.store.proposal_in_campaign(campaign, respondent).await?;
+    let (state, doc, reopened) = s
+        .app
+        .proposal_in_campaign(&viewer.principal, campaign, respondent)
+        .await?;
     Ok(Context {
         doc,
         state,
@@ -401,8 +409,11 @@ pub(crate) async fn page(
     Path((campaign, respondent)): Path<(String, String)>,
     Query(q): Query<Done>,
 ) -> Result<Response, PageError> {
-    viewer.may_see_proposal(&campaign, &respondent)?;
-    let ctx = context(&s, &campaign, &respondent).await?;
+    viewer.may(Action::ReadProposal {
+        campaign: &campaign,
+        respondent: &respondent,
+    })?;
+    let ctx = context(&s, &viewer, &campaign, &respondent).await?;
     Ok(render(
         &viewer,
         &ctx,
@@ -420,32 +431,23 @@ pub(crate) async fn change(
     Path((campaign, respondent)): Path<(String, String)>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    viewer.may_see_proposal(&campaign, &respondent)?;
+    viewer.may(Action::ChangeProposal {
+        campaign: &campaign,
+        respondent: &respondent,
+    })?;
     let form = FormData::parse(&body)?;
     viewer.check_csrf(&form)?;
-    if !viewer.may_edit() {
-        return Err(PageError::forbidden(
-            "Decision makers may read everything but change nothing.",
-        ));
-    }
     let version: i64 = form
         .get("version")
         .parse()
         .map_err(|_| PageError::bad_request("the form lacks the version it was read at"))?;
-    let ctx = context(&s, &campaign, &respondent).await?;
-    let actor = viewer.actor();
+    let ctx = context(&s, &viewer, &campaign, &respondent).await?;
+    let who = &viewer.principal;
     let base = format!("/campaigns/{campaign}/proposals/{respondent}");
     if form.get("action") == "withdraw" {
         return match s
-            .store
-            .withdraw(
-                &campaign,
-                &respondent,
-                version,
-                form.get("reason"),
-                &actor,
-                Utc::now(),
-            )
+            .app
+            .withdraw(who, &campaign, &respondent, version, form.get("reason"))
             .await
         {
             Ok(_) => Ok(see_other(&format!("{base}?done=withdrawn"))),
@@ -464,15 +466,8 @@ pub(crate) async fn change(
         ));
     }
     let saved = s
-        .store
-        .save_draft(
-            &campaign,
-            &respondent,
-            version,
-            posted.content.clone(),
-            &actor,
-            Utc::now(),
-        )
+        .app
+        .save_draft(who, &campaign, &respondent, version, posted.content.clone())
         .await;
     let saved = match saved {
         Ok(state) => state,
@@ -482,44 +477,38 @@ pub(crate) async fn change(
         return Ok(see_other(&format!("{base}?done=saved")));
     }
     match s
-        .store
-        .submit(
-            &campaign,
-            &respondent,
-            saved.version,
-            form.get("note"),
-            &actor,
-            Utc::now(),
-        )
+        .app
+        .submit(who, &campaign, &respondent, saved.version, form.get("note"))
         .await
     {
         Ok(_) => Ok(see_other(&format!("{base}?done=submitted"))),
         Err(e) => {
             // The draft was saved; show the stored state with why submission was refused.
-            let ctx = context(&s, &campaign, &respondent).await?;
+            let ctx = context(&s, &viewer, &campaign, &respondent).await?;
             Ok(refused(&viewer, ctx, Shown::Stored, e))
         }
     }
 }
 
 /// The page again, with the store's reason for refusing the change.
-fn refused(viewer: &Viewer, mut ctx: Context, shown: Shown, e: StoreError) -> Response {
-    match e {
-        StoreError::Invalid { problems } => render(viewer, &ctx, shown, problems, Vec::new(), None),
-        StoreError::Conflict { current, .. } => {
+fn refused(viewer: &Viewer, mut ctx: Context, shown: Shown, e: AppError) -> Response {
+    match e.kind {
+        ErrorKind::Invalid => render(viewer, &ctx, shown, e.problems, Vec::new(), None),
+        ErrorKind::Conflict => {
             let message = format!(
-                "{e} Your edits below were not saved; saving again will replace the other change with them."
+                "{} Your edits below were not saved; saving again will replace the other change with them.",
+                e.message
             );
             // Saving again is now a deliberate overwrite of the version shown in the message.
-            ctx.state.version = current;
+            if let Some(current) = e.current_version {
+                ctx.state.version = current;
+            }
             render(viewer, &ctx, shown, vec![message], Vec::new(), None)
         }
-        StoreError::DeadlinePassed { .. }
-        | StoreError::NothingToSubmit(_)
-        | StoreError::NothingToWithdraw(_) => {
-            render(viewer, &ctx, shown, vec![e.to_string()], Vec::new(), None)
+        ErrorKind::DeadlinePassed | ErrorKind::WrongState => {
+            render(viewer, &ctx, shown, vec![e.message], Vec::new(), None)
         }
-        other => PageError::from(other).into_response(),
+        _ => PageError::from(e).into_response(),
     }
 }
 
@@ -529,8 +518,11 @@ pub(crate) async fn download_xlsx(
     viewer: Viewer,
     Path((campaign, respondent)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
-    viewer.may_see_proposal(&campaign, &respondent)?;
-    let ctx = context(&s, &campaign, &respondent).await?;
+    viewer.may(Action::ReadProposal {
+        campaign: &campaign,
+        respondent: &respondent,
+    })?;
+    let ctx = context(&s, &viewer, &campaign, &respondent).await?;
     let (offers, answers) = working_copy(&ctx.state);
     let bytes = xlsx::template(&ctx.doc, &respondent, &offers, &answers, ctx.state.version)
         .map_err(|e| PageError::internal(&format!("workbook: {e}")))?;
@@ -559,7 +551,10 @@ pub(crate) async fn upload_xlsx(
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, PageError> {
     // Who may come first: the body of someone who may not is never read.
-    viewer.may_see_proposal(&campaign, &respondent)?;
+    viewer.may(Action::ChangeProposal {
+        campaign: &campaign,
+        respondent: &respondent,
+    })?;
     let mut multipart = multipart.map_err(|e| PageError::bad_request(e.body_text()))?;
     let mut fields = Vec::new();
     let mut file: Option<Vec<u8>> = None;
@@ -580,12 +575,7 @@ pub(crate) async fn upload_xlsx(
         }
     }
     viewer.check_csrf(&FormData::from_pairs(fields))?;
-    if !viewer.may_edit() {
-        return Err(PageError::forbidden(
-            "Decision makers may read everything but change nothing.",
-        ));
-    }
-    let ctx = context(&s, &campaign, &respondent).await?;
+    let ctx = context(&s, &viewer, &campaign, &respondent).await?;
     let file = file.filter(|f| !f.is_empty());
     let Some(file) = file else {
         return Ok(render(
@@ -616,22 +606,21 @@ pub(crate) async fn upload_xlsx(
         }
     };
     match s
-        .store
+        .app
         .save_draft(
+            &viewer.principal,
             &campaign,
             &respondent,
             upload.version,
             upload.content.clone(),
-            &viewer.actor(),
-            Utc::now(),
         )
         .await
     {
         Ok(_) => Ok(see_other(&format!(
             "/campaigns/{campaign}/proposals/{respondent}?done=uploaded"
         ))),
-        Err(StoreError::Invalid { problems }) => {
-            let problems = problems.iter().map(|p| upload.locate(p)).collect();
+        Err(e) if e.kind == ErrorKind::Invalid => {
+            let problems = e.problems.iter().map(|p| upload.locate(p)).collect();
             Ok(render(
                 &viewer,
                 &ctx,
@@ -641,13 +630,14 @@ pub(crate) async fn upload_xlsx(
                 None,
             ))
         }
-        Err(e @ StoreError::Conflict { .. }) => Ok(render(
+        Err(e) if e.kind == ErrorKind::Conflict => Ok(render(
             &viewer,
             &ctx,
             Shown::Stored,
             Vec::new(),
             vec![format!(
-                "{e} The workbook was downloaded before that change: download it again, reapply your edits and upload it."
+                "{} The workbook was downloaded before that change: download it again, reapply your edits and upload it.",
+                e.message
             )],
             None,
         )),

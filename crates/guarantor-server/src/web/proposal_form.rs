@@ -7,10 +7,10 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use guarantor_app::DraftContent;
 use guarantor_domain::document::{
     AnswerDoc, CampaignDocument, CaveatDoc, ConditionDoc, MoneyDoc, OfferDoc,
 };
-use guarantor_store::DraftContent;
 
 use super::FormData;
 

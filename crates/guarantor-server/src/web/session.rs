@@ -16,7 +16,8 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use chrono::Utc;
-use guarantor_store::{Principal, Role, StoreError};
+use guarantor_app::policy::{self, Action};
+use guarantor_app::{ErrorKind, Principal, Role};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
@@ -70,52 +71,12 @@ impl Viewer {
 
     /// Whether this viewer may change things (not a decision maker).
     pub fn may_edit(&self) -> bool {
-        !matches!(
-            self.principal,
-            Principal::Account {
-                role: Role::DecisionMaker,
-                ..
-            }
-        )
+        policy::may_change_anything(&self.principal)
     }
 
-    /// Coordinators only.
-    pub fn must_coordinate(&self) -> Result<(), PageError> {
-        match &self.principal {
-            Principal::Account {
-                role: Role::Coordinator,
-                ..
-            } => Ok(()),
-            Principal::Account { .. } => Err(PageError::forbidden(
-                "Decision makers may read everything but change nothing.",
-            )),
-            Principal::Respondent { .. } => Err(PageError::not_found()),
-        }
-    }
-
-    /// Coordinators and decision makers; a capital sees only its own proposal.
-    pub fn must_be_account(&self) -> Result<(), PageError> {
-        match &self.principal {
-            Principal::Account { .. } => Ok(()),
-            Principal::Respondent { .. } => Err(PageError::not_found()),
-        }
-    }
-
-    /// Whether this viewer may see the proposal of `respondent` in `campaign`.
-    pub fn may_see_proposal(&self, campaign: &str, respondent: &str) -> Result<(), PageError> {
-        match &self.principal {
-            Principal::Account { .. } => Ok(()),
-            Principal::Respondent {
-                campaign: c,
-                respondent: r,
-            } if c == campaign && r == respondent => Ok(()),
-            Principal::Respondent { .. } => Err(PageError::not_found()),
-        }
-    }
-
-    /// The name the audit log records.
-    pub fn actor(&self) -> String {
-        self.principal.actor()
+    /// `Ok` if this viewer may do `action`; a page error (404 or 403) otherwise.
+    pub fn may(&self, action: Action<'_>) -> Result<(), PageError> {
+        Ok(policy::authorise(&self.principal, action)?)
     }
 
     /// The header's links for this viewer: its account page, and access for coordinators.
@@ -138,8 +99,8 @@ async fn viewer_of(jar: &CookieJar, state: &AppState) -> Result<Option<Viewer>, 
     };
     state.admit(&token).map_err(PageError::from_api)?;
     let viewer = state
-        .store
-        .authenticate(&token, Utc::now())
+        .app
+        .authenticate(&token)
         .await?
         .map(|principal| Viewer { principal, token });
     if let Some(v) = &viewer {
@@ -278,20 +239,17 @@ pub(crate) async fn login(
     if let Err(e) = s.admit_login() {
         return fail(StatusCode::TOO_MANY_REQUESTS, e.message().to_owned());
     }
-    match s.store.login(&name, form.get("password"), Utc::now()).await {
+    match s.app.login(&name, form.get("password")).await {
         Ok(session) => {
             let seconds = (session.expires_at - Utc::now()).num_seconds().max(0);
             let cookie = session_cookie(session.token, s.config.secure_cookies, Some(seconds));
             (jar.add(cookie), Redirect::to(&next)).into_response()
         }
-        Err(e @ StoreError::BadCredentials) => fail(StatusCode::UNAUTHORIZED, e.to_string()),
-        Err(e @ StoreError::TooManyAttempts { .. }) => {
-            let mut r = fail(StatusCode::TOO_MANY_REQUESTS, e.to_string());
-            if let StoreError::TooManyAttempts {
-                retry_after_seconds,
-            } = e
-                && let Ok(v) = HeaderValue::from_str(&retry_after_seconds.to_string())
-            {
+        Err(e) if e.kind == ErrorKind::BadCredentials => fail(StatusCode::UNAUTHORIZED, e.message),
+        Err(e) if e.kind == ErrorKind::TooManyAttempts => {
+            let retry = e.retry_after;
+            let mut r = fail(StatusCode::TOO_MANY_REQUESTS, e.message);
+            if let Some(v) = retry.and_then(|s| HeaderValue::from_str(&s.to_string()).ok()) {
                 r.headers_mut().insert(header::RETRY_AFTER, v);
             }
             r
@@ -309,7 +267,7 @@ pub(crate) async fn logout(
     let result = async {
         viewer.check_csrf(&FormData::parse(&body)?)?;
         // An invitation is not ended by signing out (the link works again); a session is.
-        s.store.logout(&viewer.token, Utc::now()).await?;
+        s.app.logout(&viewer.token).await?;
         Ok::<_, PageError>(())
     }
     .await;
@@ -330,7 +288,7 @@ pub(crate) async fn invitation(
     jar: CookieJar,
     Path(token): Path<String>,
 ) -> Response {
-    match s.store.authenticate(&token, Utc::now()).await {
+    match s.app.authenticate(&token).await {
         Ok(Some(Principal::Respondent {
             campaign,
             respondent,

@@ -12,10 +12,10 @@ use std::collections::BTreeMap;
 use std::io::Cursor;
 
 use calamine::{Data, Reader as _, Xlsx, open_workbook_from_rs};
+use guarantor_app::DraftContent;
 use guarantor_domain::document::{
     AnswerDoc, CampaignDocument, CaveatDoc, ConditionDoc, MoneyDoc, OfferDoc,
 };
-use guarantor_store::DraftContent;
 use rust_xlsxwriter::{
     DataValidation, DataValidationRule, Format, Formula, Workbook, Worksheet, XlsxError,
 };

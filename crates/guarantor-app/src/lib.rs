@@ -1,0 +1,491 @@
+//! Guarantor's application layer: the one API every front end calls. The CLI, the JSON API and
+//! the web pages parse their input into the checked types of the domain and of this crate, call
+//! an [`App`] operation on behalf of a [`Principal`], and map its [`AppError`] in one place each.
+//!
+//! It owns the store handle, the access policy ([`policy`]), the options cache, the brief
+//! pipeline ([`brief`]) and demo seeding ([`demo`]). It knows nothing of HTTP, HTML or
+//! terminals.
+
+pub mod brief;
+pub mod demo;
+pub mod error;
+pub mod policy;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use chrono::{DateTime, Utc};
+use guarantor_assess::{Assessment, Brief};
+use guarantor_domain::{Campaign, CampaignDocument};
+use guarantor_engine::OptionsReport;
+pub use guarantor_store::{
+    AccountListing, ApiTokenListing, AuditEntry, AuditReport, CampaignListing, DraftContent,
+    Invitation, Principal, ProposalState, Role, Session, Store, StoreError, TOKEN_DAYS,
+};
+
+pub use error::{AppError, AppResult, ErrorKind};
+use policy::authorise;
+pub use policy::{Action, Decision};
+
+/// Days an invitation may be valid, at most.
+pub const MAX_INVITATION_DAYS: u32 = 365;
+
+/// Options reports per campaign, each with the campaign version it was computed from.
+type OptionsCache = HashMap<String, (i64, Arc<OptionsReport>)>;
+
+/// Guarantor, as every front end sees it.
+#[derive(Debug)]
+pub struct App {
+    store: Store,
+    options: Mutex<OptionsCache>,
+}
+
+/// A campaign as read, with the version and audit head it was read at.
+#[derive(Debug, Clone)]
+pub struct CampaignRead {
+    /// The campaign's version (its ETag), read before the campaign: never newer than the data.
+    pub version: i64,
+    /// Whether the coordinator reopened it after its deadline.
+    pub reopened: bool,
+    /// The audit log's head when it was read.
+    pub audit_head: String,
+    /// The campaign.
+    pub campaign: Campaign,
+}
+
+/// A credential just issued: shown once, stored only as its hash.
+#[derive(Debug, Clone)]
+pub struct Issued {
+    /// The secret.
+    pub token: String,
+    /// When it stops working.
+    pub expires_at: DateTime<Utc>,
+}
+
+impl App {
+    /// The application on `store`.
+    pub fn new(store: Store) -> Self {
+        Self {
+            store,
+            options: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The store, for the operator's own commands (the CLI holds the database itself, so no
+    /// principal applies) and for tests.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    // ---- credentials -------------------------------------------------------------------
+
+    /// Who holds `token` (an API token, a session or an invitation), if anyone.
+    pub async fn authenticate(&self, token: &str) -> AppResult<Option<Principal>> {
+        Ok(self.store.authenticate(token, Utc::now()).await?)
+    }
+
+    /// Signs an account in.
+    pub async fn login(&self, name: &str, password: &str) -> AppResult<Session> {
+        Ok(self.store.login(name, password, Utc::now()).await?)
+    }
+
+    /// Ends the session `token`; `false` if it is not a session.
+    pub async fn logout(&self, token: &str) -> AppResult<bool> {
+        Ok(self.store.logout(token, Utc::now()).await?)
+    }
+
+    // ---- campaigns ---------------------------------------------------------------------
+
+    /// The stored campaigns.
+    pub async fn campaigns(&self, who: &Principal) -> AppResult<Vec<CampaignListing>> {
+        authorise(who, Action::ListCampaigns)?;
+        Ok(self.store.campaigns().await?)
+    }
+
+    /// Stores a new campaign.
+    pub async fn import(&self, who: &Principal, campaign: &Campaign) -> AppResult<()> {
+        authorise(who, Action::Coordinate)?;
+        Ok(self.store.import(campaign, &who.actor()).await?)
+    }
+
+    /// A campaign whole, with its version and the audit head.
+    pub async fn campaign(&self, who: &Principal, id: &str) -> AppResult<CampaignRead> {
+        authorise(who, Action::ReadCampaign)?;
+        // The version first: the version never claims data newer than what is read.
+        let state = self.store.campaign_state(id).await?;
+        let audit_head = self.store.audit_head().await?;
+        let campaign = self.store.export(id).await?;
+        Ok(CampaignRead {
+            version: state.version,
+            reopened: state.reopened,
+            audit_head,
+            campaign,
+        })
+    }
+
+    /// Replaces a campaign's setup (everything but the proposals); `expected` is the version
+    /// the coordinator read. Returns the new version.
+    pub async fn update_setup(
+        &self,
+        who: &Principal,
+        id: &str,
+        expected: i64,
+        setup: CampaignDocument,
+    ) -> AppResult<i64> {
+        authorise(who, Action::Coordinate)?;
+        if !setup.proposals.is_empty() {
+            return Err(AppError::invalid_field(
+                "proposals",
+                "the setup holds no proposals: capitals change theirs through their proposal",
+            ));
+        }
+        Ok(self
+            .store
+            .update_setup(id, expected, setup, &who.actor(), Utc::now())
+            .await?)
+    }
+
+    /// What the campaign asks the capitals (the document; the caller keeps what it shows).
+    pub async fn questionnaire(&self, who: &Principal, id: &str) -> AppResult<CampaignDocument> {
+        authorise(who, Action::ReadQuestionnaire { campaign: id })?;
+        Ok(self.store.export(id).await?.to_document())
+    }
+
+    /// The campaign's invitations (state only, never tokens).
+    pub async fn invitations(&self, who: &Principal, id: &str) -> AppResult<Vec<Invitation>> {
+        authorise(who, Action::ReadCampaign)?;
+        // An unknown campaign is "not found", not an empty list.
+        self.store.campaign_state(id).await?;
+        Ok(self.store.invitations(id).await?)
+    }
+
+    /// Reopens a campaign after its deadline.
+    pub async fn reopen(&self, who: &Principal, id: &str) -> AppResult<()> {
+        authorise(who, Action::Coordinate)?;
+        Ok(self.store.reopen(id, &who.actor(), Utc::now()).await?)
+    }
+
+    /// Invites a capital (a new link; any earlier one of that capital stops working).
+    pub async fn invite(
+        &self,
+        who: &Principal,
+        id: &str,
+        respondent: &str,
+        days: u32,
+    ) -> AppResult<Issued> {
+        authorise(who, Action::Coordinate)?;
+        if !(1..=MAX_INVITATION_DAYS).contains(&days) {
+            return Err(AppError::invalid_field(
+                "expires_in_days",
+                &format!("must be 1 to {MAX_INVITATION_DAYS} days (got {days})"),
+            ));
+        }
+        let now = Utc::now();
+        let expires_at = now + chrono::Duration::days(i64::from(days));
+        let token = self
+            .store
+            .invite(id, respondent, expires_at, &who.actor(), now)
+            .await?;
+        Ok(Issued { token, expires_at })
+    }
+
+    /// Revokes a capital's invitation; "not found" if it has none in force.
+    pub async fn revoke_invitation(
+        &self,
+        who: &Principal,
+        id: &str,
+        respondent: &str,
+    ) -> AppResult<()> {
+        authorise(who, Action::Coordinate)?;
+        found(
+            self.store
+                .revoke_invitation(id, respondent, &who.actor(), Utc::now())
+                .await?,
+        )
+    }
+
+    // ---- proposals ---------------------------------------------------------------------
+
+    /// A capital's proposal (draft, revisions, withdrawal) and its version.
+    pub async fn proposal(
+        &self,
+        who: &Principal,
+        id: &str,
+        respondent: &str,
+    ) -> AppResult<ProposalState> {
+        authorise(
+            who,
+            Action::ReadProposal {
+                campaign: id,
+                respondent,
+            },
+        )?;
+        Ok(self.store.proposal(id, respondent).await?)
+    }
+
+    /// A capital's proposal with the campaign it answers, read together, and whether the
+    /// campaign was reopened: what a page showing the proposal against its questionnaire needs.
+    pub async fn proposal_in_campaign(
+        &self,
+        who: &Principal,
+        id: &str,
+        respondent: &str,
+    ) -> AppResult<(ProposalState, CampaignDocument, bool)> {
+        authorise(
+            who,
+            Action::ReadProposal {
+                campaign: id,
+                respondent,
+            },
+        )?;
+        Ok(self.store.proposal_in_campaign(id, respondent).await?)
+    }
+
+    /// Saves a capital's draft; `expected` is the version the caller read.
+    pub async fn save_draft(
+        &self,
+        who: &Principal,
+        id: &str,
+        respondent: &str,
+        expected: i64,
+        content: DraftContent,
+    ) -> AppResult<ProposalState> {
+        authorise(
+            who,
+            Action::ChangeProposal {
+                campaign: id,
+                respondent,
+            },
+        )?;
+        Ok(self
+            .store
+            .save_draft(id, respondent, expected, content, &who.actor(), Utc::now())
+            .await?)
+    }
+
+    /// Submits a capital's draft as its next revision.
+    pub async fn submit(
+        &self,
+        who: &Principal,
+        id: &str,
+        respondent: &str,
+        expected: i64,
+        note: &str,
+    ) -> AppResult<ProposalState> {
+        authorise(
+            who,
+            Action::ChangeProposal {
+                campaign: id,
+                respondent,
+            },
+        )?;
+        Ok(self
+            .store
+            .submit(id, respondent, expected, note, &who.actor(), Utc::now())
+            .await?)
+    }
+
+    /// Withdraws a capital's proposal.
+    pub async fn withdraw(
+        &self,
+        who: &Principal,
+        id: &str,
+        respondent: &str,
+        expected: i64,
+        reason: &str,
+    ) -> AppResult<ProposalState> {
+        authorise(
+            who,
+            Action::ChangeProposal {
+                campaign: id,
+                respondent,
+            },
+        )?;
+        Ok(self
+            .store
+            .withdraw(id, respondent, expected, reason, &who.actor(), Utc::now())
+            .await?)
+    }
+
+    // ---- what is computed from a campaign ------------------------------------------------
+
+    /// The campaign and the assessment of its current proposals.
+    pub async fn assessment(&self, who: &Principal, id: &str) -> AppResult<(Campaign, Assessment)> {
+        authorise(who, Action::ReadCampaign)?;
+        let c = self.store.export(id).await?;
+        // Off the async threads: the assessment is CPU work.
+        blocking(move || {
+            let a = guarantor_assess::assess(&c);
+            (c, a)
+        })
+        .await
+    }
+
+    /// The campaign and its options under every scenario ([`brief::standard_request`]).
+    pub async fn options(
+        &self,
+        who: &Principal,
+        id: &str,
+    ) -> AppResult<(Campaign, Arc<OptionsReport>)> {
+        authorise(who, Action::ReadCampaign)?;
+        self.cached_options(id).await
+    }
+
+    /// The report is computed off the async threads and kept until the campaign changes (its
+    /// version moves), so the options, comparison and brief views cost one solve per change,
+    /// not one per view.
+    async fn cached_options(&self, id: &str) -> AppResult<(Campaign, Arc<OptionsReport>)> {
+        // The version is read before the campaign: a report is never filed under a version
+        // newer than the data it was computed from.
+        let version = self.store.campaign_state(id).await?.version;
+        let c = self.store.export(id).await?;
+        let cached = self
+            .options
+            .lock()
+            .map_err(|_| AppError::internal("options cache poisoned"))?
+            .get(id)
+            .filter(|(v, _)| *v == version)
+            .map(|(_, r)| Arc::clone(r));
+        if let Some(report) = cached {
+            return Ok((c, report));
+        }
+        let for_solve = c.clone();
+        let report = Arc::new(
+            blocking(move || brief::options(&for_solve, &brief::standard_request())).await??,
+        );
+        self.options
+            .lock()
+            .map_err(|_| AppError::internal("options cache poisoned"))?
+            .insert(id.to_owned(), (version, Arc::clone(&report)));
+        Ok((c, report))
+    }
+
+    /// Computes every stored campaign's options ahead of the first visitor.
+    pub async fn warm_options(&self) {
+        let Ok(campaigns) = self.store.campaigns().await else {
+            return;
+        };
+        for c in campaigns {
+            if let Err(e) = self.cached_options(&c.id).await {
+                tracing::warn!(campaign = %c.id, error = %e, "options not precomputed");
+            }
+        }
+    }
+
+    /// The campaign and its decision brief as of now, stamped with the audit head.
+    pub async fn brief(&self, who: &Principal, id: &str) -> AppResult<(Campaign, Brief)> {
+        authorise(who, Action::ReadCampaign)?;
+        let (c, options) = self.cached_options(id).await?;
+        let head = self.store.audit_head().await?;
+        blocking(move || {
+            let b = brief::compose(&c, &options, Utc::now().date_naive(), Some(head));
+            (c, b)
+        })
+        .await
+    }
+
+    // ---- the audit log -------------------------------------------------------------------
+
+    /// Checks the audit log's chain (and seals, with a key).
+    pub async fn verify_audit(&self, who: &Principal) -> AppResult<AuditReport> {
+        authorise(who, Action::Coordinate)?;
+        Ok(self.store.verify_audit().await?)
+    }
+
+    /// Every audit entry, oldest first.
+    pub async fn audit_entries(&self, who: &Principal) -> AppResult<Vec<AuditEntry>> {
+        authorise(who, Action::Coordinate)?;
+        Ok(self.store.audit_entries().await?)
+    }
+
+    // ---- access ------------------------------------------------------------------------
+
+    /// API tokens (never their secrets).
+    pub async fn api_tokens(&self, who: &Principal) -> AppResult<Vec<ApiTokenListing>> {
+        authorise(who, Action::ManageAccess)?;
+        Ok(self.store.api_tokens().await?)
+    }
+
+    /// Issues an API token for `name` with `role`, valid `days`.
+    pub async fn create_api_token(
+        &self,
+        who: &Principal,
+        name: &str,
+        role: Role,
+        days: i64,
+    ) -> AppResult<Issued> {
+        authorise(who, Action::ManageAccess)?;
+        let now = Utc::now();
+        let token = self
+            .store
+            .create_api_token_for(name, role, days, &who.actor(), now)
+            .await?;
+        Ok(Issued {
+            token,
+            expires_at: now + chrono::Duration::days(days),
+        })
+    }
+
+    /// Revokes an API token; "not found" if there is none in force with that id.
+    pub async fn revoke_api_token(&self, who: &Principal, id: &str) -> AppResult<()> {
+        authorise(who, Action::ManageAccess)?;
+        found(
+            self.store
+                .revoke_api_token(id, &who.actor(), Utc::now())
+                .await?,
+        )
+    }
+
+    /// The accounts.
+    pub async fn accounts(&self, who: &Principal) -> AppResult<Vec<AccountListing>> {
+        authorise(who, Action::ManageAccess)?;
+        Ok(self.store.accounts().await?)
+    }
+
+    /// Disables (ending its sessions) or enables an account.
+    pub async fn set_account_disabled(
+        &self,
+        who: &Principal,
+        name: &str,
+        disabled: bool,
+    ) -> AppResult<()> {
+        authorise(who, Action::ManageAccess)?;
+        Ok(self
+            .store
+            .set_account_disabled(name, disabled, &who.actor(), Utc::now())
+            .await?)
+    }
+
+    /// Changes the caller's own password.
+    pub async fn change_password(
+        &self,
+        who: &Principal,
+        current: &str,
+        new: &str,
+    ) -> AppResult<()> {
+        authorise(who, Action::ChangeOwnPassword)?;
+        let Principal::Account { name, .. } = who else {
+            return Err(AppError::not_found());
+        };
+        Ok(self
+            .store
+            .change_password(name, current, new, Utc::now())
+            .await?)
+    }
+}
+
+/// `Ok` when the store found something to act on, else "not found".
+fn found(acted: bool) -> AppResult<()> {
+    if acted {
+        Ok(())
+    } else {
+        Err(AppError::not_found())
+    }
+}
+
+/// Runs CPU work off the async threads.
+async fn blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> AppResult<T> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| AppError::internal(&e.to_string()))
+}
