@@ -23,7 +23,9 @@ use chrono::Datelike;
 use clap::{Parser, Subcommand, ValueEnum};
 use guarantor_domain::{Campaign, FileFormat, LoadError, parse_campaign};
 use guarantor_engine::OptionsRequest;
-use guarantor_engine::options::{Backend, Objective, ScenarioChoice, Settings};
+use guarantor_engine::options::{
+    Backend, Budget, Objective, OptionCount, OptionsError, ScenarioChoice, TimeLimit,
+};
 
 /// Collects allied capitals' proposals for a security guarantee and measures them against a
 /// statement of requirements.
@@ -199,28 +201,19 @@ struct SolverArgs {
     /// Solver backend (default: highs; microlp is pure Rust and proves small campaigns only).
     #[arg(long, value_enum)]
     backend: Option<BackendArg>,
-    /// Time limit per solve, seconds; a solve stopped by it reports the best package found
-    /// and its gap.
-    #[arg(long, default_value_t = 10.0)]
-    time_limit: f64,
+    /// Time limit per solve, seconds (more than 0, at most 3600); a solve stopped by it reports
+    /// the best package found and its gap.
+    #[arg(long, default_value_t = TimeLimit::DEFAULT)]
+    time_limit: TimeLimit,
 }
 
 impl SolverArgs {
-    fn settings(&self) -> anyhow::Result<Settings> {
-        let time_limit = self.time_limit;
-        if !(time_limit.is_finite() && time_limit > 0.0 && time_limit <= 3600.0) {
-            anyhow::bail!(
-                "--time-limit must be more than 0 and at most 3600 seconds (got {time_limit})"
-            );
+    fn backend(&self) -> Backend {
+        match self.backend {
+            None => Backend::default(),
+            Some(BackendArg::Microlp) => Backend::Microlp,
+            Some(BackendArg::Highs) => Backend::Highs,
         }
-        Ok(Settings {
-            backend: match self.backend {
-                None => Backend::default(),
-                Some(BackendArg::Microlp) => Backend::Microlp,
-                Some(BackendArg::Highs) => Backend::Highs,
-            },
-            time_limit: std::time::Duration::from_secs_f64(time_limit),
-        })
     }
 }
 
@@ -263,10 +256,10 @@ enum Command {
         /// Budget per year in millions of the campaign currency (caps every option; required by
         /// `--objective coverage`).
         #[arg(long)]
-        budget: Option<f64>,
+        budget: Option<Budget>,
         /// How many genuinely different options per scenario (1 to 10).
-        #[arg(long = "options", default_value_t = 3)]
-        count: usize,
+        #[arg(long = "options", default_value = "3")]
+        count: OptionCount,
         #[command(flatten)]
         solver: SolverArgs,
         /// Skip the N−1 robustness analysis.
@@ -296,8 +289,8 @@ enum Command {
         #[arg(long)]
         pdf: Option<PathBuf>,
         /// How many options per scenario (1 to 10).
-        #[arg(long = "options", default_value_t = 3)]
-        count: usize,
+        #[arg(long = "options", default_value = "3")]
+        count: OptionCount,
         /// The date printed on the brief, YYYY-MM-DD (default: today, UTC).
         #[arg(long)]
         date: Option<chrono::NaiveDate>,
@@ -534,7 +527,6 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
             json,
         } => {
             let campaign = load(&file)?;
-            let settings = solver.settings()?;
             let request = OptionsRequest {
                 scenarios: match (scenario, all_scenarios) {
                     (Some(id), _) => ScenarioChoice::Named(id),
@@ -542,12 +534,19 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
                     (None, false) => ScenarioChoice::First,
                 },
                 objective: objective.into(),
-                budget_m: budget,
+                budget,
                 options: count,
-                settings,
+                backend: solver.backend(),
+                time_limit: solver.time_limit,
                 robustness: !no_robustness,
             };
-            let report = guarantor_engine::compute_options(&campaign, &request)?;
+            let report =
+                guarantor_engine::compute_options(&campaign, &request).map_err(|e| match e {
+                    OptionsError::BudgetRequired => {
+                        anyhow::anyhow!("{e}: add --budget AMOUNT")
+                    }
+                    other => other.into(),
+                })?;
             for w in &report.warnings {
                 eprintln!("warning: {w}");
             }
@@ -580,7 +579,8 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
             let request = OptionsRequest {
                 scenarios: ScenarioChoice::All,
                 options: count,
-                settings: solver.settings()?,
+                backend: solver.backend(),
+                time_limit: solver.time_limit,
                 ..OptionsRequest::default()
             };
             write_brief(&campaign, &request, date, &out, pdf.as_deref())?;
@@ -1090,7 +1090,7 @@ mod tests {
     fn a_brief_with_an_audit_head_typesets() {
         let campaign = demo_campaign().unwrap();
         let request = OptionsRequest {
-            options: 1,
+            options: guarantor_engine::options::OptionCount::new(1).unwrap(),
             robustness: false,
             ..OptionsRequest::default()
         };

@@ -438,9 +438,20 @@ fn options_for_people_and_their_errors() {
     let out = guarantor(&["options", path_arg(&demo_json()), "--objective", "coverage"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("needs a budget"));
-    let out = guarantor(&["options", path_arg(&demo_json()), "--time-limit", "1e30"]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stderr).contains("--time-limit"));
+    assert!(text(&out.stderr).contains("--budget"), "{}", text(&out.stderr));
+    // Out-of-range numbers are refused where they are read, naming the flag and the range.
+    for (flag, value, says) in [
+        ("--time-limit", "1e30", "at most 3600 seconds"),
+        ("--time-limit", "0", "more than 0"),
+        ("--options", "11", "from 1 to 10"),
+        ("--budget", "-5", "non-negative"),
+    ] {
+        let arg = format!("{flag}={value}");
+        let out = guarantor(&["options", path_arg(&demo_json()), &arg]);
+        assert_eq!(out.status.code(), Some(2), "{flag} {value}");
+        let err = text(&out.stderr);
+        assert!(err.contains(flag) && err.contains(says), "{flag} {value}: {err}");
+    }
 }
 
 #[test]

@@ -183,9 +183,9 @@ impl From<LoadError> for AppError {
 impl From<OptionsError> for AppError {
     fn from(e: OptionsError) -> Self {
         match e {
-            OptionsError::UnknownScenario(..)
-            | OptionsError::BudgetRequired
-            | OptionsError::BadRequest(_) => Self::new(ErrorKind::Invalid, e.to_string()),
+            OptionsError::UnknownScenario(..) | OptionsError::BudgetRequired => {
+                Self::new(ErrorKind::Invalid, e.to_string())
+            }
             OptionsError::Solve(_) | OptionsError::Scenario { .. } => {
                 Self::internal(&format!("options: {e}"))
             }

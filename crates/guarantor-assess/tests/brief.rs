@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use guarantor_assess::{Assessment, Brief, BriefInput, assess, compose};
 use guarantor_domain::{Campaign, FileFormat, parse_campaign};
-use guarantor_engine::options::{Backend, ScenarioChoice, Settings};
+use guarantor_engine::options::{Backend, ScenarioChoice, TimeLimit};
 use guarantor_engine::{OptionsReport, OptionsRequest, compute_options};
 use serde_json::Value;
 
@@ -24,11 +24,8 @@ fn demo() -> Campaign {
 fn options_of(campaign: &Campaign) -> OptionsReport {
     let request = OptionsRequest {
         scenarios: ScenarioChoice::All,
-        options: 3,
-        settings: Settings {
-            backend: Backend::Microlp,
-            time_limit: std::time::Duration::from_secs(30),
-        },
+        backend: Backend::Microlp,
+        time_limit: TimeLimit::new(std::time::Duration::from_secs(30)).unwrap(),
         ..OptionsRequest::default()
     };
     compute_options(campaign, &request).expect("options compute")

@@ -9,7 +9,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use guarantor_domain::{FileFormat, parse_campaign};
 use guarantor_engine::generate;
 use guarantor_engine::options::{
-    Backend, Objective, OptionsRequest, ScenarioChoice, Settings, compute,
+    Backend, Objective, OptionCount, OptionsRequest, ScenarioChoice, TimeLimit, compute,
 };
 
 fn request(
@@ -21,12 +21,10 @@ fn request(
     OptionsRequest {
         scenarios,
         objective: Objective::Cheapest,
-        budget_m: None,
-        options,
-        settings: Settings {
-            backend,
-            time_limit: Duration::from_secs(60),
-        },
+        budget: None,
+        options: OptionCount::new(options).expect("1 to 10 options"),
+        backend,
+        time_limit: TimeLimit::new(Duration::from_secs(60)).expect("a minute"),
         robustness,
     }
 }

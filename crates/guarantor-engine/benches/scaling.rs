@@ -9,11 +9,12 @@
 //! shortfalls to minimise) instead of the first only. `RUST_LOG=guarantor_engine=trace` prints
 //! each stage's steps and times to stderr.
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use guarantor_engine::generate;
 use guarantor_engine::options::{
-    Backend, Objective, OptionsRequest, ScenarioChoice, Settings, compute, instance::Instance, milp,
+    Backend, Objective, OptionCount, OptionsRequest, ScenarioChoice, TimeLimit, compute,
+    instance::Instance, milp,
 };
 
 fn main() {
@@ -85,12 +86,10 @@ fn main() {
                     ScenarioChoice::First
                 },
                 objective: Objective::Cheapest,
-                budget_m: None,
-                options: 1,
-                settings: Settings {
-                    backend,
-                    time_limit: Duration::from_secs_f64(limit),
-                },
+                budget: None,
+                options: OptionCount::new(1).expect("1 option"),
+                backend,
+                time_limit: TimeLimit::seconds(limit).expect("a time limit in range"),
                 robustness: false,
             };
             let mut times = Vec::new();

@@ -8,8 +8,8 @@ use guarantor_domain::{Campaign, FileFormat, Priority, parse_campaign};
 use guarantor_engine::options::instance::Instance;
 use guarantor_engine::options::report::ForcePackage;
 use guarantor_engine::options::{
-    Backend, Objective, OptionsRequest, ScenarioChoice, Settings, ShortfallKind, compute, greedy,
-    measure,
+    Backend, Budget, Objective, OptionCount, OptionsRequest, ScenarioChoice, Settings,
+    ShortfallKind, TimeLimit, compute, greedy, measure,
 };
 use guarantor_engine::{OptionsReport, generate};
 use proptest::prelude::*;
@@ -150,12 +150,10 @@ fn request(objective: Objective, options: usize) -> OptionsRequest {
     OptionsRequest {
         scenarios: ScenarioChoice::All,
         objective,
-        budget_m: None,
-        options,
-        settings: Settings {
-            backend: Backend::Microlp,
-            time_limit: Duration::from_secs(30),
-        },
+        budget: None,
+        options: OptionCount::new(options).unwrap(),
+        backend: Backend::Microlp,
+        time_limit: TimeLimit::new(Duration::from_secs(30)).unwrap(),
         robustness: true,
     }
 }
@@ -487,7 +485,7 @@ fn the_budget_objective_buys_the_most_coverage_it_can_and_says_why_it_stops() {
         ),
     ));
     let mut req = request(Objective::Coverage, 1);
-    req.budget_m = Some(160.0);
+    req.budget = Some(Budget::new(160.0).unwrap());
     let report = compute(&c, &req).unwrap();
     let p = first(&report);
     // Both batteries (a full line, 60) and one battalion (100) give 1/3 + 1 of 2 lines; two
@@ -499,7 +497,7 @@ fn the_budget_objective_buys_the_most_coverage_it_can_and_says_why_it_stops() {
     assert!(p.measures.cost_per_year_m <= 160.0);
     assert_eq!(kinds(p, "R1"), [ShortfallKind::Budget].into());
 
-    req.budget_m = None;
+    req.budget = None;
     assert!(matches!(
         compute(&c, &req),
         Err(guarantor_engine::options::OptionsError::BudgetRequired)
@@ -616,10 +614,13 @@ fn unknown_scenarios_and_bad_requests_are_refused_clearly() {
         err.contains("no scenario \"nope\"") && err.contains("open"),
         "{err}"
     );
-    let err = compute(&c, &request(Objective::Cheapest, 0))
-        .unwrap_err()
-        .to_string();
-    assert!(err.contains("--options must be from 1 to 10"), "{err}");
+    // A count out of range cannot even be put in a request.
+    let err = OptionCount::new(0).unwrap_err().to_string();
+    assert!(err.contains("from 1 to 10"), "{err}");
+    let mut req = request(Objective::Coverage, 1);
+    req.budget = None;
+    let err = compute(&c, &req).unwrap_err().to_string();
+    assert!(err.contains("needs a budget"), "{err}");
 }
 
 #[test]
@@ -730,7 +731,7 @@ fn highs_computes_figures_at_the_bounds_with_every_proposal_in() {
     let c = demo_with_extreme_gbr_lines();
     let mut req = request(Objective::Cheapest, 1);
     req.robustness = false;
-    req.settings.backend = Backend::Highs;
+    req.backend = Backend::Highs;
     let report = compute(&c, &req).unwrap();
     for s in &report.scenarios {
         assert!(s.left_out.is_empty(), "{}: {:?}", s.scenario, s.left_out);
@@ -940,10 +941,8 @@ fn highs_stopped_by_the_limit_keeps_a_package_no_worse_than_greedy() {
     let c = generate::campaign(size, 2);
     let mut req = request(Objective::Cheapest, 1);
     req.robustness = false;
-    req.settings = Settings {
-        backend: Backend::Highs,
-        time_limit: Duration::from_millis(50),
-    };
+    req.backend = Backend::Highs;
+    req.time_limit = TimeLimit::new(Duration::from_millis(50)).unwrap();
     let report = compute(&c, &req).unwrap();
     let stopped = report
         .scenarios
@@ -975,7 +974,7 @@ proptest! {
         // microlp occasionally needs long to *prove* a tie-heavy optimum it has already found;
         // a short limit keeps the suite fast, and the properties hold for stopped solves too.
         let mut req = request(Objective::Cheapest, 2);
-        req.settings.time_limit = Duration::from_secs(2);
+        req.time_limit = TimeLimit::new(Duration::from_secs(2)).unwrap();
         let report = compute(&c, &req).unwrap();
         for s in &report.scenarios {
             for p in &s.options {

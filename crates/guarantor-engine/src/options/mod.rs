@@ -16,10 +16,10 @@ pub mod milp;
 #[cfg(feature = "highs")]
 pub mod reduce;
 pub mod report;
+pub mod request;
 pub mod robustness;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::time::Duration;
 
 use guarantor_domain::ids::CountryCode;
 use guarantor_domain::{Campaign, Scenario};
@@ -29,6 +29,7 @@ use crate::summary::CampaignHeader;
 use instance::Instance;
 pub use milp::{Backend, Goal, ModelSize, Restrictions, Settings, SolveError};
 pub use report::{ForcePackage, ShortfallKind};
+pub use request::{Budget, OptionCount, RequestError, TimeLimit};
 
 /// Integer variables beyond which the microlp backend is no longer practical on a 2-core
 /// machine (see docs/PERFORMANCE.md for the measurements behind the figure).
@@ -105,7 +106,7 @@ pub enum ScenarioChoice {
     All,
 }
 
-/// A request to the options engine.
+/// A request to the options engine; every part of it is checked where it is read.
 #[derive(Debug, Clone)]
 pub struct OptionsRequest {
     /// Which scenarios.
@@ -113,11 +114,13 @@ pub struct OptionsRequest {
     /// What the first option optimises after coverage.
     pub objective: Objective,
     /// Budget per year, millions of the campaign currency (required by `Coverage`).
-    pub budget_m: Option<f64>,
+    pub budget: Option<Budget>,
     /// How many options per scenario.
-    pub options: usize,
-    /// Solver settings.
-    pub settings: Settings,
+    pub options: OptionCount,
+    /// Which solver.
+    pub backend: Backend,
+    /// Time limit per solve.
+    pub time_limit: TimeLimit,
     /// Whether to compute N−1 robustness.
     pub robustness: bool,
 }
@@ -127,29 +130,39 @@ impl Default for OptionsRequest {
         Self {
             scenarios: ScenarioChoice::First,
             objective: Objective::Cheapest,
-            budget_m: None,
-            options: 3,
-            settings: Settings {
-                backend: Backend::default(),
-                time_limit: Duration::from_secs(10),
-            },
+            budget: None,
+            options: OptionCount::DEFAULT,
+            backend: Backend::default(),
+            time_limit: TimeLimit::DEFAULT,
             robustness: true,
         }
     }
 }
 
-/// Why options could not be computed.
+impl OptionsRequest {
+    /// The solver settings of each solve.
+    pub fn settings(&self) -> Settings {
+        Settings {
+            backend: self.backend,
+            time_limit: self.time_limit.get(),
+        }
+    }
+
+    /// The budget in millions per year, if any.
+    fn budget_m(&self) -> Option<f64> {
+        self.budget.map(Budget::millions)
+    }
+}
+
+/// Why the engine could not answer.
 #[derive(Debug, thiserror::Error)]
 pub enum OptionsError {
     /// No scenario has that id.
     #[error("no scenario \"{0}\" in this campaign ({1})")]
     UnknownScenario(String, String),
     /// The coverage objective needs a budget.
-    #[error("the coverage objective needs a budget: add --budget AMOUNT (millions per year)")]
+    #[error("the coverage objective needs a budget (millions per year)")]
     BudgetRequired,
-    /// Bad numbers in the request.
-    #[error("{0}")]
-    BadRequest(String),
     /// The solver failed.
     #[error(transparent)]
     Solve(#[from] SolveError),
@@ -305,31 +318,10 @@ pub fn compute(
     campaign: &Campaign,
     request: &OptionsRequest,
 ) -> Result<OptionsReport, OptionsError> {
-    if request.objective == Objective::Coverage && request.budget_m.is_none() {
+    if request.objective == Objective::Coverage && request.budget.is_none() {
         return Err(OptionsError::BudgetRequired);
     }
-    if let Some(b) = request.budget_m
-        && !(b.is_finite() && b >= 0.0)
-    {
-        return Err(OptionsError::BadRequest(format!(
-            "--budget must be a non-negative amount in millions per year (got {b})"
-        )));
-    }
-    if !(request.settings.time_limit > Duration::ZERO
-        && request.settings.time_limit <= Duration::from_secs(3600))
-    {
-        return Err(OptionsError::BadRequest(format!(
-            "--time-limit must be more than 0 and at most 3600 seconds (got {} s)",
-            request.settings.time_limit.as_secs_f64()
-        )));
-    }
-    if request.options == 0 || request.options > 10 {
-        return Err(OptionsError::BadRequest(format!(
-            "--options must be from 1 to 10 (got {})",
-            request.options
-        )));
-    }
-    if cfg!(not(feature = "highs")) && request.settings.backend == Backend::Highs {
+    if cfg!(not(feature = "highs")) && request.backend == Backend::Highs {
         return Err(SolveError::Unavailable("highs").into());
     }
     let fallback = as_offered(campaign);
@@ -370,9 +362,7 @@ pub fn compute(
     for scenario in chosen {
         let inst = Instance::new(campaign, scenario, &BTreeSet::new());
         let size = milp::model_size(&inst);
-        if request.settings.backend == Backend::Microlp
-            && size.integer_variables > MICROLP_PRACTICAL_LIMIT
-        {
+        if request.backend == Backend::Microlp && size.integer_variables > MICROLP_PRACTICAL_LIMIT {
             warnings.push(format!(
                 "scenario {}: {} integer variables is beyond what the microlp backend solves quickly (about {}); \
                  solves stop at the {:.1} s time limit with the best package found and its gap. \
@@ -380,7 +370,7 @@ pub fn compute(
                 scenario.id,
                 size.integer_variables,
                 MICROLP_PRACTICAL_LIMIT,
-                request.settings.time_limit.as_secs_f64()
+                request.time_limit.get().as_secs_f64()
             ));
         }
         let (options, left_out) = match scenario_options(&inst, request) {
@@ -409,9 +399,9 @@ pub fn compute(
     let comparison = compare(&scenarios);
     Ok(OptionsReport {
         campaign: crate::summary::header(campaign),
-        backend: request.settings.backend,
+        backend: request.backend,
         objective: request.objective,
-        budget_m: request.budget_m,
+        budget_m: request.budget_m(),
         scenarios,
         comparison,
         warnings,
@@ -485,14 +475,14 @@ fn scenario_options(
     inst: &Instance<'_>,
     request: &OptionsRequest,
 ) -> Result<Vec<ForcePackage>, OptionsError> {
-    let settings = request.settings;
+    let settings = request.settings();
     let restrictions = Restrictions {
-        budget_m: request.budget_m,
+        budget_m: request.budget_m(),
         differ_from: Vec::new(),
     };
     let greedy = greedy::pack(inst);
     let greedy_ok = request
-        .budget_m
+        .budget_m()
         .is_none_or(|b| measure::derived(inst, &greedy).cost_m <= b + 1e-6);
     let warm = greedy_ok.then_some(&greedy);
 
@@ -515,7 +505,7 @@ fn scenario_options(
     )?;
     let mut found: Vec<(Vec<i64>, milp::Values, Vec<String>, milp::SolveOutcome)> = Vec::new();
     for objective in order {
-        if found.len() >= request.options {
+        if found.len() >= request.options.get() {
             break;
         }
         let milp::Solved {
@@ -537,9 +527,9 @@ fn scenario_options(
     }
     // Genuinely different coalitions when the objectives agree.
     let mut cuts: Vec<Vec<CountryCode>> = found.iter().map(|f| committed(inst, &f.1)).collect();
-    while found.len() < request.options && !inst.respondents.is_empty() {
+    while found.len() < request.options.get() && !inst.respondents.is_empty() {
         let r = Restrictions {
-            budget_m: request.budget_m,
+            budget_m: request.budget_m(),
             differ_from: cuts.clone(),
         };
         let Ok((values, outcome)) =
@@ -564,7 +554,7 @@ fn scenario_options(
     let mut cache: BTreeMap<CountryCode, Option<f64>> = BTreeMap::new();
     let mut packages = Vec::new();
     for (_, values, labels, outcome) in &found {
-        let mut pkg = report::package(inst, values, labels.clone(), *outcome, request.budget_m);
+        let mut pkg = report::package(inst, values, labels.clone(), *outcome, request.budget_m());
         if request.robustness {
             let participants = committed(inst, values);
             pkg.robustness = Some(robustness::assess(inst, values, &participants, |p| {
@@ -588,7 +578,7 @@ fn reoptimise_without(
     withdrawn.insert(gone);
     let reduced = Instance::new(inst.campaign, inst.scenario, &withdrawn);
     let restrictions = Restrictions {
-        budget_m: request.budget_m,
+        budget_m: request.budget_m(),
         differ_from: Vec::new(),
     };
     let warm = greedy::pack(&reduced);
@@ -597,7 +587,7 @@ fn reoptimise_without(
     let goals = [Goal::EssentialShortfall];
     milp::solve_lexicographic(
         &reduced,
-        request.settings,
+        request.settings(),
         &goals,
         &restrictions,
         Some(&warm),
