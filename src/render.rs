@@ -4,34 +4,14 @@ use std::fmt::Write as _;
 
 use comfy_table::{Cell, CellAlignment, ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
 use guarantor_assess::Assessment;
-use guarantor_domain::Campaign;
+use guarantor_domain::{Campaign, format};
 use guarantor_engine::options::ForcePackage;
 use guarantor_engine::summary::{CategoryTotals, ResponseLine};
 use guarantor_engine::{OptionsReport, Summary};
 
-/// Groups digits in thousands: 12345 → "12,345".
-pub fn thousands(n: impl Into<u128>) -> String {
-    let digits = n.into().to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    out
-}
-
-/// Money in millions with digit grouping and at most one decimal: 1234.5 → "1,234.5".
-pub fn money_m(m: f64) -> String {
-    // i128: totals at the largest figures validation accepts reach 10^19 millions.
-    let tenths = (m * 10.0).round() as i128;
-    let whole = thousands(tenths.unsigned_abs() / 10);
-    let sign = if tenths < 0 { "-" } else { "" };
-    match tenths.unsigned_abs() % 10 {
-        0 => format!("{sign}{whole}"),
-        d => format!("{sign}{whole}.{d}"),
-    }
+/// Money in millions, as everywhere else (`guarantor_domain::format`).
+fn money_m(m: f64) -> String {
+    format::millions(m)
 }
 
 fn table(header: &[&str]) -> Table {
@@ -136,11 +116,11 @@ pub fn summary(s: &Summary) -> String {
             Cell::new(&l.phase),
             Cell::new(&l.sector),
             Cell::new(l.priority.as_str()),
-            right(thousands(u64::from(l.required))),
-            right(thousands(l.offered)),
-            right(thousands(l.offered_conditional)),
-            right(format!("{:.1}", l.sustainable)),
-            right(format!("{:.0} %", l.coverage * 100.0)),
+            right(format::thousands(u64::from(l.required))),
+            right(format::thousands(l.offered)),
+            right(format::thousands(l.offered_conditional)),
+            right(format::number(l.sustainable, 1)),
+            right(format::percent(l.coverage, 0)),
         ]);
     }
     let _ = writeln!(out, "{t}");
@@ -164,14 +144,15 @@ pub fn summary(s: &Summary) -> String {
 }
 
 fn pct(x: Option<f64>) -> String {
-    x.map_or_else(|| "n/a".to_owned(), |v| format!("{:.0} %", v * 100.0))
+    format::percent_or_na(x, 0)
 }
 
+/// Units: whole when whole, else one decimal (units placed part-time across phases).
 fn units(x: f64) -> String {
     if (x - x.round()).abs() < 1e-9 {
-        thousands(x.round().max(0.0) as u64)
+        format::number(x.round(), 0)
     } else {
-        format!("{x:.1}")
+        format::number(x, 1)
     }
 }
 
@@ -238,11 +219,7 @@ pub fn options(report: &OptionsReport) -> String {
                     "{} points, {} m",
                     c.essential_coverage_change_points
                         .map_or_else(|| "n/a".to_owned(), |p| format!("{p:+.0}")),
-                    if c.cost_change_m >= 0.0 {
-                        format!("+{}", money_m(c.cost_change_m))
-                    } else {
-                        format!("-{}", money_m(-c.cost_change_m))
-                    }
+                    format::signed_millions(c.cost_change_m)
                 )),
             ]);
         }
@@ -270,7 +247,7 @@ fn package(out: &mut String, n: usize, p: &ForcePackage, cur: &str) {
             p.solve.seconds,
             p.solve
                 .gap
-                .map_or_else(String::new, |g| format!(", gap {:.1} %", g * 100.0))
+                .map_or_else(String::new, |g| format!(", gap {}", format::percent(g, 1)))
         )
     };
     let _ = writeln!(out, "\n── Option {n}: {} ({how})", p.labels.join(", "));
@@ -377,17 +354,17 @@ fn package(out: &mut String, n: usize, p: &ForcePackage, cur: &str) {
         t.add_row(vec![
             Cell::new(&b.respondent),
             right(money_m(b.cost_paid_m)),
-            right(format!("{:.1} %", b.cost_share * 100.0)),
+            right(format::percent(b.cost_share, 1)),
             right(
                 b.gdp_share
-                    .map_or_else(|| "n/a".to_owned(), |g| format!("{:.1} %", g * 100.0)),
+                    .map_or_else(|| "n/a".to_owned(), |g| format::percent(g, 1)),
             ),
             right(
                 b.cost_gap
                     .map_or_else(|| "n/a".to_owned(), |g| format!("{:+.1} pts", g * 100.0)),
             ),
             right(units(b.troops)),
-            right(format!("{:.1} %", b.troop_share * 100.0)),
+            right(format::percent(b.troop_share, 1)),
         ]);
     }
     let _ = writeln!(
@@ -475,9 +452,9 @@ fn offered_table(categories: &[CategoryTotals], cur: &str) -> Table {
             t.add_row(vec![
                 Cell::new(cat.category.as_str()),
                 Cell::new(&c.name),
-                right(thousands(c.quantity)),
+                right(format::thousands(c.quantity)),
                 Cell::new(&c.unit),
-                right(thousands(c.personnel)),
+                right(format::thousands(c.personnel)),
                 right(money_m(c.cost_per_year_m)),
                 Cell::new(c.respondents.join(" ")),
             ]);
@@ -487,7 +464,7 @@ fn offered_table(categories: &[CategoryTotals], cur: &str) -> Table {
             Cell::new(""),
             Cell::new(""),
             Cell::new(""),
-            right(thousands(cat.personnel)),
+            right(format::thousands(cat.personnel)),
             right(money_m(cat.cost_per_year_m)),
             Cell::new(""),
         ]);
@@ -496,10 +473,7 @@ fn offered_table(categories: &[CategoryTotals], cur: &str) -> Table {
 }
 
 fn percent(x: Option<f64>, decimals: usize) -> String {
-    x.map_or_else(
-        || "n/a".to_owned(),
-        |v| format!("{:.*} %", decimals, v * 100.0),
-    )
+    format::percent_or_na(x, decimals)
 }
 
 /// The assessment as headed tables.
@@ -528,9 +502,9 @@ pub fn assessment(a: &Assessment) -> String {
         "\nWhat is offered: {} offer lines from {} respondents. Personnel: {} at once, {} sustained in an enduring phase, {} committed with rotation. Cost of everything offered {cur} {} m/yr (funding {}); {} lines unpriced.",
         o.offer_lines,
         o.respondents,
-        thousands(o.personnel.at_once.round() as u64),
-        thousands(o.personnel.sustained.round() as u64),
-        thousands(o.personnel.committed.round() as u64),
+        format::thousands(o.personnel.at_once.round() as u64),
+        format::thousands(o.personnel.sustained.round() as u64),
+        format::thousands(o.personnel.committed.round() as u64),
         money_m(o.cost_per_year_m),
         money_m(o.funding_per_year_m),
         o.unpriced_lines
@@ -555,7 +529,7 @@ pub fn assessment(a: &Assessment) -> String {
             right(l.rank),
             Cell::new(format!("{} {}", l.respondent, l.name)),
             Cell::new(l.status.as_str()),
-            right(thousands(l.personnel.committed.round() as u64)),
+            right(format::thousands(l.personnel.committed.round() as u64)),
             right(percent(l.personnel_ratio, 2)),
             right(money_m(l.money_m)),
             right(percent(l.money_share_of_gdp, 3)),
@@ -609,7 +583,7 @@ pub fn assessment(a: &Assessment) -> String {
             Cell::new(label),
             right(b.offer_lines),
             right(b.respondents.len()),
-            right(thousands(b.personnel.round() as u64)),
+            right(format::thousands(b.personnel.round() as u64)),
             right(money_m(b.cost_per_year_m)),
         ]);
     };
@@ -674,25 +648,4 @@ pub fn assessment(a: &Assessment) -> String {
         let _ = writeln!(out, "note: {note}");
     }
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn digits_are_grouped_in_thousands() {
-        assert_eq!(thousands(0_u64), "0");
-        assert_eq!(thousands(999_u64), "999");
-        assert_eq!(thousands(1000_u64), "1,000");
-        assert_eq!(thousands(1234567_u64), "1,234,567");
-    }
-
-    #[test]
-    fn money_keeps_one_decimal_only_when_needed() {
-        assert_eq!(money_m(1500.0), "1,500");
-        assert_eq!(money_m(3.85), "3.9");
-        assert_eq!(money_m(0.0), "0");
-        assert_eq!(money_m(6.0e18), "6,000,000,000,000,000,000");
-    }
 }

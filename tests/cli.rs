@@ -438,7 +438,11 @@ fn options_for_people_and_their_errors() {
     let out = guarantor(&["options", path_arg(&demo_json()), "--objective", "coverage"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("needs a budget"));
-    assert!(text(&out.stderr).contains("--budget"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("--budget"),
+        "{}",
+        text(&out.stderr)
+    );
     // Out-of-range numbers are refused where they are read, naming the flag and the range.
     for (flag, value, says) in [
         ("--time-limit", "1e30", "at most 3600 seconds"),
@@ -450,7 +454,10 @@ fn options_for_people_and_their_errors() {
         let out = guarantor(&["options", path_arg(&demo_json()), &arg]);
         assert_eq!(out.status.code(), Some(2), "{flag} {value}");
         let err = text(&out.stderr);
-        assert!(err.contains(flag) && err.contains(says), "{flag} {value}: {err}");
+        assert!(
+            err.contains(flag) && err.contains(says),
+            "{flag} {value}: {err}"
+        );
     }
 }
 

@@ -9,7 +9,7 @@
 pub mod assessment;
 pub mod brief;
 pub mod charts;
-mod format;
+use guarantor_domain::format;
 
 pub use assessment::{Assessment, assess};
 pub use brief::{Brief, BriefInput, compose};

@@ -7,6 +7,7 @@
 //! nothing of HTTP or SQL.
 
 pub mod document;
+pub mod format;
 pub mod ids;
 pub mod json;
 mod load;

@@ -21,6 +21,7 @@ pub mod robustness;
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use guarantor_domain::format;
 use guarantor_domain::ids::CountryCode;
 use guarantor_domain::{Campaign, Scenario};
 use serde::Serialize;
@@ -600,7 +601,7 @@ fn reoptimise_without(
 }
 
 fn percent(x: Option<f64>) -> String {
-    x.map_or_else(|| "n/a".to_owned(), |v| format!("{:.0} %", v * 100.0))
+    format::percent_or_na(x, 0)
 }
 
 fn describe_distinctions(packages: &mut [ForcePackage]) {
@@ -610,10 +611,10 @@ fn describe_distinctions(packages: &mut [ForcePackage]) {
     for (i, p) in packages.iter_mut().enumerate() {
         if i == 0 {
             p.distinction = format!(
-                "{}: essential coverage {}, {:.0}m per year, {} participants",
+                "{}: essential coverage {}, {} m per year, {} participants",
                 p.labels.join(", "),
                 percent(p.measures.essential_coverage),
-                p.measures.cost_per_year_m,
+                format::millions(p.measures.cost_per_year_m),
                 p.participants.len()
             );
             continue;
@@ -623,12 +624,12 @@ fn describe_distinctions(packages: &mut [ForcePackage]) {
         let added: Vec<&str> = b.difference(&a).map(|s| s.as_str()).collect();
         let dropped: Vec<&str> = a.difference(&b).map(|s| s.as_str()).collect();
         let mut parts = vec![format!(
-            "cost {:+.0}m per year",
-            p.measures.cost_per_year_m - first.measures.cost_per_year_m
+            "cost {} m per year",
+            format::signed_millions(p.measures.cost_per_year_m - first.measures.cost_per_year_m)
         )];
         parts.push(format!(
-            "troops committed {:+.0}",
-            p.measures.troops_committed - first.measures.troops_committed
+            "troops committed {}",
+            format::signed_count(p.measures.troops_committed - first.measures.troops_committed)
         ));
         if !added.is_empty() {
             parts.push(format!("adds {}", added.join(" ")));
@@ -670,11 +671,11 @@ fn compare(scenarios: &[ScenarioOptions]) -> Vec<ScenarioComparison> {
                 essential_coverage_change_points: points,
                 cost_change_m: (cost_change * 1000.0).round() / 1000.0,
                 summary: format!(
-                    "{}: essential coverage {} → {}, cost {:+.0}m per year",
+                    "{}: essential coverage {} → {}, cost {} m per year",
                     s.name,
                     percent(base.essential_coverage),
                     percent(m.essential_coverage),
-                    cost_change
+                    format::signed_millions(cost_change)
                 ),
             })
         })

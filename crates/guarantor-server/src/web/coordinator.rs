@@ -272,7 +272,7 @@ async fn dashboard_page(
                 required: line.required,
                 offered: line.offered,
                 conditional: line.offered_conditional,
-                coverage: format!("{:.0} %", line.coverage * 100.0),
+                coverage: guarantor_domain::format::percent(line.coverage, 0),
                 coverage_value: line.coverage,
             }
         })
@@ -301,7 +301,7 @@ async fn dashboard_page(
         counts: a.response_counts.clone(),
         totals: a.coverage_totals.clone(),
         offer_lines: a.offered.offer_lines,
-        personnel: format!("{:.0}", a.offered.personnel.committed),
+        personnel: guarantor_domain::format::persons(a.offered.personnel.committed),
         tracker: tracker(&doc, &invitations),
         coverage,
         new_link,
