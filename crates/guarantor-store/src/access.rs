@@ -9,7 +9,8 @@ use rand::RngCore;
 use sha2::{Digest, Sha256};
 use sqlx::Row;
 
-use crate::{Store, StoreError, audit};
+use crate::audit::{Audit, AuditAction};
+use crate::{Store, StoreError};
 
 /// What a coordinator or decision-maker token may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -111,9 +112,26 @@ fn token_hash(token: &str) -> String {
         .collect()
 }
 
-/// What the audit log records of a new token or account (never the secret).
-fn account_state(name: &str, role: Role) -> String {
-    serde_json::json!({"name": name, "role": role.as_str()}).to_string()
+/// What the audit log records of a token or account (never the secret).
+#[derive(serde::Serialize)]
+struct AccountState<'a> {
+    name: &'a str,
+    role: &'static str,
+}
+
+impl<'a> AccountState<'a> {
+    fn of(name: &'a str, role: Role) -> Self {
+        Self {
+            name,
+            role: role.as_str(),
+        }
+    }
+}
+
+/// What the audit log records of a new invitation (never the token).
+#[derive(serde::Serialize)]
+struct InvitationState {
+    expires_at: String,
 }
 
 fn rfc3339(at: DateTime<Utc>) -> String {
@@ -183,7 +201,9 @@ impl Store {
         let token = new_token();
         let expires_at = rfc3339(at + chrono::Duration::days(days));
         let at = rfc3339(at);
-        let mut tx = self.begin_write().await?;
+        let mut w = self.write(actor, &at).await?;
+        let tx = &mut w.tx;
+
         sqlx::query(
             "INSERT INTO api_tokens (token_hash, name, role, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
         )
@@ -192,22 +212,16 @@ impl Store {
         .bind(role.as_str())
         .bind(&at)
         .bind(&expires_at)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
-        self.append_audit(
-            &mut tx,
-            audit::NewEntry {
-                at: &at,
-                actor,
-                action: "token.create",
-                campaign_id: None,
-                subject: &format!("{} token {name}", role.as_str()),
-                before: None,
-                after: Some(&account_state(name, role)),
-            },
-        )
+        w.commit(Some(
+            Audit::new(
+                AuditAction::TokenCreate,
+                format!("{} token {name}", role.as_str()),
+            )
+            .after(&AccountState::of(name, role)),
+        ))
         .await?;
-        tx.commit().await?;
         Ok(token)
     }
 
@@ -225,14 +239,16 @@ impl Store {
         self.proposal(campaign, respondent).await?;
         let token = new_token();
         let at = rfc3339(at);
-        let mut tx = self.begin_write().await?;
+        let mut w = self.write(actor, &at).await?;
+        let tx = &mut w.tx;
+
         sqlx::query(
             "UPDATE invitations SET revoked_at = $1 WHERE campaign_id = $2 AND respondent = $3 AND revoked_at IS NULL",
         )
         .bind(&at)
         .bind(campaign)
         .bind(respondent)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
         sqlx::query(
             "INSERT INTO invitations (token_hash, campaign_id, respondent, created_at, created_by, expires_at) \
@@ -244,22 +260,19 @@ impl Store {
         .bind(&at)
         .bind(actor)
         .bind(rfc3339(expires_at))
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
-        self.append_audit(
-            &mut tx,
-            audit::NewEntry {
-                at: &at,
-                actor,
-                action: "invitation.create",
-                campaign_id: Some(campaign),
-                subject: &format!("invitation of {respondent}"),
-                before: None,
-                after: Some(&format!("{{\"expires_at\":\"{}\"}}", rfc3339(expires_at))),
-            },
-        )
+        w.commit(Some(
+            Audit::new(
+                AuditAction::InvitationCreate,
+                format!("invitation of {respondent}"),
+            )
+            .in_campaign(campaign)
+            .after(&InvitationState {
+                expires_at: rfc3339(expires_at),
+            }),
+        ))
         .await?;
-        tx.commit().await?;
         Ok(token)
     }
 
@@ -295,32 +308,26 @@ impl Store {
         at: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
         let at = rfc3339(at);
-        let mut tx = self.begin_write().await?;
+        let mut w = self.write(actor, &at).await?;
+        let tx = &mut w.tx;
+
         let revoked = sqlx::query(
             "UPDATE invitations SET revoked_at = $1 WHERE campaign_id = $2 AND respondent = $3 AND revoked_at IS NULL",
         )
         .bind(&at)
         .bind(campaign)
         .bind(respondent)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?
         .rows_affected();
-        if revoked > 0 {
-            self.append_audit(
-                &mut tx,
-                audit::NewEntry {
-                    at: &at,
-                    actor,
-                    action: "invitation.revoke",
-                    campaign_id: Some(campaign),
-                    subject: &format!("invitation of {respondent}"),
-                    before: None,
-                    after: None,
-                },
+        w.commit((revoked > 0).then(|| {
+            Audit::new(
+                AuditAction::InvitationRevoke,
+                format!("invitation of {respondent}"),
             )
-            .await?;
-        }
-        tx.commit().await?;
+            .in_campaign(campaign)
+        }))
+        .await?;
         Ok(revoked > 0)
     }
 
@@ -455,10 +462,12 @@ impl Store {
         check_account_input(name, password)?;
         let hash = hash_password(password)?;
         let at = rfc3339(at);
-        let mut tx = self.begin_write().await?;
+        let mut w = self.write(actor, &at).await?;
+        let tx = &mut w.tx;
+
         let exists = sqlx::query("SELECT name FROM accounts WHERE name = $1")
             .bind(name)
-            .fetch_optional(&mut *tx)
+            .fetch_optional(&mut **tx)
             .await?;
         if exists.is_some() {
             return Err(StoreError::AccountExists(name.to_owned()));
@@ -470,22 +479,13 @@ impl Store {
         .bind(role.as_str())
         .bind(&hash)
         .bind(&at)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
-        self.append_audit(
-            &mut tx,
-            audit::NewEntry {
-                at: &at,
-                actor,
-                action: "account.create",
-                campaign_id: None,
-                subject: &format!("account {name}"),
-                before: None,
-                after: Some(&account_state(name, role)),
-            },
-        )
+        w.commit(Some(
+            Audit::new(AuditAction::AccountCreate, format!("account {name}"))
+                .after(&AccountState::of(name, role)),
+        ))
         .await?;
-        tx.commit().await?;
         Ok(())
     }
 
@@ -685,12 +685,14 @@ impl Store {
             });
         }
         let at = rfc3339(at);
-        let mut tx = self.begin_write().await?;
+        let mut w = self.write(actor, &at).await?;
+        let tx = &mut w.tx;
+
         let row = sqlx::query(
             "SELECT token_hash, name, role FROM api_tokens WHERE token_hash LIKE $1 AND revoked_at IS NULL",
         )
         .bind(format!("{}%", id.to_ascii_lowercase()))
-        .fetch_optional(&mut *tx)
+        .fetch_optional(&mut **tx)
         .await?;
         let Some(row) = row else {
             return Ok(false);
@@ -701,22 +703,16 @@ impl Store {
         sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE token_hash = $2")
             .bind(&at)
             .bind(&hash)
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
-        self.append_audit(
-            &mut tx,
-            audit::NewEntry {
-                at: &at,
-                actor,
-                action: "token.revoke",
-                campaign_id: None,
-                subject: &format!("{} token {name} ({id})", role.as_str()),
-                before: Some(&account_state(&name, role)),
-                after: None,
-            },
-        )
+        w.commit(Some(
+            Audit::new(
+                AuditAction::TokenRevoke,
+                format!("{} token {name} ({id})", role.as_str()),
+            )
+            .before(&AccountState::of(&name, role)),
+        ))
         .await?;
-        tx.commit().await?;
         Ok(true)
     }
 
@@ -730,10 +726,12 @@ impl Store {
         at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let at = rfc3339(at);
-        let mut tx = self.begin_write().await?;
+        let mut w = self.write(actor, &at).await?;
+        let tx = &mut w.tx;
+
         let row = sqlx::query("SELECT role, disabled_at FROM accounts WHERE name = $1")
             .bind(name)
-            .fetch_optional(&mut *tx)
+            .fetch_optional(&mut **tx)
             .await?
             .ok_or_else(|| StoreError::NoSuchAccount(name.to_owned()))?;
         let role = Role::parse(&row.try_get::<String, _>("role")?).unwrap_or(Role::DecisionMaker);
@@ -744,7 +742,7 @@ impl Store {
         sqlx::query("UPDATE accounts SET disabled_at = $1 WHERE name = $2")
             .bind(disabled.then_some(&at))
             .bind(name)
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
         if disabled {
             sqlx::query(
@@ -752,27 +750,21 @@ impl Store {
             )
             .bind(&at)
             .bind(name)
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
         }
-        self.append_audit(
-            &mut tx,
-            audit::NewEntry {
-                at: &at,
-                actor,
-                action: if disabled {
-                    "account.disable"
+        w.commit(Some(
+            Audit::new(
+                if disabled {
+                    AuditAction::AccountDisable
                 } else {
-                    "account.enable"
+                    AuditAction::AccountEnable
                 },
-                campaign_id: None,
-                subject: &format!("account {name}"),
-                before: None,
-                after: Some(&account_state(name, role)),
-            },
-        )
+                format!("account {name}"),
+            )
+            .after(&AccountState::of(name, role)),
+        ))
         .await?;
-        tx.commit().await?;
         Ok(())
     }
 
@@ -795,33 +787,26 @@ impl Store {
         let session = self.login(name, current, at).await?;
         let hash = hash_password(new)?;
         let at = rfc3339(at);
-        let mut tx = self.begin_write().await?;
+        let mut w = self.write(&format!("account:{name}"), &at).await?;
+        let tx = &mut w.tx;
+
         sqlx::query("UPDATE accounts SET password_hash = $1 WHERE name = $2")
             .bind(&hash)
             .bind(name)
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
         sqlx::query(
             "UPDATE sessions SET revoked_at = $1 WHERE account = $2 AND revoked_at IS NULL",
         )
         .bind(&at)
         .bind(name)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
-        self.append_audit(
-            &mut tx,
-            audit::NewEntry {
-                at: &at,
-                actor: &format!("account:{name}"),
-                action: "account.password",
-                campaign_id: None,
-                subject: &format!("account {name}"),
-                before: None,
-                after: Some(&account_state(name, session.role)),
-            },
-        )
+        w.commit(Some(
+            Audit::new(AuditAction::AccountPassword, format!("account {name}"))
+                .after(&AccountState::of(name, session.role)),
+        ))
         .await?;
-        tx.commit().await?;
         Ok(())
     }
 }

@@ -73,6 +73,132 @@ impl AuditReport {
     }
 }
 
+/// What a change was: the audit log's `action`, one variant per kind of write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+pub enum AuditAction {
+    /// A campaign file stored.
+    CampaignImport,
+    /// A campaign's setup replaced.
+    CampaignSetup,
+    /// A campaign reopened after its deadline.
+    CampaignReopen,
+    /// A capital's draft saved.
+    ProposalDraft,
+    /// A capital's draft submitted as a revision.
+    ProposalSubmit,
+    /// A capital's proposal withdrawn.
+    ProposalWithdraw,
+    /// A capital invited (a new link).
+    InvitationCreate,
+    /// A capital's invitation revoked.
+    InvitationRevoke,
+    /// An account created.
+    AccountCreate,
+    /// An account disabled.
+    AccountDisable,
+    /// An account enabled again.
+    AccountEnable,
+    /// An account's password changed.
+    AccountPassword,
+    /// An API token issued.
+    TokenCreate,
+    /// An API token revoked.
+    TokenRevoke,
+}
+
+impl AuditAction {
+    /// Every action.
+    pub const ALL: [Self; 14] = [
+        Self::CampaignImport,
+        Self::CampaignSetup,
+        Self::CampaignReopen,
+        Self::ProposalDraft,
+        Self::ProposalSubmit,
+        Self::ProposalWithdraw,
+        Self::InvitationCreate,
+        Self::InvitationRevoke,
+        Self::AccountCreate,
+        Self::AccountDisable,
+        Self::AccountEnable,
+        Self::AccountPassword,
+        Self::TokenCreate,
+        Self::TokenRevoke,
+    ];
+
+    /// As stored in the log (and hashed: never change one).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::CampaignImport => "campaign.import",
+            Self::CampaignSetup => "campaign.setup",
+            Self::CampaignReopen => "campaign.reopen",
+            Self::ProposalDraft => "proposal.save_draft",
+            Self::ProposalSubmit => "proposal.submit",
+            Self::ProposalWithdraw => "proposal.withdraw",
+            Self::InvitationCreate => "invitation.create",
+            Self::InvitationRevoke => "invitation.revoke",
+            Self::AccountCreate => "account.create",
+            Self::AccountDisable => "account.disable",
+            Self::AccountEnable => "account.enable",
+            Self::AccountPassword => "account.password",
+            Self::TokenCreate => "token.create",
+            Self::TokenRevoke => "token.revoke",
+        }
+    }
+
+    /// The action stored as `text`, if it is one of these.
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|a| a.as_str() == text)
+    }
+}
+
+/// One change as its writer describes it; the log adds when, who, the chain, the state hash
+/// and the seal ([`crate::Store::audited`]).
+#[derive(Debug, Clone)]
+pub(crate) struct Audit {
+    pub action: AuditAction,
+    pub campaign_id: Option<String>,
+    pub subject: String,
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+impl Audit {
+    /// A change of kind `action` to `subject` (in words).
+    pub fn new(action: AuditAction, subject: impl Into<String>) -> Self {
+        Self {
+            action,
+            campaign_id: None,
+            subject: subject.into(),
+            before: None,
+            after: None,
+        }
+    }
+
+    /// About campaign `id` (its rows are what the state hash covers).
+    pub fn in_campaign(mut self, id: &str) -> Self {
+        self.campaign_id = Some(id.to_owned());
+        self
+    }
+
+    /// The state before, as JSON.
+    pub fn before(mut self, state: &impl serde::Serialize) -> Self {
+        self.before = Some(crate::json(state));
+        self
+    }
+
+    /// The state after, as JSON.
+    pub fn after(mut self, state: &impl serde::Serialize) -> Self {
+        self.after = Some(crate::json(state));
+        self
+    }
+
+    /// The state after, already written as JSON (a whole campaign file).
+    pub fn after_json(mut self, json: String) -> Self {
+        self.after = Some(json);
+        self
+    }
+}
+
 /// A row to append.
 pub(crate) struct NewEntry<'a> {
     pub at: &'a str,
@@ -283,7 +409,7 @@ pub(crate) async fn state_hash(
         .collect())
 }
 
-/// Appends a row in the caller's transaction (one begun by `Store::begin_write`), after the
+/// Appends a row in the caller's transaction (a [`crate::Write`]), after the
 /// change: it records the state the change left behind and, with a key, seals the row.
 pub(crate) async fn append(
     tx: &mut Transaction<'_, Any>,
@@ -533,4 +659,39 @@ pub(crate) async fn checkpoint(
         head,
         at: at.to_owned(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::AuditAction;
+
+    /// The action names are hashed into every row: they are the ones written before the type
+    /// existed, and each reads back as itself.
+    #[test]
+    fn actions_keep_their_stored_names() {
+        let names: Vec<&str> = AuditAction::ALL.iter().map(|a| a.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "campaign.import",
+                "campaign.setup",
+                "campaign.reopen",
+                "proposal.save_draft",
+                "proposal.submit",
+                "proposal.withdraw",
+                "invitation.create",
+                "invitation.revoke",
+                "account.create",
+                "account.disable",
+                "account.enable",
+                "account.password",
+                "token.create",
+                "token.revoke",
+            ]
+        );
+        for a in AuditAction::ALL {
+            assert_eq!(AuditAction::parse(a.as_str()), Some(a));
+        }
+        assert_eq!(AuditAction::parse("proposal.draft"), None);
+    }
 }

@@ -29,7 +29,38 @@ pub use access::{
     AccountListing, ApiTokenListing, Invitation, LOGIN_ATTEMPTS, LOGIN_WINDOW_MINUTES,
     MAX_TOKEN_DAYS, MIN_PASSWORD_CHARS, Principal, Role, SESSION_HOURS, Session, TOKEN_DAYS,
 };
-pub use audit::{AuditEntry, AuditKey, AuditReport, Checkpoint};
+use audit::Audit;
+pub use audit::{AuditAction, AuditEntry, AuditKey, AuditReport, Checkpoint};
+
+/// A change being written: its transaction, who makes it and when.
+pub(crate) struct Write {
+    /// The transaction every statement of the change runs in.
+    pub tx: sqlx::Transaction<'static, sqlx::Any>,
+    actor: String,
+    at: String,
+    key: Option<AuditKey>,
+}
+
+impl Write {
+    /// Appends the change's audit row (bound to the state the change left behind, sealed with
+    /// the store's key) and commits; `None` when the change found nothing to do (no row).
+    pub async fn commit(mut self, audit: Option<Audit>) -> Result<(), StoreError> {
+        if let Some(a) = audit {
+            let entry = audit::NewEntry {
+                at: &self.at,
+                actor: &self.actor,
+                action: a.action.as_str(),
+                campaign_id: a.campaign_id.as_deref(),
+                subject: &a.subject,
+                before: a.before.as_deref(),
+                after: a.after.as_deref(),
+            };
+            audit::append(&mut self.tx, entry, self.key.as_ref()).await?;
+        }
+        self.tx.commit().await?;
+        Ok(())
+    }
+}
 pub use proposals::{DraftContent, ProposalState};
 pub use setup::CampaignState;
 
@@ -321,13 +352,15 @@ impl Store {
         let proposals = std::mem::take(&mut doc.proposals);
         let id = doc.campaign.id.clone();
         let at = now();
-        let mut tx = self.begin_write().await?;
+        let mut w = self.write(actor, &at).await?;
+        let tx = &mut w.tx;
+
         let exists = sqlx::query("SELECT id FROM campaigns WHERE id = $1")
             .bind(&id)
-            .fetch_optional(&mut *tx)
+            .fetch_optional(&mut **tx)
             .await?;
         if exists.is_some() {
-            return Err(StoreError::CampaignExists(id));
+            return Err(StoreError::CampaignExists(id.clone()));
         }
         sqlx::query(
             "INSERT INTO campaigns (id, document, version, created_at, updated_at) VALUES ($1, $2, 1, $3, $4)",
@@ -336,7 +369,7 @@ impl Store {
         .bind(json(&doc))
         .bind(&at)
         .bind(&at)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
         for (position, p) in proposals.iter().enumerate() {
             sqlx::query(
@@ -347,7 +380,7 @@ impl Store {
             .bind(i64::try_from(position).unwrap_or(i64::MAX))
             .bind(p.draft.as_ref().map(json))
             .bind(p.withdrawn.as_ref().map(json))
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
             for r in &p.revisions {
                 sqlx::query(
@@ -359,24 +392,14 @@ impl Store {
                 .bind(r.submitted_at.to_rfc3339_opts(SecondsFormat::AutoSi, true))
                 .bind(&r.submitted_by)
                 .bind(json(r))
-                .execute(&mut *tx)
+                .execute(&mut **tx)
                 .await?;
             }
         }
-        self.append_audit(
-            &mut tx,
-            audit::NewEntry {
-                at: &at,
-                actor,
-                action: "campaign.import",
-                campaign_id: Some(&id),
-                subject: &format!("campaign {id}"),
-                before: None,
-                after: Some(&campaign.to_json()),
-            },
-        )
-        .await?;
-        tx.commit().await?;
+        let audit = Audit::new(AuditAction::CampaignImport, format!("campaign {id}"))
+            .in_campaign(&id)
+            .after_json(campaign.to_json());
+        w.commit(Some(audit)).await?;
         tracing::info!(campaign = %id, proposals = proposals.len(), "campaign imported");
         Ok(())
     }
@@ -420,13 +443,16 @@ impl Store {
         self
     }
 
-    /// Appends an audit row in a write transaction, with this store's key.
-    pub(crate) async fn append_audit(
-        &self,
-        tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-        entry: audit::NewEntry<'_>,
-    ) -> Result<(), StoreError> {
-        audit::append(tx, entry, self.audit_key.as_ref()).await
+    /// Begins the one kind of write there is: a transaction (writers serialised) that ends by
+    /// appending the audit row of its change and committing ([`Write::commit`]). Dropped without
+    /// a commit (an error, an early return), it writes nothing.
+    pub(crate) async fn write(&self, actor: &str, at: &str) -> Result<Write, StoreError> {
+        Ok(Write {
+            tx: self.begin_write().await?,
+            actor: actor.to_owned(),
+            at: at.to_owned(),
+            key: self.audit_key.clone(),
+        })
     }
 
     /// Walks the audit log's hash chain, checks seals (with this store's key) and compares the

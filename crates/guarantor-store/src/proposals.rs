@@ -14,7 +14,8 @@ use guarantor_domain::document::{
 use guarantor_domain::{CampaignDocument, validate};
 use sqlx::Row;
 
-use crate::{Store, StoreError, audit, json, load_document};
+use crate::audit::{Audit, AuditAction};
+use crate::{Store, StoreError, json, load_document};
 
 /// What a respondent edits: its offer lines and answers.
 #[derive(
@@ -50,12 +51,18 @@ enum Change {
     Withdraw { reason: String },
 }
 
+/// What the audit log records of a reopening.
+#[derive(serde::Serialize)]
+struct Reopened {
+    reopened: bool,
+}
+
 impl Change {
-    fn action(&self) -> &'static str {
+    fn action(&self) -> AuditAction {
         match self {
-            Self::SaveDraft(_) => "proposal.save_draft",
-            Self::Submit { .. } => "proposal.submit",
-            Self::Withdraw { .. } => "proposal.withdraw",
+            Self::SaveDraft(_) => AuditAction::ProposalDraft,
+            Self::Submit { .. } => AuditAction::ProposalSubmit,
+            Self::Withdraw { .. } => AuditAction::ProposalWithdraw,
         }
     }
 }
@@ -169,28 +176,25 @@ impl Store {
         actor: &str,
         at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let mut tx = self.begin_write().await?;
-        let stored = load_document(&mut tx, campaign).await?;
         let at = at.to_rfc3339_opts(SecondsFormat::Micros, true);
+        let mut w = self.write(actor, &at).await?;
+        let tx = &mut w.tx;
+
+        let stored = load_document(tx, campaign).await?;
         sqlx::query("UPDATE campaigns SET reopened = 1, version = version + 1, updated_at = $1 WHERE id = $2")
             .bind(&at)
             .bind(campaign)
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
-        self.append_audit(
-            &mut tx,
-            audit::NewEntry {
-                at: &at,
-                actor,
-                action: "campaign.reopen",
-                campaign_id: Some(campaign),
-                subject: &format!("campaign {campaign}"),
-                before: Some(&format!("{{\"reopened\":{}}}", stored.reopened)),
-                after: Some("{\"reopened\":true}"),
-            },
-        )
+        w.commit(Some(
+            Audit::new(AuditAction::CampaignReopen, format!("campaign {campaign}"))
+                .in_campaign(campaign)
+                .before(&Reopened {
+                    reopened: stored.reopened,
+                })
+                .after(&Reopened { reopened: true }),
+        ))
         .await?;
-        tx.commit().await?;
         Ok(())
     }
 
@@ -203,8 +207,12 @@ impl Store {
         actor: &str,
         at: DateTime<Utc>,
     ) -> Result<ProposalState, StoreError> {
-        let mut tx = self.begin_write().await?;
-        let mut stored = load_document(&mut tx, campaign).await?;
+        let at_text = at.to_rfc3339_opts(SecondsFormat::Micros, true);
+        let action = change.action();
+        let mut w = self.write(actor, &at_text).await?;
+        let tx = &mut w.tx;
+
+        let mut stored = load_document(tx, campaign).await?;
         invited(&stored.document, campaign, respondent)?;
         let current = stored.versions.get(respondent).copied().unwrap_or(0);
         if current != expected {
@@ -212,7 +220,7 @@ impl Store {
                 respondent: respondent.to_owned(),
                 expected,
                 current,
-                last_change: last_change(&mut tx, campaign, respondent).await?,
+                last_change: last_change(tx, campaign, respondent).await?,
             });
         }
         let position = stored
@@ -230,7 +238,6 @@ impl Store {
         let before = stored.document.proposals[index].clone();
         let deadline = stored.document.campaign.deadline;
         let questionnaire_version = stored.document.questionnaire.version;
-        let action = change.action();
         let mut new_revision = None;
         {
             let proposal = &mut stored.document.proposals[index];
@@ -295,7 +302,7 @@ impl Store {
             .bind(campaign)
             .bind(respondent)
             .bind(expected)
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
             if updated.rows_affected() != 1 {
                 // Only reachable if the lock above did not serialise us (it always does).
@@ -316,7 +323,7 @@ impl Store {
             .bind(i64::try_from(index).unwrap_or(i64::MAX))
             .bind(after.draft.as_ref().map(json))
             .bind(after.withdrawn.as_ref().map(json))
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
         }
         if let Some(r) = &new_revision {
@@ -330,32 +337,25 @@ impl Store {
             .bind(r.submitted_at.to_rfc3339_opts(SecondsFormat::AutoSi, true))
             .bind(&r.submitted_by)
             .bind(json(r))
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
         }
         sqlx::query("UPDATE campaigns SET version = version + 1, updated_at = $1 WHERE id = $2")
             .bind(&at_text)
             .bind(campaign)
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
-        self.append_audit(
-            &mut tx,
-            audit::NewEntry {
-                at: &at_text,
-                actor,
-                action,
-                campaign_id: Some(campaign),
-                subject: &format!("proposal of {respondent}"),
-                before: (position.is_some()).then(|| json(&before)).as_deref(),
-                after: Some(&json(&after)),
-            },
-        )
-        .await?;
-        tx.commit().await?;
+        let mut audit = Audit::new(action, format!("proposal of {respondent}"))
+            .in_campaign(campaign)
+            .after(&after);
+        if position.is_some() {
+            audit = audit.before(&before);
+        }
+        w.commit(Some(audit)).await?;
         tracing::info!(
             campaign,
             respondent,
-            action,
+            action = action.as_str(),
             version = expected + 1,
             "proposal changed"
         );

@@ -6,7 +6,8 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use guarantor_domain::{CampaignDocument, validate};
 use sqlx::Row;
 
-use crate::{Store, StoreError, audit, json, load_document};
+use crate::audit::{Audit, AuditAction};
+use crate::{Store, StoreError, json, load_document};
 
 /// Where a stored campaign stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,11 +52,14 @@ impl Store {
         actor: &str,
         at: DateTime<Utc>,
     ) -> Result<i64, StoreError> {
-        let mut tx = self.begin_write().await?;
-        let stored = load_document(&mut tx, id).await?;
+        let at = at.to_rfc3339_opts(SecondsFormat::Micros, true);
+        let mut w = self.write(actor, &at).await?;
+        let tx = &mut w.tx;
+
+        let stored = load_document(tx, id).await?;
         let current: i64 = sqlx::query("SELECT version FROM campaigns WHERE id = $1")
             .bind(id)
-            .fetch_one(&mut *tx)
+            .fetch_one(&mut **tx)
             .await?
             .try_get("version")?;
         if current != expected {
@@ -82,29 +86,19 @@ impl Store {
         let mut before = stored.document;
         before.proposals.clear();
         setup.proposals.clear();
-        let at = at.to_rfc3339_opts(SecondsFormat::Micros, true);
         sqlx::query(
             "UPDATE campaigns SET document = $1, version = version + 1, updated_at = $2 WHERE id = $3",
         )
         .bind(json(&setup))
         .bind(&at)
         .bind(id)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
-        self.append_audit(
-            &mut tx,
-            audit::NewEntry {
-                at: &at,
-                actor,
-                action: "campaign.setup",
-                campaign_id: Some(id),
-                subject: &format!("campaign {id}"),
-                before: Some(&json(&before)),
-                after: Some(&json(&setup)),
-            },
-        )
-        .await?;
-        tx.commit().await?;
+        let audit = Audit::new(AuditAction::CampaignSetup, format!("campaign {id}"))
+            .in_campaign(id)
+            .before(&before)
+            .after(&setup);
+        w.commit(Some(audit)).await?;
         tracing::info!(campaign = %id, "campaign setup changed");
         Ok(current + 1)
     }
