@@ -11,8 +11,18 @@ use axum::response::Response;
 use guarantor_app::{AccountListing, Action, ApiTokenListing, ErrorKind, Principal, Role};
 
 use super::session::Viewer;
-use super::{Chrome, FormData, PageError, html, see_other};
+use super::{ACCOUNTS, Chrome, FormData, PageError, PageRoute, html, page, see_other};
 use crate::AppState;
+
+/// Access management and one's own account.
+pub(crate) const ROUTES: &[PageRoute] = &[
+    page!(GET "/access" => page, "coordinator"),
+    page!(POST "/access/tokens" => create_token, "coordinator"),
+    page!(POST "/access/tokens/{id}/revoke" => revoke_token, "coordinator"),
+    page!(POST "/access/accounts/{name}/{action}" => account_state, "coordinator"),
+    page!(GET "/account" => account, ACCOUNTS),
+    page!(POST "/account/password" => change_password, ACCOUNTS),
+];
 
 type Shared = State<Arc<AppState>>;
 

@@ -13,8 +13,18 @@ use serde::Deserialize;
 
 use guarantor_app::Action;
 
-use super::{Chrome, PageError, Viewer, html};
+use super::{ACCOUNTS, Chrome, PageError, PageRoute, Viewer, html, page};
 use crate::AppState;
+
+/// The assessment, options, comparison and brief.
+pub(crate) const ROUTES: &[PageRoute] = &[
+    page!(GET "/campaigns/{campaign}/assessment" => assessment, ACCOUNTS),
+    page!(GET "/campaigns/{campaign}/options" => options, ACCOUNTS),
+    page!(GET "/campaigns/{campaign}/compare" => compare, ACCOUNTS),
+    page!(GET "/campaigns/{campaign}/brief" => brief_page, ACCOUNTS),
+    page!(GET "/campaigns/{campaign}/brief.html" => brief_html, ACCOUNTS),
+    page!(GET "/campaigns/{campaign}/brief.pdf" => brief_pdf, ACCOUNTS),
+];
 
 type Shared = State<Arc<AppState>>;
 

@@ -14,8 +14,24 @@ use guarantor_domain::document::{CampaignDocument, PriorityDoc, RequirementDoc};
 use guarantor_domain::{FileFormat, LoadError, parse_campaign};
 use serde::Deserialize;
 
-use super::{Chrome, FormData, Lists, PageError, Viewer, actor_name, html, see_other, when};
+use super::{
+    ACCOUNTS, Chrome, FormData, Lists, PageError, PageRoute, Viewer, actor_name, html, page,
+    see_other, when,
+};
 use crate::AppState;
+
+/// Campaigns, the tracker, invitations, setup and the audit log.
+pub(crate) const ROUTES: &[PageRoute] = &[
+    page!(GET "/campaigns" => campaigns, ACCOUNTS),
+    page!(POST "/campaigns" => import, "coordinator"),
+    page!(GET "/campaigns/{campaign}" => dashboard, ACCOUNTS),
+    page!(POST "/campaigns/{campaign}/invitations" => invite, "coordinator"),
+    page!(POST "/campaigns/{campaign}/invitations/{respondent}/revoke" => revoke, "coordinator"),
+    page!(POST "/campaigns/{campaign}/reopen" => reopen, "coordinator"),
+    page!(GET "/campaigns/{campaign}/setup" => setup_page, "coordinator"),
+    page!(POST "/campaigns/{campaign}/setup" => save_setup, "coordinator"),
+    page!(GET "/campaigns/{campaign}/audit" => audit, "coordinator"),
+];
 
 type Shared = State<Arc<AppState>>;
 

@@ -22,158 +22,64 @@ use askama::Template;
 use axum::Router;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
 use guarantor_app::{AppError, ErrorKind, Principal, Role};
 
 use crate::AppState;
 pub(crate) use session::Viewer;
 
-/// Every page route: (method, path, who may use it). The router below serves each; the
-/// isolation test walks this list.
-pub const PAGE_ROUTES: &[(&str, &str, &str)] = &[
-    ("GET", "/", "anyone: sends each viewer to where it starts"),
-    ("GET", "/login", "anyone"),
-    ("POST", "/login", "anyone with an account"),
-    ("POST", "/logout", "anyone signed in"),
-    ("GET", "/invitation/{token}", "a capital's link"),
-    ("GET", "/static/app.css", "anyone"),
-    ("GET", "/static/app.js", "anyone"),
-    ("GET", "/access", "coordinator"),
-    ("POST", "/access/tokens", "coordinator"),
-    ("POST", "/access/tokens/{id}/revoke", "coordinator"),
-    ("POST", "/access/accounts/{name}/{action}", "coordinator"),
-    ("GET", "/account", "coordinator, decision maker"),
-    ("POST", "/account/password", "coordinator, decision maker"),
-    ("GET", "/campaigns", "coordinator, decision maker"),
-    ("POST", "/campaigns", "coordinator"),
-    (
-        "GET",
-        "/campaigns/{campaign}",
-        "coordinator, decision maker",
-    ),
-    ("POST", "/campaigns/{campaign}/invitations", "coordinator"),
-    (
-        "POST",
-        "/campaigns/{campaign}/invitations/{respondent}/revoke",
-        "coordinator",
-    ),
-    ("POST", "/campaigns/{campaign}/reopen", "coordinator"),
-    ("GET", "/campaigns/{campaign}/setup", "coordinator"),
-    ("POST", "/campaigns/{campaign}/setup", "coordinator"),
-    ("GET", "/campaigns/{campaign}/audit", "coordinator"),
-    (
-        "GET",
-        "/campaigns/{campaign}/proposals/{respondent}",
-        "coordinator, decision maker, the capital itself",
-    ),
-    (
-        "POST",
-        "/campaigns/{campaign}/proposals/{respondent}",
-        "coordinator, the capital itself",
-    ),
-    (
-        "GET",
-        "/campaigns/{campaign}/proposals/{respondent}/template.xlsx",
-        "coordinator, decision maker, the capital itself",
-    ),
-    (
-        "POST",
-        "/campaigns/{campaign}/proposals/{respondent}/upload",
-        "coordinator, the capital itself",
-    ),
-    (
-        "GET",
-        "/campaigns/{campaign}/assessment",
-        "coordinator, decision maker",
-    ),
-    (
-        "GET",
-        "/campaigns/{campaign}/options",
-        "coordinator, decision maker",
-    ),
-    (
-        "GET",
-        "/campaigns/{campaign}/compare",
-        "coordinator, decision maker",
-    ),
-    (
-        "GET",
-        "/campaigns/{campaign}/brief",
-        "coordinator, decision maker",
-    ),
-    (
-        "GET",
-        "/campaigns/{campaign}/brief.html",
-        "coordinator, decision maker",
-    ),
-    (
-        "GET",
-        "/campaigns/{campaign}/brief.pdf",
-        "coordinator, decision maker",
-    ),
+/// One page route: method, path, who may use it, and its handler, declared once by the module
+/// that holds the handler.
+#[derive(Debug, Clone, Copy)]
+pub struct PageRoute {
+    /// HTTP method.
+    pub method: &'static str,
+    /// Path, with `{campaign}`, `{respondent}` and other parameters.
+    pub path: &'static str,
+    /// Who may use it.
+    pub who: &'static str,
+    /// The handler, on the route's method.
+    pub handler: fn() -> axum::routing::MethodRouter<Arc<AppState>>,
+}
+
+/// `page!(GET "/path" => handler, who)`: a [`PageRoute`] with its method written once.
+macro_rules! page {
+    ($method:ident $path:literal => $handler:path, $who:expr $(,)?) => {
+        $crate::web::PageRoute {
+            method: stringify!($method),
+            path: $path,
+            who: $who,
+            handler: || axum::routing::on(axum::routing::MethodFilter::$method, $handler),
+        }
+    };
+}
+pub(crate) use page;
+
+/// Who may use a page: coordinators and decision makers.
+pub(crate) const ACCOUNTS: &str = "coordinator, decision maker";
+
+/// The stylesheet and the script.
+const ROUTES: &[PageRoute] = &[
+    page!(GET "/static/app.css" => stylesheet, "anyone"),
+    page!(GET "/static/app.js" => script, "anyone"),
 ];
+
+/// Every page route, module by module: the router serves each, and the isolation test walks
+/// them.
+pub fn page_routes() -> impl Iterator<Item = &'static PageRoute> {
+    session::ROUTES
+        .iter()
+        .chain(ROUTES)
+        .chain(access::ROUTES)
+        .chain(coordinator::ROUTES)
+        .chain(proposal::ROUTES)
+        .chain(analysis::ROUTES)
+}
 
 /// The page routes (everything outside `/api`).
 pub(crate) fn routes() -> Router<Arc<AppState>> {
-    Router::new()
-        .route("/", get(session::home))
-        .route("/login", get(session::login_page).post(session::login))
-        .route("/logout", post(session::logout))
-        .route("/invitation/{token}", get(session::invitation))
-        .route("/access", get(access::page))
-        .route("/access/tokens", post(access::create_token))
-        .route("/access/tokens/{id}/revoke", post(access::revoke_token))
-        .route(
-            "/access/accounts/{name}/{action}",
-            post(access::account_state),
-        )
-        .route("/account", get(access::account))
-        .route("/account/password", post(access::change_password))
-        .route("/static/app.css", get(stylesheet))
-        .route("/static/app.js", get(script))
-        .route(
-            "/campaigns",
-            get(coordinator::campaigns).post(coordinator::import),
-        )
-        .route("/campaigns/{campaign}", get(coordinator::dashboard))
-        .route(
-            "/campaigns/{campaign}/invitations",
-            post(coordinator::invite),
-        )
-        .route(
-            "/campaigns/{campaign}/invitations/{respondent}/revoke",
-            post(coordinator::revoke),
-        )
-        .route("/campaigns/{campaign}/reopen", post(coordinator::reopen))
-        .route(
-            "/campaigns/{campaign}/setup",
-            get(coordinator::setup_page).post(coordinator::save_setup),
-        )
-        .route("/campaigns/{campaign}/audit", get(coordinator::audit))
-        .route(
-            "/campaigns/{campaign}/proposals/{respondent}",
-            get(proposal::page).post(proposal::change),
-        )
-        .route(
-            "/campaigns/{campaign}/proposals/{respondent}/template.xlsx",
-            get(proposal::download_xlsx),
-        )
-        .route(
-            "/campaigns/{campaign}/proposals/{respondent}/upload",
-            post(proposal::upload_xlsx),
-        )
-        .route(
-            "/campaigns/{campaign}/assessment",
-            get(analysis::assessment),
-        )
-        .route("/campaigns/{campaign}/options", get(analysis::options))
-        .route("/campaigns/{campaign}/compare", get(analysis::compare))
-        .route("/campaigns/{campaign}/brief", get(analysis::brief_page))
-        .route(
-            "/campaigns/{campaign}/brief.html",
-            get(analysis::brief_html),
-        )
-        .route("/campaigns/{campaign}/brief.pdf", get(analysis::brief_pdf))
+    page_routes().fold(Router::new(), |router, r| {
+        router.route(r.path, (r.handler)())
+    })
 }
 
 async fn stylesheet() -> Response {

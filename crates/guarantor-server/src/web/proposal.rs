@@ -16,8 +16,18 @@ use guarantor_domain::document::{AnswerDoc, CampaignDocument, CategoryDoc, Offer
 use serde::Deserialize;
 
 use super::proposal_form::{self, OfferRow, PostedDraft, Target};
-use super::{Chrome, FormData, Lists, PageError, Viewer, actor_name, html, see_other, xlsx};
+use super::{
+    Chrome, FormData, Lists, PageError, PageRoute, Viewer, actor_name, html, page, see_other, xlsx,
+};
 use crate::AppState;
+
+/// A capital's proposal: the form, the workbook.
+pub(crate) const ROUTES: &[PageRoute] = &[
+    page!(GET "/campaigns/{campaign}/proposals/{respondent}" => page, "coordinator, decision maker, the capital itself"),
+    page!(POST "/campaigns/{campaign}/proposals/{respondent}" => change, "coordinator, the capital itself"),
+    page!(GET "/campaigns/{campaign}/proposals/{respondent}/template.xlsx" => download_xlsx, "coordinator, decision maker, the capital itself"),
+    page!(POST "/campaigns/{campaign}/proposals/{respondent}/upload" => upload_xlsx, "coordinator, the capital itself"),
+];
 
 type Shared = State<Arc<AppState>>;
 

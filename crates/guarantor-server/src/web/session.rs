@@ -21,8 +21,17 @@ use guarantor_app::{ErrorKind, Principal, Role};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
-use super::{Chrome, FormData, PageError, html};
+use super::{Chrome, FormData, PageError, PageRoute, html, page};
 use crate::AppState;
+
+/// Signing in and out, and the capitals' links.
+pub(crate) const ROUTES: &[PageRoute] = &[
+    page!(GET "/" => home, "anyone: sends each viewer to where it starts"),
+    page!(GET "/login" => login_page, "anyone"),
+    page!(POST "/login" => login, "anyone with an account"),
+    page!(POST "/logout" => logout, "anyone signed in"),
+    page!(GET "/invitation/{token}" => invitation, "a capital's link"),
+];
 
 /// The cookie that carries the credential.
 pub(crate) const COOKIE: &str = "guarantor_session";

@@ -2,6 +2,35 @@
 
 use super::*;
 
+/// docs/api.md's route table lists exactly the routes the server serves (plus the two it serves
+/// outside the lists: health and the OpenAPI document), each once.
+#[test]
+fn docs_list_every_route() {
+    let text = include_str!("../../../../docs/api.md");
+    let documented: Vec<String> = text
+        .lines()
+        .filter_map(|l| {
+            let cell = l.strip_prefix("| `")?.split('`').next()?;
+            let (method, path) = cell.split_once(' ')?;
+            (path.starts_with("/api/") && method.chars().all(|c| c.is_ascii_uppercase()))
+                .then(|| format!("{method} {path}"))
+        })
+        .collect();
+    let mut served: Vec<String> = guarantor_server::api_routes()
+        .map(|r| format!("{} {}", r.method, r.path))
+        .chain([
+            "GET /api/health".to_owned(),
+            "GET /api/openapi.json".to_owned(),
+        ])
+        .collect();
+    let mut listed = documented.clone();
+    listed.sort();
+    listed.dedup();
+    assert_eq!(listed.len(), documented.len(), "a route is listed twice");
+    served.sort();
+    assert_eq!(listed, served, "docs/api.md and the served routes differ");
+}
+
 #[tokio::test]
 async fn a_capital_reaches_only_its_own_proposal_on_every_route() {
     for app in spawn_apps().await {

@@ -96,7 +96,8 @@ async fn every_page_route_is_served_and_a_capital_reaches_only_its_own() {
         let own = page(&app, &fra, Method::GET, &home.location, None).await;
         assert_eq!(own.status, StatusCode::OK, "{}", app.label);
         let token = csrf(&own.body);
-        for (m, path, who) in guarantor_server::web::PAGE_ROUTES {
+        for r in guarantor_server::web::page_routes() {
+            let (m, path, who) = (r.method, r.path, r.who);
             let fill = |c: &str, r: &str| {
                 path.replace("{campaign}", c)
                     .replace("{respondent}", r)
@@ -118,7 +119,7 @@ async fn every_page_route_is_served_and_a_capital_reaches_only_its_own() {
                 app.label
             );
             let public = matches!(
-                *path,
+                path,
                 "/" | "/login"
                     | "/logout"
                     | "/invitation/{token}"
@@ -135,7 +136,7 @@ async fn every_page_route_is_served_and_a_capital_reaches_only_its_own() {
             }
             // Who asks comes before what is sent: garbage from a capital to a coordinator's
             // form is 404, as if the route were not there, not 400.
-            if *m == "POST" && *who == "coordinator" {
+            if m == "POST" && who == "coordinator" {
                 let resp = browser()
                     .post(app.url(&fill(CAMPAIGN, "FRA")))
                     .header(COOKIE, format!("guarantor_session={fra}"))

@@ -1,0 +1,235 @@
+//! Campaigns and what is computed from them: list, import, read, setup, questionnaire,
+//! assessment, options, brief, reopen.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use guarantor_app::{Action, AppError};
+use guarantor_domain::{FileFormat, parse_campaign};
+
+use super::{ACCOUNTS, AppResult, Caller, Route, Shared, endpoint, if_match};
+use crate::{ApiError, error};
+
+/// The campaign routes.
+pub(crate) const ROUTES: &[Route] = &[
+    endpoint!(GET "/api/campaigns" => list_campaigns, ACCOUNTS, "List the stored campaigns."),
+    Route {
+        body: Some("CampaignFile"),
+        success: 201,
+        ..endpoint!(POST "/api/campaigns" => import_campaign, "coordinator", "Store a campaign file (validated first).")
+    },
+    endpoint!(GET "/api/campaigns/{campaign}" => get_campaign, ACCOUNTS, "The campaign file, with every proposal."),
+    endpoint!(
+        GET "/api/campaigns/{campaign}/questionnaire" => get_questionnaire,
+        "coordinator, decision maker, the campaign's capitals",
+        "What a capital needs to answer, and nothing else: the campaign header, phases, sectors, catalogue, requirements, questionnaire, facts, and the invited capitals by code and name (docs/api.md, What a capital is sent).",
+    ),
+    endpoint!(GET "/api/campaigns/{campaign}/assessment" => get_assessment, ACCOUNTS, "The assessment (as `guarantor assess --json`)."),
+    endpoint!(GET "/api/campaigns/{campaign}/options" => get_options, ACCOUNTS, "Options under every scenario (as `guarantor options --all-scenarios --json`)."),
+    endpoint!(GET "/api/campaigns/{campaign}/brief" => get_brief, ACCOUNTS, "The decision brief as self-contained HTML."),
+    Route {
+        body: Some("CampaignFile"),
+        if_match: true,
+        ..endpoint!(
+            PUT "/api/campaigns/{campaign}/setup" => put_setup,
+            "coordinator",
+            "Replace the campaign's setup (requirements, questionnaire, scenarios, deadline, …): a campaign file without proposals, validated with every stored proposal. If-Match: the campaign's ETag.",
+        )
+    },
+    endpoint!(GET "/api/campaigns/{campaign}/brief.pdf" => get_brief_pdf, ACCOUNTS, "The decision brief as PDF (501 when the server was built without a typesetter)."),
+    Route {
+        success: 204,
+        ..endpoint!(POST "/api/campaigns/{campaign}/reopen" => reopen, "coordinator", "Accept submissions again after the deadline.")
+    },
+];
+
+pub(crate) async fn list_campaigns(State(s): Shared, caller: Caller) -> AppResult<Response> {
+    let list: Vec<serde_json::Value> = s
+        .app
+        .campaigns(&caller.0)
+        .await?
+        .into_iter()
+        .map(|c| {
+            serde_json::json!({"id": c.id, "title": c.title, "version": c.version, "updated_at": c.updated_at})
+        })
+        .collect();
+    Ok(Json(list).into_response())
+}
+
+pub(crate) async fn import_campaign(
+    State(s): Shared,
+    caller: Caller,
+    body: Bytes,
+) -> AppResult<Response> {
+    // Authorised before the body is read.
+    guarantor_app::policy::authorise(&caller.0, Action::Coordinate)?;
+    let body = error::text_body(&body)?;
+    let campaign = parse_campaign(body, FileFormat::Json).map_err(AppError::from)?;
+    s.app.import(&caller.0, &campaign).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(serde_json::json!({"id": campaign.info().id.to_string()})),
+    )
+        .into_response())
+}
+
+pub(crate) async fn get_campaign(
+    State(s): Shared,
+    caller: Caller,
+    Path(campaign): Path<String>,
+) -> AppResult<Response> {
+    let read = s.app.campaign(&caller.0, &campaign).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/json".to_owned()),
+            (header::ETAG, format!("\"v{}\"", read.version)),
+            (
+                header::HeaderName::from_static("x-audit-head"),
+                read.audit_head.replace(',', ""),
+            ),
+        ],
+        read.campaign.to_json(),
+    )
+        .into_response())
+}
+
+pub(crate) async fn put_setup(
+    State(s): Shared,
+    caller: Caller,
+    Path(campaign): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> AppResult<Response> {
+    guarantor_app::policy::authorise(&caller.0, Action::Coordinate)?;
+    let expected = if_match(&headers)?;
+    let body = error::text_body(&body)?;
+    let doc = guarantor_domain::parse_document(body, FileFormat::Json).map_err(AppError::from)?;
+    let version = s
+        .app
+        .update_setup(&caller.0, &campaign, expected, doc)
+        .await?;
+    let mut response =
+        Json(serde_json::json!({"campaign": campaign, "version": version})).into_response();
+    if let Ok(v) = HeaderValue::from_str(&format!("\"v{version}\"")) {
+        response.headers_mut().insert(header::ETAG, v);
+    }
+    Ok(response)
+}
+
+pub(crate) async fn get_brief_pdf(
+    State(s): Shared,
+    caller: Caller,
+    Path(campaign): Path<String>,
+) -> AppResult<Response> {
+    guarantor_app::policy::authorise(&caller.0, Action::ReadCampaign)?;
+    let Some(pdf) = s.config.pdf.clone() else {
+        return Err(ApiError::not_implemented(
+            "this server cannot typeset PDF: use the HTML brief, or `guarantor brief --pdf`",
+        ));
+    };
+    let (_, brief) = s.app.brief(&caller.0, &campaign).await?;
+    let bytes = tokio::task::spawn_blocking(move || pdf(&brief))
+        .await
+        .map_err(|e| ApiError::internal(&e.to_string()))?
+        .map_err(|e| ApiError::internal(&format!("PDF: {e}")))?;
+    Ok(([(header::CONTENT_TYPE, "application/pdf")], bytes).into_response())
+}
+
+pub(crate) async fn get_questionnaire(
+    State(s): Shared,
+    caller: Caller,
+    Path(campaign): Path<String>,
+) -> AppResult<Response> {
+    let doc = s.app.questionnaire(&caller.0, &campaign).await?;
+    Ok(Json(QuestionnaireView::of(doc)).into_response())
+}
+
+/// What a capital is sent to answer the questionnaire, field by field (docs/api.md): what the
+/// form asks about and what an offer may refer to, nothing of the coordinator's planning or of
+/// the other capitals beyond their names.
+#[derive(Debug, serde::Serialize)]
+struct QuestionnaireView {
+    /// Id, title, issuer, purpose, deadline, currency and the exchange rates offers may use.
+    campaign: guarantor_domain::document::CampaignInfoDoc,
+    phases: Vec<guarantor_domain::document::PhaseDoc>,
+    sectors: Vec<guarantor_domain::document::SectorDoc>,
+    catalogue: Vec<guarantor_domain::document::CapabilityDoc>,
+    /// The statement of requirements, which capitals offer against (as at a force sourcing
+    /// conference).
+    requirements: Vec<guarantor_domain::document::RequirementDoc>,
+    questionnaire: guarantor_domain::document::QuestionnaireDoc,
+    /// The facts an offer may be conditional on.
+    facts: Vec<guarantor_domain::document::FactDoc>,
+    /// The invited capitals an offer may be conditional on: code and name only.
+    respondents: Vec<RespondentName>,
+}
+
+/// An invited capital, as another capital may see it.
+#[derive(Debug, serde::Serialize)]
+struct RespondentName {
+    code: String,
+    name: String,
+}
+
+impl QuestionnaireView {
+    /// Keeps what a capital needs; scenarios (the negotiation outcomes studied, who may be
+    /// excluded, troop ceilings), reference figures, memberships, uninvited respondents and every
+    /// proposal stay out.
+    fn of(doc: guarantor_domain::CampaignDocument) -> Self {
+        Self {
+            campaign: doc.campaign,
+            phases: doc.phases,
+            sectors: doc.sectors,
+            catalogue: doc.catalogue,
+            requirements: doc.requirements,
+            questionnaire: doc.questionnaire,
+            facts: doc.facts,
+            respondents: doc
+                .respondents
+                .into_iter()
+                .filter(|r| r.invited)
+                .map(|r| RespondentName {
+                    code: r.code,
+                    name: r.name,
+                })
+                .collect(),
+        }
+    }
+}
+
+pub(crate) async fn get_assessment(
+    State(s): Shared,
+    caller: Caller,
+    Path(campaign): Path<String>,
+) -> AppResult<Response> {
+    Ok(Json(s.app.assessment(&caller.0, &campaign).await?.1).into_response())
+}
+
+pub(crate) async fn get_options(
+    State(s): Shared,
+    caller: Caller,
+    Path(campaign): Path<String>,
+) -> AppResult<Response> {
+    let (_, report) = s.app.options(&caller.0, &campaign).await?;
+    Ok(Json(&*report).into_response())
+}
+
+pub(crate) async fn get_brief(
+    State(s): Shared,
+    caller: Caller,
+    Path(campaign): Path<String>,
+) -> AppResult<Response> {
+    let html = s.app.brief(&caller.0, &campaign).await?.1.to_html();
+    Ok(([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response())
+}
+
+pub(crate) async fn reopen(
+    State(s): Shared,
+    caller: Caller,
+    Path(campaign): Path<String>,
+) -> AppResult<Response> {
+    s.app.reopen(&caller.0, &campaign).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
