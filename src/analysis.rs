@@ -1,0 +1,138 @@
+//! The commands that read a campaign file and compute on it: validate, summary, options,
+//! assessment, brief, conversion, the demo.
+
+use super::*;
+
+/// `guarantor validate`.
+pub(crate) fn validate(file: PathBuf) -> anyhow::Result<ExitCode> {
+    let campaign = load(&file)?;
+    println!("{}: valid", file.display());
+    println!("{}", render::census(&campaign));
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `guarantor schema`.
+pub(crate) fn schema() -> anyhow::Result<ExitCode> {
+    let schema = guarantor_domain::json_schema();
+    println!("{}", serde_json::to_string_pretty(&schema)?);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `guarantor summary`.
+pub(crate) fn summary(file: PathBuf, json: bool) -> anyhow::Result<ExitCode> {
+    let campaign = load(&file)?;
+    print_summary(&campaign, json)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `guarantor demo`.
+pub(crate) fn demo(json: bool) -> anyhow::Result<ExitCode> {
+    let campaign = demo_campaign()?;
+    print_summary(&campaign, json)?;
+    if !json {
+        println!();
+        println!(
+            "Next: `guarantor demo-file > demo.json` writes this campaign; \
+             `guarantor options demo.json --all-scenarios` computes force-package options under each \
+             negotiation scenario; `guarantor brief demo.json --out brief.html --pdf brief.pdf` \
+             writes the decision brief; `guarantor demo-file --to toml > mine.toml`, then \
+             `guarantor validate mine.toml`, starts a campaign of your own."
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `guarantor options`.
+pub(crate) fn options(args: OptionsArgs) -> anyhow::Result<ExitCode> {
+    let OptionsArgs {
+        file,
+        scenario,
+        all_scenarios,
+        objective,
+        budget,
+        count,
+        solver,
+        no_robustness,
+        json,
+    } = args;
+    let campaign = load(&file)?;
+    let request = OptionsRequest {
+        scenarios: match (scenario, all_scenarios) {
+            (Some(id), _) => ScenarioChoice::Named(id),
+            (None, true) => ScenarioChoice::All,
+            (None, false) => ScenarioChoice::First,
+        },
+        objective: objective.into(),
+        budget,
+        options: count,
+        backend: solver.backend(),
+        time_limit: solver.time_limit,
+        robustness: !no_robustness,
+    };
+    let report = guarantor_engine::compute_options(&campaign, &request).map_err(|e| match e {
+        OptionsError::BudgetRequired => {
+            anyhow::anyhow!("{e}: add --budget AMOUNT")
+        }
+        other => other.into(),
+    })?;
+    for w in &report.warnings {
+        eprintln!("warning: {w}");
+    }
+    if json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        print!("{}", render::options(&report));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `guarantor assess`.
+pub(crate) fn assess(file: PathBuf, json: bool) -> anyhow::Result<ExitCode> {
+    let campaign = load(&file)?;
+    let assessment = guarantor_assess::assess(&campaign);
+    if json {
+        println!("{}", serde_json::to_string_pretty(&assessment)?);
+    } else {
+        print!("{}", render::assessment(&assessment));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `guarantor brief`.
+pub(crate) fn brief(
+    file: PathBuf,
+    out: PathBuf,
+    pdf: Option<PathBuf>,
+    count: OptionCount,
+    date: Option<chrono::NaiveDate>,
+    solver: SolverArgs,
+) -> anyhow::Result<ExitCode> {
+    let campaign = load(&file)?;
+    let request = OptionsRequest {
+        scenarios: ScenarioChoice::All,
+        options: count,
+        backend: solver.backend(),
+        time_limit: solver.time_limit,
+        ..OptionsRequest::default()
+    };
+    write_brief(&campaign, &request, date, &out, pdf.as_deref())?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `guarantor convert`.
+pub(crate) fn convert(file: PathBuf, to: Target, out: Option<PathBuf>) -> anyhow::Result<ExitCode> {
+    let campaign = load(&file)?;
+    let text = write_as(&campaign, to)?;
+    match out {
+        Some(path) => std::fs::write(&path, text)
+            .with_context(|| format!("cannot write {}", path.display()))?,
+        None => print!("{text}"),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `guarantor demo-file`.
+pub(crate) fn demo_file(to: Target) -> anyhow::Result<ExitCode> {
+    print!("{}", write_as(&demo_campaign()?, to)?);
+    Ok(ExitCode::SUCCESS)
+}
