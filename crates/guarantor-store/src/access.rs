@@ -337,31 +337,18 @@ impl Store {
         token: &str,
         at: DateTime<Utc>,
     ) -> Result<Option<Principal>, StoreError> {
+        // One statement for the three kinds of credential: every request pays for it.
         let hash = token_hash(token);
-        if let Some(row) = sqlx::query(
-            "SELECT name, role, expires_at FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL",
-        )
-        .bind(&hash)
-        .fetch_optional(&self.pool)
-        .await?
-        {
-            let expires: Option<String> = row.try_get("expires_at")?;
-            if let Some(e) = expires
-                && DateTime::parse_from_rfc3339(&e).map_or(true, |e| e < at)
-            {
-                return Ok(None);
-            }
-            let role: String = row.try_get("role")?;
-            return Ok(Role::parse(&role).map(|role| Principal::Account {
-                name: row.try_get("name").unwrap_or_default(),
-                role,
-            }));
-        }
-        if let Some(p) = self.session_principal(&hash, at).await? {
-            return Ok(Some(p));
-        }
         let Some(row) = sqlx::query(
-            "SELECT campaign_id, respondent, expires_at FROM invitations WHERE token_hash = $1 AND revoked_at IS NULL",
+            "SELECT 'token' AS kind, name AS who, role AS what, expires_at FROM api_tokens \
+               WHERE token_hash = $1 AND revoked_at IS NULL \
+             UNION ALL \
+             SELECT 'session', a.name, a.role, s.expires_at FROM sessions s \
+               JOIN accounts a ON a.name = s.account \
+               WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND a.disabled_at IS NULL \
+             UNION ALL \
+             SELECT 'invitation', campaign_id, respondent, expires_at FROM invitations \
+               WHERE token_hash = $1 AND revoked_at IS NULL",
         )
         .bind(&hash)
         .fetch_optional(&self.pool)
@@ -369,15 +356,23 @@ impl Store {
         else {
             return Ok(None);
         };
-        let expires: String = row.try_get("expires_at")?;
-        let expired = DateTime::parse_from_rfc3339(&expires).map_or(true, |e| e < at);
-        if expired {
+        // API tokens made before expiry existed have none; sessions and invitations always do.
+        let expires: Option<String> = row.try_get("expires_at")?;
+        if let Some(e) = expires
+            && DateTime::parse_from_rfc3339(&e).map_or(true, |e| e < at)
+        {
             return Ok(None);
         }
-        Ok(Some(Principal::Respondent {
-            campaign: row.try_get("campaign_id")?,
-            respondent: row.try_get("respondent")?,
-        }))
+        let kind: String = row.try_get("kind")?;
+        let who: String = row.try_get("who")?;
+        let what: String = row.try_get("what")?;
+        Ok(match kind.as_str() {
+            "invitation" => Some(Principal::Respondent {
+                campaign: who,
+                respondent: what,
+            }),
+            _ => Role::parse(&what).map(|role| Principal::Account { name: who, role }),
+        })
     }
 }
 
@@ -572,33 +567,6 @@ impl Store {
         .await?
         .rows_affected();
         Ok(done > 0)
-    }
-
-    /// The account of a live session token.
-    async fn session_principal(
-        &self,
-        hash: &str,
-        at: DateTime<Utc>,
-    ) -> Result<Option<Principal>, StoreError> {
-        let Some(row) = sqlx::query(
-            "SELECT a.name, a.role, s.expires_at FROM sessions s JOIN accounts a ON a.name = s.account \
-             WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND a.disabled_at IS NULL",
-        )
-        .bind(hash)
-        .fetch_optional(&self.pool)
-        .await?
-        else {
-            return Ok(None);
-        };
-        let expires: String = row.try_get("expires_at")?;
-        if DateTime::parse_from_rfc3339(&expires).map_or(true, |e| e < at) {
-            return Ok(None);
-        }
-        let role: String = row.try_get("role")?;
-        Ok(Role::parse(&role).map(|role| Principal::Account {
-            name: row.try_get("name").unwrap_or_default(),
-            role,
-        }))
     }
 }
 

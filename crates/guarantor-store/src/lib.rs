@@ -223,7 +223,13 @@ pub struct Store {
     backend: Backend,
     /// Seals every audit row written, when set (see [`Store::with_audit_key`]).
     audit_key: Option<AuditKey>,
+    /// Campaign setups as last read, by id, with their setup version: a read checks the version
+    /// in the database and parses the setup again only when it changed.
+    setups: std::sync::Arc<std::sync::Mutex<SetupCache>>,
 }
+
+/// Parsed setups by campaign id, with the setup version each was read at.
+type SetupCache = BTreeMap<String, (i64, std::sync::Arc<CampaignDocument>)>;
 
 /// The URL with any password replaced by `***`, for messages and logs.
 pub fn redact(url: &str) -> String {
@@ -314,6 +320,7 @@ impl Store {
             pool,
             backend,
             audit_key: None,
+            setups: std::sync::Arc::default(),
         })
     }
 
@@ -507,6 +514,58 @@ pub(crate) struct StoredCampaign {
     pub versions: BTreeMap<String, i64>,
     /// True when the coordinator reopened the campaign after its deadline.
     pub reopened: bool,
+}
+
+impl Store {
+    /// The setup of campaign `id` at `setup_version` (or newer), parsed once per version.
+    pub(crate) async fn setup(
+        &self,
+        id: &str,
+        setup_version: i64,
+    ) -> Result<std::sync::Arc<CampaignDocument>, StoreError> {
+        if let Some((v, doc)) = self.setups.lock().ok().and_then(|c| c.get(id).cloned())
+            && v >= setup_version
+        {
+            return Ok(doc);
+        }
+        let row = sqlx::query("SELECT document, setup_version FROM campaigns WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or_else(|| StoreError::NoSuchCampaign {
+                id: id.to_owned(),
+                stored: "none matching".into(),
+            })?;
+        let doc: CampaignDocument =
+            parse_json(id, "campaign", &row.try_get::<String, _>("document")?)?;
+        let doc = std::sync::Arc::new(doc);
+        let version: i64 = row.try_get("setup_version")?;
+        if let Ok(mut cache) = self.setups.lock() {
+            cache.insert(id.to_owned(), (version, std::sync::Arc::clone(&doc)));
+        }
+        Ok(doc)
+    }
+
+    /// The error for a campaign that is not stored, listing those that are.
+    pub(crate) async fn no_such_campaign(&self, id: &str) -> StoreError {
+        let stored: Vec<String> = sqlx::query("SELECT id FROM campaigns ORDER BY id")
+            .fetch_all(&self.pool)
+            .await
+            .map(|rows| {
+                rows.iter()
+                    .filter_map(|r| r.try_get::<String, _>("id").ok())
+                    .collect()
+            })
+            .unwrap_or_default();
+        StoreError::NoSuchCampaign {
+            id: id.to_owned(),
+            stored: if stored.is_empty() {
+                "none".into()
+            } else {
+                stored.join(", ")
+            },
+        }
+    }
 }
 
 /// Reads a campaign and its proposals in the caller's transaction.

@@ -15,7 +15,7 @@ use guarantor_domain::{CampaignDocument, validate};
 use sqlx::Row;
 
 use crate::audit::{Audit, AuditAction};
-use crate::{Store, StoreError, json, load_document};
+use crate::{Store, StoreError, json, load_document, parse_json};
 
 /// What a respondent edits: its offer lines and answers.
 #[derive(
@@ -78,12 +78,58 @@ fn empty(respondent: &str) -> ProposalDoc {
 
 impl Store {
     /// The current proposal of a respondent (version 0 and empty when it has not started).
+    /// One statement reads the proposal and its revisions (so they agree with each other) and
+    /// nothing of the other capitals; who is invited comes from the setup, parsed once per
+    /// setup version.
     pub async fn proposal(
         &self,
         campaign: &str,
         respondent: &str,
     ) -> Result<ProposalState, StoreError> {
-        Ok(self.proposal_in_campaign(campaign, respondent).await?.0)
+        let rows = sqlx::query(
+            "SELECT c.setup_version, p.version, p.draft, p.withdrawn, r.body FROM campaigns c \
+             LEFT JOIN proposals p ON p.campaign_id = c.id AND p.respondent = $2 \
+             LEFT JOIN revisions r ON r.campaign_id = c.id AND r.respondent = $2 \
+             WHERE c.id = $1 ORDER BY r.number",
+        )
+        .bind(campaign)
+        .bind(respondent)
+        .fetch_all(&self.pool)
+        .await?;
+        let Some(first) = rows.first() else {
+            return Err(self.no_such_campaign(campaign).await);
+        };
+        let setup = self
+            .setup(campaign, first.try_get("setup_version")?)
+            .await?;
+        invited(&setup, campaign, respondent)?;
+        let version: Option<i64> = first.try_get("version")?;
+        let mut proposal = empty(respondent);
+        proposal.draft = first
+            .try_get::<Option<String>, _>("draft")?
+            .map(|t| parse_json::<DraftDoc>(campaign, &format!("draft of {respondent}"), &t))
+            .transpose()?;
+        proposal.withdrawn = first
+            .try_get::<Option<String>, _>("withdrawn")?
+            .map(|t| {
+                parse_json::<WithdrawalDoc>(campaign, &format!("withdrawal of {respondent}"), &t)
+            })
+            .transpose()?;
+        for row in &rows {
+            if let Some(body) = row.try_get::<Option<String>, _>("body")? {
+                proposal.revisions.push(parse_json::<RevisionDoc>(
+                    campaign,
+                    &format!("revision of {respondent}"),
+                    &body,
+                )?);
+            }
+        }
+        Ok(ProposalState {
+            campaign: campaign.to_owned(),
+            respondent: respondent.to_owned(),
+            version: version.unwrap_or(0),
+            proposal,
+        })
     }
 
     /// The respondent's proposal with the campaign it belongs to (the file without other

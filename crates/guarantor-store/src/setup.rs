@@ -87,7 +87,7 @@ impl Store {
         before.proposals.clear();
         setup.proposals.clear();
         sqlx::query(
-            "UPDATE campaigns SET document = $1, version = version + 1, updated_at = $2 WHERE id = $3",
+            "UPDATE campaigns SET document = $1, version = version + 1, setup_version = setup_version + 1, updated_at = $2 WHERE id = $3",
         )
         .bind(json(&setup))
         .bind(&at)

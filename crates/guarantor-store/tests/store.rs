@@ -541,6 +541,58 @@ async fn only_invited_respondents_have_a_proposal() {
     }
 }
 
+/// A proposal read alone (one statement, the setup from its cache) is the proposal as the whole
+/// campaign holds it, for every capital; a setup change is seen at once, also by a second store
+/// (another server) whose cache holds the older setup.
+#[tokio::test]
+async fn a_proposal_read_alone_is_the_proposal_in_its_campaign() {
+    for (label, url, _guard) in databases().await {
+        let store = Store::open(&url).await.unwrap();
+        let other = Store::open(&url).await.unwrap();
+        let campaign = demo();
+        store.import(&campaign, "cli:test").await.unwrap();
+        for r in campaign.invited() {
+            let code = r.code.to_string();
+            let alone = other.proposal("ua-guarantee-2025", &code).await.unwrap();
+            let (whole, _, _) = store
+                .proposal_in_campaign("ua-guarantee-2025", &code)
+                .await
+                .unwrap();
+            assert_eq!(alone, whole, "{label} {code}");
+        }
+        let err = store.proposal("no-such", "FRA").await.unwrap_err();
+        assert!(
+            matches!(err, StoreError::NoSuchCampaign { ref stored, .. } if stored.contains("ua-guarantee-2025")),
+            "{label}: {err}"
+        );
+        // Cyprus, invited and silent, is no longer invited: both stores refuse it at once.
+        let mut setup = campaign.to_document();
+        setup.proposals.clear();
+        let cyp = setup
+            .respondents
+            .iter_mut()
+            .find(|r| r.code == "CYP")
+            .unwrap();
+        cyp.invited = false;
+        let version = store
+            .campaign_state("ua-guarantee-2025")
+            .await
+            .unwrap()
+            .version;
+        store
+            .update_setup("ua-guarantee-2025", version, setup, "cli:test", day(1))
+            .await
+            .unwrap_or_else(|e| panic!("{label}: {e}"));
+        for s in [&store, &other] {
+            let err = s.proposal("ua-guarantee-2025", "CYP").await.unwrap_err();
+            assert!(
+                matches!(err, StoreError::NoSuchRespondent { .. }),
+                "{label}: {err}"
+            );
+        }
+    }
+}
+
 // ---- Accounts ----
 
 #[tokio::test]
