@@ -19,4 +19,6 @@ mod validate;
 pub use document::{CampaignDocument, FORMAT_VERSION, json_schema};
 pub use load::{FileFormat, LoadError, parse_campaign, parse_document};
 pub use model::*;
-pub use validate::{Problem, validate};
+pub use validate::{
+    CommitConditions, Problem, SetupIndex, commit_conditions, validate, validate_proposal_change,
+};
