@@ -229,7 +229,16 @@ pub struct Store {
 }
 
 /// Parsed setups by campaign id, with the setup version each was read at.
-type SetupCache = BTreeMap<String, (i64, std::sync::Arc<CampaignDocument>)>;
+type SetupCache = BTreeMap<String, (i64, std::sync::Arc<Setup>)>;
+
+/// A campaign's setup as changes are checked against it.
+#[derive(Debug)]
+pub(crate) struct Setup {
+    /// The setup document (no proposals).
+    pub doc: CampaignDocument,
+    /// Its identifiers, for checking a proposal.
+    pub index: guarantor_domain::SetupIndex,
+}
 
 /// The URL with any password replaced by `***`, for messages and logs.
 pub fn redact(url: &str) -> String {
@@ -316,12 +325,14 @@ impl Store {
             .map_err(open_error)?;
         MIGRATOR.run(&pool).await?;
         tracing::debug!(url = %redact(url), ?backend, "store opened");
-        Ok(Self {
+        let store = Self {
             pool,
             backend,
             audit_key: None,
             setups: std::sync::Arc::default(),
-        })
+        };
+        store.fill_commit_conditions().await?;
+        Ok(store)
     }
 
     /// Begins a transaction that will write, and so append to the audit log. Writers are
@@ -380,13 +391,14 @@ impl Store {
         .await?;
         for (position, p) in proposals.iter().enumerate() {
             sqlx::query(
-                "INSERT INTO proposals (campaign_id, respondent, position, draft, withdrawn, version) VALUES ($1, $2, $3, $4, $5, 1)",
+                "INSERT INTO proposals (campaign_id, respondent, position, draft, withdrawn, commits_if, version) VALUES ($1, $2, $3, $4, $5, $6, 1)",
             )
             .bind(&id)
             .bind(&p.respondent)
             .bind(i64::try_from(position).unwrap_or(i64::MAX))
             .bind(p.draft.as_ref().map(json))
             .bind(p.withdrawn.as_ref().map(json))
+            .bind(proposals::commits_json(p))
             .execute(&mut **tx)
             .await?;
             for r in &p.revisions {
@@ -517,20 +529,22 @@ pub(crate) struct StoredCampaign {
 }
 
 impl Store {
-    /// The setup of campaign `id` at `setup_version` (or newer), parsed once per version.
+    /// The setup of campaign `id` at `setup_version` (or newer), parsed once per version; read
+    /// on `conn` (a transaction's, for a change) when the cache does not hold it.
     pub(crate) async fn setup(
         &self,
+        conn: &mut sqlx::AnyConnection,
         id: &str,
         setup_version: i64,
-    ) -> Result<std::sync::Arc<CampaignDocument>, StoreError> {
-        if let Some((v, doc)) = self.setups.lock().ok().and_then(|c| c.get(id).cloned())
+    ) -> Result<std::sync::Arc<Setup>, StoreError> {
+        if let Some((v, setup)) = self.setups.lock().ok().and_then(|c| c.get(id).cloned())
             && v >= setup_version
         {
-            return Ok(doc);
+            return Ok(setup);
         }
         let row = sqlx::query("SELECT document, setup_version FROM campaigns WHERE id = $1")
             .bind(id)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&mut *conn)
             .await?
             .ok_or_else(|| StoreError::NoSuchCampaign {
                 id: id.to_owned(),
@@ -538,12 +552,61 @@ impl Store {
             })?;
         let doc: CampaignDocument =
             parse_json(id, "campaign", &row.try_get::<String, _>("document")?)?;
-        let doc = std::sync::Arc::new(doc);
+        let setup = std::sync::Arc::new(Setup {
+            index: guarantor_domain::SetupIndex::of(&doc),
+            doc,
+        });
         let version: i64 = row.try_get("setup_version")?;
         if let Ok(mut cache) = self.setups.lock() {
-            cache.insert(id.to_owned(), (version, std::sync::Arc::clone(&doc)));
+            cache.insert(id.to_owned(), (version, std::sync::Arc::clone(&setup)));
         }
-        Ok(doc)
+        Ok(setup)
+    }
+
+    /// Computes `proposals.commits_if` where it is missing (rows written before the column
+    /// existed): derived from the proposal's own rows, not audited data, so filling it changes
+    /// nothing the audit log records.
+    async fn fill_commit_conditions(&self) -> Result<(), StoreError> {
+        let missing = sqlx::query(
+            "SELECT campaign_id, respondent, withdrawn FROM proposals WHERE commits_if IS NULL",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        for row in missing {
+            let campaign: String = row.try_get("campaign_id")?;
+            let respondent: String = row.try_get("respondent")?;
+            let withdrawn = row
+                .try_get::<Option<String>, _>("withdrawn")?
+                .map(|t| parse_json::<WithdrawalDoc>(&campaign, "withdrawal", &t))
+                .transpose()?;
+            let latest = sqlx::query(
+                "SELECT body FROM revisions WHERE campaign_id = $1 AND respondent = $2 \
+                 ORDER BY number DESC LIMIT 1",
+            )
+            .bind(&campaign)
+            .bind(&respondent)
+            .fetch_optional(&self.pool)
+            .await?
+            .map(|r| r.try_get::<String, _>("body"))
+            .transpose()?
+            .map(|t| parse_json::<RevisionDoc>(&campaign, "revision", &t))
+            .transpose()?;
+            let p = ProposalDoc {
+                respondent: respondent.clone(),
+                draft: None,
+                revisions: latest.into_iter().collect(),
+                withdrawn,
+            };
+            sqlx::query(
+                "UPDATE proposals SET commits_if = $1 WHERE campaign_id = $2 AND respondent = $3",
+            )
+            .bind(proposals::commits_json(&p))
+            .bind(&campaign)
+            .bind(&respondent)
+            .execute(&self.pool)
+            .await?;
+        }
+        Ok(())
     }
 
     /// The error for a campaign that is not stored, listing those that are.

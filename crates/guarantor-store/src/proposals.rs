@@ -11,7 +11,9 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use guarantor_domain::document::{
     AnswerDoc, DraftDoc, OfferDoc, ProposalDoc, RevisionDoc, WithdrawalDoc,
 };
-use guarantor_domain::{CampaignDocument, validate};
+use guarantor_domain::{
+    CampaignDocument, CommitConditions, commit_conditions, validate_proposal_change,
+};
 use sqlx::Row;
 
 use crate::audit::{Audit, AuditAction};
@@ -86,23 +88,42 @@ impl Store {
         campaign: &str,
         respondent: &str,
     ) -> Result<ProposalState, StoreError> {
+        let mut conn = self.pool().acquire().await?;
+        let read = self.read_proposal(&mut conn, campaign, respondent).await?;
+        Ok(ProposalState {
+            campaign: campaign.to_owned(),
+            respondent: respondent.to_owned(),
+            version: read.version,
+            proposal: read.proposal,
+        })
+    }
+
+    /// One capital's proposal with what a change to it is checked against, in one statement on
+    /// `conn`.
+    async fn read_proposal(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        campaign: &str,
+        respondent: &str,
+    ) -> Result<ReadProposal, StoreError> {
         let rows = sqlx::query(
-            "SELECT c.setup_version, p.version, p.draft, p.withdrawn, r.body FROM campaigns c \
+            "SELECT c.setup_version, c.reopened, p.version, p.position, p.draft, p.withdrawn, r.body \
+             FROM campaigns c \
              LEFT JOIN proposals p ON p.campaign_id = c.id AND p.respondent = $2 \
              LEFT JOIN revisions r ON r.campaign_id = c.id AND r.respondent = $2 \
              WHERE c.id = $1 ORDER BY r.number",
         )
         .bind(campaign)
         .bind(respondent)
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *conn)
         .await?;
         let Some(first) = rows.first() else {
             return Err(self.no_such_campaign(campaign).await);
         };
         let setup = self
-            .setup(campaign, first.try_get("setup_version")?)
+            .setup(conn, campaign, first.try_get("setup_version")?)
             .await?;
-        invited(&setup, campaign, respondent)?;
+        invited(&setup.doc, campaign, respondent)?;
         let version: Option<i64> = first.try_get("version")?;
         let mut proposal = empty(respondent);
         proposal.draft = first
@@ -124,10 +145,11 @@ impl Store {
                 )?);
             }
         }
-        Ok(ProposalState {
-            campaign: campaign.to_owned(),
-            respondent: respondent.to_owned(),
+        Ok(ReadProposal {
+            setup,
+            reopened: first.try_get::<i64, _>("reopened")? != 0,
             version: version.unwrap_or(0),
+            position: first.try_get("position")?,
             proposal,
         })
     }
@@ -258,9 +280,8 @@ impl Store {
         let mut w = self.write(actor, &at_text).await?;
         let tx = &mut w.tx;
 
-        let mut stored = load_document(tx, campaign).await?;
-        invited(&stored.document, campaign, respondent)?;
-        let current = stored.versions.get(respondent).copied().unwrap_or(0);
+        let read = self.read_proposal(tx, campaign, respondent).await?;
+        let current = read.version;
         if current != expected {
             return Err(StoreError::Conflict {
                 respondent: respondent.to_owned(),
@@ -269,82 +290,92 @@ impl Store {
                 last_change: last_change(tx, campaign, respondent).await?,
             });
         }
-        let position = stored
-            .document
-            .proposals
-            .iter()
-            .position(|p| p.respondent == respondent);
+        let position: Option<i64> = read.position;
         let index = match position {
-            Some(i) => i,
-            None => {
-                stored.document.proposals.push(empty(respondent));
-                stored.document.proposals.len() - 1
-            }
+            Some(i) => usize::try_from(i).unwrap_or(usize::MAX),
+            // A first proposal goes after the others, as in the campaign file.
+            None => usize::try_from(
+                sqlx::query("SELECT COUNT(*) AS n FROM proposals WHERE campaign_id = $1")
+                    .bind(campaign)
+                    .fetch_one(&mut **tx)
+                    .await?
+                    .try_get::<i64, _>("n")?,
+            )
+            .unwrap_or(usize::MAX),
         };
-        let before = stored.document.proposals[index].clone();
-        let deadline = stored.document.campaign.deadline;
-        let questionnaire_version = stored.document.questionnaire.version;
+        let before = read.proposal.clone();
+        let deadline = read.setup.doc.campaign.deadline;
+        let questionnaire_version = read.setup.doc.questionnaire.version;
         let mut new_revision = None;
-        {
-            let proposal = &mut stored.document.proposals[index];
-            match change {
-                Change::SaveDraft(content) => {
-                    proposal.draft = Some(DraftDoc {
-                        updated_at: at,
-                        updated_by: actor.to_owned(),
-                        offers: content.offers,
-                        answers: content.answers,
+        let mut proposal = read.proposal;
+        let counts = !matches!(change, Change::SaveDraft(_));
+        match change {
+            Change::SaveDraft(content) => {
+                proposal.draft = Some(DraftDoc {
+                    updated_at: at,
+                    updated_by: actor.to_owned(),
+                    offers: content.offers,
+                    answers: content.answers,
+                });
+            }
+            Change::Submit { note } => {
+                if at > deadline && !read.reopened {
+                    return Err(StoreError::DeadlinePassed {
+                        deadline: deadline.to_rfc3339_opts(SecondsFormat::AutoSi, true),
                     });
                 }
-                Change::Submit { note } => {
-                    if at > deadline && !stored.reopened {
-                        return Err(StoreError::DeadlinePassed {
-                            deadline: deadline.to_rfc3339_opts(SecondsFormat::AutoSi, true),
-                        });
-                    }
-                    let Some(draft) = proposal.draft.take() else {
-                        return Err(StoreError::NothingToSubmit(respondent.to_owned()));
-                    };
-                    let revision = RevisionDoc {
-                        number: i64::try_from(proposal.revisions.len()).unwrap_or(i64::MAX) + 1,
-                        submitted_at: at,
-                        submitted_by: actor.to_owned(),
-                        questionnaire_version,
-                        offers: draft.offers,
-                        answers: draft.answers,
-                        note,
-                    };
-                    proposal.withdrawn = None;
-                    proposal.revisions.push(revision.clone());
-                    new_revision = Some(revision);
+                let Some(draft) = proposal.draft.take() else {
+                    return Err(StoreError::NothingToSubmit(respondent.to_owned()));
+                };
+                let revision = RevisionDoc {
+                    number: i64::try_from(proposal.revisions.len()).unwrap_or(i64::MAX) + 1,
+                    submitted_at: at,
+                    submitted_by: actor.to_owned(),
+                    questionnaire_version,
+                    offers: draft.offers,
+                    answers: draft.answers,
+                    note,
+                };
+                proposal.withdrawn = None;
+                proposal.revisions.push(revision.clone());
+                new_revision = Some(revision);
+            }
+            Change::Withdraw { reason } => {
+                if proposal.revisions.is_empty() {
+                    return Err(StoreError::NothingToWithdraw(respondent.to_owned()));
                 }
-                Change::Withdraw { reason } => {
-                    if proposal.revisions.is_empty() {
-                        return Err(StoreError::NothingToWithdraw(respondent.to_owned()));
-                    }
-                    proposal.withdrawn = Some(WithdrawalDoc {
-                        at,
-                        by: actor.to_owned(),
-                        reason,
-                    });
-                }
+                proposal.withdrawn = Some(WithdrawalDoc {
+                    at,
+                    by: actor.to_owned(),
+                    reason,
+                });
             }
         }
-        // The same rules as a campaign file: every problem, with its path.
-        if let Err(problems) = validate(&stored.document) {
+        // The same rules as a campaign file, every problem with its path, checked on what the
+        // change can affect: this proposal, and (when its current offers change) the cycles
+        // of linked conditions with the others' (a draft counts nowhere, so it cannot close one).
+        let others = if counts {
+            others_commit_conditions(tx, campaign, respondent).await?
+        } else {
+            CommitConditions::new()
+        };
+        if let Err(problems) =
+            validate_proposal_change(&read.setup.index, index, &proposal, &others)
+        {
             return Err(StoreError::Invalid {
                 problems: problems.iter().map(ToString::to_string).collect(),
             });
         }
-        let after = stored.document.proposals[index].clone();
-        let at_text = at.to_rfc3339_opts(SecondsFormat::Micros, true);
+        let after = proposal;
+        let commits = commits_json(&after);
         if position.is_some() {
             let updated = sqlx::query(
-                "UPDATE proposals SET draft = $1, withdrawn = $2, version = version + 1 \
-                 WHERE campaign_id = $3 AND respondent = $4 AND version = $5",
+                "UPDATE proposals SET draft = $1, withdrawn = $2, commits_if = $3, version = version + 1 \
+                 WHERE campaign_id = $4 AND respondent = $5 AND version = $6",
             )
             .bind(after.draft.as_ref().map(json))
             .bind(after.withdrawn.as_ref().map(json))
+            .bind(&commits)
             .bind(campaign)
             .bind(respondent)
             .bind(expected)
@@ -361,14 +392,15 @@ impl Store {
             }
         } else {
             sqlx::query(
-                "INSERT INTO proposals (campaign_id, respondent, position, draft, withdrawn, version) \
-                 VALUES ($1, $2, $3, $4, $5, 1)",
+                "INSERT INTO proposals (campaign_id, respondent, position, draft, withdrawn, commits_if, version) \
+                 VALUES ($1, $2, $3, $4, $5, $6, 1)",
             )
             .bind(campaign)
             .bind(respondent)
             .bind(i64::try_from(index).unwrap_or(i64::MAX))
             .bind(after.draft.as_ref().map(json))
             .bind(after.withdrawn.as_ref().map(json))
+            .bind(&commits)
             .execute(&mut **tx)
             .await?;
         }
@@ -412,6 +444,59 @@ impl Store {
             proposal: after,
         })
     }
+}
+
+/// A proposal as read for a change.
+struct ReadProposal {
+    setup: std::sync::Arc<crate::Setup>,
+    reopened: bool,
+    version: i64,
+    /// Its place in the campaign's list; `None` before its first change.
+    position: Option<i64>,
+    proposal: ProposalDoc,
+}
+
+/// What `commits_if` holds for a proposal: its current offers' conditions on other capitals, as
+/// JSON (`[]` when it counts nowhere).
+pub(crate) fn commits_json(p: &ProposalDoc) -> String {
+    json(&commit_conditions(p).unwrap_or_default())
+}
+
+/// The commit conditions of every other capital's current proposal.
+async fn others_commit_conditions(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    campaign: &str,
+    respondent: &str,
+) -> Result<CommitConditions, StoreError> {
+    let mut out = CommitConditions::new();
+    for row in sqlx::query(
+        "SELECT respondent, commits_if FROM proposals WHERE campaign_id = $1 AND respondent <> $2",
+    )
+    .bind(campaign)
+    .bind(respondent)
+    .fetch_all(&mut **tx)
+    .await?
+    {
+        let who: String = row.try_get("respondent")?;
+        let text: Option<String> = row.try_get("commits_if")?;
+        let Some(text) = text else {
+            // Filled when the store is opened; a row without it was written since by a build
+            // that did not know the column.
+            return Err(StoreError::Corrupt {
+                id: campaign.to_owned(),
+                problems: vec![format!(
+                    "proposal of {who}: its commit conditions are missing"
+                )],
+            });
+        };
+        let offers: Vec<std::collections::BTreeSet<String>> =
+            parse_json(campaign, &format!("commit conditions of {who}"), &text)?;
+        // An empty list counts nowhere: the proposal has no current revision or was withdrawn.
+        if !offers.is_empty() {
+            out.insert(who, offers);
+        }
+    }
+    Ok(out)
 }
 
 fn invited(

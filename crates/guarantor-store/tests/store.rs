@@ -541,6 +541,74 @@ async fn only_invited_respondents_have_a_proposal() {
     }
 }
 
+/// A submission that would leave two capitals each waiting for the other is refused with the
+/// cycle, as the whole campaign's validation would refuse it; after an upgrade from a database
+/// without the stored commit conditions (filled when the store is opened) too.
+#[tokio::test]
+async fn a_submission_closing_a_cycle_of_conditions_is_refused() {
+    for (label, url, _guard) in databases().await {
+        let store = Store::open(&url).await.unwrap();
+        store.import(&demo(), "cli:test").await.unwrap();
+        store
+            .reopen("ua-guarantee-2025", "cli:test", day(1))
+            .await
+            .unwrap();
+        let waiting_for = |me: &str, other: &str| {
+            offers(&format!(
+                r#"{{"offers": [{{"id": "{me}-W", "capability": "medical.role2", "quantity": 1, "earliest_phase": "P1", "conditions": [{{"if_commits": "{other}"}}]}}]}}"#
+            ))
+        };
+        let submit = |me: &'static str, other: &'static str| {
+            let store = store.clone();
+            async move {
+                let v = store.proposal("ua-guarantee-2025", me).await?.version;
+                let saved = store
+                    .save_draft(
+                        "ua-guarantee-2025",
+                        me,
+                        v,
+                        waiting_for(me, other),
+                        "t",
+                        day(20),
+                    )
+                    .await?;
+                store
+                    .submit("ua-guarantee-2025", me, saved.version, "", "t", day(20))
+                    .await
+            }
+        };
+        // GBR now waits for FRA, whose offers stand alone: fine.
+        submit("GBR", "FRA")
+            .await
+            .unwrap_or_else(|e| panic!("{label}: {e}"));
+        // FRA waiting for GBR would leave neither able to commit first.
+        let err = submit("FRA", "GBR").await.unwrap_err();
+        assert!(
+            matches!(&err, StoreError::Invalid { problems } if problems.iter().any(|p| p.contains("form a cycle"))),
+            "{label}: {err}"
+        );
+        // The same after an upgrade: the column is filled again when the store is opened.
+        sqlx::query("UPDATE proposals SET commits_if = NULL")
+            .execute(store.pool())
+            .await
+            .unwrap();
+        let store = Store::open(&url).await.unwrap();
+        let v = store
+            .proposal("ua-guarantee-2025", "FRA")
+            .await
+            .unwrap()
+            .version;
+        let err = store
+            .submit("ua-guarantee-2025", "FRA", v, "", "t", day(20))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&err, StoreError::Invalid { problems } if problems.iter().any(|p| p.contains("form a cycle"))),
+            "{label} after reopening: {err}"
+        );
+    }
+}
+
 /// A proposal read alone (one statement, the setup from its cache) is the proposal as the whole
 /// campaign holds it, for every capital; a setup change is seen at once, also by a second store
 /// (another server) whose cache holds the older setup.
