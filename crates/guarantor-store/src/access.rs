@@ -9,7 +9,7 @@ use rand::RngCore;
 use sha2::{Digest, Sha256};
 use sqlx::Row;
 
-use crate::audit::{Audit, AuditAction};
+use crate::audit::{Audit, AuditAction, Part};
 use crate::{Store, StoreError};
 
 /// What a coordinator or decision-maker token may do.
@@ -267,7 +267,7 @@ impl Store {
                 AuditAction::InvitationCreate,
                 format!("invitation of {respondent}"),
             )
-            .in_campaign(campaign)
+            .in_campaign(campaign, vec![Part::Invitations(campaign.to_owned())])
             .after(&InvitationState {
                 expires_at: rfc3339(expires_at),
             }),
@@ -325,7 +325,7 @@ impl Store {
                 AuditAction::InvitationRevoke,
                 format!("invitation of {respondent}"),
             )
-            .in_campaign(campaign)
+            .in_campaign(campaign, vec![Part::Invitations(campaign.to_owned())])
         }))
         .await?;
         Ok(revoked > 0)

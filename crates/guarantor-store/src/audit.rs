@@ -156,6 +156,8 @@ impl AuditAction {
 #[derive(Debug, Clone)]
 pub(crate) struct Audit {
     pub action: AuditAction,
+    /// The parts of the stored data the change wrote (their state is recorded).
+    pub parts: Vec<Part>,
     pub campaign_id: Option<String>,
     pub subject: String,
     pub before: Option<String>,
@@ -167,6 +169,7 @@ impl Audit {
     pub fn new(action: AuditAction, subject: impl Into<String>) -> Self {
         Self {
             action,
+            parts: vec![Part::Accounts],
             campaign_id: None,
             subject: subject.into(),
             before: None,
@@ -174,9 +177,10 @@ impl Audit {
         }
     }
 
-    /// About campaign `id` (its rows are what the state hash covers).
-    pub fn in_campaign(mut self, id: &str) -> Self {
+    /// About campaign `id`, writing its `parts`.
+    pub fn in_campaign(mut self, id: &str, parts: Vec<Part>) -> Self {
         self.campaign_id = Some(id.to_owned());
+        self.parts = parts;
         self
     }
 
@@ -316,6 +320,178 @@ pub(crate) async fn lock(tx: &mut Transaction<'_, Any>) -> Result<(), StoreError
     Ok(())
 }
 
+/// A part of the stored data whose state an audit row records: a change records the parts it
+/// wrote, so what it costs does not grow with the campaign, and verification compares each
+/// part with the last row that wrote it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Part {
+    /// The accounts and API tokens.
+    Accounts,
+    /// A campaign's own row (its setup and whether it was reopened).
+    Campaign(String),
+    /// One capital's proposal row and its revisions.
+    Proposal(String, String),
+    /// A campaign's invitations.
+    Invitations(String),
+}
+
+/// Marks a state hash made of parts (rows before it hashed a whole campaign).
+const PARTS: &str = "parts";
+
+impl Part {
+    /// How the part is named in the recorded state.
+    fn key(&self) -> String {
+        match self {
+            Self::Accounts => "accounts".into(),
+            Self::Campaign(c) => format!("campaign:{c}"),
+            Self::Proposal(c, r) => format!("proposal:{c}/{r}"),
+            Self::Invitations(c) => format!("invitations:{c}"),
+        }
+    }
+
+    fn parse(key: &str) -> Option<Self> {
+        if key == "accounts" {
+            return Some(Self::Accounts);
+        }
+        let (kind, rest) = key.split_once(':')?;
+        match kind {
+            "campaign" => Some(Self::Campaign(rest.to_owned())),
+            "invitations" => Some(Self::Invitations(rest.to_owned())),
+            "proposal" => {
+                let (c, r) = rest.split_once('/')?;
+                Some(Self::Proposal(c.to_owned(), r.to_owned()))
+            }
+            _ => None,
+        }
+    }
+
+    /// The campaign it belongs to, if any.
+    fn campaign(&self) -> Option<&str> {
+        match self {
+            Self::Accounts => None,
+            Self::Campaign(c) | Self::Proposal(c, _) | Self::Invitations(c) => Some(c),
+        }
+    }
+
+    /// In words, for problems.
+    fn describe(&self) -> String {
+        match self {
+            Self::Accounts => "the accounts and API tokens".into(),
+            Self::Campaign(c) => format!("campaign {c}: its setup"),
+            Self::Proposal(c, r) => format!("campaign {c}: the proposal of {r}"),
+            Self::Invitations(c) => format!("campaign {c}: its invitations"),
+        }
+    }
+
+    /// The SHA-256 of the part's stored rows, every column, in key order. The campaign's
+    /// change counter and time (`version`, `updated_at`) move with every change to any part and
+    /// are not covered.
+    async fn hash(&self, conn: &mut AnyConnection) -> Result<String, StoreError> {
+        match self {
+            Self::Accounts => state_hash(conn, None).await,
+            Self::Campaign(c) => {
+                hash_rows(
+                    conn,
+                    &[(
+                        "SELECT id, document, reopened, created_at FROM campaigns WHERE id = $1",
+                        4,
+                    )],
+                    &[c],
+                )
+                .await
+            }
+            Self::Proposal(c, r) => {
+                hash_rows(
+                    conn,
+                    &[
+                        (
+                            "SELECT respondent, position, draft, withdrawn, version FROM proposals WHERE campaign_id = $1 AND respondent = $2",
+                            5,
+                        ),
+                        (
+                            "SELECT respondent, number, submitted_at, submitted_by, body FROM revisions WHERE campaign_id = $1 AND respondent = $2 ORDER BY number",
+                            5,
+                        ),
+                    ],
+                    &[c, r],
+                )
+                .await
+            }
+            Self::Invitations(c) => {
+                hash_rows(
+                    conn,
+                    &[(
+                        "SELECT token_hash, respondent, created_at, created_by, expires_at, revoked_at FROM invitations WHERE campaign_id = $1 ORDER BY token_hash",
+                        6,
+                    )],
+                    &[c],
+                )
+                .await
+            }
+        }
+    }
+}
+
+/// The state a change left, as recorded: `parts KEY=HASH KEY=HASH …`.
+async fn parts_state(conn: &mut AnyConnection, parts: &[Part]) -> Result<String, StoreError> {
+    let mut out = PARTS.to_owned();
+    for p in parts {
+        out.push(' ');
+        out.push_str(&p.key());
+        out.push('=');
+        out.push_str(&p.hash(conn).await?);
+    }
+    Ok(out)
+}
+
+/// The parts and hashes a recorded state names; `None` for a state hashed whole (older rows).
+fn recorded_parts(state: &str) -> Option<Vec<(Part, String)>> {
+    let rest = state.strip_prefix(PARTS)?;
+    Some(
+        rest.split_whitespace()
+            .filter_map(|kv| {
+                let (k, v) = kv.rsplit_once('=')?;
+                Some((Part::parse(k)?, v.to_owned()))
+            })
+            .collect(),
+    )
+}
+
+/// The SHA-256 of the rows `queries` select (each with its number of columns), binding `binds`.
+async fn hash_rows(
+    conn: &mut AnyConnection,
+    queries: &[(&str, usize)],
+    binds: &[&str],
+) -> Result<String, StoreError> {
+    let mut tables = Vec::new();
+    for (sql, columns) in queries {
+        let mut query = sqlx::query(sql);
+        for b in binds {
+            query = query.bind(*b);
+        }
+        let rows = query.fetch_all(&mut *conn).await?;
+        let mut table = Vec::new();
+        for row in &rows {
+            let mut cells = Vec::new();
+            for i in 0..*columns {
+                // Text or whole numbers; NULL stays null so it differs from "".
+                let cell = match row.try_get::<Option<String>, _>(i) {
+                    Ok(v) => serde_json::json!(v),
+                    Err(_) => serde_json::json!(row.try_get::<Option<i64>, _>(i)?),
+                };
+                cells.push(cell);
+            }
+            table.push(cells);
+        }
+        tables.push(table);
+    }
+    let encoded = serde_json::to_string(&tables).unwrap_or_default();
+    Ok(Sha256::digest(encoded.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
+}
+
 /// The SHA-256 of the stored rows of `campaign` (its row, proposals, revisions and invitations),
 /// or, for `None`, of the accounts and API tokens: every column, in key order. Sessions and
 /// sign-in failures are not audited and not covered.
@@ -414,9 +590,10 @@ pub(crate) async fn state_hash(
 pub(crate) async fn append(
     tx: &mut Transaction<'_, Any>,
     e: NewEntry<'_>,
+    parts: &[Part],
     key: Option<&AuditKey>,
 ) -> Result<(), StoreError> {
-    let state = state_hash(tx, e.campaign_id).await?;
+    let state = parts_state(tx, parts).await?;
     let head = sqlx::query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
         .fetch_optional(&mut **tx)
         .await?;
@@ -552,12 +729,29 @@ pub(crate) async fn verify(
         unchecked.push("seals not checked: no audit key was given".to_owned());
     }
 
-    // The stored data against the state the last entry about it recorded.
+    // The stored data against the state the last entry about it recorded. Rows record the
+    // parts they wrote (`parts …`); older rows recorded a whole campaign (or all accounts).
     let mut conn = pool.acquire().await?;
     let mut last: std::collections::BTreeMap<Option<String>, &AuditEntry> =
         std::collections::BTreeMap::new();
+    let mut part_last: std::collections::BTreeMap<Part, (&AuditEntry, String)> =
+        std::collections::BTreeMap::new();
+    // Scopes with a row from before parts were recorded: their unrecorded parts are unchecked,
+    // not unknown.
+    let mut before_parts: std::collections::BTreeSet<Option<String>> =
+        std::collections::BTreeSet::new();
     for e in &entries {
         last.insert(e.campaign_id.clone(), e);
+        match e.state_hash.as_deref().map(recorded_parts) {
+            Some(Some(parts)) => {
+                for (part, hash) in parts {
+                    part_last.insert(part, (e, hash));
+                }
+            }
+            _ => {
+                before_parts.insert(e.campaign_id.clone());
+            }
+        }
     }
     let stored: Vec<String> = sqlx::query("SELECT id FROM campaigns ORDER BY id")
         .fetch_all(&mut *conn)
@@ -592,11 +786,71 @@ pub(crate) async fn verify(
             ));
             continue;
         };
-        if state_hash(&mut conn, scope.as_deref()).await? != *recorded {
-            problems.push(format!(
-                "{what}: the stored data differs from what the log recorded after its last change (row {}, {} by {} at {}): edited outside Guarantor",
-                e.seq, e.action, e.actor, e.at
-            ));
+        if recorded_parts(recorded).is_none() {
+            // Last written before parts were recorded: the whole scope as that row saw it.
+            if state_hash(&mut conn, scope.as_deref()).await? != *recorded {
+                problems.push(format!(
+                    "{what}: the stored data differs from what the log recorded after its last change (row {}, {} by {} at {}): edited outside Guarantor",
+                    e.seq, e.action, e.actor, e.at
+                ));
+            }
+            continue;
+        }
+        // Each part against the last row that wrote it.
+        for (part, (row, hash)) in part_last
+            .iter()
+            .filter(|(p, _)| p.campaign() == scope.as_deref())
+        {
+            if part.hash(&mut conn).await? != *hash {
+                problems.push(format!(
+                    "{}: the stored data differs from what the log recorded after its last change (row {}, {} by {} at {}): edited outside Guarantor",
+                    part.describe(),
+                    row.seq,
+                    row.action,
+                    row.actor,
+                    row.at
+                ));
+            }
+        }
+        // Parts stored that no row recorded: added outside Guarantor, or (after an upgrade)
+        // not written since.
+        let Some(c) = scope else { continue };
+        let mut present: Vec<Part> = sqlx::query(
+            "SELECT respondent FROM proposals WHERE campaign_id = $1 \
+             UNION SELECT respondent FROM revisions WHERE campaign_id = $1",
+        )
+        .bind(c)
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(Part::Proposal(
+                c.clone(),
+                r.try_get::<String, _>("respondent")?,
+            ))
+        })
+        .collect::<Result<_, StoreError>>()?;
+        let invitations =
+            sqlx::query("SELECT COUNT(*) AS n FROM invitations WHERE campaign_id = $1")
+                .bind(c)
+                .fetch_one(&mut *conn)
+                .await?
+                .try_get::<i64, _>("n")?;
+        if invitations > 0 {
+            present.push(Part::Invitations(c.clone()));
+        }
+        for part in present.iter().filter(|p| !part_last.contains_key(p)) {
+            if before_parts.contains(scope) {
+                unchecked.push(format!(
+                    "{}: not changed since the log began recording each part; its data is not checked",
+                    part.describe()
+                ));
+            } else {
+                problems.push(format!(
+                    "{}: stored, but no row of the audit log wrote it (edited outside Guarantor)",
+                    part.describe()
+                ));
+            }
         }
     }
 

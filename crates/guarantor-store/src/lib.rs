@@ -55,7 +55,7 @@ impl Write {
                 before: a.before.as_deref(),
                 after: a.after.as_deref(),
             };
-            audit::append(&mut self.tx, entry, self.key.as_ref()).await?;
+            audit::append(&mut self.tx, entry, &a.parts, self.key.as_ref()).await?;
         }
         self.tx.commit().await?;
         Ok(())
@@ -416,7 +416,16 @@ impl Store {
             }
         }
         let audit = Audit::new(AuditAction::CampaignImport, format!("campaign {id}"))
-            .in_campaign(&id)
+            .in_campaign(
+                &id,
+                std::iter::once(audit::Part::Campaign(id.clone()))
+                    .chain(
+                        proposals
+                            .iter()
+                            .map(|p| audit::Part::Proposal(id.clone(), p.respondent.clone())),
+                    )
+                    .collect(),
+            )
             .after_json(campaign.to_json());
         w.commit(Some(audit)).await?;
         tracing::info!(campaign = %id, proposals = proposals.len(), "campaign imported");

@@ -16,7 +16,7 @@ use guarantor_domain::{
 };
 use sqlx::Row;
 
-use crate::audit::{Audit, AuditAction};
+use crate::audit::{Audit, AuditAction, Part};
 use crate::{Store, StoreError, json, load_document, parse_json};
 
 /// What a respondent edits: its offer lines and answers.
@@ -256,7 +256,7 @@ impl Store {
             .await?;
         w.commit(Some(
             Audit::new(AuditAction::CampaignReopen, format!("campaign {campaign}"))
-                .in_campaign(campaign)
+                .in_campaign(campaign, vec![Part::Campaign(campaign.to_owned())])
                 .before(&Reopened {
                     reopened: stored.reopened,
                 })
@@ -424,7 +424,10 @@ impl Store {
             .execute(&mut **tx)
             .await?;
         let mut audit = Audit::new(action, format!("proposal of {respondent}"))
-            .in_campaign(campaign)
+            .in_campaign(
+                campaign,
+                vec![Part::Proposal(campaign.to_owned(), respondent.to_owned())],
+            )
             .after(&after);
         if position.is_some() {
             audit = audit.before(&before);

@@ -6,7 +6,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use guarantor_domain::{CampaignDocument, validate};
 use sqlx::Row;
 
-use crate::audit::{Audit, AuditAction};
+use crate::audit::{Audit, AuditAction, Part};
 use crate::{Store, StoreError, json, load_document};
 
 /// Where a stored campaign stands.
@@ -95,7 +95,7 @@ impl Store {
         .execute(&mut **tx)
         .await?;
         let audit = Audit::new(AuditAction::CampaignSetup, format!("campaign {id}"))
-            .in_campaign(id)
+            .in_campaign(id, vec![Part::Campaign(id.to_owned())])
             .before(&before)
             .after(&setup);
         w.commit(Some(audit)).await?;

@@ -847,6 +847,14 @@ async fn audit_verify_detects_stored_data_edited_outside_guarantor() {
             "UPDATE campaigns SET document = REPLACE(document, '2025-03-07T17:00:00Z', '2031-03-07T17:00:00Z')",
         ),
         (
+            "a proposal added",
+            "INSERT INTO proposals (campaign_id, respondent, position, draft, withdrawn, version) VALUES ('small', 'ZZZ', 9, NULL, NULL, 1)",
+        ),
+        (
+            "an invitation added",
+            "INSERT INTO invitations (token_hash, campaign_id, respondent, created_at, created_by, expires_at) VALUES ('forged', 'small', 'AUT', '2025-03-01T00:00:00Z', 'x', '2035-03-01T00:00:00Z')",
+        ),
+        (
             "a forged withdrawal",
             "UPDATE proposals SET withdrawn = '{\"at\":\"2025-03-04T00:00:00Z\",\"by\":\"invitation:DEU\",\"reason\":\"forged\"}' WHERE respondent = 'DEU'",
         ),
