@@ -90,16 +90,24 @@ pub fn document(size: Size, seed: u64) -> CampaignDocument {
         .single()
         .unwrap_or_default();
     let phases = ["P0", "P1", "P2"];
-    let codes: Vec<String> = (0..size.respondents)
-        .map(|i| {
-            if i < CODES.len() {
-                CODES[i].to_owned()
-            } else {
-                // Beyond the list, reuse real codes is impossible; the caller asked for too many.
-                panic!("the generator knows {} country codes", CODES.len())
-            }
-        })
+    // The list first (so smaller campaigns stay as they were), then every other assigned
+    // ISO 3166-1 alpha-3 code: 249 respondents at most, as there are no more countries.
+    let codes: Vec<String> = CODES
+        .iter()
+        .map(|c| (*c).to_owned())
+        .chain(
+            isocountry::CountryCode::iter()
+                .map(|c| c.alpha3().to_owned())
+                .filter(|c| !CODES.contains(&c.as_str())),
+        )
+        .take(size.respondents)
         .collect();
+    assert!(
+        codes.len() == size.respondents,
+        "the generator knows {} country codes, {} respondents were asked for",
+        codes.len(),
+        size.respondents
+    );
     let respondents: Vec<RespondentDoc> = codes
         .iter()
         .enumerate()

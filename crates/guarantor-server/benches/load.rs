@@ -2,6 +2,10 @@
 //! p50/p99 latency, on SQLite (and PostgreSQL when `GUARANTOR_TEST_POSTGRES_URL` is set), side
 //! by side with a bare axum hello-world as the ceiling of this machine.
 //!
+//! Each database is measured on the demo campaign and on a generated campaign of 249 capitals
+//! (every assigned ISO 3166-1 alpha-3 code) with 2,988 offer lines, to show that what a read or
+//! a change costs does not grow with the campaign.
+//!
 //! `cargo bench -p guarantor-server --bench load` (env `LOAD_SECONDS`, default 5; `LOAD_CLIENTS`,
 //! default 32). The server runs in this process on its own runtime; the clients on another.
 
@@ -13,7 +17,36 @@ use guarantor_store::{Role, Store};
 use reqwest::Client;
 
 const DEMO: &str = include_str!("../../../examples/demo-campaign.json");
-const CAMPAIGN: &str = "ua-guarantee-2025";
+
+/// A campaign to measure on, and the line each submission offers.
+struct Subject {
+    label: &'static str,
+    campaign: guarantor_domain::Campaign,
+    capability: &'static str,
+}
+
+impl Subject {
+    fn demo() -> Self {
+        Self {
+            label: "demo (32 capitals)",
+            campaign: parse_campaign(DEMO, FileFormat::Json).expect("demo"),
+            capability: "medical.role2",
+        }
+    }
+
+    fn large() -> Self {
+        let size = guarantor_engine::generate::Size {
+            respondents: 249,
+            offers_per_respondent: 12,
+            requirements: 40,
+        };
+        Self {
+            label: "249 capitals, 2,988 offer lines",
+            campaign: guarantor_engine::generate::campaign(size, 7),
+            capability: "training",
+        }
+    }
+}
 
 fn env_or(name: &str, default: u64) -> u64 {
     std::env::var(name)
@@ -107,12 +140,15 @@ fn serve_on_own_runtime(router: axum::Router) -> String {
     rx.recv().expect("server address")
 }
 
-async fn measure(label: &str, url: &str, clients: usize, seconds: u64) {
+async fn measure(label: &str, url: &str, subject: &Subject, clients: usize, seconds: u64) {
+    let label = format!("{label}, {}", subject.label);
     let store = Store::open(url).await.expect("store");
-    let campaign = parse_campaign(DEMO, FileFormat::Json).expect("demo");
-    store.import(&campaign, "bench").await.expect("import");
+    let campaign = &subject.campaign;
+    let id = campaign.info().id.to_string();
+    let capability = subject.capability;
+    store.import(campaign, "bench").await.expect("import");
     store
-        .reopen(CAMPAIGN, "bench", Utc::now())
+        .reopen(&id, "bench", Utc::now())
         .await
         .expect("reopen");
     let respondents: Vec<String> = campaign
@@ -125,7 +161,7 @@ async fn measure(label: &str, url: &str, clients: usize, seconds: u64) {
     for r in &respondents {
         tokens.push(
             store
-                .invite(CAMPAIGN, r, expires, "bench", Utc::now())
+                .invite(&id, r, expires, "bench", Utc::now())
                 .await
                 .expect("invite"),
         );
@@ -146,16 +182,17 @@ async fn measure(label: &str, url: &str, clients: usize, seconds: u64) {
     let n = respondents.len();
 
     let reads = {
-        let (client, base, tokens, respondents) = (
+        let (client, base, tokens, respondents, id) = (
             client.clone(),
             base.clone(),
             tokens.clone(),
             respondents.clone(),
+            id.clone(),
         );
         run(n, seconds, move |c, _| {
             let req = client
                 .get(format!(
-                    "{base}/api/campaigns/{CAMPAIGN}/proposals/{}",
+                    "{base}/api/campaigns/{id}/proposals/{}",
                     respondents[c]
                 ))
                 .bearer_auth(&tokens[c]);
@@ -169,30 +206,32 @@ async fn measure(label: &str, url: &str, clients: usize, seconds: u64) {
         let versions: Vec<i64> = {
             let mut v = Vec::new();
             for r in &respondents {
-                v.push(store.proposal(CAMPAIGN, r).await.unwrap().version);
+                v.push(store.proposal(&id, r).await.unwrap().version);
             }
             v
         };
         let versions = std::sync::Arc::new(std::sync::Mutex::new(versions));
-        let (client, base, tokens, respondents) = (
+        let (client, base, tokens, respondents, id) = (
             client.clone(),
             base.clone(),
             tokens.clone(),
             respondents.clone(),
+            id.clone(),
         );
         run(n, seconds, move |c, i| {
-            let (client, base, token, respondent, versions) = (
+            let (client, base, token, respondent, versions, id) = (
                 client.clone(),
                 base.clone(),
                 tokens[c].clone(),
                 respondents[c].clone(),
                 versions.clone(),
+                id.clone(),
             );
             async move {
                 let v = versions.lock().unwrap()[c];
-                let path = format!("{base}/api/campaigns/{CAMPAIGN}/proposals/{respondent}");
+                let path = format!("{base}/api/campaigns/{id}/proposals/{respondent}");
                 let draft = serde_json::json!({"offers": [{"id": format!("{respondent}-L"),
-                    "capability": "medical.role2", "quantity": i + 1, "earliest_phase": "P1"}]});
+                    "capability": capability, "quantity": i + 1, "earliest_phase": "P1"}]});
                 let ok = client
                     .put(format!("{path}/draft"))
                     .bearer_auth(&token)
@@ -251,20 +290,40 @@ fn main() {
         .await;
         println!("{}", sample.line("bare axum hello-world (ceiling)"));
         let dir = tempfile::tempdir().expect("temp dir");
-        let sqlite = format!("sqlite://{}", dir.path().join("load.db").display());
-        measure("SQLite", &sqlite, clients, seconds).await;
+        for subject in [Subject::demo(), Subject::large()] {
+            let sqlite = format!(
+                "sqlite://{}",
+                dir.path()
+                    .join(format!("load-{}.db", subject.campaign.respondents().len()))
+                    .display()
+            );
+            measure("SQLite", &sqlite, &subject, clients, seconds).await;
+        }
         if let Ok(admin) = std::env::var("GUARANTOR_TEST_POSTGRES_URL") {
             use sqlx::Connection;
-            let name = format!("guarantor_load_{}", std::process::id());
             let mut conn = sqlx::PgConnection::connect(&admin)
                 .await
                 .expect("PostgreSQL");
-            sqlx::query(&format!("CREATE DATABASE {name}"))
-                .execute(&mut conn)
-                .await
-                .expect("create database");
             let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
-            measure("PostgreSQL", &format!("{base}/{name}"), clients, seconds).await;
+            for subject in [Subject::demo(), Subject::large()] {
+                let name = format!(
+                    "guarantor_load_{}_{}",
+                    std::process::id(),
+                    subject.campaign.respondents().len()
+                );
+                sqlx::query(&format!("CREATE DATABASE {name}"))
+                    .execute(&mut conn)
+                    .await
+                    .expect("create database");
+                measure(
+                    "PostgreSQL",
+                    &format!("{base}/{name}"),
+                    &subject,
+                    clients,
+                    seconds,
+                )
+                .await;
+            }
         } else {
             println!("(PostgreSQL not measured: GUARANTOR_TEST_POSTGRES_URL is not set)");
         }
