@@ -42,20 +42,27 @@ pub(crate) struct Write {
 }
 
 impl Write {
-    /// Appends the change's audit row (bound to the state the change left behind, sealed with
-    /// the store's key) and commits; `None` when the change found nothing to do (no row).
+    /// Appends a change's audit row in this transaction: bound to the state the change left
+    /// behind, sealed with the store's key. A batch of changes records one row each.
+    pub async fn record(&mut self, actor: &str, at: &str, a: &Audit) -> Result<(), StoreError> {
+        let entry = audit::NewEntry {
+            at,
+            actor,
+            action: a.action.as_str(),
+            campaign_id: a.campaign_id.as_deref(),
+            subject: &a.subject,
+            before: a.before.as_deref(),
+            after: a.after.as_deref(),
+        };
+        audit::append(&mut self.tx, entry, &a.parts, self.key.as_ref()).await
+    }
+
+    /// Records the change's audit row (`None` when the change found nothing to do) and
+    /// commits.
     pub async fn commit(mut self, audit: Option<Audit>) -> Result<(), StoreError> {
         if let Some(a) = audit {
-            let entry = audit::NewEntry {
-                at: &self.at,
-                actor: &self.actor,
-                action: a.action.as_str(),
-                campaign_id: a.campaign_id.as_deref(),
-                subject: &a.subject,
-                before: a.before.as_deref(),
-                after: a.after.as_deref(),
-            };
-            audit::append(&mut self.tx, entry, &a.parts, self.key.as_ref()).await?;
+            let (actor, at) = (self.actor.clone(), self.at.clone());
+            self.record(&actor, &at, &a).await?;
         }
         self.tx.commit().await?;
         Ok(())
@@ -226,6 +233,8 @@ pub struct Store {
     /// Campaign setups as last read, by id, with their setup version: a read checks the version
     /// in the database and parses the setup again only when it changed.
     setups: std::sync::Arc<std::sync::Mutex<SetupCache>>,
+    /// The queue of proposal changes, written in batches by one task (started on first use).
+    changes: std::sync::Arc<std::sync::OnceLock<proposals::ChangeQueue>>,
 }
 
 /// Parsed setups by campaign id, with the setup version each was read at.
@@ -330,6 +339,7 @@ impl Store {
             backend,
             audit_key: None,
             setups: std::sync::Arc::default(),
+            changes: std::sync::Arc::default(),
         };
         store.fill_commit_conditions().await?;
         Ok(store)

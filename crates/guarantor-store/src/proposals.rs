@@ -266,6 +266,9 @@ impl Store {
         Ok(())
     }
 
+    /// A change to a proposal, through the queue: changes arriving together are written in one
+    /// transaction (each in its own savepoint, so one refused change leaves the others alone)
+    /// and acknowledged after its one durable commit.
     async fn change(
         &self,
         campaign: &str,
@@ -275,11 +278,106 @@ impl Store {
         actor: &str,
         at: DateTime<Utc>,
     ) -> Result<ProposalState, StoreError> {
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        let request = ChangeRequest {
+            change: ProposalChange {
+                campaign: campaign.to_owned(),
+                respondent: respondent.to_owned(),
+                expected,
+                change,
+                actor: actor.to_owned(),
+                at,
+            },
+            reply,
+        };
+        let queue = self
+            .changes
+            .get_or_init(|| {
+                let (queue, requests) = tokio::sync::mpsc::channel(MAX_BATCH * 4);
+                // The writer's own handle holds no queue, so the writer ends when the last
+                // handle that can queue a change is dropped.
+                let writer = Store {
+                    changes: std::sync::Arc::default(),
+                    ..self.clone()
+                };
+                tokio::spawn(write_changes(writer, requests));
+                queue
+            })
+            .clone();
+        queue
+            .send(request)
+            .await
+            .map_err(|_| StoreError::Database("the proposal writer has stopped".into()))?;
+        answer
+            .await
+            .map_err(|_| StoreError::Database("the proposal writer has stopped".into()))?
+    }
+
+    /// Writes a batch of changes in one transaction and answers each after the commit.
+    async fn write_batch(&self, batch: Vec<ChangeRequest>) {
+        let mut w = match self.write("", "").await {
+            Ok(w) => w,
+            Err(e) => {
+                let message = e.to_string();
+                for r in batch {
+                    let _ = r.reply.send(Err(StoreError::Database(message.clone())));
+                }
+                return;
+            }
+        };
+        let mut answers = Vec::with_capacity(batch.len());
+        for r in batch {
+            let result = match sqlx::query("SAVEPOINT change").execute(&mut *w.tx).await {
+                Ok(_) => {
+                    let result = self.apply_change(&mut w, r.change).await;
+                    let end = if result.is_ok() {
+                        "RELEASE SAVEPOINT change"
+                    } else {
+                        "ROLLBACK TO SAVEPOINT change"
+                    };
+                    match sqlx::query(end).execute(&mut *w.tx).await {
+                        Ok(_) => result,
+                        Err(e) => Err(e.into()),
+                    }
+                }
+                Err(e) => Err(e.into()),
+            };
+            answers.push((r.reply, result));
+        }
+        match w.commit(None).await {
+            Ok(()) => {
+                for (reply, result) in answers {
+                    let _ = reply.send(result);
+                }
+            }
+            Err(e) => {
+                let message = e.to_string();
+                for (reply, _) in answers {
+                    let _ = reply.send(Err(StoreError::Database(message.clone())));
+                }
+            }
+        }
+    }
+
+    /// One change in the batch's transaction: read, check, write, record its audit row.
+    async fn apply_change(
+        &self,
+        w: &mut crate::Write,
+        c: ProposalChange,
+    ) -> Result<ProposalState, StoreError> {
+        let ProposalChange {
+            campaign,
+            respondent,
+            expected,
+            change,
+            actor,
+            at,
+        } = c;
+        let (campaign, respondent, actor) =
+            (campaign.as_str(), respondent.as_str(), actor.as_str());
         let at_text = at.to_rfc3339_opts(SecondsFormat::Micros, true);
         let action = change.action();
-        let mut w = self.write(actor, &at_text).await?;
         let tx = &mut w.tx;
-
         let read = self.read_proposal(tx, campaign, respondent).await?;
         let current = read.version;
         if current != expected {
@@ -432,7 +530,7 @@ impl Store {
         if position.is_some() {
             audit = audit.before(&before);
         }
-        w.commit(Some(audit)).await?;
+        w.record(actor, &at_text, &audit).await?;
         tracing::info!(
             campaign,
             respondent,
@@ -446,6 +544,43 @@ impl Store {
             version: expected + 1,
             proposal: after,
         })
+    }
+}
+
+/// Changes written in one transaction at most.
+const MAX_BATCH: usize = 64;
+
+/// Where proposal changes are queued for the writer.
+pub(crate) type ChangeQueue = tokio::sync::mpsc::Sender<ChangeRequest>;
+
+/// A change to one proposal: whose, from which version, what, by whom, when.
+struct ProposalChange {
+    campaign: String,
+    respondent: String,
+    expected: i64,
+    change: Change,
+    actor: String,
+    at: DateTime<Utc>,
+}
+
+/// A proposal change waiting for the writer, and where its answer goes.
+pub(crate) struct ChangeRequest {
+    change: ProposalChange,
+    reply: tokio::sync::oneshot::Sender<Result<ProposalState, StoreError>>,
+}
+
+/// The writer: takes what is queued (up to [`MAX_BATCH`]) and writes it as one batch, until
+/// every handle that can queue a change is gone.
+async fn write_changes(store: Store, mut requests: tokio::sync::mpsc::Receiver<ChangeRequest>) {
+    while let Some(first) = requests.recv().await {
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match requests.try_recv() {
+                Ok(r) => batch.push(r),
+                Err(_) => break,
+            }
+        }
+        store.write_batch(batch).await;
     }
 }
 

@@ -609,6 +609,65 @@ async fn a_submission_closing_a_cycle_of_conditions_is_refused() {
     }
 }
 
+/// Changes arriving together are written in one transaction, each in its own savepoint: every
+/// valid change is stored with its audit row, every refused one leaves nothing, whatever its
+/// neighbours in the batch did.
+#[tokio::test]
+async fn changes_written_together_keep_to_themselves() {
+    for (label, url, _guard) in databases().await {
+        let store = Store::open(&url).await.unwrap();
+        let campaign = demo();
+        store.import(&campaign, "cli:test").await.unwrap();
+        let codes: Vec<String> = campaign.invited().map(|r| r.code.to_string()).collect();
+        let mut tasks = Vec::new();
+        for (i, code) in codes.iter().enumerate() {
+            let store = store.clone();
+            let code = code.clone();
+            tasks.push(tokio::spawn(async move {
+                let v = store.proposal("ua-guarantee-2025", &code).await.unwrap().version;
+                // Every third capital sends a line no rule accepts.
+                let capability = if i % 3 == 0 { "death.ray" } else { "medical.role2" };
+                let draft = offers(&format!(
+                    r#"{{"offers": [{{"id": "{code}-B", "capability": "{capability}", "quantity": 1, "earliest_phase": "P1"}}]}}"#
+                ));
+                let result = store
+                    .save_draft("ua-guarantee-2025", &code, v, draft, "t", day(2))
+                    .await;
+                (i, code, v, result)
+            }));
+        }
+        for t in tasks {
+            let (i, code, v, result) = t.await.unwrap();
+            let now = store.proposal("ua-guarantee-2025", &code).await.unwrap();
+            if i % 3 == 0 {
+                assert!(
+                    matches!(&result, Err(StoreError::Invalid { problems }) if problems.iter().any(|p| p.contains("death.ray"))),
+                    "{label} {code}: {result:?}"
+                );
+                assert_eq!(now.version, v, "{label} {code}: nothing stored");
+            } else {
+                let saved = result.unwrap_or_else(|e| panic!("{label} {code}: {e}"));
+                assert_eq!(saved.version, v + 1, "{label} {code}");
+                assert_eq!(now, saved, "{label} {code}: stored as answered");
+            }
+        }
+        let report = store.verify_audit().await.unwrap();
+        assert!(report.intact(), "{label}: {:?}", report.problems);
+        let drafts = store
+            .audit_entries()
+            .await
+            .unwrap()
+            .iter()
+            .filter(|e| e.action == "proposal.save_draft")
+            .count();
+        assert_eq!(
+            drafts,
+            codes.len() - codes.len().div_ceil(3),
+            "{label}: one audit row per stored change"
+        );
+    }
+}
+
 /// A proposal read alone (one statement, the setup from its cache) is the proposal as the whole
 /// campaign holds it, for every capital; a setup change is seen at once, also by a second store
 /// (another server) whose cache holds the older setup.
