@@ -213,13 +213,7 @@ impl App {
         id: &str,
         respondent: &str,
     ) -> AppResult<ProposalState> {
-        authorise(
-            who,
-            Action::ReadProposal {
-                campaign: id,
-                respondent,
-            },
-        )?;
+        authorise(who, Action::read(id, respondent))?;
         Ok(self.store.proposal(id, respondent).await?)
     }
 
@@ -231,13 +225,7 @@ impl App {
         id: &str,
         respondent: &str,
     ) -> AppResult<(ProposalState, CampaignDocument, bool)> {
-        authorise(
-            who,
-            Action::ReadProposal {
-                campaign: id,
-                respondent,
-            },
-        )?;
+        authorise(who, Action::read(id, respondent))?;
         Ok(self.store.proposal_in_campaign(id, respondent).await?)
     }
 
@@ -250,13 +238,7 @@ impl App {
         expected: i64,
         content: DraftContent,
     ) -> AppResult<ProposalState> {
-        authorise(
-            who,
-            Action::ChangeProposal {
-                campaign: id,
-                respondent,
-            },
-        )?;
+        authorise(who, Action::change(id, respondent))?;
         Ok(self
             .store
             .save_draft(id, respondent, expected, content, &who.actor(), Utc::now())
@@ -272,13 +254,7 @@ impl App {
         expected: i64,
         note: &str,
     ) -> AppResult<ProposalState> {
-        authorise(
-            who,
-            Action::ChangeProposal {
-                campaign: id,
-                respondent,
-            },
-        )?;
+        authorise(who, Action::change(id, respondent))?;
         Ok(self
             .store
             .submit(id, respondent, expected, note, &who.actor(), Utc::now())
@@ -294,13 +270,7 @@ impl App {
         expected: i64,
         reason: &str,
     ) -> AppResult<ProposalState> {
-        authorise(
-            who,
-            Action::ChangeProposal {
-                campaign: id,
-                respondent,
-            },
-        )?;
+        authorise(who, Action::change(id, respondent))?;
         Ok(self
             .store
             .withdraw(id, respondent, expected, reason, &who.actor(), Utc::now())

@@ -41,6 +41,24 @@ pub enum Action<'a> {
     ChangeOwnPassword,
 }
 
+impl<'a> Action<'a> {
+    /// Reading `respondent`'s proposal in `campaign`.
+    pub fn read(campaign: &'a str, respondent: &'a str) -> Self {
+        Self::ReadProposal {
+            campaign,
+            respondent,
+        }
+    }
+
+    /// Changing `respondent`'s proposal in `campaign`.
+    pub fn change(campaign: &'a str, respondent: &'a str) -> Self {
+        Self::ChangeProposal {
+            campaign,
+            respondent,
+        }
+    }
+}
+
 /// The answer of the policy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Decision {

@@ -8,8 +8,8 @@ use guarantor_domain::{Campaign, FileFormat, Priority, parse_campaign};
 use guarantor_engine::options::instance::Instance;
 use guarantor_engine::options::report::ForcePackage;
 use guarantor_engine::options::{
-    Backend, Budget, Objective, OptionCount, OptionsRequest, ScenarioChoice, Settings,
-    ShortfallKind, TimeLimit, compute, greedy, measure,
+    Backend, Budget, Objective, OptionCount, OptionsRequest, ScenarioChoice, ShortfallKind,
+    TimeLimit, compute, greedy, measure,
 };
 use guarantor_engine::{OptionsReport, generate};
 use proptest::prelude::*;
@@ -1023,7 +1023,7 @@ fn microlp_and_highs_agree_on_the_optimum() {
             for objective in objectives {
                 let goals = objective.goals();
                 let values = |backend| {
-                    let settings = Settings {
+                    let settings = guarantor_engine::options::Settings {
                         backend,
                         time_limit: Duration::from_secs(20),
                     };

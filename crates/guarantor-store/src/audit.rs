@@ -556,33 +556,8 @@ pub(crate) async fn state_hash(
             ),
         ],
     };
-    let mut tables = Vec::new();
-    for (sql, columns) in queries {
-        let mut query = sqlx::query(sql);
-        if let Some(c) = campaign {
-            query = query.bind(c);
-        }
-        let rows = query.fetch_all(&mut *conn).await?;
-        let mut table = Vec::new();
-        for row in &rows {
-            let mut cells = Vec::new();
-            for (i, _) in columns.iter().enumerate() {
-                // Text or whole numbers; NULL stays null so it differs from "".
-                let cell = match row.try_get::<Option<String>, _>(i) {
-                    Ok(v) => serde_json::json!(v),
-                    Err(_) => serde_json::json!(row.try_get::<Option<i64>, _>(i)?),
-                };
-                cells.push(cell);
-            }
-            table.push(cells);
-        }
-        tables.push(table);
-    }
-    let encoded = serde_json::to_string(&tables).unwrap_or_default();
-    Ok(Sha256::digest(encoded.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect())
+    let queries: Vec<(&str, usize)> = queries.iter().map(|(q, c)| (*q, c.len())).collect();
+    hash_rows(conn, &queries, campaign.as_slice()).await
 }
 
 /// Appends a row in the caller's transaction (a [`crate::Write`]), after the

@@ -49,13 +49,7 @@ pub(crate) fn may_change(
     respondent: &str,
     headers: &HeaderMap,
 ) -> AppResult<i64> {
-    guarantor_app::policy::authorise(
-        &caller.0,
-        Action::ChangeProposal {
-            campaign,
-            respondent,
-        },
-    )?;
+    guarantor_app::policy::authorise(&caller.0, Action::change(campaign, respondent))?;
     if_match(headers)
 }
 

@@ -419,10 +419,7 @@ pub(crate) async fn page(
     Path((campaign, respondent)): Path<(String, String)>,
     Query(q): Query<Done>,
 ) -> Result<Response, PageError> {
-    viewer.may(Action::ReadProposal {
-        campaign: &campaign,
-        respondent: &respondent,
-    })?;
+    viewer.may(Action::read(&campaign, &respondent))?;
     let ctx = context(&s, &viewer, &campaign, &respondent).await?;
     Ok(render(
         &viewer,
@@ -441,10 +438,7 @@ pub(crate) async fn change(
     Path((campaign, respondent)): Path<(String, String)>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    viewer.may(Action::ChangeProposal {
-        campaign: &campaign,
-        respondent: &respondent,
-    })?;
+    viewer.may(Action::change(&campaign, &respondent))?;
     let form = FormData::parse(&body)?;
     viewer.check_csrf(&form)?;
     let version: i64 = form
@@ -528,10 +522,7 @@ pub(crate) async fn download_xlsx(
     viewer: Viewer,
     Path((campaign, respondent)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
-    viewer.may(Action::ReadProposal {
-        campaign: &campaign,
-        respondent: &respondent,
-    })?;
+    viewer.may(Action::read(&campaign, &respondent))?;
     let ctx = context(&s, &viewer, &campaign, &respondent).await?;
     let (offers, answers) = working_copy(&ctx.state);
     let bytes = xlsx::template(&ctx.doc, &respondent, &offers, &answers, ctx.state.version)
@@ -561,10 +552,7 @@ pub(crate) async fn upload_xlsx(
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, PageError> {
     // Who may come first: the body of someone who may not is never read.
-    viewer.may(Action::ChangeProposal {
-        campaign: &campaign,
-        respondent: &respondent,
-    })?;
+    viewer.may(Action::change(&campaign, &respondent))?;
     let mut multipart = multipart.map_err(|e| PageError::bad_request(e.body_text()))?;
     let mut fields = Vec::new();
     let mut file: Option<Vec<u8>> = None;
