@@ -144,6 +144,9 @@ mod tests {
             .unwrap();
         // Reopened: a capital may submit although the demo's deadline has passed.
         let id = campaign().unwrap().info().id.to_string();
-        assert!(store.campaign_state(&id).await.unwrap().reopened);
+        assert_eq!(
+            store.campaign_state(&id).await.unwrap().submissions,
+            guarantor_store::Submissions::Reopened
+        );
     }
 }

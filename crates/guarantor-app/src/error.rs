@@ -25,6 +25,8 @@ pub enum ErrorKind {
     WrongState,
     /// The campaign's deadline has passed.
     DeadlinePassed,
+    /// The coordinator closed the campaign to submissions.
+    SubmissionsClosed,
     /// Something with that name exists already.
     Exists,
     /// A wrong name or password.
@@ -49,6 +51,7 @@ impl ErrorKind {
             Self::Conflict => "conflict",
             Self::WrongState => "wrong_state",
             Self::DeadlinePassed => "deadline_passed",
+            Self::SubmissionsClosed => "submissions_closed",
             Self::Exists => "exists",
             Self::BadCredentials => "bad_credentials",
             Self::TooManyAttempts => "too_many_attempts",
@@ -141,6 +144,7 @@ impl From<StoreError> for AppError {
                 err
             }
             StoreError::DeadlinePassed { .. } => Self::new(ErrorKind::DeadlinePassed, message),
+            StoreError::SubmissionsClosed => Self::new(ErrorKind::SubmissionsClosed, message),
             StoreError::NothingToSubmit(_) | StoreError::NothingToWithdraw(_) => {
                 Self::new(ErrorKind::WrongState, message)
             }

@@ -20,7 +20,8 @@ use guarantor_domain::{Campaign, CampaignDocument};
 use guarantor_engine::OptionsReport;
 pub use guarantor_store::{
     AccountListing, ApiTokenListing, AuditEntry, AuditReport, CampaignListing, DraftContent,
-    Invitation, Principal, ProposalState, Role, Session, Store, StoreError, TOKEN_DAYS,
+    Invitation, Principal, ProposalState, Role, Session, Store, StoreError, Submissions,
+    TOKEN_DAYS,
 };
 
 pub use error::{AppError, AppResult, ErrorKind};
@@ -45,8 +46,8 @@ pub struct App {
 pub struct CampaignRead {
     /// The campaign's version (its ETag), read before the campaign: never newer than the data.
     pub version: i64,
-    /// Whether the coordinator reopened it after its deadline.
-    pub reopened: bool,
+    /// Whether capitals may submit (with the deadline).
+    pub submissions: Submissions,
     /// The audit log's head when it was read.
     pub audit_head: String,
     /// The campaign.
@@ -117,7 +118,7 @@ impl App {
         let campaign = self.store.export(id).await?;
         Ok(CampaignRead {
             version: state.version,
-            reopened: state.reopened,
+            submissions: state.submissions,
             audit_head,
             campaign,
         })
@@ -145,10 +146,16 @@ impl App {
             .await?)
     }
 
-    /// What the campaign asks the capitals (the document; the caller keeps what it shows).
-    pub async fn questionnaire(&self, who: &Principal, id: &str) -> AppResult<CampaignDocument> {
+    /// What the campaign asks the capitals (the document; the caller keeps what it shows) and
+    /// whether they may submit.
+    pub async fn questionnaire(
+        &self,
+        who: &Principal,
+        id: &str,
+    ) -> AppResult<(CampaignDocument, Submissions)> {
         authorise(who, Action::ReadQuestionnaire { campaign: id })?;
-        Ok(self.store.export(id).await?.to_document())
+        let submissions = self.store.campaign_state(id).await?.submissions;
+        Ok((self.store.export(id).await?.to_document(), submissions))
     }
 
     /// The campaign's invitations (state only, never tokens).
@@ -159,10 +166,16 @@ impl App {
         Ok(self.store.invitations(id).await?)
     }
 
-    /// Reopens a campaign after its deadline.
+    /// Reopens a campaign to submissions, whatever its deadline.
     pub async fn reopen(&self, who: &Principal, id: &str) -> AppResult<()> {
         authorise(who, Action::Coordinate)?;
         Ok(self.store.reopen(id, &who.actor(), Utc::now()).await?)
+    }
+
+    /// Closes a campaign to submissions, whatever its deadline (drafts may still be saved).
+    pub async fn close(&self, who: &Principal, id: &str) -> AppResult<()> {
+        authorise(who, Action::Coordinate)?;
+        Ok(self.store.close(id, &who.actor(), Utc::now()).await?)
     }
 
     /// Invites a capital (a new link; any earlier one of that capital stops working).
@@ -224,7 +237,7 @@ impl App {
         who: &Principal,
         id: &str,
         respondent: &str,
-    ) -> AppResult<(ProposalState, CampaignDocument, bool)> {
+    ) -> AppResult<(ProposalState, CampaignDocument, Submissions)> {
         authorise(who, Action::read(id, respondent))?;
         Ok(self.store.proposal_in_campaign(id, respondent).await?)
     }

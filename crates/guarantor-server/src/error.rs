@@ -129,9 +129,10 @@ pub(crate) fn status_of(kind: ErrorKind) -> StatusCode {
         ErrorKind::Malformed => StatusCode::BAD_REQUEST,
         ErrorKind::Invalid => StatusCode::UNPROCESSABLE_ENTITY,
         ErrorKind::Conflict => StatusCode::PRECONDITION_FAILED,
-        ErrorKind::WrongState | ErrorKind::DeadlinePassed | ErrorKind::Exists => {
-            StatusCode::CONFLICT
-        }
+        ErrorKind::WrongState
+        | ErrorKind::DeadlinePassed
+        | ErrorKind::SubmissionsClosed
+        | ErrorKind::Exists => StatusCode::CONFLICT,
         ErrorKind::TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
         ErrorKind::Unavailable => StatusCode::NOT_IMPLEMENTED,
         ErrorKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,

@@ -80,8 +80,10 @@ pub enum AuditAction {
     CampaignImport,
     /// A campaign's setup replaced.
     CampaignSetup,
-    /// A campaign reopened after its deadline.
+    /// A campaign reopened for submissions.
     CampaignReopen,
+    /// A campaign closed to submissions.
+    CampaignClose,
     /// A capital's draft saved.
     ProposalDraft,
     /// A capital's draft submitted as a revision.
@@ -108,10 +110,11 @@ pub enum AuditAction {
 
 impl AuditAction {
     /// Every action.
-    pub const ALL: [Self; 14] = [
+    pub const ALL: [Self; 15] = [
         Self::CampaignImport,
         Self::CampaignSetup,
         Self::CampaignReopen,
+        Self::CampaignClose,
         Self::ProposalDraft,
         Self::ProposalSubmit,
         Self::ProposalWithdraw,
@@ -131,6 +134,7 @@ impl AuditAction {
             Self::CampaignImport => "campaign.import",
             Self::CampaignSetup => "campaign.setup",
             Self::CampaignReopen => "campaign.reopen",
+            Self::CampaignClose => "campaign.close",
             Self::ProposalDraft => "proposal.save_draft",
             Self::ProposalSubmit => "proposal.submit",
             Self::ProposalWithdraw => "proposal.withdraw",
@@ -905,6 +909,7 @@ mod tests {
                 "campaign.import",
                 "campaign.setup",
                 "campaign.reopen",
+                "campaign.close",
                 "proposal.save_draft",
                 "proposal.submit",
                 "proposal.withdraw",

@@ -69,7 +69,7 @@ impl Write {
     }
 }
 pub use proposals::{DraftContent, ProposalState};
-pub use setup::CampaignState;
+pub use setup::{CampaignState, Submissions};
 
 /// The migrations, embedded in the binary; applied when a store is opened.
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
@@ -157,6 +157,11 @@ pub enum StoreError {
         /// Every problem, each with its path in the campaign file.
         problems: Vec<String>,
     },
+    /// Submission to a campaign the coordinator closed.
+    #[error(
+        "the coordinator closed submissions to this campaign: ask them to reopen it (your draft is kept)"
+    )]
+    SubmissionsClosed,
     /// Submission after the deadline of a campaign that was not reopened.
     #[error(
         "the deadline ({deadline}) has passed: submissions are closed unless the coordinator reopens the campaign"
@@ -543,8 +548,8 @@ pub(crate) struct StoredCampaign {
     pub document: CampaignDocument,
     /// Proposal versions by respondent code.
     pub versions: BTreeMap<String, i64>,
-    /// True when the coordinator reopened the campaign after its deadline.
-    pub reopened: bool,
+    /// Whether capitals may submit (with the deadline).
+    pub submissions: Submissions,
 }
 
 impl Store {
@@ -677,7 +682,7 @@ pub(crate) async fn load_document(
     };
     let mut document: CampaignDocument =
         parse_json(id, "campaign", &row.try_get::<String, _>("document")?)?;
-    let reopened = row.try_get::<i64, _>("reopened")? != 0;
+    let submissions = Submissions::from_column(row.try_get("reopened")?);
     let mut revisions: BTreeMap<String, Vec<RevisionDoc>> = BTreeMap::new();
     for r in sqlx::query(
         "SELECT respondent, body FROM revisions WHERE campaign_id = $1 ORDER BY respondent, number",
@@ -722,6 +727,6 @@ pub(crate) async fn load_document(
     Ok(StoredCampaign {
         document,
         versions,
-        reopened,
+        submissions,
     })
 }

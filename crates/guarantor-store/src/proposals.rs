@@ -17,7 +17,7 @@ use guarantor_domain::{
 use sqlx::Row;
 
 use crate::audit::{Audit, AuditAction, Part};
-use crate::{Store, StoreError, json, load_document, parse_json};
+use crate::{Store, StoreError, Submissions, json, load_document, parse_json};
 
 /// What a respondent edits: its offer lines and answers.
 #[derive(
@@ -53,10 +53,10 @@ enum Change {
     Withdraw { reason: String },
 }
 
-/// What the audit log records of a reopening.
+/// What the audit log records of a reopening or a closing.
 #[derive(serde::Serialize)]
-struct Reopened {
-    reopened: bool,
+struct SubmissionsState {
+    submissions: Submissions,
 }
 
 impl Change {
@@ -147,7 +147,7 @@ impl Store {
         }
         Ok(ReadProposal {
             setup,
-            reopened: first.try_get::<i64, _>("reopened")? != 0,
+            submissions: Submissions::from_column(first.try_get("reopened")?),
             version: version.unwrap_or(0),
             position: first.try_get("position")?,
             proposal,
@@ -155,13 +155,13 @@ impl Store {
     }
 
     /// The respondent's proposal with the campaign it belongs to (the file without other
-    /// changes in between: one read) and whether the campaign was reopened after its deadline:
+    /// changes in between: one read) and whether capitals may submit to it:
     /// what a page showing the proposal against its questionnaire needs.
     pub async fn proposal_in_campaign(
         &self,
         campaign: &str,
         respondent: &str,
-    ) -> Result<(ProposalState, CampaignDocument, bool), StoreError> {
+    ) -> Result<(ProposalState, CampaignDocument, Submissions), StoreError> {
         let mut tx = self.pool.begin().await?;
         let stored = load_document(&mut tx, campaign).await?;
         tx.commit().await?;
@@ -178,7 +178,7 @@ impl Store {
                 .cloned()
                 .unwrap_or_else(|| empty(respondent)),
         };
-        Ok((state, stored.document, stored.reopened))
+        Ok((state, stored.document, stored.submissions))
     }
 
     /// Saves the draft (replacing any earlier draft). `expected` is the version the caller read.
@@ -202,8 +202,9 @@ impl Store {
         .await
     }
 
-    /// Submits the draft as the next immutable revision. Refused after the deadline unless the
-    /// campaign was reopened.
+    /// Submits the draft as the next immutable revision. Refused when submissions are closed:
+    /// after the deadline unless the coordinator reopened them, or when the coordinator closed
+    /// them.
     pub async fn submit(
         &self,
         campaign: &str,
@@ -237,30 +238,60 @@ impl Store {
             .await
     }
 
-    /// Accepts submissions again after the deadline.
+    /// Accepts submissions again, whatever the deadline, until the coordinator closes them or
+    /// sets a new deadline.
     pub async fn reopen(
         &self,
         campaign: &str,
         actor: &str,
         at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
+        self.set_submissions(campaign, Submissions::Reopened, actor, at)
+            .await
+    }
+
+    /// Refuses submissions, whatever the deadline, until the coordinator reopens them or sets a
+    /// new deadline. Drafts may still be saved.
+    pub async fn close(
+        &self,
+        campaign: &str,
+        actor: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.set_submissions(campaign, Submissions::Closed, actor, at)
+            .await
+    }
+
+    async fn set_submissions(
+        &self,
+        campaign: &str,
+        to: Submissions,
+        actor: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
         let at = at.to_rfc3339_opts(SecondsFormat::Micros, true);
         let mut w = self.write(actor, &at).await?;
         let tx = &mut w.tx;
-
         let stored = load_document(tx, campaign).await?;
-        sqlx::query("UPDATE campaigns SET reopened = 1, version = version + 1, updated_at = $1 WHERE id = $2")
-            .bind(&at)
-            .bind(campaign)
-            .execute(&mut **tx)
-            .await?;
+        sqlx::query(
+            "UPDATE campaigns SET reopened = $1, version = version + 1, updated_at = $2 WHERE id = $3",
+        )
+        .bind(to.column())
+        .bind(&at)
+        .bind(campaign)
+        .execute(&mut **tx)
+        .await?;
+        let action = match to {
+            Submissions::Closed => AuditAction::CampaignClose,
+            _ => AuditAction::CampaignReopen,
+        };
         w.commit(Some(
-            Audit::new(AuditAction::CampaignReopen, format!("campaign {campaign}"))
+            Audit::new(action, format!("campaign {campaign}"))
                 .in_campaign(campaign, vec![Part::Campaign(campaign.to_owned())])
-                .before(&Reopened {
-                    reopened: stored.reopened,
+                .before(&SubmissionsState {
+                    submissions: stored.submissions,
                 })
-                .after(&Reopened { reopened: true }),
+                .after(&SubmissionsState { submissions: to }),
         ))
         .await?;
         Ok(())
@@ -417,9 +448,13 @@ impl Store {
                 });
             }
             Change::Submit { note } => {
-                if at > deadline && !read.reopened {
-                    return Err(StoreError::DeadlinePassed {
-                        deadline: deadline.to_rfc3339_opts(SecondsFormat::AutoSi, true),
+                if !read.submissions.open(at, deadline) {
+                    return Err(if read.submissions == Submissions::Closed {
+                        StoreError::SubmissionsClosed
+                    } else {
+                        StoreError::DeadlinePassed {
+                            deadline: deadline.to_rfc3339_opts(SecondsFormat::AutoSi, true),
+                        }
                     });
                 }
                 let Some(draft) = proposal.draft.take() else {
@@ -587,7 +622,7 @@ async fn write_changes(store: Store, mut requests: tokio::sync::mpsc::Receiver<C
 /// A proposal as read for a change.
 struct ReadProposal {
     setup: std::sync::Arc<crate::Setup>,
-    reopened: bool,
+    submissions: Submissions,
     version: i64,
     /// Its place in the campaign's list; `None` before its first change.
     position: Option<i64>,

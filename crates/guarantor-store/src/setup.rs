@@ -9,18 +9,68 @@ use sqlx::Row;
 use crate::audit::{Audit, AuditAction, Part};
 use crate::{Store, StoreError, json, load_document};
 
+/// Whether capitals may submit: as the deadline says, or as the coordinator decided against it.
+/// Stored in `campaigns.reopened` (0, 1, 2); a new deadline returns it to `ByDeadline`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Submissions {
+    /// Open until the deadline, closed after it.
+    ByDeadline,
+    /// Reopened by the coordinator: open whatever the deadline.
+    Reopened,
+    /// Closed by the coordinator: closed whatever the deadline.
+    Closed,
+}
+
+impl Submissions {
+    pub(crate) fn from_column(value: i64) -> Self {
+        match value {
+            1 => Self::Reopened,
+            2 => Self::Closed,
+            _ => Self::ByDeadline,
+        }
+    }
+
+    pub(crate) fn column(self) -> i64 {
+        match self {
+            Self::ByDeadline => 0,
+            Self::Reopened => 1,
+            Self::Closed => 2,
+        }
+    }
+
+    /// Whether a submission at `now` is accepted, with the campaign's `deadline`.
+    pub fn open(self, now: DateTime<Utc>, deadline: DateTime<Utc>) -> bool {
+        match self {
+            Self::ByDeadline => now <= deadline,
+            Self::Reopened => true,
+            Self::Closed => false,
+        }
+    }
+
+    /// Where submissions stand, in words, for pages and messages.
+    pub fn describe(self, now: DateTime<Utc>, deadline: DateTime<Utc>) -> &'static str {
+        match (self, now <= deadline) {
+            (Self::ByDeadline, true) => "open until the deadline",
+            (Self::ByDeadline, false) => "closed: the deadline has passed",
+            (Self::Reopened, _) => "open: reopened by the coordinator",
+            (Self::Closed, _) => "closed by the coordinator",
+        }
+    }
+}
+
 /// Where a stored campaign stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CampaignState {
     /// Bumped on every change of the campaign or one of its proposals.
     pub version: i64,
-    /// True when the coordinator reopened it after its deadline.
-    pub reopened: bool,
+    /// Whether capitals may submit (with the deadline).
+    pub submissions: Submissions,
 }
 
 impl Store {
     /// The campaign's version (bumped on every change of it or of one of its proposals) and
-    /// whether the coordinator reopened it after its deadline.
+    /// whether capitals may submit.
     pub async fn campaign_state(&self, id: &str) -> Result<CampaignState, StoreError> {
         let row = sqlx::query("SELECT version, reopened FROM campaigns WHERE id = $1")
             .bind(id)
@@ -29,7 +79,7 @@ impl Store {
         match row {
             Some(row) => Ok(CampaignState {
                 version: row.try_get("version")?,
-                reopened: row.try_get::<i64, _>("reopened")? != 0,
+                submissions: Submissions::from_column(row.try_get("reopened")?),
             }),
             None => {
                 // The same message as every other lookup, with the stored ids.
@@ -86,10 +136,18 @@ impl Store {
         let mut before = stored.document;
         before.proposals.clear();
         setup.proposals.clear();
+        // A new deadline is the coordinator's newest word on when submissions close: an earlier
+        // reopening or closing no longer stands.
+        let submissions = if setup.campaign.deadline == before.campaign.deadline {
+            stored.submissions
+        } else {
+            Submissions::ByDeadline
+        };
         sqlx::query(
-            "UPDATE campaigns SET document = $1, version = version + 1, setup_version = setup_version + 1, updated_at = $2 WHERE id = $3",
+            "UPDATE campaigns SET document = $1, reopened = $2, version = version + 1, setup_version = setup_version + 1, updated_at = $3 WHERE id = $4",
         )
         .bind(json(&setup))
+        .bind(submissions.column())
         .bind(&at)
         .bind(id)
         .execute(&mut **tx)

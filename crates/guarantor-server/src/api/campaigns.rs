@@ -41,7 +41,11 @@ pub(crate) const ROUTES: &[Route] = &[
     endpoint!(GET "/api/campaigns/{campaign}/brief.pdf" => get_brief_pdf, ACCOUNTS, "The decision brief as PDF (501 when the server was built without a typesetter)."),
     Route {
         success: 204,
-        ..endpoint!(POST "/api/campaigns/{campaign}/reopen" => reopen, "coordinator", "Accept submissions again after the deadline.")
+        ..endpoint!(POST "/api/campaigns/{campaign}/reopen" => reopen, "coordinator", "Accept submissions again, whatever the deadline, until closed or a new deadline is set.")
+    },
+    Route {
+        success: 204,
+        ..endpoint!(POST "/api/campaigns/{campaign}/close" => close, "coordinator", "Refuse submissions, whatever the deadline, until reopened or a new deadline is set (drafts may still be saved).")
     },
 ];
 
@@ -142,8 +146,8 @@ pub(crate) async fn get_questionnaire(
     caller: Caller,
     Path(campaign): Path<String>,
 ) -> AppResult<Response> {
-    let doc = s.app.questionnaire(&caller.0, &campaign).await?;
-    Ok(Json(QuestionnaireView::of(doc)).into_response())
+    let (doc, submissions) = s.app.questionnaire(&caller.0, &campaign).await?;
+    Ok(Json(QuestionnaireView::of(doc, submissions)).into_response())
 }
 
 /// What a capital is sent to answer the questionnaire, field by field (docs/api.md): what the
@@ -164,6 +168,19 @@ struct QuestionnaireView {
     facts: Vec<guarantor_domain::document::FactDoc>,
     /// The invited capitals an offer may be conditional on: code and name only.
     respondents: Vec<RespondentName>,
+    /// Whether a submission would be accepted now, and why.
+    submissions: SubmissionsView,
+}
+
+/// Where submissions stand.
+#[derive(Debug, serde::Serialize)]
+struct SubmissionsView {
+    /// Whether a submission now is accepted.
+    open: bool,
+    /// `by_deadline`, `reopened` (by the coordinator) or `closed` (by the coordinator).
+    state: guarantor_app::Submissions,
+    /// In words.
+    says: &'static str,
 }
 
 /// An invited capital, as another capital may see it.
@@ -177,8 +194,17 @@ impl QuestionnaireView {
     /// Keeps what a capital needs; scenarios (the negotiation outcomes studied, who may be
     /// excluded, troop ceilings), reference figures, memberships, uninvited respondents and every
     /// proposal stay out.
-    fn of(doc: guarantor_domain::CampaignDocument) -> Self {
+    fn of(
+        doc: guarantor_domain::CampaignDocument,
+        submissions: guarantor_app::Submissions,
+    ) -> Self {
+        let (now, deadline) = (chrono::Utc::now(), doc.campaign.deadline);
         Self {
+            submissions: SubmissionsView {
+                open: submissions.open(now, deadline),
+                state: submissions,
+                says: submissions.describe(now, deadline),
+            },
             campaign: doc.campaign,
             phases: doc.phases,
             sectors: doc.sectors,
@@ -231,5 +257,14 @@ pub(crate) async fn reopen(
     Path(campaign): Path<String>,
 ) -> AppResult<Response> {
     s.app.reopen(&caller.0, &campaign).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+pub(crate) async fn close(
+    State(s): Shared,
+    caller: Caller,
+    Path(campaign): Path<String>,
+) -> AppResult<Response> {
+    s.app.close(&caller.0, &campaign).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }

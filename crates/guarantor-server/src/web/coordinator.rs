@@ -28,6 +28,7 @@ pub(crate) const ROUTES: &[PageRoute] = &[
     page!(POST "/campaigns/{campaign}/invitations" => invite, "coordinator"),
     page!(POST "/campaigns/{campaign}/invitations/{respondent}/revoke" => revoke, "coordinator"),
     page!(POST "/campaigns/{campaign}/reopen" => reopen, "coordinator"),
+    page!(POST "/campaigns/{campaign}/close" => close, "coordinator"),
     page!(GET "/campaigns/{campaign}/setup" => setup_page, "coordinator"),
     page!(POST "/campaigns/{campaign}/setup" => save_setup, "coordinator"),
     page!(GET "/campaigns/{campaign}/audit" => audit, "coordinator"),
@@ -267,12 +268,11 @@ async fn dashboard_page(
     new_link: Option<(String, String, String)>,
 ) -> Result<Response, PageError> {
     let read = s.app.campaign(&viewer.principal, campaign).await?;
-    let (c, reopened) = (read.campaign, read.reopened);
+    let (c, submissions) = (read.campaign, read.submissions);
     let invitations = s.app.invitations(&viewer.principal, campaign).await?;
     let a = guarantor_assess::assess(&c);
     let doc = c.to_document();
     let deadline = doc.campaign.deadline;
-    let passed = Utc::now() > deadline;
     let lists = Lists::of(&doc);
     let coverage = a
         .coverage
@@ -301,12 +301,8 @@ async fn dashboard_page(
         issuer: doc.campaign.issuer.clone(),
         purpose: doc.campaign.purpose.clone(),
         deadline: deadline.format("%Y-%m-%d %H:%M UTC").to_string(),
-        deadline_state: match (passed, reopened) {
-            (false, _) => "open for submissions".into(),
-            (true, true) => "deadline passed; reopened for submissions".into(),
-            (true, false) => "deadline passed; submissions closed".into(),
-        },
-        closed: passed && !reopened,
+        deadline_state: format!("submissions {}", submissions.describe(Utc::now(), deadline)),
+        closed: !submissions.open(Utc::now(), deadline),
         coordinator: matches!(
             viewer.principal,
             guarantor_app::Principal::Account {
@@ -331,6 +327,7 @@ fn dashboard_flash(done: &str) -> Option<String> {
             "imported" => "Campaign imported.",
             "revoked" => "Invitation revoked: its link no longer opens the proposal.",
             "reopened" => "Campaign reopened: capitals may submit again.",
+            "closed" => "Campaign closed to submissions: capitals may still save drafts.",
             "setup" => "Setup saved.",
             _ => return None,
         }
@@ -414,7 +411,20 @@ pub(crate) async fn revoke(
     Ok(see_other(&format!("/campaigns/{campaign}?done=revoked")))
 }
 
-/// POST: accept submissions again after the deadline.
+/// POST: refuse submissions, whatever the deadline.
+pub(crate) async fn close(
+    State(s): Shared,
+    viewer: Viewer,
+    Path(campaign): Path<String>,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    viewer.may(Action::Coordinate)?;
+    viewer.check_csrf(&FormData::parse(&body)?)?;
+    s.app.close(&viewer.principal, &campaign).await?;
+    Ok(see_other(&format!("/campaigns/{campaign}?done=closed")))
+}
+
+/// POST: accept submissions again, whatever the deadline.
 pub(crate) async fn reopen(
     State(s): Shared,
     viewer: Viewer,

@@ -126,7 +126,7 @@ enum Shown {
 struct Context {
     doc: CampaignDocument,
     state: ProposalState,
-    reopened: bool,
+    submissions: guarantor_app::Submissions,
 }
 
 async fn context(
@@ -136,14 +136,14 @@ async fn context(
     respondent: &str,
 ) -> Result<Context, PageError> {
     // One read: the proposal, its campaign and the deadline state agree with each other.
-    let (state, doc, reopened) = s
+    let (state, doc, submissions) = s
         .app
         .proposal_in_campaign(&viewer.principal, campaign, respondent)
         .await?;
     Ok(Context {
         doc,
         state,
-        reopened,
+        submissions,
     })
 }
 
@@ -363,13 +363,18 @@ fn render(
         })
         .collect();
     let deadline = doc.campaign.deadline;
-    let deadline_passed = Utc::now() > deadline;
-    let deadline_note = match (deadline_passed, ctx.reopened) {
-        (true, true) => Some(
+    let now = Utc::now();
+    let deadline_passed = now > deadline;
+    let deadline_note = match (ctx.submissions, deadline_passed) {
+        (guarantor_app::Submissions::Closed, _) => Some(
+            "The coordinator has closed submissions: you may still save a draft, and submit it if they reopen the campaign."
+                .to_owned(),
+        ),
+        (guarantor_app::Submissions::Reopened, true) => Some(
             "The deadline has passed, but the coordinator reopened the campaign: you may still submit."
                 .to_owned(),
         ),
-        (true, false) => Some(
+        (guarantor_app::Submissions::ByDeadline, true) => Some(
             "The deadline has passed: submissions are closed unless the coordinator reopens the campaign. You may still save a draft."
                 .to_owned(),
         ),
@@ -391,7 +396,7 @@ fn render(
         status: status(&ctx.state),
         deadline: deadline.format("%Y-%m-%d %H:%M UTC").to_string(),
         deadline_note,
-        deadline_passed: deadline_passed && !ctx.reopened,
+        deadline_passed: !ctx.submissions.open(now, deadline),
         editable: viewer.may_edit(),
         can_withdraw: viewer.may_edit()
             && !ctx.state.proposal.revisions.is_empty()
@@ -509,7 +514,7 @@ fn refused(viewer: &Viewer, mut ctx: Context, shown: Shown, e: AppError) -> Resp
             }
             render(viewer, &ctx, shown, vec![message], Vec::new(), None)
         }
-        ErrorKind::DeadlinePassed | ErrorKind::WrongState => {
+        ErrorKind::DeadlinePassed | ErrorKind::SubmissionsClosed | ErrorKind::WrongState => {
             render(viewer, &ctx, shown, vec![e.message], Vec::new(), None)
         }
         _ => PageError::from(e).into_response(),

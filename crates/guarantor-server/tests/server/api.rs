@@ -169,12 +169,21 @@ async fn tokens_decide_what_a_caller_may_do() {
                 "questionnaire",
                 "requirements",
                 "respondents",
-                "sectors"
+                "sectors",
+                "submissions"
             ],
             "{}",
             app.label
         );
         assert!(!body["catalogue"].as_array().unwrap().is_empty());
+        // The demo's deadline has passed and nobody reopened it: the capital is told before
+        // it tries.
+        assert_eq!(
+            body["submissions"],
+            json!({"open": false, "state": "by_deadline", "says": "closed: the deadline has passed"}),
+            "{}",
+            app.label
+        );
         let respondents = body["respondents"].as_array().unwrap();
         assert_eq!(respondents.len(), 32, "the invited capitals only");
         for r in respondents {
@@ -216,6 +225,116 @@ async fn tokens_decide_what_a_caller_may_do() {
 }
 
 const CYP_DRAFT: &str = r#"{"offers": [{"id": "CYP-1", "capability": "medical.role2", "quantity": 1, "earliest_phase": "P1"}]}"#;
+
+/// The coordinator opens and closes submissions explicitly, a new deadline replaces either, the
+/// capital sees where they stand, and each step is in the audit log.
+#[tokio::test]
+async fn the_coordinator_closes_and_reopens_submissions() {
+    for app in spawn_apps().await {
+        let cyp = app.with_demo_and_invitation("CYP").await;
+        let base = format!("/api/campaigns/{CAMPAIGN}");
+        let post = |path: String, token: String| {
+            let app = &app;
+            async move {
+                app.call(Method::POST, &path, Some(&token), None, None)
+                    .await
+            }
+        };
+        let state = || async {
+            let (_, body, _) = app
+                .call(
+                    Method::GET,
+                    &format!("{base}/questionnaire"),
+                    Some(&cyp),
+                    None,
+                    None,
+                )
+                .await;
+            body["submissions"]["state"].as_str().unwrap().to_owned()
+        };
+        // A draft, then submit through the states.
+        let draft: Value = serde_json::from_str(CYP_DRAFT).unwrap();
+        let proposal = format!("{base}/proposals/CYP");
+        let (status, _, _) = app
+            .call(
+                Method::PUT,
+                &format!("{proposal}/draft"),
+                Some(&cyp),
+                Some(draft),
+                Some("\"v0\""),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{}", app.label);
+        let submit = |v: &'static str| {
+            let (app, path, cyp) = (&app, format!("{proposal}/submit"), cyp.clone());
+            async move {
+                app.call(Method::POST, &path, Some(&cyp), None, Some(v))
+                    .await
+            }
+        };
+        // Only the coordinator closes: a capital gets 404, a decision maker 403.
+        let (status, _, _) = post(format!("{base}/close"), cyp.clone()).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        let (status, _, _) = post(format!("{base}/close"), app.coordinator.clone()).await;
+        assert_eq!(status, StatusCode::NO_CONTENT, "{}", app.label);
+        assert_eq!(state().await, "closed");
+        let (status, body, _) = submit("\"v1\"").await;
+        assert_eq!(status, StatusCode::CONFLICT, "{body}");
+        assert_eq!(body["error"]["code"], "submissions_closed", "{body}");
+        // Reopened: the submission goes through although the deadline has passed.
+        let (status, _, _) = post(format!("{base}/reopen"), app.coordinator.clone()).await;
+        assert_eq!(status, StatusCode::NO_CONTENT);
+        assert_eq!(state().await, "reopened");
+        let (status, body, _) = submit("\"v1\"").await;
+        assert_eq!(status, StatusCode::OK, "{}: {body}", app.label);
+        // A new deadline, in the past, replaces the reopening: closed again (it used to stay
+        // reopened for ever).
+        let (_, doc, etag) = app
+            .call(Method::GET, &base, Some(&app.coordinator), None, None)
+            .await;
+        let mut setup = doc.clone();
+        setup["proposals"] = json!([]);
+        setup["campaign"]["deadline"] = json!("2025-04-01T17:00:00Z");
+        let (status, body, _) = app
+            .call(
+                Method::PUT,
+                &format!("{base}/setup"),
+                Some(&app.coordinator),
+                Some(setup),
+                etag.as_deref(),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{}: {body}", app.label);
+        assert_eq!(state().await, "by_deadline");
+        let (status, _, _) = app
+            .call(
+                Method::PUT,
+                &format!("{proposal}/draft"),
+                Some(&cyp),
+                Some(serde_json::from_str(CYP_DRAFT).unwrap()),
+                Some("\"v2\""),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "drafts are always accepted");
+        let (status, body, _) = submit("\"v3\"").await;
+        assert_eq!(
+            body["error"]["code"], "deadline_passed",
+            "{}: {status} {body}",
+            app.label
+        );
+        // Each step is audited.
+        let (_, log, _) = app
+            .call(
+                Method::GET,
+                "/api/audit/verify",
+                Some(&app.coordinator),
+                None,
+                None,
+            )
+            .await;
+        assert_eq!(log["problems"], json!([]), "{log}");
+    }
+}
 
 #[tokio::test]
 async fn conflicting_edits_get_412_and_no_update_is_lost() {
