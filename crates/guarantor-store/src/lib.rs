@@ -543,11 +543,9 @@ impl Store {
     }
 }
 
-/// A campaign document as stored, with the versions of its proposals.
+/// A campaign document as stored, with whether capitals may submit.
 pub(crate) struct StoredCampaign {
     pub document: CampaignDocument,
-    /// Proposal versions by respondent code.
-    pub versions: BTreeMap<String, i64>,
     /// Whether capitals may submit (with the deadline).
     pub submissions: Submissions,
 }
@@ -699,7 +697,6 @@ pub(crate) async fn load_document(
         )?;
         revisions.entry(respondent).or_default().push(body);
     }
-    let mut versions = BTreeMap::new();
     for p in sqlx::query(
         "SELECT respondent, draft, withdrawn, version FROM proposals WHERE campaign_id = $1 ORDER BY position",
     )
@@ -716,7 +713,6 @@ pub(crate) async fn load_document(
             .try_get::<Option<String>, _>("withdrawn")?
             .map(|t| parse_json::<WithdrawalDoc>(id, &format!("withdrawal of {respondent}"), &t))
             .transpose()?;
-        versions.insert(respondent.clone(), p.try_get::<i64, _>("version")?);
         document.proposals.push(ProposalDoc {
             revisions: revisions.remove(&respondent).unwrap_or_default(),
             respondent,
@@ -726,7 +722,6 @@ pub(crate) async fn load_document(
     }
     Ok(StoredCampaign {
         document,
-        versions,
         submissions,
     })
 }

@@ -154,31 +154,24 @@ impl Store {
         })
     }
 
-    /// The respondent's proposal with the campaign it belongs to (the file without other
-    /// changes in between: one read) and whether capitals may submit to it:
-    /// what a page showing the proposal against its questionnaire needs.
+    /// The respondent's proposal with the setup of the campaign it answers (read in one
+    /// statement, the setup from its cache; the other capitals' proposals are not read) and
+    /// whether capitals may submit: what a page showing the proposal against its questionnaire
+    /// needs.
     pub async fn proposal_in_campaign(
         &self,
         campaign: &str,
         respondent: &str,
     ) -> Result<(ProposalState, CampaignDocument, Submissions), StoreError> {
-        let mut tx = self.pool.begin().await?;
-        let stored = load_document(&mut tx, campaign).await?;
-        tx.commit().await?;
-        invited(&stored.document, campaign, respondent)?;
+        let mut conn = self.pool().acquire().await?;
+        let read = self.read_proposal(&mut conn, campaign, respondent).await?;
         let state = ProposalState {
             campaign: campaign.to_owned(),
             respondent: respondent.to_owned(),
-            version: stored.versions.get(respondent).copied().unwrap_or(0),
-            proposal: stored
-                .document
-                .proposals
-                .iter()
-                .find(|p| p.respondent == respondent)
-                .cloned()
-                .unwrap_or_else(|| empty(respondent)),
+            version: read.version,
+            proposal: read.proposal,
         };
-        Ok((state, stored.document, stored.submissions))
+        Ok((state, read.setup.doc.clone(), read.submissions))
     }
 
     /// Saves the draft (replacing any earlier draft). `expected` is the version the caller read.

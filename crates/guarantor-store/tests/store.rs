@@ -669,7 +669,7 @@ async fn changes_written_together_keep_to_themselves() {
 }
 
 /// A proposal read alone (one statement, the setup from its cache) is the proposal as the whole
-/// campaign holds it, for every capital; a setup change is seen at once, also by a second store
+/// campaign (exported, validated) holds it, for every capital; a setup change is seen at once, also by a second store
 /// (another server) whose cache holds the older setup.
 #[tokio::test]
 async fn a_proposal_read_alone_is_the_proposal_in_its_campaign() {
@@ -678,14 +678,31 @@ async fn a_proposal_read_alone_is_the_proposal_in_its_campaign() {
         let other = Store::open(&url).await.unwrap();
         let campaign = demo();
         store.import(&campaign, "cli:test").await.unwrap();
+        let whole = store
+            .export("ua-guarantee-2025")
+            .await
+            .unwrap()
+            .to_document();
         for r in campaign.invited() {
             let code = r.code.to_string();
             let alone = other.proposal("ua-guarantee-2025", &code).await.unwrap();
-            let (whole, _, _) = store
+            let in_campaign = whole.proposals.iter().find(|p| p.respondent == code);
+            match in_campaign {
+                Some(p) => assert_eq!(&alone.proposal, p, "{label} {code}"),
+                None => {
+                    assert_eq!(alone.version, 0, "{label} {code}");
+                    assert!(alone.proposal.revisions.is_empty() && alone.proposal.draft.is_none());
+                }
+            }
+            let (page, setup, _) = store
                 .proposal_in_campaign("ua-guarantee-2025", &code)
                 .await
                 .unwrap();
-            assert_eq!(alone, whole, "{label} {code}");
+            assert_eq!(page, alone, "{label} {code}");
+            assert_eq!(
+                setup.campaign, whole.campaign,
+                "{label}: the setup it answers"
+            );
         }
         let err = store.proposal("no-such", "FRA").await.unwrap_err();
         assert!(
