@@ -166,16 +166,19 @@ impl App {
         Ok(self.store.invitations(id).await?)
     }
 
-    /// Reopens a campaign to submissions, whatever its deadline.
-    pub async fn reopen(&self, who: &Principal, id: &str) -> AppResult<()> {
+    /// Reopens (`Reopened`) or closes (`Closed`) a campaign to submissions, whatever its
+    /// deadline, or returns it to its deadline (`ByDeadline`); drafts may always be saved.
+    pub async fn set_submissions(
+        &self,
+        who: &Principal,
+        id: &str,
+        to: Submissions,
+    ) -> AppResult<()> {
         authorise(who, Action::Coordinate)?;
-        Ok(self.store.reopen(id, &who.actor(), Utc::now()).await?)
-    }
-
-    /// Closes a campaign to submissions, whatever its deadline (drafts may still be saved).
-    pub async fn close(&self, who: &Principal, id: &str) -> AppResult<()> {
-        authorise(who, Action::Coordinate)?;
-        Ok(self.store.close(id, &who.actor(), Utc::now()).await?)
+        Ok(self
+            .store
+            .set_submissions(id, to, &who.actor(), Utc::now())
+            .await?)
     }
 
     /// Invites a capital (a new link; any earlier one of that capital stops working).

@@ -243,19 +243,8 @@ impl Store {
             .await
     }
 
-    /// Refuses submissions, whatever the deadline, until the coordinator reopens them or sets a
-    /// new deadline. Drafts may still be saved.
-    pub async fn close(
-        &self,
-        campaign: &str,
-        actor: &str,
-        at: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
-        self.set_submissions(campaign, Submissions::Closed, actor, at)
-            .await
-    }
-
-    async fn set_submissions(
+    /// Sets where submissions stand, audited as a reopening or a closing.
+    pub async fn set_submissions(
         &self,
         campaign: &str,
         to: Submissions,

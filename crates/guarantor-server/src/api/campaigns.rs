@@ -6,7 +6,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use guarantor_app::{Action, AppError};
+use guarantor_app::{Action, AppError, Submissions};
 use guarantor_domain::{FileFormat, parse_campaign};
 
 use super::{ACCOUNTS, AppResult, Caller, Route, Shared, endpoint, if_match};
@@ -256,7 +256,9 @@ pub(crate) async fn reopen(
     caller: Caller,
     Path(campaign): Path<String>,
 ) -> AppResult<Response> {
-    s.app.reopen(&caller.0, &campaign).await?;
+    s.app
+        .set_submissions(&caller.0, &campaign, Submissions::Reopened)
+        .await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -265,6 +267,8 @@ pub(crate) async fn close(
     caller: Caller,
     Path(campaign): Path<String>,
 ) -> AppResult<Response> {
-    s.app.close(&caller.0, &campaign).await?;
+    s.app
+        .set_submissions(&caller.0, &campaign, Submissions::Closed)
+        .await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }

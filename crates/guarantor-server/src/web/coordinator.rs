@@ -9,7 +9,7 @@ use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::response::Response;
 use chrono::Utc;
-use guarantor_app::{Action, ErrorKind, Invitation, Role};
+use guarantor_app::{Action, ErrorKind, Invitation, Role, Submissions};
 use guarantor_domain::document::{CampaignDocument, PriorityDoc, RequirementDoc};
 use guarantor_domain::{FileFormat, LoadError, parse_campaign};
 use serde::Deserialize;
@@ -418,10 +418,7 @@ pub(crate) async fn close(
     Path(campaign): Path<String>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    viewer.may(Action::Coordinate)?;
-    viewer.check_csrf(&FormData::parse(&body)?)?;
-    s.app.close(&viewer.principal, &campaign).await?;
-    Ok(see_other(&format!("/campaigns/{campaign}?done=closed")))
+    set_submissions(&s, &viewer, &campaign, &body, Submissions::Closed).await
 }
 
 /// POST: accept submissions again, whatever the deadline.
@@ -431,10 +428,27 @@ pub(crate) async fn reopen(
     Path(campaign): Path<String>,
     body: Bytes,
 ) -> Result<Response, PageError> {
+    set_submissions(&s, &viewer, &campaign, &body, Submissions::Reopened).await
+}
+
+async fn set_submissions(
+    s: &AppState,
+    viewer: &Viewer,
+    campaign: &str,
+    body: &[u8],
+    to: Submissions,
+) -> Result<Response, PageError> {
     viewer.may(Action::Coordinate)?;
-    viewer.check_csrf(&FormData::parse(&body)?)?;
-    s.app.reopen(&viewer.principal, &campaign).await?;
-    Ok(see_other(&format!("/campaigns/{campaign}?done=reopened")))
+    viewer.check_csrf(&FormData::parse(body)?)?;
+    s.app
+        .set_submissions(&viewer.principal, campaign, to)
+        .await?;
+    let done = if to == Submissions::Closed {
+        "closed"
+    } else {
+        "reopened"
+    };
+    Ok(see_other(&format!("/campaigns/{campaign}?done={done}")))
 }
 
 /// A requirement row of the setup form, as typed.
