@@ -4,7 +4,7 @@
 //! Set `SCALING_MIN` / `SCALING_MAX` to the smallest / largest respondent count to try (default
 //! 5 and 100) and
 //! `SCALING_TIME_LIMIT` to the per-solve limit in seconds (default 60); `SCALING_SEEDS` (default
-//! 3) and `SCALING_BACKEND` (`microlp` or `highs`) narrow a run. `SCALING_SCENARIOS=all` times
+//! 3; from `SCALING_FIRST_SEED`, default 1) and `SCALING_BACKEND` (`microlp` or `highs`) narrow a run. `SCALING_SCENARIOS=all` times
 //! the default option of both generated scenarios (the second, without a backstop, has
 //! shortfalls to minimise) instead of the first only. `RUST_LOG=guarantor_engine=trace` prints
 //! each stage's steps and times to stderr.
@@ -48,10 +48,16 @@ fn main() {
         (75, 75, 80),
         (100, 100, 100),
     ];
-    let seeds: Vec<u64> = (1..=std::env::var("SCALING_SEEDS")
+    let first_seed: u64 = std::env::var("SCALING_FIRST_SEED")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(3_u64))
+        .unwrap_or(1);
+    let seeds: Vec<u64> = (first_seed
+        ..first_seed
+            + std::env::var("SCALING_SEEDS")
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(3_u64))
         .collect();
     let only: Option<String> = std::env::var("SCALING_BACKEND").ok();
     let all_scenarios = std::env::var("SCALING_SCENARIOS").is_ok_and(|v| v == "all");
