@@ -19,9 +19,9 @@ use guarantor_assess::{Assessment, Brief};
 use guarantor_domain::{Campaign, CampaignDocument};
 use guarantor_engine::OptionsReport;
 pub use guarantor_store::{
-    AccountListing, ApiTokenListing, AuditEntry, AuditReport, CampaignListing, DraftContent,
-    Invitation, Principal, ProposalState, Role, Session, Store, StoreError, Submissions,
-    TOKEN_DAYS,
+    AccountListing, ApiTokenListing, AuditAction, AuditEntry, AuditReport, CampaignListing,
+    DraftContent, Invitation, Principal, ProposalState, Role, Session, Store, StoreError,
+    Submissions, TOKEN_DAYS,
 };
 
 pub use error::{AppError, AppResult, ErrorKind};
@@ -259,6 +259,112 @@ impl App {
             .store
             .save_draft(id, respondent, expected, content, &who.actor(), Utc::now())
             .await?)
+    }
+
+    /// Saves a draft made from version `base` of the proposal, as a workbook is (it records
+    /// the version it was made from). If the proposal changed since only by drafts the same
+    /// person saved (their earlier uploads or form saves), this draft replaces them; any other
+    /// change refuses it (`Conflict`) with what changed since, in words.
+    pub async fn save_draft_from(
+        &self,
+        who: &Principal,
+        id: &str,
+        respondent: &str,
+        base: i64,
+        content: DraftContent,
+    ) -> AppResult<ProposalState> {
+        let err = match self
+            .save_draft(who, id, respondent, base, content.clone())
+            .await
+        {
+            Err(e) if e.kind == ErrorKind::Conflict => e,
+            other => return other,
+        };
+        let Some(current) = err.current_version.filter(|c| *c > base && base >= 0) else {
+            return Err(err);
+        };
+        let since = self
+            .store
+            .proposal_history(id, respondent, current - base)
+            .await?;
+        let actor = who.actor();
+        let own_drafts = i64::try_from(since.len()).is_ok_and(|n| n == current - base)
+            && since.iter().all(|e| {
+                e.actor == actor
+                    && AuditAction::parse(&e.action) == Some(AuditAction::ProposalDraft)
+            });
+        if own_drafts {
+            return self.save_draft(who, id, respondent, current, content).await;
+        }
+        let changes: Vec<String> = since
+            .iter()
+            .rev()
+            .map(|e| {
+                let what: &str = match AuditAction::parse(&e.action) {
+                    Some(a) => a.in_words(),
+                    None => &e.action,
+                };
+                let when = DateTime::parse_from_rfc3339(&e.at).map_or_else(
+                    |_| e.at.clone(),
+                    |t| {
+                        t.with_timezone(&Utc)
+                            .format("%Y-%m-%d %H:%M UTC")
+                            .to_string()
+                    },
+                );
+                format!(
+                    "{} {what} on {when}",
+                    if e.actor == actor {
+                        "you"
+                    } else {
+                        e.actor.as_str()
+                    }
+                )
+            })
+            .collect();
+        let mut refused = AppError::new(
+            ErrorKind::Conflict,
+            format!(
+                "Your copy was made from version {base} of the proposal; it has changed since ({}).",
+                if changes.is_empty() {
+                    format!("it is now version {current}")
+                } else {
+                    changes.join("; ")
+                }
+            ),
+        );
+        refused.current_version = Some(current);
+        Err(refused)
+    }
+
+    /// The problems the campaign's rules find in a draft, without saving it: a form or
+    /// workbook that could not be read whole shows them beside its own, every problem at once.
+    pub async fn check_draft(
+        &self,
+        who: &Principal,
+        id: &str,
+        respondent: &str,
+        content: &DraftContent,
+    ) -> AppResult<Vec<String>> {
+        authorise(who, Action::change(id, respondent))?;
+        let (state, setup, _) = self.store.proposal_in_campaign(id, respondent).await?;
+        let mut proposal = state.proposal;
+        proposal.draft = Some(guarantor_domain::document::DraftDoc {
+            updated_at: Utc::now(),
+            updated_by: who.actor(),
+            offers: content.offers.clone(),
+            answers: content.answers.clone(),
+        });
+        // A draft counts nowhere, so no other capital's conditions can form a cycle with it.
+        let checked = guarantor_domain::validate_proposal_change(
+            &guarantor_domain::SetupIndex::of(&setup),
+            0,
+            &proposal,
+            &guarantor_domain::CommitConditions::new(),
+        );
+        Ok(checked.err().map_or_else(Vec::new, |problems| {
+            problems.iter().map(ToString::to_string).collect()
+        }))
     }
 
     /// Submits a capital's draft as its next revision.

@@ -149,6 +149,27 @@ impl AuditAction {
         }
     }
 
+    /// What was done, in words a person reads ("saved a draft").
+    pub fn in_words(self) -> &'static str {
+        match self {
+            Self::CampaignImport => "stored the campaign",
+            Self::CampaignSetup => "changed the setup",
+            Self::CampaignReopen => "reopened submissions",
+            Self::CampaignClose => "closed submissions",
+            Self::ProposalDraft => "saved a draft",
+            Self::ProposalSubmit => "submitted a revision",
+            Self::ProposalWithdraw => "withdrew the proposal",
+            Self::InvitationCreate => "sent a new invitation link",
+            Self::InvitationRevoke => "revoked an invitation",
+            Self::AccountCreate => "created an account",
+            Self::AccountDisable => "disabled an account",
+            Self::AccountEnable => "enabled an account",
+            Self::AccountPassword => "changed a password",
+            Self::TokenCreate => "issued an API token",
+            Self::TokenRevoke => "revoked an API token",
+        }
+    }
+
     /// The action stored as `text`, if it is one of these.
     pub fn parse(text: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|a| a.as_str() == text)
@@ -607,30 +628,51 @@ pub(crate) async fn append(
 }
 
 pub(crate) async fn entries(pool: &AnyPool) -> Result<Vec<AuditEntry>, StoreError> {
-    let rows = sqlx::query(
-        "SELECT seq, at, actor, action, campaign_id, subject, before_state, after_state, prev_hash, hash, state_hash, mac \
-         FROM audit_log ORDER BY seq",
-    )
+    let rows = sqlx::query(&format!(
+        "SELECT {ENTRY_COLUMNS} FROM audit_log ORDER BY seq"
+    ))
     .fetch_all(pool)
     .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(AuditEntry {
-                seq: r.try_get("seq")?,
-                at: r.try_get("at")?,
-                actor: r.try_get("actor")?,
-                action: r.try_get("action")?,
-                campaign_id: r.try_get("campaign_id")?,
-                subject: r.try_get("subject")?,
-                before: r.try_get("before_state")?,
-                after: r.try_get("after_state")?,
-                prev_hash: r.try_get("prev_hash")?,
-                state_hash: r.try_get("state_hash")?,
-                hash: r.try_get("hash")?,
-                mac: r.try_get("mac")?,
-            })
-        })
-        .collect()
+    rows.iter().map(entry_of).collect()
+}
+
+/// The newest `count` rows about `subject` in `campaign`, newest first.
+pub(crate) async fn latest_about(
+    pool: &AnyPool,
+    campaign: &str,
+    subject: &str,
+    count: i64,
+) -> Result<Vec<AuditEntry>, StoreError> {
+    let rows = sqlx::query(&format!(
+        "SELECT {ENTRY_COLUMNS} FROM audit_log WHERE campaign_id = $1 AND subject = $2 \
+         ORDER BY seq DESC LIMIT $3"
+    ))
+    .bind(campaign)
+    .bind(subject)
+    .bind(count)
+    .fetch_all(pool)
+    .await?;
+    rows.iter().map(entry_of).collect()
+}
+
+/// The columns [`entry_of`] reads.
+const ENTRY_COLUMNS: &str = "seq, at, actor, action, campaign_id, subject, before_state, after_state, prev_hash, hash, state_hash, mac";
+
+fn entry_of(r: &sqlx::any::AnyRow) -> Result<AuditEntry, StoreError> {
+    Ok(AuditEntry {
+        seq: r.try_get("seq")?,
+        at: r.try_get("at")?,
+        actor: r.try_get("actor")?,
+        action: r.try_get("action")?,
+        campaign_id: r.try_get("campaign_id")?,
+        subject: r.try_get("subject")?,
+        before: r.try_get("before_state")?,
+        after: r.try_get("after_state")?,
+        prev_hash: r.try_get("prev_hash")?,
+        state_hash: r.try_get("state_hash")?,
+        hash: r.try_get("hash")?,
+        mac: r.try_get("mac")?,
+    })
 }
 
 /// Walks the chain, checks seals with `key`, compares the stored state with what the log

@@ -541,6 +541,24 @@ impl Store {
     pub async fn audit_entries(&self) -> Result<Vec<AuditEntry>, StoreError> {
         audit::entries(&self.pool).await
     }
+
+    /// The newest `count` changes to the proposal of `respondent` in `campaign`, newest first:
+    /// each change to a proposal writes one audit row, so these are the changes that made its
+    /// last `count` versions.
+    pub async fn proposal_history(
+        &self,
+        campaign: &str,
+        respondent: &str,
+        count: i64,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        audit::latest_about(
+            &self.pool,
+            campaign,
+            &proposals::proposal_subject(respondent),
+            count,
+        )
+        .await
+    }
 }
 
 /// A campaign document as stored, with whether capitals may submit.

@@ -538,7 +538,7 @@ impl Store {
             .bind(campaign)
             .execute(&mut **tx)
             .await?;
-        let mut audit = Audit::new(action, format!("proposal of {respondent}"))
+        let mut audit = Audit::new(action, proposal_subject(respondent))
             .in_campaign(
                 campaign,
                 vec![Part::Proposal(campaign.to_owned(), respondent.to_owned())],
@@ -673,6 +673,11 @@ fn invited(
     }
 }
 
+/// The audit log's subject of the rows about a proposal.
+pub(crate) fn proposal_subject(respondent: &str) -> String {
+    format!("proposal of {respondent}")
+}
+
 /// The newest audit row about a proposal, in words.
 async fn last_change(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
@@ -683,7 +688,7 @@ async fn last_change(
         "SELECT actor, action, at FROM audit_log WHERE campaign_id = $1 AND subject = $2 ORDER BY seq DESC LIMIT 1",
     )
     .bind(campaign)
-    .bind(format!("proposal of {respondent}"))
+    .bind(proposal_subject(respondent))
     .fetch_optional(&mut **tx)
     .await?;
     Ok(match row {

@@ -260,10 +260,12 @@ fn render(
     for problem in problems {
         match proposal_form::locate(&problem) {
             (Target::Offer(line, field), message) => match row_of_line.get(line) {
+                // A problem found while reading the row stays: it is the one to fix first.
                 Some(&row) if row < rows.len() => {
                     rows[row]
                         .errors
-                        .insert(proposal_form::form_field(&field).to_owned(), message);
+                        .entry(proposal_form::form_field(&field).to_owned())
+                        .or_insert(message);
                 }
                 _ => general_errors.push(message),
             },
@@ -291,11 +293,17 @@ fn render(
     let mut by_section: Vec<Vec<OfferRow>> = vec![Vec::new(); doc.questionnaire.sections.len()];
     for row in rows {
         let cat = category.get(row.capability.as_str());
-        let section = doc
-            .questionnaire
-            .sections
+        let sections = &doc.questionnaire.sections;
+        // A posted row stays in the section it was typed in; a stored line goes where its
+        // capability belongs.
+        let section = sections
             .iter()
-            .position(|s| cat.is_some_and(|c| s.offer_categories.contains(c)))
+            .position(|s| s.id == row.section && !s.offer_categories.is_empty())
+            .or_else(|| {
+                sections
+                    .iter()
+                    .position(|s| cat.is_some_and(|c| s.offer_categories.contains(c)))
+            })
             .or(first_table);
         if let Some(i) = section {
             by_section[i].push(row);
@@ -309,7 +317,8 @@ fn render(
         .zip(by_section)
         .map(|(s, mut rows)| {
             let has_table = !s.offer_categories.is_empty();
-            if has_table && viewer.may_edit() {
+            // One empty row to type a new line in, unless the form as posted still has one.
+            if has_table && viewer.may_edit() && !rows.iter().any(OfferRow::is_blank) {
                 rows.push(OfferRow::blank(next_row.to_string()));
                 next_row += 1;
             }
@@ -465,11 +474,17 @@ pub(crate) async fn change(
     }
     let posted = proposal_form::read_form(&form, &respondent, &ctx.doc, &used_ids(&ctx.state));
     if posted.has_errors {
+        // Every problem at once: what could not be read, and what the campaign's rules find in
+        // the rest.
+        let problems = s
+            .app
+            .check_draft(who, &campaign, &respondent, &posted.content)
+            .await?;
         return Ok(render(
             &viewer,
             &ctx,
             Shown::Posted(Box::new(posted)),
-            Vec::new(),
+            problems,
             Vec::new(),
             None,
         ));
@@ -608,9 +623,20 @@ pub(crate) async fn upload_xlsx(
             ));
         }
     };
+    let refused =
+        |problems: Vec<String>| render(&viewer, &ctx, Shown::Stored, Vec::new(), problems, None);
+    if !upload.problems.is_empty() {
+        let rules = s
+            .app
+            .check_draft(&viewer.principal, &campaign, &respondent, &upload.content)
+            .await?;
+        return Ok(refused(upload.every_problem(&rules)));
+    }
+    // Uploading the same workbook again after fixing it is normal: drafts the same person saved
+    // since it was made do not stand in the way (App::save_draft_from).
     match s
         .app
-        .save_draft(
+        .save_draft_from(
             &viewer.principal,
             &campaign,
             &respondent,
@@ -622,28 +648,11 @@ pub(crate) async fn upload_xlsx(
         Ok(_) => Ok(see_other(&format!(
             "/campaigns/{campaign}/proposals/{respondent}?done=uploaded"
         ))),
-        Err(e) if e.kind == ErrorKind::Invalid => {
-            let problems = e.problems.iter().map(|p| upload.locate(p)).collect();
-            Ok(render(
-                &viewer,
-                &ctx,
-                Shown::Stored,
-                Vec::new(),
-                problems,
-                None,
-            ))
-        }
-        Err(e) if e.kind == ErrorKind::Conflict => Ok(render(
-            &viewer,
-            &ctx,
-            Shown::Stored,
-            Vec::new(),
-            vec![format!(
-                "{} The workbook was downloaded before that change: download it again, reapply your edits and upload it.",
-                e.message
-            )],
-            None,
-        )),
+        Err(e) if e.kind == ErrorKind::Invalid => Ok(refused(upload.every_problem(&e.problems))),
+        Err(e) if e.kind == ErrorKind::Conflict => Ok(refused(vec![format!(
+            "{} Download the workbook again, reapply your edits and upload it.",
+            e.message
+        )])),
         Err(e) => Err(e.into()),
     }
 }

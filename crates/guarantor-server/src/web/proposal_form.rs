@@ -23,6 +23,9 @@ pub(crate) const MAX_ROWS: usize = 10_000;
 pub(crate) struct OfferRow {
     /// Row number on the page (`__N__` in the template row the script copies).
     pub index: String,
+    /// The questionnaire section the row was typed in (empty for a stored line, which goes
+    /// where its capability belongs): a failed save shows each row where it was.
+    pub section: String,
     pub id: String,
     pub capability: String,
     pub quantity: String,
@@ -107,6 +110,11 @@ impl OfferRow {
         }
         row.if_commits = commits.join(", ");
         row
+    }
+
+    /// Whether nothing was typed in the row (a row left for a new line).
+    pub fn is_blank(&self) -> bool {
+        self.id.is_empty() && self.capability.is_empty() && self.quantity.is_empty()
     }
 
     /// An empty row for a new line.
@@ -232,6 +240,7 @@ pub(crate) fn read_form(
         let f = |field: &str| form.get(&format!("o{i}.{field}")).to_owned();
         let mut row = OfferRow {
             index: i.to_string(),
+            section: f("section"),
             id: f("id"),
             capability: f("capability"),
             quantity: f("quantity"),
@@ -272,13 +281,12 @@ pub(crate) fn read_form(
         if !row.id.is_empty() {
             taken.insert(row.id.clone());
         }
-        match offer_of(&mut row, doc) {
-            Some(offer) => {
-                row_of_line.push(rows.len());
-                lines.push(offer);
-            }
-            None => has_errors = true,
-        }
+        // A row with a problem still becomes a line, so the campaign's rules can report the
+        // rest of what it holds at the same time (its own problems take precedence).
+        let offer = offer_of(&mut row, doc);
+        has_errors |= !row.errors.is_empty();
+        row_of_line.push(rows.len());
+        lines.push(offer);
         rows.push(row);
     }
     // New lines get the next free id of the capital: FRA-4, FRA-5, …
@@ -317,10 +325,21 @@ pub(crate) fn read_form(
     }
 }
 
-/// The offer line of a row, or `None` with the row's problems noted.
-fn offer_of(row: &mut OfferRow, doc: &CampaignDocument) -> Option<OfferDoc> {
-    let mut ok = true;
-    let quantity = match row.quantity.parse::<i64>() {
+/// A capital as a person types it: its code in any case ("grc") or its name ("Greece") become
+/// the code; anything else is kept as typed, so the campaign's rules name it as it was written.
+pub(crate) fn capital(typed: &str, doc: &CampaignDocument) -> String {
+    let typed = typed.trim();
+    doc.respondents
+        .iter()
+        .find(|r| r.code.eq_ignore_ascii_case(typed) || r.name.eq_ignore_ascii_case(typed))
+        .map_or_else(|| typed.to_owned(), |r| r.code.clone())
+}
+
+/// The offer line of a row, with the row's problems noted in it. A value that could not be read
+/// is left out of the line (or, for the quantity, read as 1), so the campaign's rules find the
+/// line's other problems without repeating this one.
+fn offer_of(row: &mut OfferRow, doc: &CampaignDocument) -> OfferDoc {
+    let quantity = match row.quantity.trim().parse::<i64>() {
         Ok(q) => q,
         Err(_) => {
             row.errors.insert(
@@ -330,21 +349,18 @@ fn offer_of(row: &mut OfferRow, doc: &CampaignDocument) -> Option<OfferDoc> {
                     row.quantity
                 ),
             );
-            ok = false;
-            0
+            1
         }
     };
     if row.capability.is_empty() {
         row.errors
             .insert("capability".into(), "choose what is offered".into());
-        ok = false;
     }
     if row.earliest_phase.is_empty() {
         row.errors.insert(
             "earliest_phase".into(),
             "choose the first phase the units can serve in".into(),
         );
-        ok = false;
     }
     let cost = if row.cost_amount.is_empty() {
         None
@@ -366,7 +382,6 @@ fn offer_of(row: &mut OfferRow, doc: &CampaignDocument) -> Option<OfferDoc> {
                         row.cost_amount
                     ),
                 );
-                ok = false;
                 None
             }
         }
@@ -384,14 +399,10 @@ fn offer_of(row: &mut OfferRow, doc: &CampaignDocument) -> Option<OfferDoc> {
                         row.min_partners
                     ),
                 );
-                ok = false;
                 None
             }
         }
     };
-    if !ok {
-        return None;
-    }
     let mut caveats = Vec::new();
     if row.no_contact_line {
         caveats.push(CaveatDoc::NoContactLine);
@@ -422,10 +433,10 @@ fn offer_of(row: &mut OfferRow, doc: &CampaignDocument) -> Option<OfferDoc> {
     conditions.extend(
         split_list(&row.if_commits)
             .into_iter()
-            .map(|c| ConditionDoc::IfCommits(c.to_uppercase())),
+            .map(|c| ConditionDoc::IfCommits(capital(&c, doc))),
     );
     conditions.extend(min_partners.map(ConditionDoc::MinPartners));
-    Some(OfferDoc {
+    OfferDoc {
         id: row.id.clone(),
         capability: row.capability.clone(),
         quantity,
@@ -442,7 +453,7 @@ fn offer_of(row: &mut OfferRow, doc: &CampaignDocument) -> Option<OfferDoc> {
         },
         conditions,
         note: row.note.clone(),
-    })
+    }
 }
 
 /// Where a validation problem of a draft points: an offer line's field, an answer, or neither.
@@ -709,7 +720,9 @@ mod tests {
         row.quantity = "two".into();
         let posted = read_form(&post(&[row]), "GBR", &demo(), &BTreeSet::new());
         assert!(posted.has_errors);
-        assert!(posted.content.offers.is_empty());
+        // The line is still read, for the campaign's rules to check the rest of it.
+        assert_eq!(posted.content.offers.len(), 1);
+        assert_eq!(posted.row_of_line, [0]);
         assert!(
             posted.rows[0]
                 .error("quantity")

@@ -351,9 +351,29 @@ pub struct Upload {
     pub offer_rows: Vec<u32>,
     /// Sheet row (zero-based) of each answer, by question id.
     pub answer_rows: BTreeMap<String, u32>,
+    /// Cells that could not be read, each named (`Offers!C5: …`); the draft holds the rest of
+    /// their lines, so the campaign's rules can be checked on it at the same time.
+    pub problems: Vec<String>,
 }
 
 impl Upload {
+    /// Every problem of the upload at once: the cells that could not be read, then the
+    /// campaign's `rules` problems with their cells named, except those about a cell already
+    /// named (the value there was not read, so the rules saw a stand-in).
+    pub fn every_problem(&self, rules: &[String]) -> Vec<String> {
+        let cell = |p: &str| p.split_once(": ").map(|(c, _)| c.to_owned());
+        let named: std::collections::BTreeSet<String> =
+            self.problems.iter().filter_map(|p| cell(p)).collect();
+        let mut out = self.problems.clone();
+        for p in rules {
+            let located = self.locate(p);
+            if !cell(&located).is_some_and(|c| named.contains(&c)) {
+                out.push(located);
+            }
+        }
+        out
+    }
+
     /// A store problem (`proposals[FRA].draft.offers[2].quantity: …`) with its cell named.
     pub fn locate(&self, problem: &str) -> String {
         match proposal_form::locate(problem) {
@@ -380,6 +400,13 @@ impl Upload {
             .split_once(&format!("offers[{line}]."))
             .map_or("", |(_, r)| r);
         let field = rest.split(['.', '[']).next().unwrap_or("");
+        // The campaign's rules name a caveat or condition by its kind (`conditions.if_commits`);
+        // older paths by its position (`conditions[1]`).
+        let kind = rest
+            .strip_prefix(field)
+            .and_then(|r| r.strip_prefix('.'))
+            .and_then(|r| r.split(['.', '[']).next())
+            .unwrap_or("");
         let item = || {
             rest.split_once('[')
                 .and_then(|(_, r)| r.split_once(']'))
@@ -393,19 +420,24 @@ impl Upload {
                 .and_then(|c| u16::try_from(c).ok())
                 .unwrap_or(0)
         };
-        match field {
-            "cost_per_unit_year" if rest.ends_with(".currency") => by_name("currency"),
-            "caveats" => match item().and_then(|i| offer?.caveats.get(i)) {
+        match (field, kind) {
+            ("cost_per_unit_year", "currency") => by_name("currency"),
+            ("caveats", "excluded_sectors") => by_name("excluded_sectors"),
+            ("caveats", "other") => by_name("other_caveat"),
+            ("conditions", "scenario") => by_name("conditions"),
+            ("conditions", "if_commits") => by_name("if_commits"),
+            ("conditions", "min_partners") => by_name("min_partners"),
+            ("caveats", _) => match item().and_then(|i| offer?.caveats.get(i)) {
                 Some(CaveatDoc::ExcludedSectors(_)) => by_name("excluded_sectors"),
                 Some(CaveatDoc::Other(_)) => by_name("other_caveat"),
                 _ => by_name("caveats"),
             },
-            "conditions" => match item().and_then(|i| offer?.conditions.get(i)) {
+            ("conditions", _) => match item().and_then(|i| offer?.conditions.get(i)) {
                 Some(ConditionDoc::IfCommits(_)) => by_name("if_commits"),
                 Some(ConditionDoc::MinPartners(_)) => by_name("min_partners"),
                 _ => by_name("conditions"),
             },
-            other => by_name(other),
+            (other, _) => by_name(other),
         }
     }
 }
@@ -579,6 +611,8 @@ fn read_checked(
             "{}: this workbook is for \"{who}\", not {respondent}: download your own from your proposal page",
             cell_name("Read me", RESPONDENT_CELL.0, RESPONDENT_CELL.1)
         ));
+        // Another capital's lines are not checked against this capital's proposal.
+        return Err(problems);
     }
     let version_text = text(readme.get_value((VERSION_CELL.0, u32::from(VERSION_CELL.1))));
     let version = version_text.parse::<i64>().unwrap_or_else(|_| {
@@ -610,7 +644,8 @@ fn read_checked(
                         values[2]
                     ),
                 );
-                0
+                // A stand-in, so the rules check the rest of the line without repeating this.
+                1
             }
         };
         let rotation_backed = match values[6].to_lowercase().as_str() {
@@ -680,7 +715,7 @@ fn read_checked(
         conditions.extend(
             list(&values[14])
                 .into_iter()
-                .map(|c| ConditionDoc::IfCommits(c.to_uppercase())),
+                .map(|c| ConditionDoc::IfCommits(proposal_form::capital(&c, doc))),
         );
         if !values[15].is_empty() {
             match values[15].parse::<i64>() {
@@ -752,19 +787,16 @@ fn read_checked(
             text: answer,
         });
     }
-    if problems.is_empty() {
-        Ok(Upload {
-            content: DraftContent {
-                offers: lines,
-                answers: answer_docs,
-            },
-            version,
-            offer_rows,
-            answer_rows,
-        })
-    } else {
-        Err(problems)
-    }
+    Ok(Upload {
+        content: DraftContent {
+            offers: lines,
+            answers: answer_docs,
+        },
+        version,
+        offer_rows,
+        answer_rows,
+        problems,
+    })
 }
 
 #[cfg(test)]
@@ -828,12 +860,123 @@ mod tests {
         offers.write_string(1_048_575, 16_383, "far away").unwrap();
         wb.add_worksheet().set_name("Answers").unwrap();
         let bytes = wb.save_to_buffer().unwrap();
-        let err = read(&bytes, &doc, "GBR", &Default::default()).expect_err("refused");
+        let err = read(&bytes, &doc, "GBR", &Default::default())
+            .expect("read")
+            .problems;
         assert_eq!(err.len(), 1, "{err:?}");
         assert!(
             err[0].starts_with("Offers!XFD1048576: this cell is outside the table"),
             "{err:?}"
         );
+    }
+
+    /// A workbook with one mistake per line, each in another column, typed as a desk officer
+    /// would: the upload reports every mistake at once, each at its own cell, with the value
+    /// as it was typed.
+    #[test]
+    fn every_column_names_its_own_cell_and_every_mistake_comes_at_once() {
+        let doc = demo();
+        let good = [
+            "",
+            "brigade.mechanised",
+            "1",
+            "P1",
+            "",
+            "",
+            "no",
+            "",
+            "",
+            "",
+            "120",
+            "EUR",
+            "contributor",
+            "",
+            "",
+            "",
+            "",
+        ];
+        // (column, value typed there, what the message must show)
+        let planted: [(u16, &str, &str); 16] = [
+            (0, "bad id!", "bad id!"),
+            (1, "hovercraft", "hovercraft"),
+            (2, "two", "\"two\""),
+            (3, "P9", "P9"),
+            (4, "P8", "P8"),
+            (5, "atlantis", "atlantis"),
+            (6, "maybe", "maybe"),
+            (7, "no_swimming", "no_swimming"),
+            (8, "lemuria", "lemuria"),
+            (10, "lots", "lots"),
+            (11, "XXX", "XXX"),
+            (12, "ZZZ", "ZZZ"),
+            (13, "martians_landed", "martians_landed"),
+            (14, "Atlantis", "\"Atlantis\""),
+            (15, "many", "many"),
+            (15, "999", "999"),
+        ];
+        let mut wb = Workbook::new();
+        let readme = wb.add_worksheet().set_name("Read me").unwrap();
+        readme.write_string(2, 1, "GBR").unwrap();
+        readme.write_number(6, 1, 1.0).unwrap();
+        let offers = wb.add_worksheet().set_name("Offers").unwrap();
+        for (c, (header, _, _)) in OFFER_COLUMNS.iter().enumerate() {
+            offers.write_string(0, c as u16, *header).unwrap();
+        }
+        for (i, (col, value, _)) in planted.iter().enumerate() {
+            let row = i as u32 + 1;
+            for (c, v) in good.iter().enumerate() {
+                let v = if c as u16 == *col { *value } else { *v };
+                offers.write_string(row, c as u16, v).unwrap();
+            }
+        }
+        wb.add_worksheet().set_name("Answers").unwrap();
+        let bytes = wb.save_to_buffer().unwrap();
+        let upload = read(&bytes, &doc, "GBR", &Default::default()).expect("readable");
+        let mut proposal = guarantor_domain::document::ProposalDoc {
+            respondent: "GBR".into(),
+            draft: None,
+            revisions: Vec::new(),
+            withdrawn: None,
+        };
+        proposal.draft = Some(guarantor_domain::document::DraftDoc {
+            updated_at: chrono::Utc::now(),
+            updated_by: "test".into(),
+            offers: upload.content.offers.clone(),
+            answers: Vec::new(),
+        });
+        let rules: Vec<String> = guarantor_domain::validate_proposal_change(
+            &guarantor_domain::SetupIndex::of(&doc),
+            0,
+            &proposal,
+            &guarantor_domain::CommitConditions::new(),
+        )
+        .expect_err("the planted mistakes break the rules")
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+        let every = upload.every_problem(&rules);
+        for (i, (col, _, shown)) in planted.iter().enumerate() {
+            let cell = cell_name("Offers", i as u32 + 1, *col);
+            let here: Vec<&String> = every
+                .iter()
+                .filter(|p| p.starts_with(&format!("{cell}: ")))
+                .collect();
+            assert_eq!(here.len(), 1, "one problem at {cell}: {every:#?}");
+            assert!(here[0].contains(shown), "{cell} shows {shown}: {}", here[0]);
+        }
+        assert_eq!(
+            every.len(),
+            planted.len(),
+            "nothing else reported: {every:#?}"
+        );
+    }
+
+    #[test]
+    fn a_capital_typed_by_its_name_or_in_lower_case_is_its_code() {
+        let doc = demo();
+        assert_eq!(proposal_form::capital("Greece", &doc), "GRC");
+        assert_eq!(proposal_form::capital(" fra ", &doc), "FRA");
+        assert_eq!(proposal_form::capital("Atlantis", &doc), "Atlantis");
     }
 
     #[test]
@@ -903,6 +1046,7 @@ mod tests {
             version: 1,
             offer_rows: vec![1, 4],
             answer_rows: BTreeMap::from([("deterrence".to_owned(), 2)]),
+            problems: Vec::new(),
         };
         assert_eq!(
             upload.locate("proposals[GBR].draft.offers[1].capability: unknown capability \"x\""),
@@ -932,12 +1076,18 @@ mod tests {
             version: 1,
             offer_rows: vec![1],
             answer_rows: BTreeMap::new(),
+            problems: Vec::new(),
         };
         for (path, cell) in [
             ("cost_per_unit_year.currency", "Offers!L2"),
             ("cost_per_unit_year.amount_m", "Offers!K2"),
             ("conditions[1]", "Offers!O2"),
             ("conditions[0]", "Offers!N2"),
+            ("conditions.if_commits", "Offers!O2"),
+            ("conditions.min_partners", "Offers!P2"),
+            ("conditions.scenario", "Offers!N2"),
+            ("caveats.excluded_sectors", "Offers!I2"),
+            ("caveats.other", "Offers!J2"),
             ("caveats[1]", "Offers!J2"),
             ("sectors[0]", "Offers!F2"),
         ] {

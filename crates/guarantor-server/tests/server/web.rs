@@ -376,6 +376,136 @@ async fn a_capital_answers_through_the_form_and_sees_its_mistakes_next_to_the_fi
     }
 }
 
+/// The row numbers of the offer lines on a proposal page, each with the section it is shown in
+/// (the hidden template rows excluded).
+fn rows_by_section(body: &str) -> Vec<(String, String)> {
+    let shown = regex::Regex::new(r"(?s)<template.*?</template>")
+        .unwrap()
+        .replace_all(body, "");
+    let marks = regex::Regex::new(r#"data-offers="([a-z_]+)"|<fieldset class="offer" id="o(\d+)""#)
+        .unwrap();
+    let mut out = Vec::new();
+    let mut section = String::new();
+    for m in marks.captures_iter(&shown) {
+        if let Some(s) = m.get(1) {
+            section = s.as_str().to_owned();
+        } else if let Some(r) = m.get(2) {
+            out.push((r.as_str().to_owned(), section.clone()));
+        }
+    }
+    out
+}
+
+#[tokio::test]
+async fn a_failed_save_returns_the_form_as_sent_with_every_problem_at_once() {
+    for app in spawn_apps().await {
+        let token = app.with_demo_and_invitation("CYP").await;
+        let path = format!("/campaigns/{CAMPAIGN}/proposals/CYP");
+        let form_page = page(&app, &token, Method::GET, &path, None).await;
+        let (t, v) = (csrf(&form_page.body), version(&form_page.body));
+        // Four lines with three mistakes among them, each typed in its own section, a capital
+        // named in words, and an empty row left in each section.
+        let sent = pairs(&[
+            ("_csrf", &t),
+            ("version", &v),
+            ("action", "save"),
+            ("o0.section", "troops"),
+            ("o0.capability", "brigade.mechanised"),
+            ("o0.quantity", "-2"),
+            ("o0.earliest_phase", "P1"),
+            ("o0.paid_by", "contributor"),
+            ("o1.section", "enablers"),
+            ("o1.capability", ""),
+            ("o1.quantity", "1"),
+            ("o1.earliest_phase", "P1"),
+            ("o1.paid_by", "contributor"),
+            ("o2.section", "hardware"),
+            ("o2.capability", "air_defence.short_range"),
+            ("o2.quantity", "1"),
+            ("o2.earliest_phase", "P1"),
+            ("o2.cost_amount", "lots"),
+            ("o2.paid_by", "contributor"),
+            ("o3.section", "troops"),
+            ("o3.capability", "battalion.infantry"),
+            ("o3.quantity", "1"),
+            ("o3.earliest_phase", "P1"),
+            ("o3.paid_by", "contributor"),
+            ("o3.if_commits", "Greece"),
+            ("o4.section", "troops"),
+            ("o5.section", "hardware"),
+            ("o6.section", "enablers"),
+            ("o7.section", "arrangement"),
+            ("o8.section", "funding"),
+        ]);
+        let mut sorted: Vec<(String, String)> = [
+            ("0", "troops"),
+            ("1", "enablers"),
+            ("2", "hardware"),
+            ("3", "troops"),
+            ("4", "troops"),
+            ("5", "hardware"),
+            ("6", "enablers"),
+            ("7", "arrangement"),
+            ("8", "funding"),
+        ]
+        .iter()
+        .map(|(r, s)| ((*r).to_owned(), (*s).to_owned()))
+        .collect();
+        sorted.sort();
+        for round in 0..2 {
+            let p = page(&app, &token, Method::POST, &path, Some(&sent)).await;
+            assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", app.label);
+            let mut shown = rows_by_section(&p.body);
+            shown.sort();
+            assert_eq!(
+                shown, sorted,
+                "round {round}: the form as sent, no row added or moved"
+            );
+            for field in ["o0-quantity", "o1-capability", "o2-cost_per_unit_year"] {
+                assert!(
+                    p.body.contains(&format!(r##"href="#{field}""##)),
+                    "round {round}: {field} reported with the others: {}",
+                    p.body
+                );
+            }
+            assert!(
+                !p.body.contains("Greece&quot;"),
+                "Greece is recognised as GRC"
+            );
+        }
+        assert_eq!(
+            app.store.proposal(CAMPAIGN, "CYP").await.unwrap().version,
+            0,
+            "nothing stored"
+        );
+        // Fixed, the same form saves, with the capital named in words stored as its code.
+        let mut fixed = sent.clone();
+        for (k, val) in &mut fixed {
+            match k.as_str() {
+                "o0.quantity" => *val = "2".into(),
+                "o1.capability" => *val = "medical.role2".into(),
+                "o2.cost_amount" => *val = "15".into(),
+                _ => {}
+            }
+        }
+        let p = page(&app, &token, Method::POST, &path, Some(&fixed)).await;
+        assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+        let draft = app
+            .store
+            .proposal(CAMPAIGN, "CYP")
+            .await
+            .unwrap()
+            .proposal
+            .draft
+            .expect("saved");
+        assert_eq!(draft.offers.len(), 4);
+        assert!(draft.offers.iter().any(|o| o.conditions
+            == [guarantor_domain::document::ConditionDoc::IfCommits(
+                "GRC".into()
+            )]));
+    }
+}
+
 #[tokio::test]
 async fn the_workbook_uploads_back_as_the_draft_and_garbage_is_refused() {
     for app in spawn_apps().await {
@@ -412,7 +542,16 @@ async fn the_workbook_uploads_back_as_the_draft_and_garbage_is_refused() {
         assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
         assert!(resp.text().await.unwrap().contains("not an Excel workbook"));
         assert_eq!(app.store.proposal(CAMPAIGN, "GBR").await.unwrap(), before);
-        let resp = upload(bytes).await.unwrap();
+        let resp = upload(bytes.clone()).await.unwrap();
+        assert_eq!(
+            resp.status(),
+            StatusCode::SEE_OTHER,
+            "{}",
+            resp.text().await.unwrap()
+        );
+        // The same file again (a typo fixed after the first upload): the capital's own draft
+        // since the file was made does not stand in the way.
+        let resp = upload(bytes.clone()).await.unwrap();
         assert_eq!(
             resp.status(),
             StatusCode::SEE_OTHER,
@@ -420,6 +559,7 @@ async fn the_workbook_uploads_back_as_the_draft_and_garbage_is_refused() {
             resp.text().await.unwrap()
         );
         let after = app.store.proposal(CAMPAIGN, "GBR").await.unwrap();
+        assert_eq!(after.version, before.version + 2, "two drafts saved");
         let draft = after.proposal.draft.expect("the upload is the draft");
         let current = before.proposal.revisions.last().unwrap();
         assert_eq!(draft.offers, current.offers, "{}", app.label);
@@ -432,6 +572,32 @@ async fn the_workbook_uploads_back_as_the_draft_and_garbage_is_refused() {
             v
         };
         assert_eq!(sorted(&draft.answers), sorted(&current.answers));
+        // A submission since the file was made is not overwritten: the capital is told, in
+        // words, what changed.
+        app.store
+            .reopen(CAMPAIGN, "test", Utc::now())
+            .await
+            .unwrap();
+        app.store
+            .submit(
+                CAMPAIGN,
+                "GBR",
+                after.version,
+                "",
+                &format!("invitation:{CAMPAIGN}/GBR"),
+                Utc::now(),
+            )
+            .await
+            .unwrap();
+        let resp = upload(bytes).await.unwrap();
+        assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let body = resp.text().await.unwrap();
+        assert!(
+            body.contains(&format!("made from version {}", before.version))
+                && body.contains("you submitted a revision on")
+                && body.contains("Download the workbook again"),
+            "{body}"
+        );
     }
 }
 
