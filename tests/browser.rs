@@ -649,3 +649,185 @@ async fn journey(driver: &WebDriver, demo: &Demo, downloads: &Path) {
     assert!(body_text(driver).await.contains("Not allowed"));
     let _ = demo.link(&code);
 }
+
+/// axe-core's violations on the page shown, one line each (impact, rule, where).
+async fn axe_violations(driver: &WebDriver) -> Vec<String> {
+    driver
+        .execute(include_str!("support/axe/axe.min.js"), Vec::new())
+        .await
+        .expect("axe-core loads");
+    let ret = driver
+        .execute_async(
+            r#"const done = arguments[arguments.length - 1];
+               axe.run(document, { resultTypes: ["violations"] })
+                 .then(r => done(r.violations.map(v =>
+                   `${v.impact} ${v.id}: ${v.help} at ${v.nodes.map(n => n.target.join(" ")).join(", ")}`)))
+                 .catch(e => done([`axe failed: ${e}`]));"#,
+            Vec::new(),
+        )
+        .await
+        .expect("axe-core runs");
+    serde_json::from_value(ret.json().clone()).expect("a list of violations")
+}
+
+/// Whether the page is wider than the window (it scrolls sideways).
+async fn scrolls_sideways(driver: &WebDriver) -> bool {
+    driver
+        .execute(
+            "return document.documentElement.scrollWidth > document.documentElement.clientWidth;",
+            Vec::new(),
+        )
+        .await
+        .expect("measured")
+        .json()
+        .as_bool()
+        .expect("a boolean")
+}
+
+/// Every page a person reads, as each kind of user sees it, passes axe-core with no violation
+/// of any impact at a laptop's and a phone's window size, and none scrolls sideways on the
+/// phone. The list is checked against the server's page routes, so a new page cannot escape.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_page_passes_axe_at_both_window_sizes() {
+    let Some((_chromedriver, port)) = start_chromedriver() else {
+        return;
+    };
+    let demo = start_demo();
+    let downloads = tempfile::tempdir().unwrap();
+    let driver = browser(port, downloads.path()).await;
+    let (d, dir) = (driver.clone(), downloads.path().to_owned());
+    let outcome = tokio::spawn(async move { accessibility(&d, &demo, &dir).await }).await;
+    if outcome.is_err() {
+        shot(&driver, "axe-failure").await;
+    }
+    driver.quit().await.expect("the browser closes");
+    if let Err(e) = outcome {
+        std::panic::resume_unwind(e.into_panic());
+    }
+}
+
+async fn accessibility(driver: &WebDriver, demo: &Demo, _downloads: &Path) {
+    let base = &demo.url;
+    let c = format!("/campaigns/{CAMPAIGN}");
+    let answered = demo
+        .links
+        .iter()
+        .find(|(_, _, a)| *a)
+        .expect("a capital that answered")
+        .clone();
+    let unanswered = demo
+        .links
+        .iter()
+        .find(|(_, _, a)| !*a)
+        .expect("a capital that has not answered")
+        .clone();
+    // (who, path): who is "coordinator", "decision-maker", a capital's code, or "" for anyone.
+    let mut visits: Vec<(String, String)> = vec![
+        (String::new(), "/login".into()),
+        (String::new(), "/no-such-page".into()),
+    ];
+    for page in [
+        "/campaigns".to_owned(),
+        c.clone(),
+        format!("{c}/setup"),
+        format!("{c}/audit"),
+        "/access".into(),
+        "/account".into(),
+        format!("{c}/assessment"),
+        format!("{c}/options"),
+        format!("{c}/compare"),
+        format!("{c}/brief"),
+        format!("{c}/brief.html"),
+        format!("{c}/proposals/{}", answered.0),
+    ] {
+        visits.push(("coordinator".into(), page));
+    }
+    for page in [
+        c.clone(),
+        format!("{c}/options"),
+        format!("{c}/proposals/{}", answered.0),
+    ] {
+        visits.push(("decision-maker".into(), page));
+    }
+    visits.push((answered.0.clone(), format!("{c}/proposals/{}", answered.0)));
+    visits.push((
+        unanswered.0.clone(),
+        format!("{c}/proposals/{}", unanswered.0),
+    ));
+
+    // Every HTML page the server has is visited (files, redirects and form posts aside).
+    let visited: Vec<String> = visits
+        .iter()
+        .map(|(_, p)| {
+            p.replace(&c, "/campaigns/{campaign}")
+                .replace(
+                    &format!("/proposals/{}", answered.0),
+                    "/proposals/{respondent}",
+                )
+                .replace(
+                    &format!("/proposals/{}", unanswered.0),
+                    "/proposals/{respondent}",
+                )
+        })
+        .collect();
+    for route in guarantor_server::web::page_routes() {
+        let file = [".xlsx", ".pdf", ".css", ".js"]
+            .iter()
+            .any(|s| route.path.ends_with(s));
+        if route.method != "GET" || file || route.path == "/" || route.path.contains("{token}") {
+            continue;
+        }
+        assert!(
+            visited.iter().any(|v| v == route.path),
+            "the page {} is not checked for accessibility",
+            route.path
+        );
+    }
+
+    let mut failures = Vec::new();
+    for (width, height, size) in [(1366, 900, "laptop"), (390, 844, "phone")] {
+        driver
+            .set_window_rect(0, 0, width, height)
+            .await
+            .expect("window resized");
+        let mut signed_in = String::from("-");
+        for (who, path) in &visits {
+            if *who != signed_in {
+                match who.as_str() {
+                    "coordinator" => sign_in(driver, demo, "coordinator", &demo.coordinator).await,
+                    "decision-maker" => {
+                        sign_in(driver, demo, "decision-maker", &demo.decision_maker).await;
+                    }
+                    "" => driver.delete_all_cookies().await.expect("signed out"),
+                    code => {
+                        driver.delete_all_cookies().await.expect("signed out");
+                        driver
+                            .goto(demo.link(code))
+                            .await
+                            .expect("the capital's link");
+                    }
+                }
+                signed_in.clone_from(who);
+            }
+            driver.goto(format!("{base}{path}")).await.expect("page");
+            for v in axe_violations(driver).await {
+                failures.push(format!("{size} {path} ({who}): {v}"));
+            }
+            if size == "phone" && scrolls_sideways(driver).await {
+                failures.push(format!("{size} {path} ({who}): the page scrolls sideways"));
+            }
+            // For a person to look at: every page as each size shows it.
+            let slug: String = format!("{who} {path}")
+                .chars()
+                .map(|ch| if ch.is_ascii_alphanumeric() { ch } else { '-' })
+                .collect();
+            shot(driver, &format!("pages-{size}-{}", slug.trim_matches('-'))).await;
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} accessibility problems:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}

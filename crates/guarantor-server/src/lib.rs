@@ -178,7 +178,14 @@ fn router(state: Arc<AppState>) -> Router {
         get(|| async { Json(openapi::document()) }),
     )
     .merge(web::routes())
-    .fallback(|| async { ApiError::no_route() })
+    // A path nobody serves: the API answers in JSON, a person gets a page.
+    .fallback(|uri: axum::http::Uri| async move {
+        if uri.path().starts_with("/api/") {
+            axum::response::IntoResponse::into_response(ApiError::no_route())
+        } else {
+            web::not_found_page()
+        }
+    })
     .layer(DefaultBodyLimit::max(BODY_LIMIT))
     .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
     .layer(TimeoutLayer::with_status_code(

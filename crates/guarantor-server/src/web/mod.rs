@@ -75,6 +75,11 @@ pub fn page_routes() -> impl Iterator<Item = &'static PageRoute> {
         .chain(analysis::ROUTES)
 }
 
+/// The page of a path no route serves.
+pub(crate) fn not_found_page() -> Response {
+    PageError::not_found().into_response()
+}
+
 /// The page routes (everything outside `/api`).
 pub(crate) fn routes() -> Router<Arc<AppState>> {
     page_routes().fold(Router::new(), |router, r| {
