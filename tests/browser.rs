@@ -282,6 +282,33 @@ fn edit_offers_cell(xlsx: &Path, cell: &str, cell_xml: &str, out: &Path) {
     writer.finish().unwrap();
 }
 
+/// "Review and submit" on the proposal form, then, on the review page that lists what will be
+/// sent, the button that submits it.
+async fn review_and_submit(driver: &WebDriver, screenshot: &str) {
+    click_and_wait(
+        driver,
+        driver
+            .find(By::Css("button[name=action][value=review]"))
+            .await
+            .unwrap(),
+    )
+    .await;
+    let text = body_text(driver).await;
+    assert!(text.contains("Review before submitting"), "{text}");
+    shot(driver, screenshot).await;
+    // The review page is reached by a form, not a link: checked here, as the others are.
+    let violations = axe_violations(driver).await;
+    assert!(violations.is_empty(), "the review page: {violations:#?}");
+    click_and_wait(
+        driver,
+        driver
+            .find(By::Css("button[name=action][value=submit]"))
+            .await
+            .unwrap(),
+    )
+    .await;
+}
+
 async fn upload(driver: &WebDriver, file: &Path) -> String {
     driver
         .find(By::Id("xlsx-file"))
@@ -437,14 +464,7 @@ async fn journey(driver: &WebDriver, demo: &Demo, downloads: &Path) {
         .send_keys("first offer")
         .await
         .unwrap();
-    click_and_wait(
-        driver,
-        driver
-            .find(By::Css("button[name=action][value=submit]"))
-            .await
-            .unwrap(),
-    )
-    .await;
+    review_and_submit(driver, "04a-respondent-review").await;
     let text = body_text(driver).await;
     assert!(text.contains("Proposal submitted"), "{text}");
     assert!(text.contains("Revision 1"), "{text}");
@@ -528,18 +548,11 @@ async fn journey(driver: &WebDriver, demo: &Demo, downloads: &Path) {
         Some("3"),
         "the broken upload changed nothing"
     );
-    click_and_wait(
-        driver,
-        driver
-            .find(By::Css("button[name=action][value=submit]"))
-            .await
-            .unwrap(),
-    )
-    .await;
+    review_and_submit(driver, "06a-respondent-review").await;
     let text = body_text(driver).await;
     assert!(text.contains("Revision 2"), "{text}");
     assert!(
-        text.contains("quantity 1 → 3"),
+        text.contains("units 1 → 3"),
         "the revision says what changed: {text}"
     );
 

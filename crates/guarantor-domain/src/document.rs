@@ -305,6 +305,10 @@ pub struct SectionDoc {
     /// Free-text questions of this section.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub questions: Vec<QuestionDoc>,
+    /// Whether a proposal must have at least one offer line in this section's table to be
+    /// submitted (drafts are never held to it).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub lines_required: bool,
 }
 
 /// A free-text question.
@@ -319,6 +323,10 @@ pub struct QuestionDoc {
     /// Guidance for the answer.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub help: String,
+    /// Whether the question must be answered for a proposal to be submitted (drafts are never
+    /// held to it).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub required: bool,
 }
 
 /// A fact of the world that scenarios set and conditions rest on, e.g. `us_backstop`.

@@ -20,5 +20,6 @@ pub use document::{CampaignDocument, FORMAT_VERSION, json_schema};
 pub use load::{FileFormat, LoadError, parse_campaign, parse_document};
 pub use model::*;
 pub use validate::{
-    CommitConditions, Problem, SetupIndex, commit_conditions, validate, validate_proposal_change,
+    CommitConditions, Problem, SetupIndex, commit_conditions, missing_for_submission, validate,
+    validate_proposal_change,
 };

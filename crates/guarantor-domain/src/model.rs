@@ -192,6 +192,8 @@ pub struct Section {
     pub offer_categories: Vec<Category>,
     /// Free-text questions.
     pub questions: Vec<Question>,
+    /// Whether a submission needs at least one offer line in this section.
+    pub lines_required: bool,
 }
 
 /// A free-text question.
@@ -203,6 +205,8 @@ pub struct Question {
     pub text: String,
     /// Guidance.
     pub help: String,
+    /// Whether a submission must answer it.
+    pub required: bool,
 }
 
 /// A scenario fact.

@@ -170,8 +170,10 @@ impl Campaign {
                                 id: q.id.to_string(),
                                 text: q.text.clone(),
                                 help: q.help.clone(),
+                                required: q.required,
                             })
                             .collect(),
+                        lines_required: s.lines_required,
                     })
                     .collect(),
             },

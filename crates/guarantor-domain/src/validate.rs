@@ -291,6 +291,53 @@ pub fn validate_proposal_change(
     }
 }
 
+/// What a draft of `respondent` lacks to be submitted under `setup`'s questionnaire: required
+/// questions left unanswered and sections that require offer lines without any. Drafts are
+/// never held to this; only the step from draft to revision is (so a question made required
+/// later does not invalidate what was submitted before).
+pub fn missing_for_submission(
+    setup: &CampaignDocument,
+    respondent: &str,
+    offers: &[crate::document::OfferDoc],
+    answers: &[crate::document::AnswerDoc],
+) -> Vec<Problem> {
+    let mut out = Vec::new();
+    let base = format!("proposals[{respondent}].draft");
+    for section in &setup.questionnaire.sections {
+        for q in section.questions.iter().filter(|q| q.required) {
+            let answered = answers
+                .iter()
+                .any(|a| a.question == q.id && !a.text.trim().is_empty());
+            if !answered {
+                out.push(Problem {
+                    path: format!("{base}.answers[{}]", q.id),
+                    message: "this question must be answered before the proposal is submitted"
+                        .into(),
+                });
+            }
+        }
+        if section.lines_required {
+            let in_section = offers.iter().any(|o| {
+                setup
+                    .catalogue
+                    .iter()
+                    .find(|c| c.id == o.capability)
+                    .is_some_and(|c| section.offer_categories.contains(&c.category))
+            });
+            if !in_section {
+                out.push(Problem {
+                    path: format!("{base}.sections[{}]", section.id),
+                    message: format!(
+                        "\"{}\" needs at least one offer line before the proposal is submitted",
+                        section.title
+                    ),
+                });
+            }
+        }
+    }
+    out
+}
+
 /// Collects `Option`s from a list; `None` if any element failed.
 fn all<T>(items: impl Iterator<Item = Option<T>>) -> Option<Vec<T>> {
     let mut out = Vec::new();
@@ -621,6 +668,12 @@ fn questionnaire(c: &mut Checker, doc: &CampaignDocument) -> Option<Questionnair
                 "has neither an offer table (offer_categories) nor questions",
             );
         }
+        if s.lines_required && s.offer_categories.is_empty() {
+            c.report(
+                format!("{base}.lines_required"),
+                "requires offer lines but has no offer table (offer_categories)",
+            );
+        }
         let questions = all(s.questions.iter().enumerate().map(|(j, x)| {
             let qid = c.take(
                 || format!("{base}.questions[{j}].id"),
@@ -631,6 +684,7 @@ fn questionnaire(c: &mut Checker, doc: &CampaignDocument) -> Option<Questionnair
                 id: qid?,
                 text: x.text.clone(),
                 help: x.help.clone(),
+                required: x.required,
             })
         }));
         Some(Section {
@@ -638,6 +692,7 @@ fn questionnaire(c: &mut Checker, doc: &CampaignDocument) -> Option<Questionnair
             title: s.title.clone(),
             description: s.description.clone(),
             offer_categories: s.offer_categories.clone(),
+            lines_required: s.lines_required,
             questions: questions?,
         })
     }));

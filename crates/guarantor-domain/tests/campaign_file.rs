@@ -805,3 +805,54 @@ fn duplicate_keys_are_refused_and_a_byte_order_mark_is_accepted() {
     let with_bom = format!("\u{feff}{demo}");
     parse_campaign(&with_bom, FileFormat::Json).expect("a byte-order mark is accepted");
 }
+
+#[test]
+fn lines_required_in_a_section_without_an_offer_table() {
+    assert_rule(
+        |v| {
+            let s = &mut v["questionnaire"]["sections"][0];
+            s["offer_categories"] = json!([]);
+            s["lines_required"] = json!(true);
+        },
+        "questionnaire.sections[offers].lines_required",
+        "no offer table",
+    );
+}
+
+/// Required answers and lines hold when a draft is submitted, not on drafts or on what was
+/// submitted before (the file with FRA's revisions stays valid with the question required).
+#[test]
+fn a_submission_must_answer_required_questions_and_have_required_lines() {
+    let mut v = small();
+    v["questionnaire"]["sections"][0]["questions"][0]["required"] = json!(true);
+    v["questionnaire"]["sections"][0]["lines_required"] = json!(true);
+    assert!(problems(&v).is_empty(), "{:?}", problems(&v));
+    let doc: CampaignDocument = serde_json::from_value(v).unwrap();
+    let missing = guarantor_domain::missing_for_submission(&doc, "FRA", &[], &[]);
+    let said: Vec<String> = missing.iter().map(ToString::to_string).collect();
+    assert_eq!(said.len(), 2, "{said:?}");
+    assert!(
+        said[0].starts_with(
+            "proposals[FRA].draft.answers[conditions]: this question must be answered"
+        )
+    );
+    assert!(said[1].contains("\"Offers\" needs at least one offer line"));
+    let current = &doc.proposals[0].revisions.last().unwrap();
+    let answered = [guarantor_domain::document::AnswerDoc {
+        question: "conditions".into(),
+        text: "With a mandate.".into(),
+    }];
+    assert!(
+        guarantor_domain::missing_for_submission(&doc, "FRA", &current.offers, &answered)
+            .is_empty()
+    );
+    let blank = [guarantor_domain::document::AnswerDoc {
+        question: "conditions".into(),
+        text: "  ".into(),
+    }];
+    assert_eq!(
+        guarantor_domain::missing_for_submission(&doc, "FRA", &current.offers, &blank).len(),
+        1,
+        "a blank answer is no answer"
+    );
+}

@@ -298,6 +298,7 @@ pub fn document(size: Size, seed: u64) -> CampaignDocument {
                     CategoryDoc::Funding,
                 ],
                 questions: Vec::new(),
+                lines_required: false,
             }],
         },
         facts: facts

@@ -37,10 +37,12 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   });
 
-  // Changes that cannot be undone (revoking a token, disabling an account) ask first.
-  document.querySelectorAll("form[data-confirm]").forEach((f) => {
+  // Changes that cannot be undone (withdrawing, revoking, a new link, closing submissions) ask
+  // first: the question is on the form, or on the button that was pressed.
+  document.querySelectorAll("form").forEach((f) => {
     f.addEventListener("submit", (e) => {
-      if (!window.confirm(f.dataset.confirm)) e.preventDefault();
+      const question = (e.submitter && e.submitter.dataset.confirm) || f.dataset.confirm;
+      if (question && !window.confirm(question)) e.preventDefault();
     });
   });
 

@@ -442,6 +442,18 @@ impl Store {
                 let Some(draft) = proposal.draft.take() else {
                     return Err(StoreError::NothingToSubmit(respondent.to_owned()));
                 };
+                // Required answers and lines hold at the step from draft to revision only.
+                let missing = guarantor_domain::missing_for_submission(
+                    &read.setup.doc,
+                    respondent,
+                    &draft.offers,
+                    &draft.answers,
+                );
+                if !missing.is_empty() {
+                    return Err(StoreError::Invalid {
+                        problems: missing.iter().map(ToString::to_string).collect(),
+                    });
+                }
                 let revision = RevisionDoc {
                     number: i64::try_from(proposal.revisions.len()).unwrap_or(i64::MAX) + 1,
                     submitted_at: at,

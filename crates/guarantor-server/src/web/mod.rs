@@ -13,6 +13,7 @@ mod coordinator;
 mod fuzz;
 mod proposal;
 mod proposal_form;
+mod receipt;
 pub(crate) mod session;
 pub mod xlsx;
 

@@ -16,6 +16,7 @@ use guarantor_domain::document::{AnswerDoc, CampaignDocument, CategoryDoc, Offer
 use serde::Deserialize;
 
 use super::proposal_form::{self, OfferRow, PostedDraft, Target};
+use super::receipt::{self, Receipt};
 use super::{
     Chrome, FormData, Lists, PageError, PageRoute, Viewer, actor_name, html, page, see_other, xlsx,
 };
@@ -63,6 +64,8 @@ pub(crate) struct RevisionView {
     pub note: String,
     pub lines: usize,
     pub changes: Vec<String>,
+    /// The revision whole, in words.
+    pub receipt: Receipt,
 }
 
 #[derive(Template)]
@@ -89,6 +92,9 @@ struct ProposalPage {
     upload_errors: Vec<String>,
     revisions: Vec<RevisionView>,
     next_row: usize,
+    /// What printing the page gives: the current revision in words (or a note that nothing
+    /// was submitted).
+    printed: Option<Receipt>,
 }
 
 impl ProposalPage {
@@ -201,21 +207,30 @@ fn status(state: &ProposalState) -> String {
     s
 }
 
-fn revisions(state: &ProposalState) -> Vec<RevisionView> {
+fn revisions(doc: &CampaignDocument, state: &ProposalState) -> Vec<RevisionView> {
     let revs = &state.proposal.revisions;
     let mut out: Vec<RevisionView> = revs
         .iter()
         .enumerate()
         .map(|(i, r)| {
             let changes = match i.checked_sub(1).map(|j| &revs[j]) {
-                Some(prev) => {
-                    proposal_form::changes((&prev.offers, &prev.answers), (&r.offers, &r.answers))
-                }
+                Some(prev) => proposal_form::changes(
+                    doc,
+                    (&prev.offers, &prev.answers),
+                    (&r.offers, &r.answers),
+                ),
                 None => vec!["first submission".to_owned()],
             };
+            let when = r.submitted_at.format("%Y-%m-%d %H:%M UTC").to_string();
             RevisionView {
                 number: r.number,
-                when: r.submitted_at.format("%Y-%m-%d %H:%M UTC").to_string(),
+                receipt: receipt::receipt(
+                    doc,
+                    format!("Revision {}, submitted {when}", r.number),
+                    &r.offers,
+                    &r.answers,
+                ),
+                when,
                 by: actor_name(&r.submitted_by),
                 note: r.note.clone(),
                 lines: r.offers.len(),
@@ -225,6 +240,119 @@ fn revisions(state: &ProposalState) -> Vec<RevisionView> {
         .collect();
     out.reverse();
     out
+}
+
+/// Where submissions stand, in words for the viewer: the capital is told what it may still
+/// do; a reader (a decision maker) only where things stand.
+fn deadline_note(ctx: &Context, editable: bool) -> Option<String> {
+    use guarantor_app::Submissions;
+    let passed = Utc::now() > ctx.doc.campaign.deadline;
+    let note = match (ctx.submissions, passed, editable) {
+        (Submissions::Closed, _, true) => {
+            "The coordinator has closed submissions: you may still save a draft, and submit it if they reopen the campaign."
+        }
+        (Submissions::Closed, _, false) => "The coordinator has closed submissions.",
+        (Submissions::Reopened, true, true) => {
+            "The deadline has passed, but the coordinator reopened the campaign: you may still submit."
+        }
+        (Submissions::Reopened, true, false) => {
+            "The deadline has passed; the coordinator reopened the campaign to submissions."
+        }
+        (Submissions::ByDeadline, true, true) => {
+            "The deadline has passed: submissions are closed unless the coordinator reopens the campaign. You may still save a draft."
+        }
+        (Submissions::ByDeadline, true, false) => {
+            "The deadline has passed: submissions are closed."
+        }
+        _ => return None,
+    };
+    Some(note.to_owned())
+}
+
+#[derive(Template)]
+#[template(path = "proposal_review.html")]
+struct ReviewPage {
+    page: Chrome,
+    base: String,
+    respondent_name: String,
+    /// The draft in words; `None` when there is no draft to submit.
+    receipt: Option<Receipt>,
+    next_revision: usize,
+    version: i64,
+    note: String,
+    deadline_note: Option<String>,
+    problems: Vec<String>,
+    /// Whether the confirm button is shown (the campaign's rules find nothing missing).
+    submittable: bool,
+}
+
+/// The review step: the saved draft in words, what it still lacks, and the button that submits
+/// it. `refusal` is why an earlier confirmation did not go through, if it did not.
+fn review(viewer: &Viewer, ctx: &Context, note: &str, refusal: Vec<String>) -> Response {
+    let doc = &ctx.doc;
+    let respondent = &ctx.state.respondent;
+    let respondent_name = doc
+        .respondents
+        .iter()
+        .find(|r| r.code == *respondent)
+        .map_or_else(|| respondent.clone(), |r| r.name.clone());
+    let draft = ctx.state.proposal.draft.as_ref();
+    let questions: BTreeMap<&str, &str> = doc
+        .questionnaire
+        .sections
+        .iter()
+        .flat_map(|s| &s.questions)
+        .map(|q| (q.id.as_str(), q.text.as_str()))
+        .collect();
+    // The campaign's own rules for submitting, in words: the question, not its path.
+    let missing: Vec<String> = draft
+        .map(|d| guarantor_domain::missing_for_submission(doc, respondent, &d.offers, &d.answers))
+        .unwrap_or_default()
+        .iter()
+        .map(|p| {
+            let question = p
+                .path
+                .rsplit_once(".answers[")
+                .and_then(|(_, q)| q.strip_suffix(']'))
+                .and_then(|q| questions.get(q));
+            match question {
+                Some(q) => format!("\u{201c}{q}\u{201d}: {}", p.message),
+                None => p.message.clone(),
+            }
+        })
+        .collect();
+    let submittable = missing.is_empty();
+    let mut problems = refusal;
+    problems.extend(missing);
+    let page = ReviewPage {
+        page: Chrome::new(
+            Some(viewer),
+            format!("Review the proposal of {respondent_name}"),
+        )
+        .in_campaign_of(viewer, doc, "Your proposal"),
+        base: format!("/campaigns/{}/proposals/{respondent}", doc.campaign.id),
+        receipt: draft.map(|d| {
+            receipt::receipt(
+                doc,
+                format!("The draft of {respondent_name}, as it will be submitted"),
+                &d.offers,
+                &d.answers,
+            )
+        }),
+        next_revision: ctx.state.proposal.revisions.len() + 1,
+        version: ctx.state.version,
+        note: note.to_owned(),
+        deadline_note: deadline_note(ctx, true),
+        submittable,
+        respondent_name,
+        problems,
+    };
+    let status = if page.problems.is_empty() {
+        axum::http::StatusCode::OK
+    } else {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    };
+    (status, html(&page)).into_response()
 }
 
 /// Builds the page; `shown` is what the form holds, `problems` the store's refusal if any.
@@ -239,18 +367,38 @@ fn render(
     let doc = &ctx.doc;
     let respondent = ctx.state.respondent.clone();
     let campaign = doc.campaign.id.clone();
+    let category: BTreeMap<&str, CategoryDoc> = doc
+        .catalogue
+        .iter()
+        .map(|c| (c.id.as_str(), c.category))
+        .collect();
     let (mut rows, answers, row_of_line) = match shown {
         Shown::Stored => {
             let (offers, answers) = working_copy(&ctx.state);
-            let rows: Vec<OfferRow> = offers
+            // Rows are numbered down the page: section by section, in the file's order within
+            // (problems name lines in the file's order: `row_of_line` maps them).
+            let section_of = |o: &OfferDoc| {
+                let cat = category.get(o.capability.as_str());
+                doc.questionnaire
+                    .sections
+                    .iter()
+                    .position(|s| cat.is_some_and(|c| s.offer_categories.contains(c)))
+                    .unwrap_or(usize::MAX)
+            };
+            let mut order: Vec<usize> = (0..offers.len()).collect();
+            order.sort_by_key(|&i| section_of(&offers[i]));
+            let mut row_of_line = vec![0; offers.len()];
+            let rows: Vec<OfferRow> = order
                 .iter()
                 .enumerate()
-                .map(|(i, o)| OfferRow::of(i, o))
+                .map(|(row, &line)| {
+                    row_of_line[line] = row;
+                    OfferRow::of(row, &offers[line])
+                })
                 .collect();
             let answers: BTreeMap<String, String> =
                 answers.into_iter().map(|a| (a.question, a.text)).collect();
-            let n = rows.len();
-            (rows, answers, (0..n).collect::<Vec<_>>())
+            (rows, answers, row_of_line)
         }
         Shown::Posted(p) => (p.rows, p.answers, p.row_of_line),
     };
@@ -275,11 +423,6 @@ fn render(
             (Target::General, message) => general_errors.push(message),
         }
     }
-    let category: BTreeMap<&str, CategoryDoc> = doc
-        .catalogue
-        .iter()
-        .map(|c| (c.id.as_str(), c.category))
-        .collect();
     let first_table = doc
         .questionnaire
         .sections
@@ -373,27 +516,25 @@ fn render(
         .collect();
     let deadline = doc.campaign.deadline;
     let now = Utc::now();
-    let deadline_passed = now > deadline;
-    let deadline_note = match (ctx.submissions, deadline_passed) {
-        (guarantor_app::Submissions::Closed, _) => Some(
-            "The coordinator has closed submissions: you may still save a draft, and submit it if they reopen the campaign."
-                .to_owned(),
-        ),
-        (guarantor_app::Submissions::Reopened, true) => Some(
-            "The deadline has passed, but the coordinator reopened the campaign: you may still submit."
-                .to_owned(),
-        ),
-        (guarantor_app::Submissions::ByDeadline, true) => Some(
-            "The deadline has passed: submissions are closed unless the coordinator reopens the campaign. You may still save a draft."
-                .to_owned(),
-        ),
-        _ => None,
-    };
+    let deadline_note = deadline_note(ctx, viewer.may_edit());
     let respondent_name = doc
         .respondents
         .iter()
         .find(|r| r.code == respondent)
         .map_or_else(|| respondent.clone(), |r| r.name.clone());
+    let printed = ctx.state.proposal.revisions.last().map(|r| {
+        receipt::receipt(
+            doc,
+            format!(
+                "{respondent_name}: revision {} as submitted on {} by {}",
+                r.number,
+                r.submitted_at.format("%Y-%m-%d %H:%M UTC"),
+                actor_name(&r.submitted_by)
+            ),
+            &r.offers,
+            &r.answers,
+        )
+    });
     let page = ProposalPage {
         page: Chrome::new(Some(viewer), format!("Proposal of {respondent_name}"))
             .in_campaign_of(viewer, doc, "Your proposal")
@@ -415,8 +556,9 @@ fn render(
         general_errors,
         error_links,
         upload_errors,
-        revisions: revisions(&ctx.state),
+        revisions: revisions(doc, &ctx.state),
         next_row,
+        printed,
     };
     let status = if page.has_errors() || !page.upload_errors.is_empty() {
         axum::http::StatusCode::UNPROCESSABLE_ENTITY
@@ -472,6 +614,43 @@ pub(crate) async fn change(
             Err(e) => Ok(refused(&viewer, ctx, Shown::Stored, e)),
         };
     }
+    if form.get("action") == "submit" {
+        // From the review page: the saved draft, as reviewed, becomes the next revision.
+        let note = form.get("note");
+        let empty = ctx.state.proposal.draft.as_ref().is_some_and(|d| {
+            d.offers.is_empty() && d.answers.iter().all(|a| a.text.trim().is_empty())
+        });
+        if empty && !form.ticked("confirm_empty") {
+            return Ok(review(
+                &viewer,
+                &ctx,
+                note,
+                vec!["Tick the box to confirm that you submit a proposal that offers nothing, or go back to the proposal and add lines.".into()],
+            ));
+        }
+        return match s
+            .app
+            .submit(who, &campaign, &respondent, version, note)
+            .await
+        {
+            Ok(_) => Ok(see_other(&format!("{base}?done=submitted"))),
+            Err(e) if e.kind == ErrorKind::Conflict => Ok(refused(&viewer, ctx, Shown::Stored, e)),
+            Err(e)
+                if matches!(
+                    e.kind,
+                    ErrorKind::Invalid
+                        | ErrorKind::DeadlinePassed
+                        | ErrorKind::SubmissionsClosed
+                        | ErrorKind::WrongState
+                ) =>
+            {
+                let mut why = vec![e.message];
+                why.extend(e.problems);
+                Ok(review(&viewer, &ctx, note, why))
+            }
+            Err(e) => Err(e.into()),
+        };
+    }
     let posted = proposal_form::read_form(&form, &respondent, &ctx.doc, &used_ids(&ctx.state));
     if posted.has_errors {
         // Every problem at once: what could not be read, and what the campaign's rules find in
@@ -497,21 +676,15 @@ pub(crate) async fn change(
         Ok(state) => state,
         Err(e) => return Ok(refused(&viewer, ctx, Shown::Posted(Box::new(posted)), e)),
     };
-    if form.get("action") != "submit" {
+    if form.get("action") != "review" {
         return Ok(see_other(&format!("{base}?done=saved")));
     }
-    match s
-        .app
-        .submit(who, &campaign, &respondent, saved.version, form.get("note"))
-        .await
-    {
-        Ok(_) => Ok(see_other(&format!("{base}?done=submitted"))),
-        Err(e) => {
-            // The draft was saved; show the stored state with why submission was refused.
-            let ctx = context(&s, &viewer, &campaign, &respondent).await?;
-            Ok(refused(&viewer, ctx, Shown::Stored, e))
-        }
-    }
+    // Saved; the capital now sees what will be sent before it is.
+    let ctx = Context {
+        state: saved,
+        ..ctx
+    };
+    Ok(review(&viewer, &ctx, form.get("note"), Vec::new()))
 }
 
 /// The page again, with the store's reason for refusing the change.

@@ -221,14 +221,17 @@ pub(crate) fn read_form(
     doc: &CampaignDocument,
     used: &BTreeSet<String>,
 ) -> PostedDraft {
-    let mut indices: BTreeSet<usize> = BTreeSet::new();
+    // Rows in the order the page sent them (the order they are shown in), so new lines are
+    // numbered down the page whatever numbers the rows carry.
+    let mut indices: Vec<usize> = Vec::new();
     for name in form.names() {
         if let Some(rest) = name.strip_prefix('o')
             && let Some((n, _)) = rest.split_once('.')
             && let Ok(n) = n.parse::<usize>()
             && n < MAX_ROWS
+            && !indices.contains(&n)
         {
-            indices.insert(n);
+            indices.push(n);
         }
     }
     let mut rows = Vec::new();
@@ -536,17 +539,52 @@ mod erased {
     }
 }
 
-/// What changed from one set of offer lines and answers to the next, in sentences.
+/// What changed from one set of offer lines and answers to the next, in sentences a desk
+/// officer reads: capabilities, phases and questions by name, fields in words.
 pub(crate) fn changes(
+    doc: &CampaignDocument,
     before: (&[OfferDoc], &[AnswerDoc]),
     after: (&[OfferDoc], &[AnswerDoc]),
 ) -> Vec<String> {
+    let lists = super::Lists::of(doc);
+    let capability = |id: &str| {
+        doc.catalogue
+            .iter()
+            .find(|c| c.id == id)
+            .map_or_else(|| id.to_owned(), |c| c.name.clone())
+    };
+    let line = |o: &OfferDoc| format!("{} × {}", o.quantity, capability(&o.capability));
+    // A field's old and new value as people read them (ids become names).
+    let shown = |field: &str, v: &serde_json::Value| -> String {
+        let text = v.as_str().map_or_else(|| v.to_string(), str::to_owned);
+        match field {
+            "capability" => capability(&text),
+            "earliest_phase" | "last_phase" => super::Lists::label(&lists.phases, &text),
+            "paid_by" => super::Lists::label(&lists.payers, &text),
+            _ => v
+                .as_str()
+                .map_or_else(|| v.to_string(), |t| format!("\"{t}\"")),
+        }
+    };
+    let field_name = |field: &str| {
+        match field {
+            "quantity" => "units",
+            "earliest_phase" => "from phase",
+            "last_phase" => "until phase",
+            "rotation_backed" => "rotation-backed",
+            "caveats" => "restrictions",
+            "cost_per_unit_year" => "cost",
+            "paid_by" => "paid by",
+            other => other,
+        }
+        .to_owned()
+    };
     let mut out = Vec::new();
     let old: BTreeMap<&str, &OfferDoc> = before.0.iter().map(|o| (o.id.as_str(), o)).collect();
     let new: BTreeMap<&str, &OfferDoc> = after.0.iter().map(|o| (o.id.as_str(), o)).collect();
     for (id, o) in &new {
         match old.get(id) {
-            None => out.push(format!("added {id}: {} × {}", o.quantity, o.capability)),
+            None => out.push(format!("added {id}: {}", line(o))),
             Some(prev) => {
                 // Caveats and conditions are sets: their order is no change.
                 let a = serde_json::to_value(canonical(prev)).unwrap_or_default();
@@ -562,9 +600,9 @@ pub(crate) fn changes(
                     .filter(|k| a.get(k.as_str()) != b.get(k.as_str()))
                     .map(|k| match (a.get(k.as_str()), b.get(k.as_str())) {
                         (Some(x), Some(y)) if x.is_number() || x.is_string() => {
-                            format!("{k} {x} → {y}")
+                            format!("{} {} → {}", field_name(k), shown(k, x), shown(k, y))
                         }
-                        _ => k.clone(),
+                        _ => field_name(k),
                     })
                     .collect();
                 if !changed.is_empty() {
@@ -573,8 +611,8 @@ pub(crate) fn changes(
             }
         }
     }
-    for id in old.keys().filter(|id| !new.contains_key(*id)) {
-        out.push(format!("removed {id}"));
+    for (id, o) in old.iter().filter(|(id, _)| !new.contains_key(*id)) {
+        out.push(format!("removed {id} (was {})", line(o)));
     }
     let old_answers: BTreeMap<&str, &str> = before
         .1
@@ -583,7 +621,14 @@ pub(crate) fn changes(
         .collect();
     for a in after.1 {
         if old_answers.get(a.question.as_str()) != Some(&a.text.as_str()) {
-            out.push(format!("answer to \"{}\" changed", a.question));
+            let question = doc
+                .questionnaire
+                .sections
+                .iter()
+                .flat_map(|s| &s.questions)
+                .find(|q| q.id == a.question)
+                .map_or(a.question.as_str(), |q| q.text.as_str());
+            out.push(format!("answer to \u{201c}{question}\u{201d} changed"));
         }
     }
     out
@@ -806,6 +851,7 @@ mod tests {
         assert_eq!(back.caveats, o.caveats);
         assert!(
             changes(
+                &demo(),
                 (std::slice::from_ref(&o), &[]),
                 (std::slice::from_ref(back), &[])
             )
@@ -818,13 +864,13 @@ mod tests {
     fn changes_between_revisions_are_listed() {
         let a = [offer("GBR-1", 1), offer("GBR-2", 1)];
         let b = [offer("GBR-1", 3), offer("GBR-3", 1)];
-        let c = changes((&a, &[]), (&b, &[]));
+        let c = changes(&demo(), (&a, &[]), (&b, &[]));
         assert_eq!(
             c,
             [
-                "changed GBR-1: quantity 1 → 3",
-                "added GBR-3: 1 × brigade.armoured",
-                "removed GBR-2"
+                "changed GBR-1: units 1 → 3",
+                "added GBR-3: 1 × Armoured brigade",
+                "removed GBR-2 (was 1 × Armoured brigade)"
             ]
         );
     }

@@ -294,16 +294,37 @@ async fn a_capital_answers_through_the_form_and_sees_its_mistakes_next_to_the_fi
             0,
             "nothing stored"
         );
-        // Valid, but past the deadline: the draft is kept and the page says why it was not
-        // submitted.
+        // Valid: "Review and submit" saves the draft and shows what will be sent, in words,
+        // with the button that submits it; nothing is submitted yet.
         let p = page(
             &app,
             &token,
             Method::POST,
             &path,
-            Some(&line("1", "", "submit")),
+            Some(&line("1", "", "review")),
         )
         .await;
+        assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+        assert!(p.body.contains("Review before submitting"), "{}", p.body);
+        assert!(
+            p.body.contains("Mechanised brigade"),
+            "names, not ids: {}",
+            p.body
+        );
+        assert!(p.body.contains("Submit revision 1"), "{}", p.body);
+        let drafted = app.store.proposal(CAMPAIGN, "CYP").await.unwrap();
+        assert!(drafted.proposal.draft.is_some() && drafted.proposal.revisions.is_empty());
+        let confirm = |version: &str| {
+            pairs(&[
+                ("_csrf", &t),
+                ("version", version),
+                ("action", "submit"),
+                ("note", "first answer"),
+            ])
+        };
+        // Past the deadline: the review says why it was not submitted; the draft stays.
+        let v = drafted.version.to_string();
+        let p = page(&app, &token, Method::POST, &path, Some(&confirm(&v))).await;
         assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(
             p.body
@@ -311,30 +332,14 @@ async fn a_capital_answers_through_the_form_and_sees_its_mistakes_next_to_the_fi
             "{}",
             p.body
         );
-        let drafted = app.store.proposal(CAMPAIGN, "CYP").await.unwrap();
-        assert!(drafted.proposal.draft.is_some() && drafted.proposal.revisions.is_empty());
-        // Reopened: submitted in one go from the page as now shown.
+        assert_eq!(app.store.proposal(CAMPAIGN, "CYP").await.unwrap(), drafted);
+        // Reopened: the same confirmation goes through.
         app.store
             .reopen(CAMPAIGN, "test", Utc::now())
             .await
             .unwrap();
-        let v = drafted.version.to_string();
-        let mut submit = line("1", "", "submit");
-        for (k, val) in &mut submit {
-            if k == "version" {
-                val.clone_from(&v);
-            }
-        }
-        let p = page(&app, &token, Method::POST, &path, Some(&submit)).await;
-        let summary = p
-            .body
-            .split("<h2>Nothing was saved")
-            .nth(1)
-            .unwrap_or("")
-            .chars()
-            .take(1500)
-            .collect::<String>();
-        assert_eq!(p.status, StatusCode::SEE_OTHER, "{summary}");
+        let p = page(&app, &token, Method::POST, &path, Some(&confirm(&v))).await;
+        assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
         assert_eq!(p.location, format!("{path}?done=submitted"));
         let state = app.store.proposal(CAMPAIGN, "CYP").await.unwrap();
         let rev = state.proposal.revisions.last().expect("a revision");
@@ -364,6 +369,13 @@ async fn a_capital_answers_through_the_form_and_sees_its_mistakes_next_to_the_fi
         let dm = session(&app, "web-dm", Role::DecisionMaker).await;
         let read = page(&app, &dm, Method::GET, &path, None).await;
         assert_eq!(read.status, StatusCode::OK);
+        // Where submissions stand, said to a reader, not as to the capital.
+        assert!(
+            read.body.contains("reopened the campaign to submissions"),
+            "{}",
+            read.body
+        );
+        assert!(!read.body.contains("you may still"), "{}", read.body);
         let p = page(
             &app,
             &dm,
@@ -958,6 +970,190 @@ async fn the_access_page_manages_tokens_and_accounts_and_an_account_its_password
                 .login("dana", "a brand new passphrase", Utc::now())
                 .await
                 .is_ok()
+        );
+    }
+}
+
+#[tokio::test]
+async fn submitting_is_reviewed_required_answers_hold_and_an_empty_proposal_is_confirmed() {
+    for app in spawn_apps().await {
+        // The demo with a required question, a section that requires lines, and an open
+        // deadline.
+        let mut campaign: Value = serde_json::from_str(DEMO).unwrap();
+        let id = "required-answers";
+        campaign["campaign"]["id"] = json!(id);
+        campaign["campaign"]["deadline"] = json!("2099-01-01T00:00:00Z");
+        campaign["proposals"] = json!([]);
+        let sections = campaign["questionnaire"]["sections"]
+            .as_array_mut()
+            .unwrap();
+        let arrangement = sections
+            .iter_mut()
+            .find(|s| s["id"] == "arrangement")
+            .unwrap();
+        arrangement["questions"][0]["required"] = json!(true);
+        let question = arrangement["questions"][0]["text"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let troops = sections.iter_mut().find(|s| s["id"] == "troops").unwrap();
+        troops["lines_required"] = json!(true);
+        let (status, body, _) = app
+            .call(
+                Method::POST,
+                "/api/campaigns",
+                Some(&app.coordinator),
+                Some(campaign),
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        let (status, body, _) = app
+            .call(
+                Method::POST,
+                &format!("/api/campaigns/{id}/invitations"),
+                Some(&app.coordinator),
+                Some(json!({"respondent": "MLT", "expires_in_days": 7})),
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        let token = body["token"].as_str().unwrap().to_owned();
+        let path = format!("/campaigns/{id}/proposals/MLT");
+        let form_page = page(&app, &token, Method::GET, &path, None).await;
+        let t = csrf(&form_page.body);
+        let post = |version: String, fields: &[(&str, &str)]| {
+            let mut all = pairs(&[("_csrf", &t), ("version", &version)]);
+            all.extend(pairs(fields));
+            all
+        };
+        // An empty form reviewed: it offers nothing, and the rules say what is missing, in
+        // words; no button submits it.
+        let p = page(
+            &app,
+            &token,
+            Method::POST,
+            &path,
+            Some(&post("0".into(), &[("action", "review")])),
+        )
+        .await;
+        assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", p.body);
+        assert!(p.body.contains("offers nothing"), "{}", p.body);
+        assert!(
+            p.body.contains(&question),
+            "the question by its text: {}",
+            p.body
+        );
+        assert!(p.body.contains("must be answered before"), "{}", p.body);
+        assert!(
+            p.body.contains("needs at least one offer line"),
+            "{}",
+            p.body
+        );
+        assert!(!p.body.contains("Submit revision"), "{}", p.body);
+        // Confirming anyway is refused by the store with the same rules.
+        let v = app.store.proposal(id, "MLT").await.unwrap().version;
+        let p = page(
+            &app,
+            &token,
+            Method::POST,
+            &path,
+            Some(&post(
+                v.to_string(),
+                &[("action", "submit"), ("confirm_empty", "yes")],
+            )),
+        )
+        .await;
+        assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", p.body);
+        assert!(
+            app.store
+                .proposal(id, "MLT")
+                .await
+                .unwrap()
+                .proposal
+                .revisions
+                .is_empty()
+        );
+        // Answered, with a line in the section that requires one: submitted after review.
+        let p = page(
+            &app,
+            &token,
+            Method::POST,
+            &path,
+            Some(&post(
+                v.to_string(),
+                &[
+                    ("action", "review"),
+                    ("o0.section", "troops"),
+                    ("o0.capability", "battalion.infantry"),
+                    ("o0.quantity", "2"),
+                    ("o0.earliest_phase", "P1"),
+                    ("o0.paid_by", "contributor"),
+                    ("answer.deterrence", "A battalion."),
+                ],
+            )),
+        )
+        .await;
+        assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+        let v = version(&p.body);
+        let p = page(
+            &app,
+            &token,
+            Method::POST,
+            &path,
+            Some(&post(v.clone(), &[("action", "submit")])),
+        )
+        .await;
+        assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+        // Printing the page gives what was submitted, in words; the past revision can be
+        // opened whole.
+        let shown = page(&app, &token, Method::GET, &path, None).await;
+        let printed = shown
+            .body
+            .split(r#"<section class="print-only""#)
+            .nth(1)
+            .expect("a print-only receipt");
+        assert!(printed.contains("revision 1 as submitted"), "{printed}");
+        assert!(
+            printed.contains("Infantry battalion") || printed.contains("nfantry"),
+            "{printed}"
+        );
+        assert!(shown.body.contains("Show revision 1 whole"));
+        // A withdrawn line is named by what it was in the next revision's changes.
+        let p = page(
+            &app,
+            &token,
+            Method::POST,
+            &path,
+            Some(&post(
+                version(&shown.body),
+                &[
+                    ("action", "review"),
+                    ("o0.section", "troops"),
+                    ("o0.capability", "brigade.mechanised"),
+                    ("o0.quantity", "1"),
+                    ("o0.earliest_phase", "P1"),
+                    ("o0.paid_by", "contributor"),
+                    ("answer.deterrence", "A brigade instead."),
+                ],
+            )),
+        )
+        .await;
+        assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+        let p = page(
+            &app,
+            &token,
+            Method::POST,
+            &path,
+            Some(&post(version(&p.body), &[("action", "submit")])),
+        )
+        .await;
+        assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+        let shown = page(&app, &token, Method::GET, &path, None).await;
+        assert!(
+            shown.body.contains("removed MLT-1 (was 2 × "),
+            "{}",
+            shown.body
         );
     }
 }
