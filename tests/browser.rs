@@ -784,7 +784,7 @@ async fn accessibility(driver: &WebDriver, demo: &Demo, _downloads: &Path) {
         })
         .collect();
     for route in guarantor_server::web::page_routes() {
-        let file = [".xlsx", ".pdf", ".css", ".js"]
+        let file = [".xlsx", ".csv", ".pdf", ".css", ".js"]
             .iter()
             .any(|s| route.path.ends_with(s));
         if route.method != "GET" || file || route.path == "/" || route.path.contains("{token}") {

@@ -31,7 +31,6 @@ pub(crate) const ROUTES: &[PageRoute] = &[
     page!(POST "/campaigns/{campaign}/close" => close, "coordinator"),
     page!(GET "/campaigns/{campaign}/setup" => setup_page, "coordinator"),
     page!(POST "/campaigns/{campaign}/setup" => save_setup, "coordinator"),
-    page!(GET "/campaigns/{campaign}/audit" => audit, "coordinator"),
 ];
 
 type Shared = State<Arc<AppState>>;
@@ -201,7 +200,8 @@ fn invitation_text(inv: Option<&Invitation>) -> (String, bool) {
     }
 }
 
-fn tracker(doc: &CampaignDocument, invitations: &[Invitation]) -> Vec<TrackerLine> {
+/// The response tracker: one line per invited capital.
+pub(crate) fn tracker(doc: &CampaignDocument, invitations: &[Invitation]) -> Vec<TrackerLine> {
     doc.respondents
         .iter()
         .filter(|r| r.invited)
@@ -705,53 +705,4 @@ fn without_proposals(doc: &CampaignDocument) -> CampaignDocument {
         proposals: Vec::new(),
         ..doc.clone()
     }
-}
-
-#[derive(Template)]
-#[template(path = "audit.html")]
-struct AuditPage {
-    page: Chrome,
-    intact: bool,
-    report: String,
-    entries: Vec<guarantor_app::AuditEntry>,
-}
-
-/// GET: the campaign's audit log, newest first, with the chain checked.
-pub(crate) async fn audit(
-    State(s): Shared,
-    viewer: Viewer,
-    Path(campaign): Path<String>,
-) -> Result<Response, PageError> {
-    let c = s.app.campaign(&viewer.principal, &campaign).await?.campaign;
-    let report = s.app.verify_audit(&viewer.principal).await?;
-    let mut entries: Vec<_> = s
-        .app
-        .audit_entries(&viewer.principal)
-        .await?
-        .into_iter()
-        .filter(|e| e.campaign_id.as_deref() == Some(campaign.as_str()))
-        .collect();
-    entries.reverse();
-    let page = AuditPage {
-        page: Chrome::new(Some(&viewer), "Audit log").in_campaign(&viewer, &c, "Audit log"),
-        intact: report.intact(),
-        report: if report.intact() {
-            let mut text = format!(
-                "The hash chain of all {} entries and the stored data it recorded are intact (head {}).",
-                report.entries,
-                &report.head.get(..16).unwrap_or(&report.head)
-            );
-            for u in &report.unchecked {
-                text.push_str(&format!(" Not checked: {u}."));
-            }
-            text
-        } else {
-            format!(
-                "The log or the stored data were changed outside Guarantor: {}",
-                report.problems.join("; ")
-            )
-        },
-        entries,
-    };
-    Ok(html(&page))
 }

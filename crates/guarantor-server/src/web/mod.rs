@@ -8,6 +8,7 @@
 
 mod access;
 mod analysis;
+mod audit;
 mod coordinator;
 #[cfg(test)]
 mod fuzz;
@@ -72,6 +73,7 @@ pub fn page_routes() -> impl Iterator<Item = &'static PageRoute> {
         .chain(ROUTES)
         .chain(access::ROUTES)
         .chain(coordinator::ROUTES)
+        .chain(audit::ROUTES)
         .chain(proposal::ROUTES)
         .chain(analysis::ROUTES)
 }

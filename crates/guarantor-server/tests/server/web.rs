@@ -721,7 +721,16 @@ async fn setup_is_validated_with_every_proposal_versioned_and_audited() {
             None,
         )
         .await;
-        assert!(audit.body.contains("campaign.setup") && audit.body.contains("intact"));
+        assert!(audit.body.contains("changed the setup") && audit.body.contains("intact"));
+        // What the setup change changed, field by field.
+        assert!(
+            audit
+                .body
+                .contains("campaign › deadline: &quot;2025-03-07T17:00:00Z&quot; → &quot;2030-01-31T12:00:00Z&quot;")
+                || audit.body.contains("campaign › deadline: &#34;2025-03-07T17:00:00Z&#34; → &#34;2030-01-31T12:00:00Z&#34;"),
+            "{}",
+            audit.body
+        );
     }
 }
 
@@ -1154,6 +1163,145 @@ async fn submitting_is_reviewed_required_answers_hold_and_an_empty_proposal_is_c
             shown.body.contains("removed MLT-1 (was 2 × "),
             "{}",
             shown.body
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_audit_log_reads_in_words_filters_and_exports_with_the_tracker() {
+    for app in spawn_apps().await {
+        let token = app.with_demo_and_invitation("CYP").await;
+        let path = format!("/campaigns/{CAMPAIGN}/proposals/CYP");
+        let form_page = page(&app, &token, Method::GET, &path, None).await;
+        let saved = page(
+            &app,
+            &token,
+            Method::POST,
+            &path,
+            Some(&pairs(&[
+                ("_csrf", &csrf(&form_page.body)),
+                ("version", &version(&form_page.body)),
+                ("action", "save"),
+                ("o0.section", "troops"),
+                ("o0.capability", "brigade.mechanised"),
+                ("o0.quantity", "1"),
+                ("o0.earliest_phase", "P1"),
+                ("o0.paid_by", "contributor"),
+            ])),
+        )
+        .await;
+        assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+        let coordinator = session(&app, "audit-coord", Role::Coordinator).await;
+        let audit = format!("/campaigns/{CAMPAIGN}/audit");
+        let all = page(&app, &coordinator, Method::GET, &audit, None).await;
+        assert_eq!(all.status, StatusCode::OK);
+        for words in [
+            "saved a draft",
+            "CYP (by invitation)",
+            "the proposal of Cyprus",
+            "added CYP-1: 1 × Mechanised brigade",
+            "sent a new invitation link",
+        ] {
+            assert!(all.body.contains(words), "{words}: {}", all.body);
+        }
+        assert!(
+            !all.body.contains("proposal.save_draft"),
+            "no stored action names"
+        );
+        // Filtered to Cyprus's proposal: the invitation and other capitals' entries are gone.
+        let only = page(
+            &app,
+            &coordinator,
+            Method::GET,
+            &format!("{audit}?capital=CYP&kind=proposal"),
+            None,
+        )
+        .await;
+        assert!(only.body.contains("saved a draft"));
+        assert!(
+            !only.body.contains("sent a new invitation link"),
+            "{}",
+            only.body
+        );
+        assert!(
+            !only.body.contains("the proposal of France"),
+            "{}",
+            only.body
+        );
+        // The same entries as CSV and as a workbook.
+        let get = |path: String, who: String| {
+            let app = &app;
+            async move {
+                browser()
+                    .get(app.url(&path))
+                    .header(COOKIE, format!("guarantor_session={who}"))
+                    .send()
+                    .await
+                    .unwrap()
+            }
+        };
+        let csv = get(
+            format!("{audit}.csv?capital=CYP&kind=proposal"),
+            coordinator.clone(),
+        )
+        .await;
+        assert_eq!(csv.status(), StatusCode::OK);
+        assert!(
+            csv.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/csv")
+        );
+        let text = csv.text().await.unwrap();
+        let mut reader = csv::Reader::from_reader(text.as_bytes());
+        assert_eq!(
+            reader.headers().unwrap().iter().collect::<Vec<_>>(),
+            [
+                "seq", "at", "who", "what", "action", "capital", "subject", "changes", "hash"
+            ]
+        );
+        let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+        assert_eq!(rows.len(), 1, "{text}");
+        assert_eq!(&rows[0][3], "saved a draft");
+        assert_eq!(&rows[0][5], "CYP");
+        assert!(rows[0][7].contains("Mechanised brigade"), "{text}");
+        let xlsx = get(format!("{audit}.xlsx"), coordinator.clone()).await;
+        assert_eq!(xlsx.status(), StatusCode::OK);
+        let bytes = xlsx.bytes().await.unwrap().to_vec();
+        use calamine::Reader as _;
+        let mut wb: calamine::Xlsx<_> =
+            calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+        let sheet = wb.worksheet_range("Audit log").unwrap();
+        assert_eq!(sheet.get_value((0, 3)).unwrap().to_string(), "what");
+        assert!(sheet.height() > 2, "every entry of the campaign");
+        // The tracker, with where submissions stand, for the coordinator and the decision
+        // maker; not for a capital, and the log not for a decision maker.
+        let dm = session(&app, "audit-dm", Role::DecisionMaker).await;
+        for who in [&coordinator, &dm] {
+            let t = get(format!("/campaigns/{CAMPAIGN}/tracker.csv"), who.clone()).await;
+            assert_eq!(t.status(), StatusCode::OK);
+            let text = t.text().await.unwrap();
+            let cyprus = text
+                .lines()
+                .find(|l| l.starts_with("CYP,"))
+                .expect("Cyprus");
+            assert!(cyprus.contains("Draft, not submitted"), "{cyprus}");
+            assert!(
+                cyprus.contains("closed: the deadline has passed"),
+                "{cyprus}"
+            );
+        }
+        let t = get(format!("/campaigns/{CAMPAIGN}/tracker.xlsx"), dm.clone()).await;
+        assert_eq!(t.status(), StatusCode::OK);
+        assert_ne!(
+            get(format!("{audit}.csv"), dm.clone()).await.status(),
+            StatusCode::OK
+        );
+        assert_eq!(
+            get(format!("/campaigns/{CAMPAIGN}/tracker.csv"), token.clone())
+                .await
+                .status(),
+            StatusCode::NOT_FOUND
         );
     }
 }
