@@ -177,8 +177,21 @@ async fn body_text(driver: &WebDriver) -> String {
         .expect("its text")
 }
 
+/// Scrolls `element` to the middle of the window, as a person does before pressing it: at the
+/// bottom edge it would sit under the proposal form's sticky save bar.
+async fn centred(driver: &WebDriver, element: &WebElement) {
+    driver
+        .execute(
+            "arguments[0].scrollIntoView({block: 'center'});",
+            vec![element.to_json().expect("an element reference")],
+        )
+        .await
+        .expect("scrolled");
+}
+
 /// Clicks `element` and waits for the page it leads to (the old page's root goes stale).
 async fn click_and_wait(driver: &WebDriver, element: WebElement) {
+    centred(driver, &element).await;
     let old = driver.find(By::Tag("html")).await.expect("a page");
     element.click().await.expect("click");
     let deadline = Instant::now() + Duration::from_secs(60);
@@ -386,6 +399,86 @@ async fn journey(driver: &WebDriver, demo: &Demo, downloads: &Path) {
     assert!(text.contains("ILLUSTRATIVE DATA"), "{text}");
     shot(driver, "03-respondent-empty-proposal").await;
 
+    // Orientation: who asks, what for, the deadline with the time left or past, whom to ask,
+    // and the sections with how far the capital has got.
+    for words in [
+        "Who asks",
+        "What for",
+        "Questions to",
+        "coordination@example.org",
+    ] {
+        assert!(text.contains(words), "{words}: {text}");
+    }
+    assert!(text.contains(" left)") || text.contains(" ago)"), "{text}");
+    let sections = driver
+        .find(By::Css("nav.section-list"))
+        .await
+        .expect("the section list")
+        .text()
+        .await
+        .unwrap();
+    assert!(sections.contains("0 lines"), "{sections}");
+    // Where and how units serve is asked only of lines that deploy units: not of a funding
+    // line or a guarantee.
+    for (section, expected) in [("troops", true), ("funding", false), ("arrangement", false)] {
+        let asked = !driver
+            .find_all(By::Css(format!(
+                "[data-offers='{section}'] fieldset[id$='-sectors']"
+            )))
+            .await
+            .unwrap()
+            .is_empty();
+        assert_eq!(asked, expected, "sectors asked in {section}");
+    }
+    // Capitals an offer waits for are picked, not typed.
+    assert!(
+        driver
+            .find_all(By::Css("input[type=text][name$='.if_commits']"))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // Save and submit stay in reach while the form scrolls.
+    let position = driver
+        .execute(
+            "return getComputedStyle(document.getElementById('submit-bar')).position;",
+            Vec::new(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(position.json().as_str(), Some("sticky"));
+    // A change is saved as a draft automatically (the script does so each minute; the test
+    // asks it now).
+    driver
+        .find(By::Css("textarea[name^='answer.']"))
+        .await
+        .unwrap()
+        .send_keys("Saved without pressing a button.")
+        .await
+        .unwrap();
+    driver
+        .execute_async(
+            "const done = arguments[arguments.length - 1]; window.guarantorAutosave().then(() => done(true));",
+            Vec::new(),
+        )
+        .await
+        .expect("autosave runs");
+    let status = driver
+        .find(By::Id("autosave"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(status.contains("Draft saved automatically"), "{status}");
+    driver.refresh().await.unwrap();
+    assert!(
+        body_text(driver)
+            .await
+            .contains("Saved without pressing a button."),
+        "the autosaved draft is what the page now shows"
+    );
+
     // 2. It adds an offer line for R01's capability and saves a draft.
     let select = driver
         .find(By::XPath(format!(
@@ -438,13 +531,9 @@ async fn journey(driver: &WebDriver, demo: &Demo, downloads: &Path) {
         .await
         .unwrap()
         .len();
-    driver
-        .find(By::Css("button[data-add-line]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    let add = driver.find(By::Css("button[data-add-line]")).await.unwrap();
+    centred(driver, &add).await;
+    add.click().await.unwrap();
     let lines_after = driver
         .find_all(By::Css("fieldset.offer"))
         .await

@@ -90,6 +90,10 @@ pub struct CampaignInfoDoc {
     /// Free-form remarks: provenance of the figures, caveats.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub note: String,
+    /// Whom respondents ask about the questionnaire (a name, an office, an address), shown on
+    /// their page.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub contact: String,
 }
 
 /// A time window of the guarantee.

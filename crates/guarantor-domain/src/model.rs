@@ -68,6 +68,8 @@ pub struct CampaignInfo {
     pub illustrative: bool,
     /// Remarks.
     pub note: String,
+    /// Whom respondents ask about the questionnaire.
+    pub contact: String,
 }
 
 /// A time window of the guarantee.

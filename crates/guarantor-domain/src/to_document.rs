@@ -85,6 +85,7 @@ impl Campaign {
                     .collect(),
                 illustrative: i.illustrative,
                 note: i.note.clone(),
+                contact: i.contact.clone(),
             },
             phases: self
                 .phases

@@ -395,6 +395,7 @@ fn campaign_info(c: &mut Checker, doc: &CampaignDocument) -> Option<CampaignInfo
         exchange_rates: rates_ok.then_some(rates)?,
         illustrative: d.illustrative,
         note: d.note.clone(),
+        contact: d.contact.clone(),
     })
 }
 

@@ -250,6 +250,7 @@ pub fn document(size: Size, seed: u64) -> CampaignDocument {
             exchange_rates: BTreeMap::new(),
             illustrative: true,
             note: "Synthetic figures.".into(),
+            contact: String::new(),
         },
         phases: phases
             .iter()

@@ -46,6 +46,49 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   });
 
+  // The proposal form: a warning before leaving with unsaved changes, and the draft saved
+  // automatically once a minute while there are some (never submitted: only "Save draft").
+  if (form && !form.querySelector("fieldset[disabled]")) {
+    let dirty = false;
+    const status = document.getElementById("autosave");
+    form.addEventListener("input", () => { dirty = true; });
+    form.addEventListener("change", () => { dirty = true; });
+    document.querySelectorAll("form").forEach((f) => {
+      f.addEventListener("submit", () => { dirty = false; });
+    });
+    window.addEventListener("beforeunload", (e) => {
+      if (dirty) { e.preventDefault(); e.returnValue = ""; }
+    });
+    const version = form.querySelector("input[name=version]");
+    const autosave = async () => {
+      if (!dirty || !version) return;
+      const body = new URLSearchParams(new FormData(form));
+      body.set("action", "save");
+      dirty = false;
+      try {
+        // Not form.action: the buttons named "action" shadow it.
+        const resp = await fetch(form.getAttribute("action"), { method: "POST", body, credentials: "same-origin" });
+        const text = await resp.text();
+        const saved = resp.ok && resp.url.includes("done=saved");
+        const found = text.match(/name="version" value="(-?\d+)"/);
+        if (saved && found) {
+          version.value = found[1];
+          const at = new Date().toTimeString().slice(0, 5);
+          if (status) status.textContent = `Draft saved automatically at ${at}.`;
+        } else {
+          dirty = true;
+          if (status) status.textContent = "Not saved automatically: the form has a problem. Press Save draft to see it.";
+        }
+      } catch (_) {
+        dirty = true;
+        if (status) status.textContent = "Not saved automatically: the server could not be reached.";
+      }
+    };
+    setInterval(autosave, 60000);
+    // The browser tests trigger it without waiting a minute.
+    window.guarantorAutosave = autosave;
+  }
+
   // Move focus to an error summary so that screen readers announce it first.
   const summary = document.querySelector(".error-summary");
   if (summary) summary.focus();

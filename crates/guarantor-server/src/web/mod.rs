@@ -448,6 +448,8 @@ pub(crate) struct Lists {
     /// Who may pay: the contributor, the common fund, or any listed respondent.
     pub payers: Vec<(String, String)>,
     pub facts: Vec<(String, String)>,
+    /// The invited capitals (code, name): who an offer may wait for.
+    pub capitals: Vec<(String, String)>,
 }
 
 impl Lists {
@@ -496,6 +498,12 @@ impl Lists {
                 .facts
                 .iter()
                 .map(|f| (f.id.clone(), f.description.clone()))
+                .collect(),
+            capitals: doc
+                .respondents
+                .iter()
+                .filter(|r| r.invited)
+                .map(|r| (r.code.clone(), r.name.clone()))
                 .collect(),
         }
     }

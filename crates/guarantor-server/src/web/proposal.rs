@@ -39,6 +39,13 @@ pub(crate) struct SectionView {
     pub description: String,
     /// Whether it collects offer lines.
     pub has_table: bool,
+    /// Whether its lines deploy units (troops, hardware, enablers), so that where and how
+    /// they serve applies; funding and guarantees do not.
+    pub deployable: bool,
+    /// Whether a submission needs at least one line here.
+    pub lines_required: bool,
+    /// How far the capital has got, in words ("2 lines", "1 of 3 questions answered").
+    pub progress: String,
     /// The capabilities its table takes: (id, "name (unit)").
     pub capabilities: Vec<(String, String)>,
     pub rows: Vec<OfferRow>,
@@ -50,6 +57,7 @@ pub(crate) struct SectionView {
 /// A free-text question on the page.
 pub(crate) struct QuestionView {
     pub id: String,
+    pub required: bool,
     pub text: String,
     pub help: String,
     pub answer: String,
@@ -78,6 +86,12 @@ struct ProposalPage {
     version: i64,
     status: String,
     deadline: String,
+    /// The time left before the deadline, or how long ago it passed, in words.
+    time_left: String,
+    /// Who asks, what for, and whom to ask: the capital's orientation.
+    issuer: String,
+    purpose: String,
+    contact: String,
     deadline_note: Option<String>,
     deadline_passed: bool,
     editable: bool,
@@ -240,6 +254,26 @@ fn revisions(doc: &CampaignDocument, state: &ProposalState) -> Vec<RevisionView>
         .collect();
     out.reverse();
     out
+}
+
+/// A time to the deadline in words: "3 days 4 hours left", "passed 2 days ago".
+fn time_left(left: chrono::TimeDelta) -> String {
+    let span = |d: chrono::TimeDelta| {
+        let (days, hours, minutes) = (d.num_days(), d.num_hours() % 24, d.num_minutes() % 60);
+        let unit = |n: i64, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+        if days > 0 {
+            format!("{} {}", unit(days, "day"), unit(hours, "hour"))
+        } else if hours > 0 {
+            format!("{} {}", unit(hours, "hour"), unit(minutes, "minute"))
+        } else {
+            unit(minutes.max(0), "minute")
+        }
+    };
+    if left > chrono::TimeDelta::zero() {
+        format!("{} left", span(left))
+    } else {
+        format!("passed {} ago", span(-left))
+    }
 }
 
 /// Where submissions stand, in words for the viewer: the capital is told what it may still
@@ -480,7 +514,7 @@ fn render(
                     ));
                 }
             }
-            let questions = s
+            let questions: Vec<QuestionView> = s
                 .questions
                 .iter()
                 .map(|q| {
@@ -490,6 +524,7 @@ fn render(
                     }
                     QuestionView {
                         id: q.id.clone(),
+                        required: q.required,
                         text: q.text.clone(),
                         help: q.help.clone(),
                         answer: answers.get(&q.id).cloned().unwrap_or_default(),
@@ -497,11 +532,31 @@ fn render(
                     }
                 })
                 .collect();
+            let lines = rows.iter().filter(|r| !r.is_blank()).count();
+            let answered = questions
+                .iter()
+                .filter(|q: &&QuestionView| !q.answer.trim().is_empty())
+                .count();
+            let mut progress = Vec::new();
+            if has_table {
+                progress.push(format!("{lines} line{}", if lines == 1 { "" } else { "s" }));
+            }
+            if !questions.is_empty() {
+                progress.push(format!("{answered} of {} answered", questions.len()));
+            }
             SectionView {
                 id: s.id.clone(),
                 title: s.title.clone(),
                 description: s.description.clone(),
                 has_table,
+                deployable: s.offer_categories.iter().any(|c| {
+                    matches!(
+                        c,
+                        CategoryDoc::Troops | CategoryDoc::Hardware | CategoryDoc::Enablers
+                    )
+                }),
+                lines_required: s.lines_required,
+                progress: progress.join(", "),
                 capabilities: doc
                     .catalogue
                     .iter()
@@ -545,6 +600,10 @@ fn render(
         version: ctx.state.version,
         status: status(&ctx.state),
         deadline: deadline.format("%Y-%m-%d %H:%M UTC").to_string(),
+        time_left: time_left(deadline - now),
+        issuer: doc.campaign.issuer.clone(),
+        purpose: doc.campaign.purpose.clone(),
+        contact: doc.campaign.contact.clone(),
         deadline_note,
         deadline_passed: !ctx.submissions.open(now, deadline),
         editable: viewer.may_edit(),

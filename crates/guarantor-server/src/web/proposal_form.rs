@@ -154,6 +154,29 @@ impl OfferRow {
         self.facts.iter().any(|s| s == id)
     }
 
+    /// Whether sector `id` is excluded by a caveat.
+    pub fn excludes(&self, id: &str) -> bool {
+        split_list(&self.excluded_sectors).iter().any(|s| s == id)
+    }
+
+    /// Whether the line is conditional on capital `code` committing.
+    pub fn waits_for(&self, code: &str) -> bool {
+        split_list(&self.if_commits).iter().any(|s| s == code)
+    }
+
+    /// Whether the row holds where or how units may serve (sectors, rotation, caveats): such
+    /// fields are shown for a line of a section that deploys nothing only if it already has
+    /// them, so nothing stored is dropped unseen.
+    pub fn has_deployment_terms(&self) -> bool {
+        !self.sectors.is_empty()
+            || self.rotation_backed
+            || self.no_contact_line
+            || self.out_of_country_only
+            || self.no_combat_role
+            || !self.excluded_sectors.is_empty()
+            || !self.other_caveat.is_empty()
+    }
+
     /// The form field name of `field` in this row.
     pub fn name(&self, field: &str) -> String {
         format!("o{}.{field}", self.index)
@@ -258,7 +281,7 @@ pub(crate) fn read_form(
             no_contact_line: form.ticked(&format!("o{i}.no_contact_line")),
             out_of_country_only: form.ticked(&format!("o{i}.out_of_country_only")),
             no_combat_role: form.ticked(&format!("o{i}.no_combat_role")),
-            excluded_sectors: f("excluded_sectors"),
+            excluded_sectors: form.all(&format!("o{i}.excluded_sectors")).join(", "),
             other_caveat: f("other_caveat"),
             cost_amount: f("cost_amount"),
             cost_currency: f("cost_currency"),
@@ -268,7 +291,7 @@ pub(crate) fn read_form(
                 .into_iter()
                 .map(str::to_owned)
                 .collect(),
-            if_commits: f("if_commits"),
+            if_commits: form.all(&format!("o{i}.if_commits")).join(", "),
             min_partners: f("min_partners"),
             note: f("note"),
             errors: BTreeMap::new(),
