@@ -290,14 +290,11 @@ fn band(value: f64) -> (usize, &'static str) {
     (i, BANDS[i].1)
 }
 
-/// The percentage written in a cell: rounded down, so that "100%" means met and the label
-/// always falls in the band its colour shows.
+/// The percentage written in a cell, rounded as every table rounds it
+/// ([`guarantor_domain::format::whole_percent`]: 2 of 3 is 67); the cell's colour band is
+/// chosen from this label, so the label always falls in the band its colour shows.
 fn percent_label(value: f64) -> u32 {
-    if value >= 1.0 - 1e-9 {
-        100
-    } else {
-        ((value.max(0.0) * 100.0).floor() as u32).min(99)
-    }
+    u32::try_from(guarantor_domain::format::whole_percent(value.max(0.0))).unwrap_or(0)
 }
 
 impl HeatMap {
@@ -321,12 +318,22 @@ impl HeatMap {
     /// Draws the heat map as a standalone SVG document.
     pub fn to_svg(&self) -> String {
         const LABEL_W: f64 = 190.0;
-        const TOP: f64 = 118.0;
         const CELL_H: f64 = 22.0;
+        // Column labels are written at 50° up and to the right: room above and to the right
+        // for the longest, so that no name is clipped (about 5.5 px a character at 10 px).
+        let longest = self
+            .columns
+            .iter()
+            .map(|c| c.chars().count())
+            .max()
+            .unwrap_or(0) as f64;
+        let top = (30.0 + longest * 5.5 * 50f64.to_radians().sin()).max(118.0);
         let cell_w = (520.0 / self.columns.len().max(1) as f64).clamp(34.0, 70.0);
-        let width = LABEL_W + cell_w * self.columns.len() as f64 + 20.0;
+        let width = LABEL_W
+            + cell_w * self.columns.len() as f64
+            + (longest * 5.5 * 50f64.to_radians().cos()).max(20.0);
         let width = width.max(520.0);
-        let height = TOP + CELL_H * self.rows.len().max(1) as f64 + 56.0;
+        let height = top + CELL_H * self.rows.len().max(1) as f64 + 56.0;
         let mut s = String::new();
         let _ = write!(
             s,
@@ -339,12 +346,12 @@ impl HeatMap {
             let _ = write!(
                 s,
                 r#"<text x="{cx:.1}" y="{y:.1}" transform="rotate(-50 {cx:.1} {y:.1})">{c}</text>"#,
-                y = TOP - 6.0,
+                y = top - 6.0,
                 c = esc(column)
             );
         }
         for (i, row) in self.rows.iter().enumerate() {
-            let y = TOP + CELL_H * i as f64;
+            let y = top + CELL_H * i as f64;
             let _ = write!(
                 s,
                 r#"<text x="{lx:.1}" y="{ly:.1}" text-anchor="end">{r}</text>"#,
@@ -389,7 +396,7 @@ impl HeatMap {
             }
         }
         // Legend: the bands, and what a heavy border means.
-        let ly = TOP + CELL_H * self.rows.len().max(1) as f64 + 22.0;
+        let ly = top + CELL_H * self.rows.len().max(1) as f64 + 22.0;
         let _ = write!(
             s,
             r#"<text x="0" y="{ly:.1}">{m}:</text>"#,
@@ -438,8 +445,11 @@ mod tests {
         assert_eq!(band(1.0).0, 4);
         // The label and the band agree at the edges.
         assert_eq!((percent_label(0.996), band(0.996).0), (99, 3));
-        assert_eq!((percent_label(0.245), band(0.245).0), (24, 0));
+        assert_eq!((percent_label(0.244), band(0.244).0), (24, 0));
+        assert_eq!((percent_label(0.246), band(0.246).0), (25, 1));
         assert_eq!((percent_label(0.25), band(0.25).0), (25, 1));
+        // Rounded as the tables round: 2 of 3 is 67%, in the 50-74 band.
+        assert_eq!((percent_label(2.0 / 3.0), band(2.0 / 3.0).0), (67, 2));
     }
 
     #[test]

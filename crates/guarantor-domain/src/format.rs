@@ -41,9 +41,25 @@ pub fn number(x: f64, decimals: usize) -> String {
     out
 }
 
-/// A fraction as a percentage with `decimals` decimals, e.g. `0.423` → `42.3%`.
+/// A fraction as a percentage with `decimals` decimals, e.g. `0.423` → `42.3%`. Whole
+/// percentages follow [`whole_percent`]: 2 of 3 is `67%`, and only a whole is `100%`.
 pub fn percent(fraction: f64, decimals: usize) -> String {
+    if decimals == 0 {
+        return format!("{}%", number(whole_percent(fraction) as f64, 0));
+    }
     format!("{}%", number(fraction * 100.0, decimals))
+}
+
+/// A fraction as a whole percentage, the one rounding every table and chart uses: to the
+/// nearest, except that a fraction short of a whole is at most 99 (so 100 means met) and one
+/// above nothing is at least 1 (so 0 means none).
+pub fn whole_percent(fraction: f64) -> i64 {
+    let nearest = (fraction * 100.0).round() as i64;
+    if fraction > 0.0 && fraction < 1.0 {
+        nearest.clamp(1, 99)
+    } else {
+        nearest
+    }
 }
 
 /// A fraction as a percentage, or `n/a` when it cannot be computed.
@@ -104,6 +120,17 @@ mod tests {
         assert_eq!(number(1_234_567.891, 2), "1,234,567.89");
         assert_eq!(number(-12_345.0, 0), "-12,345");
         assert_eq!(number(-0.01, 0), "0");
+    }
+
+    #[test]
+    fn whole_percentages_round_to_the_nearest_but_only_a_whole_is_100() {
+        assert_eq!(whole_percent(2.0 / 3.0), 67);
+        assert_eq!(percent(2.0 / 3.0, 0), "67%");
+        assert_eq!(whole_percent(1.0 / 3.0), 33);
+        assert_eq!(whole_percent(0.996), 99);
+        assert_eq!(whole_percent(0.004), 1);
+        assert_eq!((whole_percent(0.0), whole_percent(1.0)), (0, 100));
+        assert_eq!(percent(1.5, 0), "150%");
     }
 
     #[test]

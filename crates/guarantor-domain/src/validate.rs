@@ -1035,7 +1035,7 @@ fn offer(c: &mut Checker, at: &str, own: &str, o: &OfferDoc, k: &Known) -> Optio
                 c.report(
                     p("last_phase"),
                     format!(
-                        "\"{last}\" comes before earliest_phase \"{}\"",
+                        "the last phase \"{last}\" comes before the first phase \"{}\"",
                         o.earliest_phase
                     ),
                 );
@@ -1094,7 +1094,7 @@ fn offer(c: &mut Checker, at: &str, own: &str, o: &OfferDoc, k: &Known) -> Optio
             if category == Some(crate::model::Category::Funding) {
                 c.report(
                     p("cost_per_unit_year"),
-                    "a funding offer states its amount in `quantity`; remove cost_per_unit_year",
+                    "a funding line gives its amount as its quantity (millions): leave the cost empty",
                 );
             }
             money(c, &p("cost_per_unit_year"), &m.amount_m, &m.currency, k).map(Some)
@@ -1137,7 +1137,7 @@ fn money(c: &mut Checker, at: &str, amount_m: &f64, currency: &str, k: &Known) -
         c.report(
             format!("{at}.currency"),
             format!(
-                "unknown currency \"{currency}\": use the campaign currency or add a rate to campaign.exchange_rates ({})",
+                "unknown currency \"{currency}\": the campaign takes costs only in its own currency or one it has an exchange rate for ({}); a coordinator can add one",
                 listing(k.currencies.iter())
             ),
         );

@@ -329,7 +329,7 @@ fn funding_offers_carry_their_amount_in_quantity() {
                 json!({"amount_m": 1.0, "currency": "EUR"})
         },
         "proposals[DEU].revisions[1].offers[0].cost_per_unit_year",
-        "remove cost_per_unit_year",
+        "leave the cost empty",
     );
 }
 
@@ -481,7 +481,7 @@ fn offer_phases_and_sectors_must_make_sense() {
             fra_current(v)["offers"][1]["last_phase"] = json!("P1");
         },
         "proposals[FRA].revisions[2].offers[1].last_phase",
-        "comes before earliest_phase",
+        "comes before the first phase",
     );
     assert_rule(
         |v| fra_current(v)["offers"][1]["sectors"] = json!([]),

@@ -704,12 +704,20 @@ async fn last_change(
     .fetch_optional(&mut **tx)
     .await?;
     Ok(match row {
-        Some(r) => Some(format!(
-            "{} by {} at {}",
-            r.try_get::<String, _>("action")?,
-            r.try_get::<String, _>("actor")?,
-            r.try_get::<String, _>("at")?
-        )),
+        Some(r) => {
+            // In words, to the minute: a person reads it on the page that was refused.
+            let action: String = r.try_get("action")?;
+            let at: String = r.try_get("at")?;
+            Some(format!(
+                "{} {} on {}",
+                r.try_get::<String, _>("actor")?,
+                AuditAction::parse(&action).map_or(action.clone(), |a| a.in_words().to_owned()),
+                DateTime::parse_from_rfc3339(&at).map_or(at.clone(), |t| t
+                    .with_timezone(&Utc)
+                    .format("%Y-%m-%d %H:%M UTC")
+                    .to_string())
+            ))
+        }
         None => None,
     })
 }

@@ -929,7 +929,13 @@ fn heat_map<'a>(
             .collect(),
         columns: order
             .iter()
-            .map(|&j| format!("{} · {}", columns[j].0, columns[j].1))
+            .map(|&j| {
+                format!(
+                    "{} · {}",
+                    names.phase(columns[j].0),
+                    names.sector(columns[j].1)
+                )
+            })
             .collect(),
         cells: (0..rows.len())
             .map(|r| {

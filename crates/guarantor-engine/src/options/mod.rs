@@ -249,13 +249,29 @@ pub struct ScenarioComparison {
     pub summary: String,
 }
 
-/// Describes a scenario's assumptions in words.
-fn assumptions(s: &Scenario) -> Vec<String> {
+/// Describes a scenario's assumptions in words: facts by their meaning, capitals and sectors by
+/// name.
+fn assumptions(campaign: &Campaign, s: &Scenario) -> Vec<String> {
     let mut out: Vec<String> = s
         .facts
         .iter()
-        .map(|(f, v)| format!("{f}: {}", if *v { "holds" } else { "does not hold" }))
+        .map(|(f, v)| {
+            let meaning = campaign.facts().iter().find(|x| x.id == *f).map_or_else(
+                || f.to_string(),
+                |x| x.description.trim_end_matches('.').to_owned(),
+            );
+            if *v {
+                format!("assumed: {meaning}")
+            } else {
+                format!("assumed not: {meaning}")
+            }
+        })
         .collect();
+    let name = |code: &CountryCode| {
+        campaign
+            .respondent(code)
+            .map_or_else(|| code.to_string(), |r| r.name.clone())
+    };
     for e in &s.excluded_contributors {
         let who = match (&e.member_of, e.respondents.is_empty()) {
             (Some(m), true) => format!("members of {m}"),
@@ -263,14 +279,14 @@ fn assumptions(s: &Scenario) -> Vec<String> {
                 "members of {m} and {}",
                 e.respondents
                     .iter()
-                    .map(ToString::to_string)
+                    .map(name)
                     .collect::<Vec<_>>()
                     .join(", ")
             ),
             (None, _) => e
                 .respondents
                 .iter()
-                .map(ToString::to_string)
+                .map(name)
                 .collect::<Vec<_>>()
                 .join(", "),
         };
@@ -286,14 +302,17 @@ fn assumptions(s: &Scenario) -> Vec<String> {
         out.push(format!("excluded: {who} may not contribute {what}"));
     }
     if let Some(c) = s.troop_ceiling {
-        out.push(format!("troop ceiling: {c} in country per phase"));
+        out.push(format!(
+            "troop ceiling: {} in country per phase",
+            guarantor_domain::format::thousands(c)
+        ));
     }
     if !s.excluded_sectors.is_empty() {
         out.push(format!(
             "closed sectors: {}",
             s.excluded_sectors
                 .iter()
-                .map(ToString::to_string)
+                .map(|x| campaign.sector(x).name.clone())
                 .collect::<Vec<_>>()
                 .join(", ")
         ));
@@ -391,7 +410,7 @@ pub fn compute(
             scenario: scenario.id.to_string(),
             name: scenario.name.clone(),
             description: scenario.description.clone(),
-            assumptions: assumptions(scenario),
+            assumptions: assumptions(campaign, scenario),
             size,
             left_out,
             options,
@@ -680,4 +699,38 @@ fn compare(scenarios: &[ScenarioOptions]) -> Vec<ScenarioComparison> {
             })
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The assumptions are read by decision makers: facts by their meaning, sectors and
+    /// capitals by name, figures grouped; no identifier of the file.
+    #[test]
+    fn assumptions_read_in_words_not_ids() {
+        let campaign = guarantor_domain::parse_campaign(
+            include_str!("../../../../examples/demo-campaign.json"),
+            guarantor_domain::FileFormat::Json,
+        )
+        .expect("the demo is valid");
+        let capped = campaign
+            .scenarios()
+            .iter()
+            .find(|s| s.troop_ceiling.is_some())
+            .expect("a scenario with a troop ceiling");
+        let words = assumptions(&campaign, capped).join("; ");
+        for id in campaign.facts().iter().map(|f| f.id.to_string()) {
+            assert!(!words.contains(&id), "{id} in: {words}");
+        }
+        assert!(
+            words.contains("assumed: The UN Security Council mandates the mission"),
+            "{words}"
+        );
+        assert!(words.contains("troop ceiling: 15,000"), "{words}");
+        assert!(
+            words.contains("closed sectors: East, along the line of contact"),
+            "{words}"
+        );
+    }
 }

@@ -502,9 +502,11 @@ fn grid<RS: std::io::Read + std::io::Seek>(
     // fields lie), not a missing sheet: say so, or the user hunts for a sheet that is there.
     let listed = wb.sheet_names().iter().any(|n| n == name);
     let mut reader = wb.worksheet_cells_reader(name).map_err(|e| {
+        // The reader's own words (zip and XML internals) are for the log, not the capital.
+        tracing::info!(sheet = name, error = %e, "an uploaded workbook's sheet cannot be read");
         if listed {
             vec![format!(
-                "the workbook is damaged: the sheet \"{name}\" is there but cannot be read ({e}); download a fresh copy from your proposal page and fill it again"
+                "the workbook is damaged: the sheet \"{name}\" is there but cannot be read; download a fresh copy from your proposal page and fill it again"
             )]
         } else {
             missing()
@@ -515,7 +517,12 @@ fn grid<RS: std::io::Read + std::io::Seek>(
     loop {
         let cell = reader
             .next_cell()
-            .map_err(|e| vec![format!("the sheet \"{name}\" cannot be read: {e}")])?;
+            .map_err(|e| {
+                tracing::info!(sheet = name, error = %e, "an uploaded workbook's cell cannot be read");
+                vec![format!(
+                    "the workbook is damaged: the sheet \"{name}\" cannot be read to the end; download a fresh copy from your proposal page and fill it again"
+                )]
+            })?;
         let Some(cell) = cell else { break };
         let (r, c) = cell.get_position();
         let value = Data::from(cell.get_value().clone());
@@ -539,12 +546,14 @@ fn grid<RS: std::io::Read + std::io::Seek>(
     Ok(Grid { cells })
 }
 
+/// What a capital is told when its file cannot be opened as a workbook at all.
+const NOT_XLSX: &str = "the file is not an Excel workbook (.xlsx) that can be read: save it from your spreadsheet program as an Excel workbook (.xlsx), or download a fresh copy from your proposal page";
+
 /// Refuses a file that would unzip to more than [`MAX_UNZIPPED_BYTES`].
 fn check_size(bytes: &[u8]) -> Result<(), Vec<String>> {
     let not_xlsx = |e: &dyn std::fmt::Display| {
-        vec![format!(
-            "the file is not an Excel workbook (.xlsx) that can be read: {e}"
-        )]
+        tracing::info!(error = %e, "an upload is not a readable zip");
+        vec![NOT_XLSX.to_owned()]
     };
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| not_xlsx(&e))?;
     let mut total: u64 = 0;
@@ -596,9 +605,8 @@ fn read_checked(
     used: &std::collections::BTreeSet<String>,
 ) -> Result<Upload, Vec<String>> {
     let mut wb: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes)).map_err(|e| {
-        vec![format!(
-            "the file is not an Excel workbook (.xlsx) that can be read: {e}"
-        )]
+        tracing::info!(error = %e, "an upload is not a readable workbook");
+        vec![NOT_XLSX.to_owned()]
     })?;
     let mut problems = Vec::new();
     let readme = grid(&mut wb, "Read me", 20, 2, false, &mut problems)?;
