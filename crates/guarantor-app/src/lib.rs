@@ -146,6 +146,25 @@ impl App {
             .await?)
     }
 
+    /// The problems the campaign's rules find in a setup with the proposals already received,
+    /// without saving it: a setup form that could not be read whole shows them beside its own,
+    /// every problem at once.
+    pub async fn check_setup(
+        &self,
+        who: &Principal,
+        id: &str,
+        setup: &CampaignDocument,
+    ) -> AppResult<Vec<String>> {
+        authorise(who, Action::Coordinate)?;
+        let mut whole = setup.clone();
+        whole.proposals = self.store.export(id).await?.to_document().proposals;
+        Ok(guarantor_domain::validate(&whole)
+            .err()
+            .map_or_else(Vec::new, |problems| {
+                problems.iter().map(ToString::to_string).collect()
+            }))
+    }
+
     /// What the campaign asks the capitals (the document; the caller keeps what it shows) and
     /// whether they may submit.
     pub async fn questionnaire(

@@ -14,6 +14,7 @@ use guarantor_domain::document::{CampaignDocument, PriorityDoc, RequirementDoc};
 use guarantor_domain::{FileFormat, LoadError, parse_campaign};
 use serde::Deserialize;
 
+use super::setup_form::{CATEGORIES, SetupParts};
 use super::{
     ACCOUNTS, Chrome, FormData, Lists, PageError, PageRoute, Viewer, actor_name, html, page,
     see_other, when,
@@ -496,14 +497,33 @@ struct SetupPage {
     version: i64,
     title: String,
     purpose: String,
+    contact: String,
     deadline: String,
     requirements: Vec<RequirementRow>,
+    parts: SetupParts,
     capabilities: Vec<(String, String)>,
     phases: Vec<(String, String)>,
     sectors: Vec<(String, String)>,
+    /// Every capital listed (code, name): who an exclusion may name.
+    capitals: Vec<(String, String)>,
+    /// Every membership the capitals have (NATO, EU …): what an exclusion may name.
+    memberships: Vec<String>,
+    categories: Vec<(&'static str, &'static str)>,
+    /// The advanced view: the questionnaire and the scenarios as JSON (as typed, after a
+    /// failed save of it).
     questionnaire_json: String,
     scenarios_json: String,
+    /// Whether the JSON view was the one posted (it is then shown open).
+    json_open: bool,
     errors: Vec<String>,
+}
+
+/// What the setup page shows besides the stored campaign: the rows as typed and the JSON as
+/// typed, after a failed save.
+struct Typed {
+    requirements: Vec<RequirementRow>,
+    parts: SetupParts,
+    json: Option<(String, String)>,
 }
 
 fn requirement_rows(doc: &CampaignDocument) -> Vec<RequirementRow> {
@@ -531,10 +551,28 @@ fn setup_page_of(
     c: &guarantor_domain::Campaign,
     doc: &CampaignDocument,
     version: i64,
-    requirements: Vec<RequirementRow>,
+    typed: Typed,
     errors: Vec<String>,
 ) -> Response {
     let lists = Lists::of(doc);
+    let mut memberships: Vec<String> = doc
+        .respondents
+        .iter()
+        .flat_map(|r| r.memberships.iter().cloned())
+        .collect();
+    memberships.sort();
+    memberships.dedup();
+    let json_open = typed.json.is_some();
+    let (questionnaire_json, scenarios_json) = typed.json.unwrap_or_else(|| {
+        (
+            serde_json::to_string_pretty(&doc.questionnaire).unwrap_or_default(),
+            serde_json::to_string_pretty(&serde_json::json!({
+                "facts": doc.facts,
+                "scenarios": doc.scenarios,
+            }))
+            .unwrap_or_default(),
+        )
+    });
     let page = SetupPage {
         page: Chrome::new(Some(viewer), format!("Setup: {}", doc.campaign.title))
             .in_campaign(viewer, c, "Setup"),
@@ -542,17 +580,26 @@ fn setup_page_of(
         version,
         title: doc.campaign.title.clone(),
         purpose: doc.campaign.purpose.clone(),
+        contact: doc.campaign.contact.clone(),
         deadline: doc.campaign.deadline.format("%Y-%m-%dT%H:%M").to_string(),
-        requirements,
+        requirements: typed.requirements,
+        parts: typed.parts,
         capabilities: lists.capabilities,
         phases: lists.phases,
         sectors: lists.sectors,
-        questionnaire_json: serde_json::to_string_pretty(&doc.questionnaire).unwrap_or_default(),
-        scenarios_json: serde_json::to_string_pretty(&serde_json::json!({
-            "facts": doc.facts,
-            "scenarios": doc.scenarios,
-        }))
-        .unwrap_or_default(),
+        capitals: doc
+            .respondents
+            .iter()
+            .map(|r| (r.code.clone(), r.name.clone()))
+            .collect(),
+        memberships,
+        categories: CATEGORIES
+            .iter()
+            .map(|(_, id, label)| (*id, *label))
+            .collect(),
+        questionnaire_json,
+        scenarios_json,
+        json_open,
         errors,
     };
     let failed = !page.errors.is_empty();
@@ -573,8 +620,12 @@ pub(crate) async fn setup_page(
     let read = s.app.campaign(&viewer.principal, &campaign).await?;
     let (version, c) = (read.version, read.campaign);
     let doc = c.to_document();
-    let rows = requirement_rows(&doc);
-    Ok(setup_page_of(&viewer, &c, &doc, version, rows, Vec::new()))
+    let typed = Typed {
+        requirements: requirement_rows(&doc),
+        parts: SetupParts::of(&doc),
+        json: None,
+    };
+    Ok(setup_page_of(&viewer, &c, &doc, version, typed, Vec::new()))
 }
 
 /// POST: save the setup (title, purpose, deadline, requirements, questionnaire, scenarios).
@@ -591,83 +642,59 @@ pub(crate) async fn save_setup(
     let c = s.app.campaign(&viewer.principal, &campaign).await?.campaign;
     let mut doc = c.to_document();
     let mut version: i64 = form.get("version").parse().unwrap_or(-1);
+    // What could not be read: named, while the rest still goes to the campaign's rules, so
+    // every problem comes at once.
     let mut errors = Vec::new();
-    doc.campaign.title = form.get("title").to_owned();
-    doc.campaign.purpose = form.get("purpose").to_owned();
-    match chrono::NaiveDateTime::parse_from_str(form.get("deadline"), "%Y-%m-%dT%H:%M") {
-        Ok(t) => doc.campaign.deadline = t.and_utc(),
-        Err(_) => errors.push(format!(
-            "campaign.deadline: give a date and time, e.g. 2025-03-07T17:00 (got \"{}\")",
-            form.get("deadline")
-        )),
-    }
-    // Requirement rows: r{i}.field; a row without capability and quantity is empty.
-    let mut rows = Vec::new();
-    let mut requirements = Vec::new();
-    // Every row posted, by its number (rows removed earlier leave gaps: none may end the list).
-    let numbers: std::collections::BTreeSet<usize> = form
-        .names()
-        .iter()
-        .filter_map(|n| n.strip_prefix('r')?.split_once('.')?.0.parse().ok())
-        .collect();
-    for &i in &numbers {
-        let f = |field: &str| form.get(&format!("r{i}.{field}")).to_owned();
-        let row = RequirementRow {
-            // Shown again numbered in order, so the next post has no gaps either.
-            index: rows.len(),
-            id: f("id"),
-            capability: f("capability"),
-            quantity: f("quantity"),
-            phase: f("phase"),
-            sector: f("sector"),
-            essential: f("priority") != "desirable",
-            note: f("note"),
-        };
-        let removed = form.ticked(&format!("r{i}.remove"));
-        let blank = row.capability.is_empty() && row.quantity.is_empty();
-        if !removed && !blank {
-            match row.quantity.parse::<i64>() {
-                Ok(quantity) => requirements.push(RequirementDoc {
-                    id: row.id.clone(),
-                    capability: row.capability.clone(),
-                    quantity,
-                    phase: row.phase.clone(),
-                    sector: row.sector.clone(),
-                    priority: if row.essential {
-                        PriorityDoc::Essential
-                    } else {
-                        PriorityDoc::Desirable
-                    },
-                    note: row.note.clone(),
-                }),
-                Err(_) => errors.push(format!(
-                    "requirements row {}: the quantity must be a whole number (got \"{}\")",
-                    rows.len() + 1,
-                    row.quantity
-                )),
+    let mut typed = Typed {
+        requirements: Vec::new(),
+        parts: SetupParts::default(),
+        json: None,
+    };
+    if form.get("mode") == "json" {
+        // The advanced view: the questionnaire and the scenarios as JSON. A part that does not
+        // parse keeps its stored value for the check of the rest.
+        let (questionnaire, scenarios) = (form.get("questionnaire"), form.get("scenarios"));
+        match serde_json::from_str(questionnaire) {
+            Ok(q) => doc.questionnaire = q,
+            Err(e) => errors.push(format!("questionnaire (JSON): {e}")),
+        }
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Tracks {
+            facts: Vec<guarantor_domain::document::FactDoc>,
+            scenarios: Vec<guarantor_domain::document::ScenarioDoc>,
+        }
+        match serde_json::from_str::<Tracks>(scenarios) {
+            Ok(t) => {
+                doc.facts = t.facts;
+                doc.scenarios = t.scenarios;
             }
+            Err(e) => errors.push(format!("facts and scenarios (JSON): {e}")),
         }
-        if !removed {
-            rows.push(row);
+        typed.requirements = requirement_rows(&doc);
+        typed.parts = SetupParts::of(&doc);
+        typed.json = Some((questionnaire.to_owned(), scenarios.to_owned()));
+    } else {
+        doc.campaign.title = form.get("title").to_owned();
+        doc.campaign.purpose = form.get("purpose").to_owned();
+        doc.campaign.contact = form.get("contact").trim().to_owned();
+        match chrono::NaiveDateTime::parse_from_str(form.get("deadline"), "%Y-%m-%dT%H:%M") {
+            Ok(t) => doc.campaign.deadline = t.and_utc(),
+            Err(_) => errors.push(format!(
+                "deadline: give a date and time, e.g. 2025-03-07T17:00 (got \"{}\")",
+                form.get("deadline")
+            )),
         }
-    }
-    doc.requirements = requirements;
-    match serde_json::from_str(form.get("questionnaire")) {
-        Ok(q) => doc.questionnaire = q,
-        Err(e) => errors.push(format!("questionnaire: {e}")),
-    }
-    #[derive(Deserialize)]
-    #[serde(deny_unknown_fields)]
-    struct Tracks {
-        facts: Vec<guarantor_domain::document::FactDoc>,
-        scenarios: Vec<guarantor_domain::document::ScenarioDoc>,
-    }
-    match serde_json::from_str::<Tracks>(form.get("scenarios")) {
-        Ok(t) => {
-            doc.facts = t.facts;
-            doc.scenarios = t.scenarios;
-        }
-        Err(e) => errors.push(format!("facts and scenarios: {e}")),
+        let (rows, requirements, problems) = read_requirements(&form);
+        doc.requirements = requirements;
+        errors.extend(problems);
+        typed.requirements = rows;
+        typed.parts = SetupParts::read(&form);
+        errors.extend(typed.parts.write_into(&mut doc));
+        typed.parts.add_empty_entries();
+        typed
+            .requirements
+            .push(RequirementRow::blank(typed.requirements.len()));
     }
     if errors.is_empty() {
         match s
@@ -694,9 +721,69 @@ pub(crate) async fn save_setup(
             }
             Err(e) => return Err(e.into()),
         }
+    } else {
+        errors.extend(
+            s.app
+                .check_setup(&viewer.principal, &campaign, &without_proposals(&doc))
+                .await?,
+        );
     }
-    rows.push(RequirementRow::blank(rows.len()));
-    Ok(setup_page_of(&viewer, &c, &doc, version, rows, errors))
+    Ok(setup_page_of(&viewer, &c, &doc, version, typed, errors))
+}
+
+/// The requirement rows as posted (removed and empty ones dropped, renumbered in order), the
+/// requirements they make, and the rows that could not be read.
+fn read_requirements(form: &FormData) -> (Vec<RequirementRow>, Vec<RequirementDoc>, Vec<String>) {
+    let mut rows = Vec::new();
+    let mut requirements = Vec::new();
+    let mut errors = Vec::new();
+    // Every row posted, by its number (rows removed earlier leave gaps: none may end the list).
+    let numbers: std::collections::BTreeSet<usize> = form
+        .names()
+        .iter()
+        .filter_map(|n| n.strip_prefix('r')?.split_once('.')?.0.parse().ok())
+        .collect();
+    for &i in &numbers {
+        let f = |field: &str| form.get(&format!("r{i}.{field}")).to_owned();
+        let row = RequirementRow {
+            // Shown again numbered in order, so the next post has no gaps either.
+            index: rows.len(),
+            id: f("id"),
+            capability: f("capability"),
+            quantity: f("quantity"),
+            phase: f("phase"),
+            sector: f("sector"),
+            essential: f("priority") != "desirable",
+            note: f("note"),
+        };
+        let removed = form.ticked(&format!("r{i}.remove"));
+        let blank = row.capability.is_empty() && row.quantity.is_empty();
+        if removed || blank {
+            continue;
+        }
+        match row.quantity.trim().parse::<i64>() {
+            Ok(quantity) => requirements.push(RequirementDoc {
+                id: row.id.clone(),
+                capability: row.capability.clone(),
+                quantity,
+                phase: row.phase.clone(),
+                sector: row.sector.clone(),
+                priority: if row.essential {
+                    PriorityDoc::Essential
+                } else {
+                    PriorityDoc::Desirable
+                },
+                note: row.note.clone(),
+            }),
+            Err(_) => errors.push(format!(
+                "requirements row {}: the quantity must be a whole number (got \"{}\")",
+                rows.len() + 1,
+                row.quantity
+            )),
+        }
+        rows.push(row);
+    }
+    (rows, requirements, errors)
 }
 
 /// The setup part of a document: the form edits the setup, never the proposals.

@@ -16,6 +16,7 @@ mod proposal;
 mod proposal_form;
 mod receipt;
 pub(crate) mod session;
+mod setup_form;
 pub mod xlsx;
 
 use std::sync::Arc;

@@ -63,6 +63,76 @@ fn version(body: &str) -> String {
         .to_owned()
 }
 
+/// The fields a browser would send from the `n`th form of a page as it stands: text inputs and
+/// hidden ones with their values, ticked boxes, each select's chosen option, text areas.
+fn form_fields(body: &str, n: usize) -> Vec<(String, String)> {
+    let unescape = |s: &str| {
+        s.replace("&quot;", "\"")
+            .replace("&#34;", "\"")
+            .replace("&#39;", "'")
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&amp;", "&")
+    };
+    let form = body
+        .split("<form")
+        .nth(n + 1)
+        .and_then(|f| f.split("</form>").next())
+        .expect("the form");
+    let attr = |tag: &str, name: &str| {
+        regex::Regex::new(&format!(r#"\s{name}="([^"]*)""#))
+            .unwrap()
+            .captures(tag)
+            .map(|c| unescape(&c[1]))
+    };
+    let control = regex::Regex::new(
+        r#"(?s)<input[^>]*>|<select[^>]*>.*?</select>|<textarea[^>]*>.*?</textarea>"#,
+    )
+    .unwrap();
+    let selected = regex::Regex::new(r#"<option value="([^"]*)"[^>]*\sselected"#).unwrap();
+    let first_option = regex::Regex::new(r#"<option value="([^"]*)""#).unwrap();
+    let mut out = Vec::new();
+    for m in control.find_iter(form) {
+        let tag = m.as_str();
+        let Some(name) = attr(tag, "name") else {
+            continue;
+        };
+        if tag.starts_with("<input") {
+            let kind = attr(tag, "type").unwrap_or_default();
+            if kind == "checkbox" || kind == "radio" {
+                if tag.contains(" checked") {
+                    out.push((name, attr(tag, "value").unwrap_or_else(|| "on".into())));
+                }
+            } else if kind != "file" {
+                out.push((name, attr(tag, "value").unwrap_or_default()));
+            }
+        } else if tag.starts_with("<select") {
+            let chosen = selected
+                .captures(tag)
+                .map(|c| unescape(&c[1]))
+                .or_else(|| first_option.captures(tag).map(|c| unescape(&c[1])))
+                .unwrap_or_default();
+            out.push((name, chosen));
+        } else {
+            let text = tag
+                .split_once('>')
+                .map(|(_, t)| t.trim_end_matches("</textarea>"))
+                .unwrap_or("");
+            out.push((name, unescape(text)));
+        }
+    }
+    out
+}
+
+/// Sets field `name` to `value` in a form's fields (the first such field).
+fn set(fields: &mut [(String, String)], name: &str, value: &str) {
+    fields
+        .iter_mut()
+        .find(|(k, _)| k == name)
+        .unwrap_or_else(|| panic!("no field {name}"))
+        .1 = value.to_owned();
+}
+
 fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
     list.iter()
         .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
@@ -622,47 +692,13 @@ async fn setup_is_validated_with_every_proposal_versioned_and_audited() {
         let setup = page(&app, &coordinator, Method::GET, &path, None).await;
         assert_eq!(setup.status, StatusCode::OK);
         let doc = app.store.export(CAMPAIGN).await.unwrap().to_document();
+        // The setup form as the page shows it, with the first requirement's phase and the
+        // deadline changed, as a coordinator would.
         let form = |phase_of_first: &str, deadline: &str, v: &str| {
-            let mut f = pairs(&[
-                ("_csrf", &csrf(&setup.body)),
-                ("version", v),
-                ("title", &doc.campaign.title),
-                ("purpose", &doc.campaign.purpose),
-                ("deadline", deadline),
-            ]);
-            for (i, r) in doc.requirements.iter().enumerate() {
-                let phase = if i == 0 {
-                    phase_of_first
-                } else {
-                    r.phase.as_str()
-                };
-                for (k, val) in [
-                    ("id", r.id.as_str()),
-                    ("capability", &r.capability),
-                    ("quantity", &r.quantity.to_string()),
-                    ("phase", phase),
-                    ("sector", &r.sector),
-                    (
-                        "priority",
-                        if r.priority == guarantor_domain::document::PriorityDoc::Essential {
-                            "essential"
-                        } else {
-                            "desirable"
-                        },
-                    ),
-                    ("note", &r.note),
-                ] {
-                    f.push((format!("r{i}.{k}"), val.to_owned()));
-                }
-            }
-            f.push((
-                "questionnaire".into(),
-                serde_json::to_string(&doc.questionnaire).unwrap(),
-            ));
-            f.push((
-                "scenarios".into(),
-                json!({"facts": doc.facts, "scenarios": doc.scenarios}).to_string(),
-            ));
+            let mut f = form_fields(&setup.body, 1);
+            set(&mut f, "r0.phase", phase_of_first);
+            set(&mut f, "deadline", deadline);
+            set(&mut f, "version", v);
             f
         };
         let v = version(&setup.body);
@@ -700,6 +736,18 @@ async fn setup_is_validated_with_every_proposal_versioned_and_audited() {
             "2030-01-31T12:00:00+00:00"
         );
         assert_eq!(stored.proposals, doc.proposals, "proposals untouched");
+        // The structured form loses nothing of what it shows.
+        assert_eq!(stored.questionnaire, doc.questionnaire);
+        assert_eq!(stored.facts, doc.facts);
+        assert_eq!(stored.scenarios, doc.scenarios);
+        assert_eq!(stored.requirements, {
+            let mut r = doc.requirements.clone();
+            r.sort_by(|a, b| a.id.cmp(&b.id));
+            let mut s = stored.requirements.clone();
+            s.sort_by(|a, b| a.id.cmp(&b.id));
+            assert_eq!(s, r);
+            stored.requirements.clone()
+        });
         let stale = page(
             &app,
             &coordinator,
@@ -1303,5 +1351,116 @@ async fn the_audit_log_reads_in_words_filters_and_exports_with_the_tracker() {
                 .status(),
             StatusCode::NOT_FOUND
         );
+    }
+}
+
+#[tokio::test]
+async fn setup_is_edited_in_forms_and_every_problem_comes_at_once() {
+    for app in spawn_apps().await {
+        app.with_demo_and_invitation("FRA").await;
+        let coordinator = session(&app, "forms-coord", Role::Coordinator).await;
+        let path = format!("/campaigns/{CAMPAIGN}/setup");
+        let doc = app.store.export(CAMPAIGN).await.unwrap().to_document();
+        let setup = page(&app, &coordinator, Method::GET, &path, None).await;
+        // Sections, questions, facts and scenarios are form fields; JSON is the advanced view.
+        for field in [
+            r#"name="s0.title""#,
+            r#"name="s0.q0.text""#,
+            r#"name="f0.id""#,
+            r#"name="c0.ceiling""#,
+            r#"name="c0.closed""#,
+        ] {
+            assert!(setup.body.contains(field), "{field}");
+        }
+        assert!(
+            setup
+                .body
+                .contains("<summary>Advanced: the questionnaire, facts and scenarios as JSON")
+        );
+        // A new fact in the empty fact line, and a troop ceiling that is not a number: the
+        // ceiling is named, and so is every scenario that does not yet say whether the new
+        // fact holds, in one answer.
+        let mut f = form_fields(&setup.body, 1);
+        let n = doc.facts.len();
+        set(&mut f, &format!("f{n}.id"), "air_policing_agreed");
+        set(
+            &mut f,
+            &format!("f{n}.description"),
+            "Allies agree on air policing.",
+        );
+        set(&mut f, "c0.ceiling", "lots");
+        let bad = page(&app, &coordinator, Method::POST, &path, Some(&f)).await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            bad.body.contains("(got &quot;lots&quot;)")
+                || bad.body.contains("(got &#34;lots&#34;)"),
+            "{}",
+            bad.body
+        );
+        let unset = doc
+            .scenarios
+            .iter()
+            .filter(|s| bad.body.contains(&format!("scenarios[{}]", s.id)))
+            .count();
+        assert_eq!(
+            unset,
+            doc.scenarios.len(),
+            "every scenario named: {}",
+            bad.body
+        );
+        assert_eq!(
+            app.store.export(CAMPAIGN).await.unwrap().to_document(),
+            doc,
+            "nothing stored"
+        );
+        // As shown again (what was typed kept), each scenario now asks about the new fact.
+        let mut f = form_fields(&bad.body, 1);
+        assert!(
+            f.iter()
+                .any(|(k, v)| k == &format!("f{n}.id") && v == "air_policing_agreed")
+        );
+        for i in 0..doc.scenarios.len() {
+            set(&mut f, &format!("c{i}.fact.air_policing_agreed"), "holds");
+        }
+        set(&mut f, "c0.ceiling", "");
+        // And a required question, typed into section one's empty question line.
+        let k = doc.questionnaire.sections[0].questions.len();
+        set(&mut f, &format!("s0.q{k}.id"), "timeline");
+        set(
+            &mut f,
+            &format!("s0.q{k}.text"),
+            "When could the first units deploy?",
+        );
+        f.push((format!("s0.q{k}.required"), "on".into()));
+        let ok = page(&app, &coordinator, Method::POST, &path, Some(&f)).await;
+        assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+        let stored = app.store.export(CAMPAIGN).await.unwrap().to_document();
+        assert!(stored.facts.iter().any(|x| x.id == "air_policing_agreed"));
+        assert!(
+            stored
+                .scenarios
+                .iter()
+                .all(|x| x.facts.get("air_policing_agreed") == Some(&true))
+        );
+        let q = stored.questionnaire.sections[0].questions.last().unwrap();
+        assert_eq!((q.id.as_str(), q.required), ("timeline", true));
+        // The advanced JSON view: a syntax error in one part does not hide the problems of the
+        // other, and what was typed stays in the box.
+        let setup = page(&app, &coordinator, Method::GET, &path, None).await;
+        let mut j = form_fields(&setup.body, 2);
+        set(&mut j, "questionnaire", "{ not json");
+        let mut tracks: Value =
+            serde_json::from_str(&j.iter().find(|(k, _)| k == "scenarios").unwrap().1).unwrap();
+        tracks["scenarios"][0]["excluded_sectors"] = json!(["atlantis"]);
+        set(&mut j, "scenarios", &tracks.to_string());
+        let bad = page(&app, &coordinator, Method::POST, &path, Some(&j)).await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(bad.body.contains("questionnaire (JSON)"), "{}", bad.body);
+        assert!(
+            bad.body.contains("atlantis"),
+            "the other part checked too: {}",
+            bad.body
+        );
+        assert!(bad.body.contains("{ not json"), "typed JSON kept");
     }
 }
