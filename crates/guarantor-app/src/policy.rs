@@ -108,6 +108,7 @@ pub fn decide(who: &Principal, action: Action<'_>) -> Decision {
             Principal::Respondent {
                 campaign: c,
                 respondent: r,
+                ..
             },
             Action::ReadProposal {
                 campaign,
@@ -176,6 +177,7 @@ mod tests {
         Principal::Respondent {
             campaign: campaign.into(),
             respondent: code.into(),
+            person: None,
         }
     }
 

@@ -58,6 +58,9 @@ pub enum Principal {
         campaign: String,
         /// The capital's code.
         respondent: String,
+        /// The person at the capital, as they named themselves (not verified: the invitation
+        /// is the capital's, shared by its people); tells them apart in the history.
+        person: Option<String>,
     },
 }
 
@@ -69,8 +72,27 @@ impl Principal {
             Self::Respondent {
                 campaign,
                 respondent,
+                person: None,
             } => format!("invitation:{campaign}/{respondent}"),
+            Self::Respondent {
+                campaign,
+                respondent,
+                person: Some(person),
+            } => format!("invitation:{campaign}/{respondent} ({person})"),
         }
+    }
+
+    /// A person's name as a capital's principal carries it: trimmed, at most 60 characters,
+    /// without control characters or the brackets and slash the audit log's actor uses; `None`
+    /// when nothing is left.
+    pub fn person_name(typed: &str) -> Option<String> {
+        let clean: String = typed
+            .chars()
+            .filter(|c| !c.is_control() && !matches!(c, '(' | ')' | '/'))
+            .take(60)
+            .collect();
+        let clean = clean.split_whitespace().collect::<Vec<_>>().join(" ");
+        (!clean.is_empty()).then_some(clean)
     }
 }
 
@@ -370,6 +392,7 @@ impl Store {
             "invitation" => Some(Principal::Respondent {
                 campaign: who,
                 respondent: what,
+                person: None,
             }),
             _ => Role::parse(&what).map(|role| Principal::Account { name: who, role }),
         })

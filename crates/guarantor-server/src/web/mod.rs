@@ -403,6 +403,11 @@ impl FormData {
         Self(pairs)
     }
 
+    /// Whether the form sent a field `name` at all (even empty).
+    pub fn has(&self, name: &str) -> bool {
+        self.0.iter().any(|(k, _)| k == name)
+    }
+
     /// The first value of `name`, trimmed; `""` when absent.
     pub fn get(&self, name: &str) -> &str {
         self.0
@@ -522,8 +527,14 @@ impl Lists {
 pub(crate) fn actor_name(actor: &str) -> String {
     match actor.split_once(':') {
         Some(("invitation", rest)) => {
-            let code = rest.rsplit('/').next().unwrap_or(rest);
-            format!("{code} (by invitation)")
+            // `campaign/CODE` or `campaign/CODE (Person)`: campaign ids hold no slash.
+            let who = rest.split_once('/').map_or(rest, |(_, w)| w);
+            match who.split_once(" (") {
+                Some((code, person)) => {
+                    format!("{} ({code}, by invitation)", person.trim_end_matches(')'))
+                }
+                None => format!("{who} (by invitation)"),
+            }
         }
         Some(("coordinator", name)) => format!("{name} (coordinator)"),
         Some(("decision_maker", name)) => format!("{name} (decision maker)"),

@@ -11,14 +11,15 @@ use axum::extract::{Multipart, Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
-use guarantor_app::{Action, AppError, ErrorKind, ProposalState};
+use guarantor_app::{Action, AppError, ErrorKind, Principal, ProposalState};
 use guarantor_domain::document::{AnswerDoc, CampaignDocument, CategoryDoc, OfferDoc};
 use serde::Deserialize;
 
 use super::proposal_form::{self, OfferRow, PostedDraft, Target};
 use super::receipt::{self, Receipt};
 use super::{
-    Chrome, FormData, Lists, PageError, PageRoute, Viewer, actor_name, html, page, see_other, xlsx,
+    Chrome, FormData, Lists, PageError, PageRoute, Viewer, actor_name, html, page, see_other,
+    session, xlsx,
 };
 use crate::AppState;
 
@@ -88,6 +89,8 @@ struct ProposalPage {
     deadline: String,
     /// The time left before the deadline, or how long ago it passed, in words.
     time_left: String,
+    /// The name the capital's person gave, if the viewer is a capital (`None` otherwise).
+    person: Option<String>,
     /// Who asks, what for, and whom to ask: the capital's orientation.
     issuer: String,
     purpose: String,
@@ -601,6 +604,10 @@ fn render(
         status: status(&ctx.state),
         deadline: deadline.format("%Y-%m-%d %H:%M UTC").to_string(),
         time_left: time_left(deadline - now),
+        person: match &viewer.principal {
+            Principal::Respondent { person, .. } => Some(person.clone().unwrap_or_default()),
+            Principal::Account { .. } => None,
+        },
         issuer: doc.campaign.issuer.clone(),
         purpose: doc.campaign.purpose.clone(),
         contact: doc.campaign.contact.clone(),
@@ -646,21 +653,54 @@ pub(crate) async fn page(
     ))
 }
 
-/// POST: save the draft, submit it, or withdraw, by the button pressed (`action`).
+/// POST: save the draft, submit it, or withdraw, by the button pressed (`action`). A capital's
+/// person may give their name with it (`person`): it goes with this change and is remembered
+/// on this browser for the next ones.
 pub(crate) async fn change(
     State(s): Shared,
-    viewer: Viewer,
+    mut viewer: Viewer,
     Path((campaign, respondent)): Path<(String, String)>,
     body: Bytes,
 ) -> Result<Response, PageError> {
     viewer.may(Action::change(&campaign, &respondent))?;
     let form = FormData::parse(&body)?;
     viewer.check_csrf(&form)?;
+    let mut remember = None;
+    if let Principal::Respondent { person, .. } = &mut viewer.principal
+        && form.has("person")
+    {
+        let named = Principal::person_name(form.get("person"));
+        if named != *person {
+            remember = Some(session::person_cookie(
+                named.as_deref(),
+                s.config.secure_cookies,
+            ));
+        }
+        *person = named;
+    }
+    let mut response = change_as(&s, &viewer, &campaign, &respondent, &form).await?;
+    if let Some(cookie) = remember
+        && let Ok(value) = cookie.to_string().parse()
+    {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
+    Ok(response)
+}
+
+/// [`change`] once the viewer is known.
+async fn change_as(
+    s: &AppState,
+    viewer: &Viewer,
+    campaign: &str,
+    respondent: &str,
+    form: &FormData,
+) -> Result<Response, PageError> {
+    let (campaign, respondent) = (campaign.to_owned(), respondent.to_owned());
     let version: i64 = form
         .get("version")
         .parse()
         .map_err(|_| PageError::bad_request("the form lacks the version it was read at"))?;
-    let ctx = context(&s, &viewer, &campaign, &respondent).await?;
+    let ctx = context(s, viewer, &campaign, &respondent).await?;
     let who = &viewer.principal;
     let base = format!("/campaigns/{campaign}/proposals/{respondent}");
     if form.get("action") == "withdraw" {
@@ -670,7 +710,7 @@ pub(crate) async fn change(
             .await
         {
             Ok(_) => Ok(see_other(&format!("{base}?done=withdrawn"))),
-            Err(e) => Ok(refused(&viewer, ctx, Shown::Stored, e)),
+            Err(e) => Ok(refused(viewer, ctx, Shown::Stored, e)),
         };
     }
     if form.get("action") == "submit" {
@@ -681,7 +721,7 @@ pub(crate) async fn change(
         });
         if empty && !form.ticked("confirm_empty") {
             return Ok(review(
-                &viewer,
+                viewer,
                 &ctx,
                 note,
                 vec!["Tick the box to confirm that you submit a proposal that offers nothing, or go back to the proposal and add lines.".into()],
@@ -693,7 +733,7 @@ pub(crate) async fn change(
             .await
         {
             Ok(_) => Ok(see_other(&format!("{base}?done=submitted"))),
-            Err(e) if e.kind == ErrorKind::Conflict => Ok(refused(&viewer, ctx, Shown::Stored, e)),
+            Err(e) if e.kind == ErrorKind::Conflict => Ok(refused(viewer, ctx, Shown::Stored, e)),
             Err(e)
                 if matches!(
                     e.kind,
@@ -705,12 +745,12 @@ pub(crate) async fn change(
             {
                 let mut why = vec![e.message];
                 why.extend(e.problems);
-                Ok(review(&viewer, &ctx, note, why))
+                Ok(review(viewer, &ctx, note, why))
             }
             Err(e) => Err(e.into()),
         };
     }
-    let posted = proposal_form::read_form(&form, &respondent, &ctx.doc, &used_ids(&ctx.state));
+    let posted = proposal_form::read_form(form, &respondent, &ctx.doc, &used_ids(&ctx.state));
     if posted.has_errors {
         // Every problem at once: what could not be read, and what the campaign's rules find in
         // the rest.
@@ -719,7 +759,7 @@ pub(crate) async fn change(
             .check_draft(who, &campaign, &respondent, &posted.content)
             .await?;
         return Ok(render(
-            &viewer,
+            viewer,
             &ctx,
             Shown::Posted(Box::new(posted)),
             problems,
@@ -733,7 +773,7 @@ pub(crate) async fn change(
         .await;
     let saved = match saved {
         Ok(state) => state,
-        Err(e) => return Ok(refused(&viewer, ctx, Shown::Posted(Box::new(posted)), e)),
+        Err(e) => return Ok(refused(viewer, ctx, Shown::Posted(Box::new(posted)), e)),
     };
     if form.get("action") != "review" {
         return Ok(see_other(&format!("{base}?done=saved")));
@@ -743,7 +783,7 @@ pub(crate) async fn change(
         state: saved,
         ..ctx
     };
-    Ok(review(&viewer, &ctx, form.get("note"), Vec::new()))
+    Ok(review(viewer, &ctx, form.get("note"), Vec::new()))
 }
 
 /// The page again, with the store's reason for refusing the change.

@@ -36,6 +36,41 @@ pub(crate) const ROUTES: &[PageRoute] = &[
 /// The cookie that carries the credential.
 pub(crate) const COOKIE: &str = "guarantor_session";
 
+/// The cookie that keeps the name a capital's person gave (see [`person_cookie`]).
+pub(crate) const PERSON_COOKIE: &str = "guarantor_person";
+
+/// The cookie that remembers who, at a capital, is using its invitation on this browser: the
+/// name goes with each change they make (a year; the name is not a secret, but no script
+/// needs it).
+pub(crate) fn person_cookie(name: Option<&str>, secure: bool) -> Cookie<'static> {
+    let value = name.map_or_else(String::new, |n| {
+        serde_urlencoded::to_string([("p", n)])
+            .unwrap_or_default()
+            .trim_start_matches("p=")
+            .to_owned()
+    });
+    let mut c = Cookie::build((PERSON_COOKIE, value))
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .secure(secure)
+        .build();
+    c.set_max_age(cookie::time::Duration::days(if name.is_some() {
+        365
+    } else {
+        0
+    }));
+    c
+}
+
+/// The name a person cookie holds.
+fn person_of(value: &str) -> Option<String> {
+    serde_urlencoded::from_str::<Vec<(String, String)>>(&format!("p={value}"))
+        .ok()
+        .and_then(|v| v.into_iter().next())
+        .and_then(|(_, name)| Principal::person_name(&name))
+}
+
 /// A signed-in viewer of the pages.
 pub(crate) struct Viewer {
     /// Who it is.
@@ -107,10 +142,24 @@ async fn viewer_of(jar: &CookieJar, state: &AppState) -> Result<Option<Viewer>, 
         return Ok(None);
     };
     state.admit(&token).map_err(PageError::from_api)?;
+    let person = jar.get(PERSON_COOKIE).and_then(|c| person_of(c.value()));
     let viewer = state
         .app
         .authenticate(&token)
         .await?
+        .map(|principal| match principal {
+            // A capital's people share its invitation; each may say who they are.
+            Principal::Respondent {
+                campaign,
+                respondent,
+                ..
+            } => Principal::Respondent {
+                campaign,
+                respondent,
+                person,
+            },
+            account => account,
+        })
         .map(|principal| Viewer { principal, token });
     if let Some(v) = &viewer {
         state.addresses.remember_good(&v.token);
@@ -156,6 +205,7 @@ pub(crate) async fn home(State(s): State<Arc<AppState>>, jar: CookieJar) -> Resp
                 Principal::Respondent {
                     campaign,
                     respondent,
+                    ..
                 },
             ..
         })) => {
@@ -301,6 +351,7 @@ pub(crate) async fn invitation(
         Ok(Some(Principal::Respondent {
             campaign,
             respondent,
+            ..
         })) => {
             let cookie = session_cookie(token, s.config.secure_cookies, None);
             let mut r = (

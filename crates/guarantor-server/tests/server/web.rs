@@ -1464,3 +1464,78 @@ async fn setup_is_edited_in_forms_and_every_problem_comes_at_once() {
         assert!(bad.body.contains("{ not json"), "typed JSON kept");
     }
 }
+
+#[tokio::test]
+async fn two_people_of_one_capital_are_told_apart_in_the_history() {
+    for app in spawn_apps().await {
+        let token = app.with_demo_and_invitation("CYP").await;
+        let path = format!("/campaigns/{CAMPAIGN}/proposals/CYP");
+        // Each person's browser: the invitation's session and, once given, their name.
+        let save = |name: &'static str, quantity: &'static str| {
+            let (app, token, path) = (&app, token.clone(), path.clone());
+            async move {
+                let form_page = page(app, &token, Method::GET, &path, None).await;
+                let resp = browser()
+                    .post(app.url(&path))
+                    .header(COOKIE, format!("guarantor_session={token}"))
+                    .form(&pairs(&[
+                        ("_csrf", &csrf(&form_page.body)),
+                        ("version", &version(&form_page.body)),
+                        ("action", "save"),
+                        ("person", name),
+                        ("o0.section", "troops"),
+                        ("o0.capability", "battalion.infantry"),
+                        ("o0.quantity", quantity),
+                        ("o0.earliest_phase", "P1"),
+                        ("o0.paid_by", "contributor"),
+                    ]))
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+                resp.headers()[SET_COOKIE].to_str().unwrap().to_owned()
+            }
+        };
+        let ana = save("Ana Silva", "1").await;
+        assert!(
+            ana.starts_with("guarantor_person=Ana+Silva") && ana.contains("HttpOnly"),
+            "{ana}"
+        );
+        save("Bo Berg", "2").await;
+        // The page names the last editor; with Ana's cookie, her name is filled in for her.
+        let shown = browser()
+            .get(app.url(&path))
+            .header(
+                COOKIE,
+                format!("guarantor_session={token}; guarantor_person=Ana+Silva"),
+            )
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(shown.contains("by Bo Berg (CYP, by invitation)"), "{shown}");
+        assert!(shown.contains(r#"name="person" type="text" size="30" maxlength="60" autocomplete="name" value="Ana Silva""#), "{shown}");
+        // The audit log tells the two apart.
+        let coordinator = session(&app, "people-coord", Role::Coordinator).await;
+        let audit = page(
+            &app,
+            &coordinator,
+            Method::GET,
+            &format!("/campaigns/{CAMPAIGN}/audit?capital=CYP"),
+            None,
+        )
+        .await;
+        assert!(
+            audit.body.contains("Ana Silva (CYP, by invitation)"),
+            "{}",
+            audit.body
+        );
+        assert!(
+            audit.body.contains("Bo Berg (CYP, by invitation)"),
+            "{}",
+            audit.body
+        );
+    }
+}
