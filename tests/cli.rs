@@ -479,7 +479,7 @@ fn assess_ranks_willingness_and_prints_json_with_hand_figures() {
     assert_eq!(v["burden"]["coalition"], json!(["DEU", "FRA"]));
     assert_eq!(
         v["conditions"]["by_condition"][0]["condition"],
-        "us_backstop"
+        "if the United States backs the force"
     );
 
     let out = guarantor(&["assess", path_arg(&small_fixture())]);

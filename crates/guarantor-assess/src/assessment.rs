@@ -272,8 +272,8 @@ fn payer(c: &Current<'_>) -> Option<CountryCode> {
 }
 
 /// Names a condition in words, as the options engine does.
-fn condition_text(c: &Condition) -> String {
-    guarantor_engine::options::report::describe_condition(c)
+fn condition_text(campaign: &Campaign, c: &Condition) -> String {
+    guarantor_engine::options::report::describe_condition(campaign, c)
 }
 
 /// Computes the assessment of a validated campaign.
@@ -385,7 +385,7 @@ fn coverage(campaign: &Campaign, lines: Vec<CoverageLine>) -> Vec<ConditionalCov
                 }
                 let distinct: BTreeSet<&Condition> = offer.conditions.iter().collect();
                 for c in distinct {
-                    *by_condition.entry(condition_text(c)).or_default() += units;
+                    *by_condition.entry(condition_text(campaign, c)).or_default() += units;
                 }
             }
             ConditionalCoverage {
@@ -422,7 +422,12 @@ fn willingness(campaign: &Campaign, offers: &[Current<'_>], usd_rate: Option<f64
                 if !c.offer.conditions.is_empty() {
                     conditional_personnel += p.committed;
                 }
-                conditions.extend(c.offer.conditions.iter().map(condition_text));
+                conditions.extend(
+                    c.offer
+                        .conditions
+                        .iter()
+                        .map(|x| condition_text(campaign, x)),
+                );
             }
             let money_m = millions(
                 offers
@@ -606,7 +611,7 @@ fn conditions(campaign: &Campaign, offers: &[Current<'_>]) -> ConditionsLandscap
                 Condition::MinPartners(_) => ("min_partners", String::new()),
             };
             ConditionBlock {
-                condition: condition_text(condition),
+                condition: condition_text(campaign, condition),
                 kind,
                 description,
                 personnel_share: ratio(offers.personnel, Some(total.personnel)),

@@ -91,7 +91,10 @@ fn assessment_of_the_small_campaign_matches_hand_figures() {
         1e-12
     ));
     assert_eq!(fra.conditional_lines, 1);
-    assert_eq!(fra.conditions, vec!["us_backstop".to_owned()]);
+    assert_eq!(
+        fra.conditions,
+        vec!["if the United States backs the force".to_owned()]
+    );
     assert!(close(
         fra.conditional_personnel_share.unwrap(),
         8_000.0 / 8_200.0,
@@ -146,7 +149,10 @@ fn assessment_of_the_small_campaign_matches_hand_figures() {
     assert_eq!(c.unconditional.personnel, 900.0);
     assert!(close(c.unconditional.cost_per_year_m, 965.0, 1e-9));
     assert_eq!(c.by_condition.len(), 1);
-    assert_eq!(c.by_condition[0].condition, "us_backstop");
+    assert_eq!(
+        c.by_condition[0].condition,
+        "if the United States backs the force"
+    );
     assert_eq!(c.by_condition[0].kind, "scenario_fact");
     assert_eq!(c.by_condition[0].offers.personnel, 8_000.0);
     assert!(close(
@@ -176,7 +182,10 @@ fn coverage_says_how_much_rests_on_which_condition() {
     assert_eq!(r1.line.offered, 2);
     assert_eq!(r1.unconditional, 0);
     assert_eq!(r1.by_condition.len(), 1);
-    assert_eq!(r1.by_condition[0].condition, "us_backstop");
+    assert_eq!(
+        r1.by_condition[0].condition,
+        "if the United States backs the force"
+    );
     assert_eq!(r1.by_condition[0].units, 2);
 }
 

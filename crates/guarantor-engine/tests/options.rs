@@ -315,7 +315,12 @@ fn linked_conditions_need_the_partner_to_commit() {
         accepted(open),
         vec![("FRA/F".into(), 1.0), ("GBR/G".into(), 1.0)]
     );
-    assert!(open.rests_on.contains(&"FRA: if GBR commits".to_owned()));
+    assert!(
+        open.rests_on
+            .contains(&"FRA: if United Kingdom commits".to_owned()),
+        "{:?}",
+        open.rests_on
+    );
     // Robustness: if GBR walks away, FRA's battalion falls with it.
     let rob = open.robustness.as_ref().unwrap();
     let gbr = rob

@@ -1664,13 +1664,13 @@ fn respondent_annexes(campaign: &Campaign, a: &Assessment, currency: &str) -> Ve
                                     Cell::text(o.earliest_phase.to_string()),
                                     Cell::text(o.sectors.as_ref().map_or_else(
                                         || "any".to_owned(),
-                                        |s| s.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "),
+                                        |s| s.iter().map(|x| campaign.sector(x).name.clone()).collect::<Vec<_>>().join(", "),
                                     )),
                                     Cell::text(if cost > 0.0 { money_m(cost, currency) } else { "—".into() }),
                                     Cell::text(if o.conditions.is_empty() {
                                         "none".to_owned()
                                     } else {
-                                        o.conditions.iter().map(guarantor_engine::options::report::describe_condition).collect::<Vec<_>>().join("; ")
+                                        o.conditions.iter().map(|c| guarantor_engine::options::report::describe_condition(campaign, c)).collect::<Vec<_>>().join("; ")
                                     }),
                                 ]
                             })

@@ -3,8 +3,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use guarantor_domain::ids::CountryCode;
-use guarantor_domain::{Condition, Priority};
+use guarantor_domain::ids::{CountryCode, FactId};
+use guarantor_domain::{Campaign, Condition, Priority};
 use serde::Serialize;
 
 use super::instance::{Blocked, Instance, Linked, rotation_factor};
@@ -202,12 +202,36 @@ pub struct BurdenShare {
 }
 
 /// Names a condition in words.
-pub fn describe_condition(c: &Condition) -> String {
+pub fn describe_condition(campaign: &Campaign, c: &Condition) -> String {
     match c {
-        Condition::Scenario(fact) => fact.to_string(),
-        Condition::IfCommits(code) => format!("if {code} commits"),
+        Condition::Scenario(fact) => format!("if {}", fact_meaning(campaign, fact)),
+        Condition::IfCommits(code) => format!(
+            "if {} commits",
+            campaign
+                .respondent(code)
+                .map_or_else(|| code.to_string(), |r| r.name.clone())
+        ),
         Condition::MinPartners(n) => format!("with at least {n} partners"),
     }
+}
+
+/// What a fact means, as its description says (without the final full stop); its id if the
+/// campaign does not describe it.
+pub fn fact_meaning(campaign: &Campaign, fact: &FactId) -> String {
+    campaign.facts().iter().find(|f| f.id == *fact).map_or_else(
+        || fact.to_string(),
+        |f| {
+            let text = f.description.trim_end_matches('.');
+            // "The United States backs …" reads as "if the United States backs …".
+            let mut chars = text.chars();
+            match chars.next() {
+                Some(first) if chars.clone().next().is_some_and(char::is_lowercase) => {
+                    first.to_lowercase().chain(chars).collect()
+                }
+                _ => text.to_owned(),
+            }
+        },
+    )
 }
 
 fn round3(x: f64) -> f64 {
@@ -254,15 +278,21 @@ pub fn package(
             .offer
             .conditions
             .iter()
-            .map(describe_condition)
+            .map(|c| describe_condition(campaign, c))
             .collect();
         if !conditions.is_empty() {
             conditional_offers += 1;
         }
         for c in &line.offer.conditions {
             rests_on.insert(match c {
-                Condition::Scenario(fact) => format!("{fact} (scenario fact)"),
-                other => format!("{}: {}", line.respondent, describe_condition(other)),
+                Condition::Scenario(fact) => {
+                    format!("the assumption that {}", fact_meaning(campaign, fact))
+                }
+                other => format!(
+                    "{}: {}",
+                    line.respondent,
+                    describe_condition(campaign, other)
+                ),
             });
         }
         accepted.push(AcceptedOffer {
@@ -489,7 +519,10 @@ fn reasons(
                     ShortfallKind::ConditionFails,
                     q,
                     who,
-                    format!("{id} rests on {fact}, which does not hold"),
+                    format!(
+                        "{id} rests on the assumption that {}, which does not hold here",
+                        fact_meaning(inst.campaign, fact)
+                    ),
                 );
                 continue;
             }

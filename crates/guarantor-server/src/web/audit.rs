@@ -90,14 +90,7 @@ pub(crate) fn lines(doc: &CampaignDocument, entries: &[AuditEntry]) -> Vec<Audit
             AuditLine {
                 seq: e.seq,
                 at: e.at.clone(),
-                when: DateTime::parse_from_rfc3339(&e.at).map_or_else(
-                    |_| e.at.clone(),
-                    |t| {
-                        t.with_timezone(&Utc)
-                            .format("%Y-%m-%d %H:%M UTC")
-                            .to_string()
-                    },
-                ),
+                when: super::when(&e.at),
                 who: actor_name(&e.actor),
                 what: action.map_or_else(|| e.action.clone(), |a| a.in_words().to_owned()),
                 action: e.action.clone(),
@@ -249,8 +242,20 @@ fn json_changes(path: &str, a: &Value, b: &Value, out: &mut Vec<String>) {
             .and_then(Value::as_str)
             .map(str::to_owned)
     };
+    let none = serde_json::Map::new();
+    // A state that did not exist before (or no longer does) is an empty one, field by field.
+    let object = |v: &Value| -> Option<serde_json::Map<String, Value>> {
+        match v {
+            Value::Object(m) => Some(m.clone()),
+            Value::Null => Some(none.clone()),
+            _ => None,
+        }
+    };
     match (a, b) {
-        (Value::Object(x), Value::Object(y)) => {
+        (Value::Object(_), _) | (_, Value::Object(_))
+            if object(a).is_some() && object(b).is_some() =>
+        {
+            let (x, y) = (object(a).unwrap_or_default(), object(b).unwrap_or_default());
             let keys: BTreeSet<&String> = x.keys().chain(y.keys()).collect();
             for k in keys {
                 json_changes(
@@ -281,6 +286,8 @@ fn json_changes(path: &str, a: &Value, b: &Value, out: &mut Vec<String>) {
         _ => {
             let shown = |v: &Value| match v {
                 Value::Null => "nothing".to_owned(),
+                // A time, to the minute, as the rest of the pages write it.
+                Value::String(s) if DateTime::parse_from_rfc3339(s).is_ok() => super::when(s),
                 Value::String(s) => format!("\"{s}\""),
                 Value::Array(_) | Value::Object(_) => {
                     let text = v.to_string();
@@ -589,7 +596,7 @@ mod tests {
         assert_eq!(
             out,
             [
-                "campaign › deadline: \"2025-03-07T17:00:00Z\" → \"2026-01-31T17:00:00Z\"",
+                "campaign › deadline: 2025-03-07 17:00 UTC → 2026-01-31 17:00 UTC",
                 "requirements › R01 › quantity: 2 → 3",
                 "requirements › R03: added",
                 "requirements › R02: removed",
