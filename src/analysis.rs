@@ -25,18 +25,24 @@ pub(crate) fn summary(file: PathBuf, json: bool) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// `guarantor demo`.
+/// `guarantor demo`: the responses, then what the decision maker reads of them.
 pub(crate) fn demo(json: bool) -> anyhow::Result<ExitCode> {
     let campaign = demo_campaign()?;
     print_summary(&campaign, json)?;
     if !json {
+        let request = OptionsRequest {
+            scenarios: ScenarioChoice::All,
+            ..OptionsRequest::default()
+        };
+        let report = guarantor_engine::compute_options(&campaign, &request)?;
+        print!("{}", render::decision_view(&report));
         println!();
         println!(
-            "Next: `guarantor demo-file > demo.json` writes this campaign; \
-             `guarantor options demo.json --all-scenarios` computes force-package options under each \
-             negotiation scenario; `guarantor brief demo.json --out brief.html --pdf brief.pdf` \
-             writes the decision brief; `guarantor demo-file --to toml > mine.toml`, then \
-             `guarantor validate mine.toml`, starts a campaign of your own."
+            "Next: `guarantor options demo.json --all-scenarios` shows every option in full (after \
+             `guarantor demo-file > demo.json`); `guarantor brief demo.json --out brief.html --pdf brief.pdf` \
+             writes the decision brief; `guarantor serve --demo` opens the web app with this campaign; \
+             `guarantor demo-file --to toml > mine.toml`, then `guarantor validate mine.toml`, starts a \
+             campaign of your own."
         );
     }
     Ok(ExitCode::SUCCESS)

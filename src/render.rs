@@ -30,6 +30,87 @@ fn right(text: impl ToString) -> Cell {
     Cell::new(text.to_string()).set_alignment(CellAlignment::Right)
 }
 
+/// The decision maker's view that ends `guarantor demo`: under each scenario of the talks, the
+/// option the brief recommends (what can be fielded, at what price, whether proven), then that
+/// option under the first scenario in a few lines: what it rests on and what breaks it.
+pub fn decision_view(report: &OptionsReport) -> String {
+    let mut out = String::new();
+    let cur = &report.campaign.currency;
+    let _ = writeln!(
+        out,
+        "\n════ The decision maker's view{}",
+        if report.campaign.illustrative {
+            " (ILLUSTRATIVE DATA)"
+        } else {
+            ""
+        }
+    );
+    let mut t = table(&[
+        "Outcome of the talks",
+        "Essential coverage",
+        "Essential lines met",
+        "Peak troops deployed",
+        "Committed, rotation included",
+        &format!("Cost/yr ({cur} m)"),
+        "Optimal",
+    ]);
+    let mut first = None;
+    for s in &report.scenarios {
+        let Some(i) = guarantor_assess::brief::recommend(&s.options) else {
+            t.add_row(vec![Cell::new(&s.name), Cell::new("no option")]);
+            continue;
+        };
+        let p = &s.options[i];
+        first.get_or_insert((s, i, p));
+        let m = &p.measures;
+        t.add_row(vec![
+            Cell::new(&s.name),
+            right(pct(m.essential_coverage)),
+            right(format!("{} of {}", m.essential_met, m.essential_lines)),
+            right(units(m.troops_deployed_peak)),
+            right(units(m.troops_committed)),
+            right(money_m(m.cost_per_year_m)),
+            Cell::new(if p.solve.optimal {
+                "proven"
+            } else {
+                "not proven"
+            }),
+        ]);
+    }
+    let _ = writeln!(out, "Under each outcome, the recommended option:\n{t}");
+    if let Some((s, i, p)) = first {
+        let m = &p.measures;
+        let _ = writeln!(
+            out,
+            "Recommended under \"{}\": option {} ({}): {} essential coverage, {} {} m a year, {} troops deployed at the peak ({} committed with rotation), from {} capitals.",
+            s.name,
+            i + 1,
+            p.labels.join(", "),
+            pct(m.essential_coverage),
+            cur,
+            money_m(m.cost_per_year_m),
+            units(m.troops_deployed_peak),
+            units(m.troops_committed),
+            p.participants.len()
+        );
+        if p.rests_on.is_empty() {
+            let _ = writeln!(out, "It rests on no condition.");
+        } else {
+            let _ = writeln!(out, "It rests on: {}.", p.rests_on.join("; "));
+        }
+        if let Some(w) = p.robustness.as_ref().and_then(|r| r.worst_case.as_ref()) {
+            let _ = writeln!(
+                out,
+                "What breaks it most: if {} withdrew, essential coverage would fall to {} ({} with the others re-planned).",
+                w.respondent,
+                pct(w.essential_coverage_fixed),
+                pct(w.essential_coverage_reoptimised)
+            );
+        }
+    }
+    out
+}
+
 /// One line of counts, printed after a successful validation.
 pub fn census(c: &Campaign) -> String {
     let revisions: usize = c.proposals().iter().map(|p| p.revisions.len()).sum();
@@ -199,7 +280,10 @@ pub fn options(report: &OptionsReport) -> String {
         }
     }
     if report.comparison.len() > 1 {
-        let _ = writeln!(out, "\n════ Scenarios side by side (first option of each)");
+        let _ = writeln!(
+            out,
+            "\n════ Scenarios side by side (the recommended option of each)"
+        );
         let mut t = table(&[
             "Scenario",
             "Essential coverage",

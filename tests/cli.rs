@@ -342,6 +342,37 @@ fn demo_shows_the_summary_labelled_illustrative_and_what_to_try_next() {
     assert!(stdout.contains("ILLUSTRATIVE DATA"), "{stdout}");
     assert!(stdout.contains("Who was asked, who answered"));
     assert!(stdout.lines().last().unwrap().starts_with("Next: "));
+    // It ends with the decision: the recommended option under each outcome of the talks (the
+    // same one the brief and the scenario comparison name), then that option in a few lines.
+    let view = stdout
+        .split("The decision maker's view (ILLUSTRATIVE DATA)")
+        .nth(1)
+        .expect("the decision maker's view");
+    let options = guarantor(&[
+        "options",
+        path_arg(&demo_json()),
+        "--all-scenarios",
+        "--json",
+    ]);
+    let report: Value = serde_json::from_slice(&options.stdout).unwrap();
+    for c in report["comparison"].as_array().unwrap() {
+        let name = c["name"].as_str().unwrap();
+        // Long names wrap in the table: the row's first line holds their beginning.
+        let start: String = name.chars().take(15).collect();
+        let row = view
+            .lines()
+            .find(|l| l.contains(&start))
+            .unwrap_or_else(|| panic!("a row for {name}: {view}"));
+        let cost = c["cost_per_year_m"].as_f64().unwrap();
+        let cost = guarantor_domain::format::millions(cost);
+        assert!(row.contains(&cost), "{name}: {cost} in {row}");
+    }
+    assert!(
+        view.contains("Recommended under \"US backstop\": option "),
+        "{view}"
+    );
+    assert!(view.contains("It rests on"), "{view}");
+    assert!(view.contains("What breaks it most: if "), "{view}");
 
     let out = guarantor(&["demo", "--json"]);
     let s: Value = serde_json::from_slice(&out.stdout).unwrap();

@@ -685,8 +685,82 @@ impl Campaign {
             .get(&money.currency())
             .copied()
             .unwrap_or(1.0);
-        // At most 1e9 × 1e6 = 1e15: exact enough in f64 and far inside i128.
-        (money.thousands() as f64 * rate).round() as i128
+        convert_thousands(money.thousands(), rate)
+    }
+}
+
+/// The most decimals an exchange rate is taken to.
+pub const RATE_DECIMALS: u32 = 12;
+
+/// `thousands` of a currency at `rate` in thousands of the reporting currency, in exact decimal
+/// arithmetic: the rate is read as the decimal it was written as (the fewest decimals, at most
+/// [`RATE_DECIMALS`], that give back the same number: 0.086 is 86/1000, not the binary fraction
+/// nearest to it), and the product is rounded to the nearest thousand, **halves away from
+/// zero** (NOK 0.25 m at 0.086 is 21.5 thousand: 22; NOK 1.25 m is 107.5: 108).
+pub fn convert_thousands(thousands: i64, rate: f64) -> i128 {
+    let (numerator, denominator) = decimal(rate);
+    // |thousands| ≤ 1e9 and numerator ≤ 1e6 × 1e12: the product stays below 1e28, far inside
+    // i128.
+    let product = i128::from(thousands) * numerator;
+    let (quotient, remainder) = (product / denominator, product % denominator);
+    if 2 * remainder.abs() >= denominator {
+        quotient + product.signum()
+    } else {
+        quotient
+    }
+}
+
+/// A rate as numerator / 10^k with the fewest decimals k that give back the same `f64`.
+fn decimal(rate: f64) -> (i128, i128) {
+    let mut denominator: i128 = 1;
+    for _ in 0..=RATE_DECIMALS {
+        let scaled = (rate * denominator as f64).round();
+        if scaled / denominator as f64 == rate {
+            return (scaled as i128, denominator);
+        }
+        denominator *= 10;
+    }
+    denominator /= 10;
+    ((rate * denominator as f64).round() as i128, denominator)
+}
+
+#[cfg(test)]
+mod conversion_tests {
+    use super::*;
+
+    #[test]
+    fn conversion_is_exact_decimal_with_halves_away_from_zero() {
+        // The figures: in floating point the first rounded up and the second down.
+        assert_eq!(convert_thousands(250, 0.086), 22);
+        assert_eq!(convert_thousands(1_250, 0.086), 108);
+        assert_eq!(convert_thousands(150_000, 0.9), 135_000);
+        assert_eq!(convert_thousands(1, 0.5), 1);
+        assert_eq!(convert_thousands(3, 0.5), 2);
+        assert_eq!(
+            convert_thousands(1_000_000_000, 1_000_000.0),
+            1_000_000_000_000_000
+        );
+        assert_eq!(decimal(0.086), (86, 1_000));
+        assert_eq!(decimal(1.2), (12, 10));
+        assert_eq!(decimal(0.134), (134, 1_000));
+    }
+
+    proptest::proptest! {
+        /// Against the rate written out in decimal digits and the product computed by hand.
+        #[test]
+        fn conversion_matches_decimal_long_multiplication(
+            thousands in 0_i64..1_000_000_000,
+            digits in 1_u32..1_000_000,
+            decimals in 0_u32..7,
+        ) {
+            let rate: f64 = format!("{}", f64::from(digits) / 10f64.powi(decimals as i32)).parse().unwrap();
+            let (n, d) = decimal(rate);
+            proptest::prop_assert_eq!(n * 10_i128.pow(decimals) , i128::from(digits) * d);
+            let exact = i128::from(thousands) * i128::from(digits);
+            let scale = 10_i128.pow(decimals);
+            let expected = exact / scale + i128::from(2 * (exact % scale) >= scale);
+            proptest::prop_assert_eq!(convert_thousands(thousands, rate), expected);
+        }
     }
 }
 

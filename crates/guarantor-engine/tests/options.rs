@@ -1113,3 +1113,44 @@ fn every_objectives_own_package_is_valid_on_the_demo() {
         }
     }
 }
+
+/// docs/options.md, section 3: accepted units are the largest phase load rounded up to a whole
+/// unit under every objective, the fairness goals included: one medical team kept deployed in
+/// an enduring phase at a rotation ratio of 1.5 takes two accepted teams (of three offered).
+#[test]
+fn a_fractional_rotation_load_rounds_up_to_whole_units_under_every_objective() {
+    let c = campaign(&format!(
+        "{OPEN}\n[[catalogue]]\nid = \"medic\"\nname = \"Medical team\"\ncategory = \"enablers\"\nunit = \"team\"\npersonnel_per_unit = 50\nrotation_ratio = 1.5\n{}{}{}",
+        requirement("R1", "medic", 1, "P2", "capital"),
+        proposal(
+            "FRA",
+            &[
+                r#"{ id = "F", capability = "medic", quantity = 3, earliest_phase = "P2", cost_per_unit_year = { amount_m = 10.0, currency = "EUR" } }"#
+            ]
+        ),
+        proposal(
+            "DEU",
+            &[
+                r#"{ id = "D", capability = "battery", quantity = 1, earliest_phase = "P0", cost_per_unit_year = { amount_m = 5.0, currency = "EUR" } }"#
+            ]
+        ),
+    ));
+    for objective in [
+        Objective::Cheapest,
+        Objective::Fairest,
+        Objective::FairestTroops,
+        Objective::SmallestFootprint,
+    ] {
+        let report = compute(&c, &request(objective, 1)).unwrap();
+        let p = first(&report);
+        assert_eq!(
+            accepted(p)
+                .into_iter()
+                .filter(|(o, _)| o == "FRA/F")
+                .collect::<Vec<_>>(),
+            vec![("FRA/F".into(), 2.0)],
+            "{objective:?}"
+        );
+        assert_eq!(p.measures.essential_coverage, Some(1.0), "{objective:?}");
+    }
+}

@@ -186,34 +186,9 @@ pub fn scenario_comparison(campaign: &Campaign, options: &OptionsReport) -> (Sec
     (section, charts)
 }
 
-/// Index of the recommended option (see [`RECOMMENDATION_RULE`]).
-fn recommend(options: &[ForcePackage]) -> Option<usize> {
-    // Coverage compared to a tenth of a percentage point so that solver noise does not decide.
-    let key = |p: &ForcePackage| {
-        let essential = (p.measures.essential_coverage.unwrap_or(1.0) * 1000.0).round() as i64;
-        let robust = p
-            .robustness
-            .as_ref()
-            .and_then(|r| r.worst_case.as_ref())
-            .and_then(|w| w.essential_coverage_fixed)
-            .map_or(essential, |c| (c * 1000.0).round() as i64);
-        (essential, robust)
-    };
-    options
-        .iter()
-        .enumerate()
-        .max_by(|(i, a), (j, b)| {
-            key(a)
-                .cmp(&key(b))
-                .then(
-                    b.measures
-                        .cost_per_year_m
-                        .total_cmp(&a.measures.cost_per_year_m),
-                )
-                .then(j.cmp(i))
-        })
-        .map(|(i, _)| i)
-}
+/// Index of the option the brief recommends among a scenario's (see [`RECOMMENDATION_RULE`]):
+/// the engine's rule, which its scenario comparison uses too.
+pub use guarantor_engine::options::recommend;
 
 fn option_title(i: usize, p: &ForcePackage) -> String {
     format!("Option {} ({})", i + 1, p.labels.join(", "))
@@ -978,8 +953,8 @@ impl Names {
 
 fn scenarios_section(options: &OptionsReport, currency: &str, charts: &mut Vec<Chart>) -> Section {
     let mut blocks = vec![Block::Paragraph {
-        text: "What each negotiation assumption does to the first option: every scenario is \
-               computed on its own, and compared with the first scenario."
+        text: "What each negotiation assumption does to the recommended option: every scenario is \
+               computed on its own, and its recommended option compared with the first scenario's."
             .into(),
     }];
     let assumptions: BTreeMap<&str, &ScenarioOptions> = options
@@ -988,7 +963,7 @@ fn scenarios_section(options: &OptionsReport, currency: &str, charts: &mut Vec<C
         .map(|s| (s.scenario.as_str(), s))
         .collect();
     blocks.push(Block::Table(Table {
-        caption: "Scenarios side by side (first option of each)".into(),
+        caption: "Scenarios side by side (the recommended option of each)".into(),
         columns: vec![
             Column::text("Scenario"),
             Column::text("Assumptions"),
@@ -1059,7 +1034,8 @@ fn scenarios_section(options: &OptionsReport, currency: &str, charts: &mut Vec<C
     let categories: Vec<String> = options.comparison.iter().map(|c| c.name.clone()).collect();
     charts.push(Chart {
         id: "scenario-coverage".into(),
-        caption: "Coverage of each scenario's first option, essential and desirable lines.".into(),
+        caption: "Coverage of each scenario's recommended option, essential and desirable lines."
+            .into(),
         svg: BarChart {
             title: "Coverage by scenario".into(),
             axis: "coverage of requirement lines (%)".into(),
@@ -1089,7 +1065,9 @@ fn scenarios_section(options: &OptionsReport, currency: &str, charts: &mut Vec<C
     });
     charts.push(Chart {
         id: "scenario-cost".into(),
-        caption: format!("Cost per year of each scenario's first option, millions of {currency}."),
+        caption: format!(
+            "Cost per year of each scenario's recommended option, millions of {currency}."
+        ),
         svg: BarChart {
             title: "Cost per year by scenario".into(),
             axis: format!("cost per year (millions of {currency})"),

@@ -11,7 +11,9 @@ mod render;
 
 use serde::Serialize;
 
-pub use compose::{BriefInput, assessment_section, compose, scenario_comparison, scenario_options};
+pub use compose::{
+    BriefInput, assessment_section, compose, recommend, scenario_comparison, scenario_options,
+};
 pub use render::TypstSource;
 
 /// The brief.

@@ -226,14 +226,16 @@ pub struct LeftOut {
     pub reason: String,
 }
 
-/// One scenario's first option against the baseline (the first scenario computed).
+/// One scenario's recommended option ([`recommend`]) against the first scenario's.
 #[derive(Debug, Clone, Serialize)]
 pub struct ScenarioComparison {
     /// Scenario id.
     pub scenario: String,
     /// Name.
     pub name: String,
-    /// Essential coverage of its first option.
+    /// Which of the scenario's options is compared (1-based): the recommended one.
+    pub option: usize,
+    /// Essential coverage of that option.
     pub essential_coverage: Option<f64>,
     /// Desirable coverage.
     pub desirable_coverage: Option<f64>,
@@ -664,15 +666,50 @@ fn describe_distinctions(packages: &mut [ForcePackage]) {
     }
 }
 
+/// The option recommended among a scenario's: the best essential coverage, then the best
+/// essential coverage left after its worst single withdrawal, then the lowest cost, then the
+/// earlier option (coverage compared to a tenth of a percentage point, so that solver noise does
+/// not decide). The brief recommends it and the scenario comparison compares it.
+pub fn recommend(options: &[ForcePackage]) -> Option<usize> {
+    // Coverage compared to a tenth of a percentage point so that solver noise does not decide.
+    let key = |p: &ForcePackage| {
+        let essential = (p.measures.essential_coverage.unwrap_or(1.0) * 1000.0).round() as i64;
+        let robust = p
+            .robustness
+            .as_ref()
+            .and_then(|r| r.worst_case.as_ref())
+            .and_then(|w| w.essential_coverage_fixed)
+            .map_or(essential, |c| (c * 1000.0).round() as i64);
+        (essential, robust)
+    };
+    options
+        .iter()
+        .enumerate()
+        .max_by(|(i, a), (j, b)| {
+            key(a)
+                .cmp(&key(b))
+                .then(
+                    b.measures
+                        .cost_per_year_m
+                        .total_cmp(&a.measures.cost_per_year_m),
+                )
+                .then(j.cmp(i))
+        })
+        .map(|(i, _)| i)
+}
+
 fn compare(scenarios: &[ScenarioOptions]) -> Vec<ScenarioComparison> {
+    fn recommended(s: &ScenarioOptions) -> Option<(usize, &ForcePackage)> {
+        recommend(&s.options).map(|i| (i, &s.options[i]))
+    }
     let baseline = scenarios
         .first()
-        .and_then(|s| s.options.first())
-        .map(|p| p.measures.clone());
+        .and_then(recommended)
+        .map(|(_, p)| p.measures.clone());
     scenarios
         .iter()
         .filter_map(|s| {
-            let p = s.options.first()?;
+            let (i, p) = recommended(s)?;
             let m = &p.measures;
             let base = baseline.as_ref()?;
             let points = match (m.essential_coverage, base.essential_coverage) {
@@ -683,6 +720,7 @@ fn compare(scenarios: &[ScenarioOptions]) -> Vec<ScenarioComparison> {
             Some(ScenarioComparison {
                 scenario: s.scenario.clone(),
                 name: s.name.clone(),
+                option: i + 1,
                 essential_coverage: m.essential_coverage,
                 desirable_coverage: m.desirable_coverage,
                 cost_per_year_m: m.cost_per_year_m,

@@ -222,12 +222,14 @@ pub fn fact_meaning(campaign: &Campaign, fact: &FactId) -> String {
         || fact.to_string(),
         |f| {
             let text = f.description.trim_end_matches('.');
-            // "The United States backs …" reads as "if the United States backs …".
+            // "The United States backs …" reads as "if the United States backs …"; a first
+            // word in capitals ("UN mandate") stays as it is.
+            let first_word = text.split_whitespace().next().unwrap_or("");
+            let acronym =
+                first_word.chars().count() > 1 && first_word.chars().all(|c| !c.is_lowercase());
             let mut chars = text.chars();
             match chars.next() {
-                Some(first) if chars.clone().next().is_some_and(char::is_lowercase) => {
-                    first.to_lowercase().chain(chars).collect()
-                }
+                Some(first) if !acronym => first.to_lowercase().chain(chars).collect(),
                 _ => text.to_owned(),
             }
         },
