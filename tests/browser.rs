@@ -667,6 +667,30 @@ async fn journey(driver: &WebDriver, demo: &Demo, downloads: &Path) {
         .unwrap();
     assert!(status.contains("Submitted (revision 2)"), "{status}");
     shot(driver, "08-coordinator-tracker-after").await;
+    // "New link" kills the capital's link: it asks first, and answering no changes nothing.
+    let new_link = driver
+        .find(By::Css(format!(
+            "tr[data-respondent='{code}'] form[data-confirm] button"
+        )))
+        .await
+        .expect("the capital's New link button");
+    centred(driver, &new_link).await;
+    new_link.click().await.unwrap();
+    let question = driver
+        .get_alert_text()
+        .await
+        .expect("a confirmation is asked");
+    assert!(question.contains("stops working"), "{question}");
+    driver.dismiss_alert().await.unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(
+        !body_text(driver).await.contains("Invitation link for"),
+        "nothing was sent"
+    );
+    assert_eq!(
+        driver.current_url().await.unwrap().path(),
+        format!("/campaigns/{CAMPAIGN}")
+    );
     for (tab, name) in [
         ("assessment", "09-assessment"),
         ("setup", "10-setup"),
