@@ -549,11 +549,38 @@ fn the_demo_brief_is_marked_illustrative_in_every_section_and_self_contained() {
     assert!(pos("options") < pos("scenarios"));
     assert!(pos("scenarios") < pos("assessment"));
     assert!(pos("assessment") < pos("annex-FRA"));
-    // A page per invited respondent.
-    assert_eq!(
-        html.matches("<section id=\"annex-").count(),
-        campaign_invited(&demo())
+    // A page per capital that submitted (withdrawn ones included), and one page listing the
+    // others instead of a blank page each.
+    let demo = demo();
+    let submitted = demo
+        .invited()
+        .filter(|r| {
+            demo.proposal(&r.code)
+                .is_some_and(|p| !p.revisions.is_empty())
+        })
+        .count();
+    assert!(
+        submitted < campaign_invited(&demo),
+        "the demo has capitals without a proposal"
     );
+    assert_eq!(html.matches("<section id=\"annex-").count(), submitted + 1);
+    let shared = html
+        .split("<section id=\"annex-without-proposal\"")
+        .nth(1)
+        .expect("the shared annex");
+    assert!(
+        shared.contains("Cyprus (CYP): nothing received"),
+        "{shared}"
+    );
+    // A capital's page says how its lines may serve and who pays.
+    let fra = html
+        .split("<section id=\"annex-FRA\"")
+        .nth(1)
+        .and_then(|s| s.split("</section>").next())
+        .unwrap();
+    for words in ["Rotation and caveats", "Paid by", "Phases"] {
+        assert!(fra.contains(words), "{words}: {fra}");
+    }
 }
 
 fn campaign_invited(c: &Campaign) -> usize {
@@ -584,7 +611,8 @@ fn a_brief_when_nobody_answered_says_so() {
         "the summary says nobody answered"
     );
     assert!(html.contains("0 of 4 invited"));
-    assert!(html.contains("No current proposal."));
+    assert!(html.contains("Annex: capitals without a proposal"));
+    assert!(html.contains("4 invited capitals submitted nothing"));
     // Still a typeset-able document.
     assert!(
         brief

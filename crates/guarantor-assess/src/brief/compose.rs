@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
-use guarantor_domain::{Campaign, Priority};
+use guarantor_domain::{Campaign, Caveat, Payer, Priority};
 use guarantor_engine::OptionsReport;
 use guarantor_engine::options::ScenarioOptions;
 use guarantor_engine::options::report::{ForcePackage, RequirementCoverage};
@@ -1582,12 +1582,38 @@ fn assessment_annex(
     }
 }
 
+/// One annex per capital that submitted a proposal (withdrawn ones included, with why), and one
+/// shared annex listing the capitals without one, instead of a blank page each.
 fn respondent_annexes(campaign: &Campaign, a: &Assessment, currency: &str) -> Vec<Section> {
-    a.willingness
+    let phase = |id: &guarantor_domain::ids::PhaseId| {
+        campaign
+            .phases()
+            .iter()
+            .find(|p| p.id == *id)
+            .map_or_else(|| id.to_string(), |p| p.name.clone())
+    };
+    let mut without: Vec<String> = Vec::new();
+    let mut sections: Vec<Section> = a
+        .willingness
         .lines
         .iter()
         .filter_map(|l| {
             let respondent = campaign.invited().find(|r| r.code.to_string() == l.respondent)?;
+            let submitted = campaign
+                .proposal(&respondent.code)
+                .is_some_and(|p| !p.revisions.is_empty());
+            if !submitted {
+                without.push(format!(
+                    "{} ({}): {}",
+                    l.name,
+                    l.respondent,
+                    match campaign.proposal(&respondent.code) {
+                        Some(p) if p.draft.is_some() => "a draft, never submitted",
+                        _ => "nothing received",
+                    }
+                ));
+                return None;
+            }
             let proposal = campaign.proposal(&respondent.code);
             let current = proposal.and_then(|p| p.current());
             let response = a.responses.iter().find(|r| r.respondent == l.respondent);
@@ -1624,9 +1650,11 @@ fn respondent_annexes(campaign: &Campaign, a: &Assessment, currency: &str) -> Ve
                             Column::text("Line"),
                             Column::text("Capability"),
                             Column::number("Units"),
-                            Column::text("From phase"),
+                            Column::text("Phases"),
                             Column::text("Sectors"),
+                            Column::text("Rotation and caveats"),
                             Column::number("Cost per year"),
+                            Column::text("Paid by"),
                             Column::text("Conditions"),
                         ],
                         rows: rev
@@ -1639,12 +1667,28 @@ fn respondent_annexes(campaign: &Campaign, a: &Assessment, currency: &str) -> Ve
                                     Cell::text(o.id.to_string()),
                                     Cell::text(&cap.name),
                                     Cell::text(format!("{} {}", o.quantity.get(), cap.unit)),
-                                    Cell::text(o.earliest_phase.to_string()),
+                                    Cell::text(match &o.last_phase {
+                                        Some(last) if *last != o.earliest_phase => format!(
+                                            "{} to {}",
+                                            phase(&o.earliest_phase),
+                                            phase(last)
+                                        ),
+                                        Some(_) => phase(&o.earliest_phase),
+                                        None => format!("from {}", phase(&o.earliest_phase)),
+                                    }),
                                     Cell::text(o.sectors.as_ref().map_or_else(
                                         || "any".to_owned(),
                                         |s| s.iter().map(|x| campaign.sector(x).name.clone()).collect::<Vec<_>>().join(", "),
                                     )),
+                                    Cell::text(terms(campaign, o)),
                                     Cell::text(if cost > 0.0 { money_m(cost, currency) } else { "—".into() }),
+                                    Cell::text(match &o.paid_by {
+                                        Payer::Contributor => "itself".to_owned(),
+                                        Payer::CommonFund => "the common fund".to_owned(),
+                                        Payer::Respondent(code) => campaign
+                                            .respondent(code)
+                                            .map_or_else(|| code.to_string(), |r| r.name.clone()),
+                                    }),
                                     Cell::text(if o.conditions.is_empty() {
                                         "none".to_owned()
                                     } else {
@@ -1679,9 +1723,24 @@ fn respondent_annexes(campaign: &Campaign, a: &Assessment, currency: &str) -> Ve
                         blocks.push(Block::List { items });
                     }
                 }
-                None => blocks.push(Block::Paragraph {
-                    text: "No current proposal.".into(),
-                }),
+                None => {
+                    let withdrawal = proposal.and_then(|p| p.withdrawn.as_ref());
+                    blocks.push(Block::Paragraph {
+                        text: match withdrawal {
+                            Some(w) => format!(
+                                "Withdrawn on {} by {}{}: it counts in no option.",
+                                w.at.format("%Y-%m-%d"),
+                                w.by,
+                                if w.reason.trim().is_empty() {
+                                    ", without a reason given".to_owned()
+                                } else {
+                                    format!(", because: {}", w.reason.trim())
+                                }
+                            ),
+                            None => "No current proposal.".into(),
+                        },
+                    });
+                }
             }
             Some(Section {
                 id: format!("annex-{}", l.respondent),
@@ -1689,5 +1748,50 @@ fn respondent_annexes(campaign: &Campaign, a: &Assessment, currency: &str) -> Ve
                 blocks,
             })
         })
-        .collect()
+        .collect();
+    if !without.is_empty() {
+        sections.push(Section {
+            id: "annex-without-proposal".into(),
+            title: "Annex: capitals without a proposal".into(),
+            blocks: vec![
+                Block::Paragraph {
+                    text: format!(
+                        "{} invited capital{} submitted nothing; none counts in any option.",
+                        without.len(),
+                        if without.len() == 1 { "" } else { "s" }
+                    ),
+                },
+                Block::List { items: without },
+            ],
+        });
+    }
+    sections
+}
+
+/// An offer's rotation and caveats in words; "none" when it has neither.
+fn terms(campaign: &Campaign, o: &guarantor_domain::Offer) -> String {
+    let mut out = Vec::new();
+    if o.rotation_backed {
+        out.push("rotation-backed (the relieving units included)".to_owned());
+    }
+    for c in &o.caveats {
+        out.push(match c {
+            Caveat::NoContactLine => "not at the line of contact".to_owned(),
+            Caveat::OutOfCountryOnly => "from outside the country only".to_owned(),
+            Caveat::NoCombatRole => "no combat role".to_owned(),
+            Caveat::ExcludedSectors(s) => format!(
+                "not in {}",
+                s.iter()
+                    .map(|x| campaign.sector(x).name.clone())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            Caveat::Other(t) => t.clone(),
+        });
+    }
+    if out.is_empty() {
+        "none".to_owned()
+    } else {
+        out.join("; ")
+    }
 }
