@@ -30,6 +30,64 @@ fn right(text: impl ToString) -> Cell {
     Cell::new(text.to_string()).set_alignment(CellAlignment::Right)
 }
 
+/// The force postures × the outcomes of the talks, when the campaign defines postures: in each
+/// cell the posture's recommended option under that outcome (fillable or its essential coverage,
+/// troops deployed at the peak against required, cost, the lead nation).
+pub fn posture_matrix(report: &OptionsReport) -> String {
+    let mut out = String::new();
+    if report.postures.is_empty() {
+        return out;
+    }
+    let cur = &report.campaign.currency;
+    let mut header: Vec<String> = vec!["Force posture".into()];
+    header.extend(report.scenarios.iter().map(|s| s.name.clone()));
+    let mut t = table(&header.iter().map(String::as_str).collect::<Vec<_>>());
+    for p in &report.postures {
+        let mut row = vec![Cell::new(format!(
+            "{}\n{} troops required at the peak",
+            p.name,
+            units(p.troops_required_peak)
+        ))];
+        for c in &p.cells {
+            row.push(Cell::new(format!(
+                "{}\n{} troops deployed\n{} {} m/yr{}{}",
+                if c.fillable {
+                    "fillable".to_owned()
+                } else {
+                    format!(
+                        "{} essential ({} of {} lines)",
+                        pct(c.essential_coverage),
+                        c.essential_met,
+                        c.essential_lines
+                    )
+                },
+                units(c.troops_deployed_peak),
+                cur,
+                money_m(c.cost_per_year_m),
+                c.lead
+                    .as_ref()
+                    .map_or_else(String::new, |l| format!("\nled by {l}")),
+                if c.optimal { "" } else { "\n(not proven)" }
+            )));
+        }
+        t.add_row(row);
+    }
+    let _ = writeln!(
+        out,
+        "\n════ Force postures × outcomes of the talks (the recommended option of each)\n{t}"
+    );
+    let mut sources: Vec<&str> = Vec::new();
+    for p in &report.postures {
+        if !p.source.is_empty() && !sources.contains(&p.source.as_str()) {
+            sources.push(&p.source);
+        }
+    }
+    for s in sources {
+        let _ = writeln!(out, "  Source: {s}");
+    }
+    out
+}
+
 /// The decision maker's view that ends `guarantor demo`: under each scenario of the talks, the
 /// option the brief recommends (what can be fielded, at what price, whether proven), then that
 /// option under the first scenario in a few lines: what it rests on and what breaks it.
@@ -108,6 +166,7 @@ pub fn decision_view(report: &OptionsReport) -> String {
             );
         }
     }
+    out.push_str(&posture_matrix(report));
     out
 }
 
@@ -312,6 +371,7 @@ pub fn options(report: &OptionsReport) -> String {
             let _ = writeln!(out, "  {}", c.summary);
         }
     }
+    out.push_str(&posture_matrix(report));
     if report.campaign.illustrative {
         let _ = writeln!(
             out,

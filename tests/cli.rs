@@ -373,6 +373,27 @@ fn demo_shows_the_summary_labelled_illustrative_and_what_to_try_next() {
     );
     assert!(view.contains("It rests on"), "{view}");
     assert!(view.contains("What breaks it most: if "), "{view}");
+    // The demo's three postures (the IISS's sizes) under each outcome, with their source.
+    let matrix = view
+        .split("Force postures × outcomes of the talks")
+        .nth(1)
+        .expect("the posture matrix");
+    for posture in [
+        "Small-scale force",
+        "Medium-scale force",
+        "Large-scale force",
+    ] {
+        assert!(matrix.contains(posture), "{posture}: {matrix}");
+    }
+    assert!(matrix.contains("troops required at the peak"), "{matrix}");
+    assert!(matrix.contains("Source: IISS"), "{matrix}");
+    let postures = report["postures"].as_array().expect("postures in the JSON");
+    assert_eq!(postures.len(), 3);
+    assert!(
+        postures
+            .iter()
+            .all(|p| p["cells"].as_array().unwrap().len() == 3)
+    );
 
     let out = guarantor(&["demo", "--json"]);
     let s: Value = serde_json::from_slice(&out.stdout).unwrap();

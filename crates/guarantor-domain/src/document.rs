@@ -46,6 +46,10 @@ pub struct CampaignDocument {
     /// The statement of requirements.
     #[serde(default)]
     pub requirements: Vec<RequirementDoc>,
+    /// Alternative statements of requirements, each a named force the decision maker may
+    /// choose (e.g. a small, a medium and a large force); options are computed for each.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub postures: Vec<PostureDoc>,
     /// The questions sent to respondents.
     pub questionnaire: QuestionnaireDoc,
     /// Facts of the world that conditions may rest on and scenarios set true or false.
@@ -57,6 +61,26 @@ pub struct CampaignDocument {
     /// One proposal per respondent that has started answering.
     #[serde(default)]
     pub proposals: Vec<ProposalDoc>,
+}
+
+/// A force posture: an alternative statement of requirements with its name and its source.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PostureDoc {
+    /// Identifier of the posture.
+    #[schemars(regex(pattern = IDENT))]
+    pub id: String,
+    /// Name shown in reports, e.g. "Medium-scale force (about 25,000)".
+    pub name: String,
+    /// What the force is for, in a sentence or two.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    /// Where its size comes from (a publication, a staff estimate).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub source: String,
+    /// Its statement of requirements, with the same rules as the campaign's.
+    #[schemars(length(min = 1))]
+    pub requirements: Vec<RequirementDoc>,
 }
 
 /// Who asks, what for, and by when.

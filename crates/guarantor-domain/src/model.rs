@@ -172,6 +172,21 @@ pub struct Requirement {
     pub note: String,
 }
 
+/// A force posture: an alternative statement of requirements.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Posture {
+    /// Identifier.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// What the force is for.
+    pub description: String,
+    /// Where its size comes from.
+    pub source: String,
+    /// Its requirements.
+    pub requirements: Vec<Requirement>,
+}
+
 /// The questionnaire.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Questionnaire {
@@ -556,6 +571,7 @@ pub struct Campaign {
     pub(crate) catalogue: Vec<Capability>,
     pub(crate) respondents: Vec<Respondent>,
     pub(crate) requirements: Vec<Requirement>,
+    pub(crate) postures: Vec<Posture>,
     pub(crate) questionnaire: Questionnaire,
     pub(crate) facts: Vec<Fact>,
     pub(crate) scenarios: Vec<Scenario>,
@@ -586,6 +602,18 @@ impl Campaign {
     /// The statement of requirements.
     pub fn requirements(&self) -> &[Requirement] {
         &self.requirements
+    }
+    /// The alternative force postures (empty when the campaign defines none).
+    pub fn postures(&self) -> &[Posture] {
+        &self.postures
+    }
+    /// The campaign with `posture`'s statement of requirements in place of its own: what the
+    /// options of that posture are computed on.
+    pub fn under_posture(&self, posture: &Posture) -> Campaign {
+        Campaign {
+            requirements: posture.requirements.clone(),
+            ..self.clone()
+        }
     }
     /// The questionnaire.
     pub fn questionnaire(&self) -> &Questionnaire {

@@ -2,9 +2,9 @@
 
 use crate::document::{
     AnswerDoc, CampaignDocument, CampaignInfoDoc, CapabilityDoc, CaveatDoc, ConditionDoc, DraftDoc,
-    ExclusionDoc, FORMAT_VERSION, FactDoc, FactsDoc, MoneyDoc, OfferDoc, PhaseDoc, ProposalDoc,
-    QuestionDoc, QuestionnaireDoc, RequirementDoc, RespondentDoc, RevisionDoc, ScenarioDoc,
-    SectionDoc, SectorDoc, WithdrawalDoc,
+    ExclusionDoc, FORMAT_VERSION, FactDoc, FactsDoc, MoneyDoc, OfferDoc, PhaseDoc, PostureDoc,
+    ProposalDoc, QuestionDoc, QuestionnaireDoc, RequirementDoc, RespondentDoc, RevisionDoc,
+    ScenarioDoc, SectionDoc, SectorDoc, WithdrawalDoc,
 };
 use crate::model::{Answer, Campaign, Caveat, Condition, Offer};
 use crate::quantity::Figure;
@@ -151,6 +151,29 @@ impl Campaign {
                     sector: r.sector.to_string(),
                     priority: r.priority,
                     note: r.note.clone(),
+                })
+                .collect(),
+            postures: self
+                .postures
+                .iter()
+                .map(|p| PostureDoc {
+                    id: p.id.clone(),
+                    name: p.name.clone(),
+                    description: p.description.clone(),
+                    source: p.source.clone(),
+                    requirements: p
+                        .requirements
+                        .iter()
+                        .map(|r| RequirementDoc {
+                            id: r.id.to_string(),
+                            capability: r.capability.to_string(),
+                            quantity: i64::from(r.quantity.get()),
+                            phase: r.phase.to_string(),
+                            sector: r.sector.to_string(),
+                            priority: r.priority,
+                            note: r.note.clone(),
+                        })
+                        .collect(),
                 })
                 .collect(),
             questionnaire: QuestionnaireDoc {

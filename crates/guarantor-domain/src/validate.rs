@@ -9,7 +9,7 @@ use std::fmt;
 
 use crate::document::{
     AnswerDoc, CampaignDocument, CaveatDoc, ConditionDoc, FORMAT_VERSION, FactsDoc, OfferDoc,
-    ProposalDoc,
+    ProposalDoc, RequirementDoc,
 };
 use crate::ids::{
     CampaignId, CapabilityId, CountryCode, CurrencyCode, FactId, Membership, OfferId, PhaseId,
@@ -17,8 +17,8 @@ use crate::ids::{
 };
 use crate::model::{
     Answer, Campaign, CampaignInfo, Capability, Caveat, Condition, Draft, Exclusion, Fact, Offer,
-    Payer, Phase, Proposal, Question, Questionnaire, ReferenceFacts, Requirement, Respondent,
-    Revision, Scenario, Section, Sector, Withdrawal,
+    Payer, Phase, Posture, Proposal, Question, Questionnaire, ReferenceFacts, Requirement,
+    Respondent, Revision, Scenario, Section, Sector, Withdrawal,
 };
 use crate::quantity::{
     Figure, MAX_EXCHANGE_RATE, MAX_PERSONNEL_PER_UNIT, MAX_TROOP_CEILING, Money, Quantity,
@@ -187,7 +187,8 @@ pub fn validate(doc: &CampaignDocument) -> Result<Campaign, Vec<Problem>> {
     let sectors = sectors(&mut c, doc);
     let catalogue = catalogue(&mut c, doc);
     let respondents = respondents(&mut c, doc);
-    let requirements = requirements(&mut c, doc, &known);
+    let requirements = requirements(&mut c, "requirements", &doc.requirements, &known);
+    let postures = postures(&mut c, doc, &known);
     let questionnaire = questionnaire(&mut c, doc);
     let facts = facts(&mut c, doc);
     let scenarios = scenarios(&mut c, doc, &known);
@@ -209,6 +210,7 @@ pub fn validate(doc: &CampaignDocument) -> Result<Campaign, Vec<Problem>> {
         facts,
         scenarios,
         proposals,
+        postures,
     ) {
         (
             Some(info),
@@ -221,6 +223,7 @@ pub fn validate(doc: &CampaignDocument) -> Result<Campaign, Vec<Problem>> {
             Some(facts),
             Some(scenarios),
             Some(proposals),
+            Some(postures),
         ) => Ok(Campaign {
             info,
             phases,
@@ -228,6 +231,7 @@ pub fn validate(doc: &CampaignDocument) -> Result<Campaign, Vec<Problem>> {
             catalogue,
             respondents,
             requirements,
+            postures,
             questionnaire,
             facts,
             scenarios,
@@ -587,16 +591,19 @@ fn known_ref(
     }
 }
 
-fn requirements(c: &mut Checker, doc: &CampaignDocument, k: &Known) -> Option<Vec<Requirement>> {
-    c.unique(
-        "requirements",
-        doc.requirements.iter().map(|r| r.id.as_str()),
-    );
+/// The requirement lines `list`, found at `base` in the file (`requirements`, or a posture's).
+fn requirements(
+    c: &mut Checker,
+    base: &str,
+    list: &[RequirementDoc],
+    k: &Known,
+) -> Option<Vec<Requirement>> {
+    c.unique(base, list.iter().map(|r| r.id.as_str()));
     let capabilities: BTreeSet<String> = k.capabilities.keys().cloned().collect();
     let mut seen: HashMap<(&str, &str, &str), &str> = HashMap::new();
-    all(doc.requirements.iter().enumerate().map(|(i, r)| {
-        let id = c.take(|| format!("requirements[{i}].id"), RequirementId::parse(&r.id));
-        let at = |field: &str| format!("requirements[{}].{field}", r.id);
+    all(list.iter().enumerate().map(|(i, r)| {
+        let id = c.take(|| format!("{base}[{i}].id"), RequirementId::parse(&r.id));
+        let at = |field: &str| format!("{base}[{}].{field}", r.id);
         let cap_ok = known_ref(c, || at("capability"), "capability", &r.capability, &capabilities);
         let phase_ok = known_ref(c, || at("phase"), "phase", &r.phase, &k.phases);
         let sector_ok = known_ref(c, || at("sector"), "sector", &r.sector, &k.sectors);
@@ -604,7 +611,7 @@ fn requirements(c: &mut Checker, doc: &CampaignDocument, k: &Known) -> Option<Ve
         let key = (r.capability.as_str(), r.phase.as_str(), r.sector.as_str());
         if let Some(first) = seen.get(&key) {
             c.report(
-                format!("requirements[{}]", r.id),
+                format!("{base}[{}]", r.id),
                 format!(
                     "requires the same capability, phase and sector as requirement {first}: merge them into one line"
                 ),
@@ -623,6 +630,34 @@ fn requirements(c: &mut Checker, doc: &CampaignDocument, k: &Known) -> Option<Ve
             sector: SectorId::parse(&r.sector).ok()?,
             priority: r.priority,
             note: r.note.clone(),
+        })
+    }))
+}
+
+/// The postures: unique ids, a name, and their requirements checked as the campaign's are.
+fn postures(c: &mut Checker, doc: &CampaignDocument, k: &Known) -> Option<Vec<Posture>> {
+    c.unique("postures", doc.postures.iter().map(|p| p.id.as_str()));
+    all(doc.postures.iter().enumerate().map(|(i, p)| {
+        let id = c.take(|| format!("postures[{i}].id"), SectionId::parse(&p.id));
+        c.non_empty(|| format!("postures[{}].name", p.id), &p.name);
+        if p.requirements.is_empty() {
+            c.report(
+                format!("postures[{}].requirements", p.id),
+                "lists no requirement: a posture is a statement of requirements",
+            );
+        }
+        let requirements = requirements(
+            c,
+            &format!("postures[{}].requirements", p.id),
+            &p.requirements,
+            k,
+        );
+        Some(Posture {
+            id: id?.to_string(),
+            name: p.name.clone(),
+            description: p.description.clone(),
+            source: p.source.clone(),
+            requirements: requirements?,
         })
     }))
 }

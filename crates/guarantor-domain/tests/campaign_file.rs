@@ -856,3 +856,41 @@ fn a_submission_must_answer_required_questions_and_have_required_lines() {
         "a blank answer is no answer"
     );
 }
+
+#[test]
+fn postures_are_checked_as_statements_of_requirements() {
+    let posture = |id: &str, phase: &str| {
+        json!({
+            "id": id,
+            "name": "Small force",
+            "requirements": [
+                {"id": "S1", "capability": "brigade", "quantity": 1, "phase": phase, "sector": "capital", "priority": "essential"}
+            ]
+        })
+    };
+    let mut v = small();
+    v["postures"] = json!([posture("small", "P0")]);
+    assert!(problems(&v).is_empty(), "{:?}", problems(&v));
+    let c = parse_campaign(&serde_json::to_string(&v).unwrap(), FileFormat::Json).unwrap();
+    assert_eq!(c.postures().len(), 1);
+    let under = c.under_posture(&c.postures()[0]);
+    assert_eq!(under.requirements().len(), 1);
+    assert_eq!(under.requirements()[0].id.to_string(), "S1");
+    // The round trip keeps them.
+    assert_eq!(c.to_document().postures.len(), 1);
+    assert_rule(
+        |v| v["postures"] = json!([posture("small", "P9")]),
+        "postures[small].requirements[S1].phase",
+        "unknown phase",
+    );
+    assert_rule(
+        |v| v["postures"] = json!([posture("small", "P0"), posture("small", "P0")]),
+        "postures[small]",
+        "duplicate id",
+    );
+    assert_rule(
+        |v| v["postures"] = json!([{"id": "empty", "name": "Nothing", "requirements": []}]),
+        "postures[empty].requirements",
+        "lists no requirement",
+    );
+}

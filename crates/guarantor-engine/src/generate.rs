@@ -286,6 +286,7 @@ pub fn document(size: Size, seed: u64) -> CampaignDocument {
             .collect(),
         respondents,
         requirements,
+        postures: Vec::new(),
         questionnaire: QuestionnaireDoc {
             version: 1,
             sections: vec![SectionDoc {

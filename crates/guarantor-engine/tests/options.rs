@@ -1154,3 +1154,66 @@ fn a_fractional_rotation_load_rounds_up_to_whole_units_under_every_objective() {
         assert_eq!(p.measures.essential_coverage, Some(1.0), "{objective:?}");
     }
 }
+
+/// A campaign with force postures: each posture is computed under each scenario on its own
+/// statement of requirements; a posture the offers can fill says so, one they cannot says how
+/// much, and its required troops are counted from its lines.
+#[test]
+fn each_posture_is_computed_under_each_scenario_on_its_own_requirements() {
+    let postures = r#"
+[[postures]]
+id = "small"
+name = "Small"
+[[postures.requirements]]
+id = "S1"
+capability = "battalion"
+quantity = 1
+phase = "P0"
+sector = "capital"
+priority = "essential"
+[[postures]]
+id = "large"
+name = "Large"
+[[postures.requirements]]
+id = "L1"
+capability = "battalion"
+quantity = 4
+phase = "P0"
+sector = "capital"
+priority = "essential"
+"#;
+    let c = campaign(&format!(
+        "{OPEN}\n[[scenarios]]\nid = \"no-gbr\"\nname = \"No GBR\"\nfacts = {{ us_backstop = true, un_mandate = true }}\nexcluded_contributors = [{{ respondents = [\"GBR\"] }}]\n{}{}{}{postures}",
+        requirement("R1", "battalion", 2, "P0", "capital"),
+        proposal(
+            "GBR",
+            &[
+                r#"{ id = "G", capability = "battalion", quantity = 1, earliest_phase = "P0", cost_per_unit_year = { amount_m = 10.0, currency = "EUR" } }"#
+            ]
+        ),
+        proposal(
+            "FRA",
+            &[
+                r#"{ id = "F", capability = "battalion", quantity = 2, earliest_phase = "P0", cost_per_unit_year = { amount_m = 10.0, currency = "EUR" } }"#
+            ]
+        ),
+    ));
+    let report = compute(&c, &request(Objective::Cheapest, 1)).unwrap();
+    // The campaign's own statement is unchanged by the postures.
+    assert_eq!(report.scenarios.len(), 2);
+    assert_eq!(report.postures.len(), 2);
+    let small = &report.postures[0];
+    let large = &report.postures[1];
+    assert_eq!(small.troops_required_peak, 800.0);
+    assert_eq!(large.troops_required_peak, 3_200.0);
+    assert_eq!(small.cells.len(), 2);
+    // Small: one battalion, fillable under both (FRA alone suffices), at the least cost.
+    assert!(small.cells.iter().all(|c| c.fillable), "{small:?}");
+    assert!(small.cells.iter().all(|c| c.cost_per_year_m == 10.0));
+    // Large: four needed, three offered (two without GBR): 75% and 50%, led by FRA.
+    assert!(!large.cells[0].fillable);
+    assert_eq!(large.cells[0].essential_coverage, Some(0.75));
+    assert_eq!(large.cells[1].essential_coverage, Some(0.5));
+    assert_eq!(large.cells[1].lead.as_deref(), Some("FRA"));
+    assert!(large.cells.iter().all(|c| c.optimal));
+}

@@ -190,8 +190,11 @@ pub struct OptionsReport {
     pub budget_m: Option<f64>,
     /// Per scenario.
     pub scenarios: Vec<ScenarioOptions>,
-    /// The first option of each scenario against the first scenario's.
+    /// The recommended option of each scenario against the first scenario's.
     pub comparison: Vec<ScenarioComparison>,
+    /// When the campaign defines force postures: each posture under each scenario computed,
+    /// the decision maker's matrix (empty otherwise).
+    pub postures: Vec<PostureOptions>,
     /// Things the user should know (e.g. a campaign too large for the default backend).
     pub warnings: Vec<String>,
 }
@@ -224,6 +227,56 @@ pub struct LeftOut {
     pub respondent: String,
     /// What failed with it, in words.
     pub reason: String,
+}
+
+/// One force posture under each scenario computed: a row of the decision maker's matrix.
+#[derive(Debug, Clone, Serialize)]
+pub struct PostureOptions {
+    /// Posture id.
+    pub posture: String,
+    /// Name.
+    pub name: String,
+    /// What the force is for.
+    pub description: String,
+    /// Where its size comes from.
+    pub source: String,
+    /// In-country personnel its requirements ask for in their largest phase (units required ×
+    /// personnel per unit, without rotation).
+    pub troops_required_peak: f64,
+    /// Per scenario, in the order of `scenarios`.
+    pub cells: Vec<PostureCell>,
+}
+
+/// A posture under one scenario: what its recommended option fields, at what price, resting on
+/// what, and what breaks it.
+#[derive(Debug, Clone, Serialize)]
+pub struct PostureCell {
+    /// Scenario id.
+    pub scenario: String,
+    /// Scenario name.
+    pub name: String,
+    /// Whether every essential line is fully covered.
+    pub fillable: bool,
+    /// Essential coverage of the recommended option.
+    pub essential_coverage: Option<f64>,
+    /// Essential lines fully covered, and of how many.
+    pub essential_met: usize,
+    /// Essential lines.
+    pub essential_lines: usize,
+    /// Peak in-country personnel deployed.
+    pub troops_deployed_peak: f64,
+    /// Personnel committed, rotation included.
+    pub troops_committed: f64,
+    /// Cost per year, millions.
+    pub cost_per_year_m: f64,
+    /// The capital committing the most troops to it (the lead nation), if any.
+    pub lead: Option<String>,
+    /// What it rests on ([`report::ForcePackage::rests_on`]).
+    pub rests_on: Vec<String>,
+    /// The single withdrawal that hurts it most, and the essential coverage left.
+    pub worst_withdrawal: Option<(String, Option<f64>)>,
+    /// Whether the option is proven optimal.
+    pub optimal: bool,
 }
 
 /// One scenario's recommended option ([`recommend`]) against the first scenario's.
@@ -380,8 +433,96 @@ pub fn compute(
         }
     };
     let mut warnings = Vec::new();
+    let scenarios = scenarios_of(campaign, &chosen, request, &mut warnings)?;
+    let comparison = compare(&scenarios);
+    let mut postures = Vec::new();
+    for posture in campaign.postures() {
+        let under = campaign.under_posture(posture);
+        let options = scenarios_of(&under, &chosen, request, &mut warnings)?;
+        postures.push(posture_row(&under, posture, &chosen, &options));
+    }
+    Ok(OptionsReport {
+        campaign: crate::summary::header(campaign),
+        backend: request.backend,
+        objective: request.objective,
+        budget_m: request.budget_m(),
+        scenarios,
+        comparison,
+        postures,
+        warnings,
+    })
+}
+
+/// A posture's row of the matrix, from its options under each scenario.
+fn posture_row(
+    under: &Campaign,
+    posture: &guarantor_domain::Posture,
+    chosen: &[&Scenario],
+    options: &[ScenarioOptions],
+) -> PostureOptions {
+    let troops_required_peak = chosen.first().map_or(0.0, |scenario| {
+        let inst = Instance::new(under, scenario, &BTreeSet::new());
+        let mut by_phase: BTreeMap<usize, f64> = BTreeMap::new();
+        for (r, req) in inst.requirements.iter().enumerate() {
+            if inst.requirement_in_country[r] {
+                let per_unit = f64::from(under.capability(&req.capability).personnel_per_unit);
+                *by_phase.entry(inst.requirement_phase[r]).or_default() +=
+                    f64::from(req.quantity.get()) * per_unit;
+            }
+        }
+        by_phase.values().copied().fold(0.0, f64::max)
+    });
+    let cells = options
+        .iter()
+        .filter_map(|s| {
+            let p = &s.options[recommend(&s.options)?];
+            let m = &p.measures;
+            Some(PostureCell {
+                scenario: s.scenario.clone(),
+                name: s.name.clone(),
+                fillable: m.essential_met == m.essential_lines,
+                essential_coverage: m.essential_coverage,
+                essential_met: m.essential_met,
+                essential_lines: m.essential_lines,
+                troops_deployed_peak: m.troops_deployed_peak,
+                troops_committed: m.troops_committed,
+                cost_per_year_m: m.cost_per_year_m,
+                lead: p
+                    .burden
+                    .iter()
+                    .filter(|b| b.troops > 0.0)
+                    .max_by(|a, b| a.troops.total_cmp(&b.troops))
+                    .map(|b| b.respondent.clone()),
+                rests_on: p.rests_on.clone(),
+                worst_withdrawal: p
+                    .robustness
+                    .as_ref()
+                    .and_then(|r| r.worst_case.as_ref())
+                    .map(|w| (w.respondent.clone(), w.essential_coverage_fixed)),
+                optimal: p.solve.optimal,
+            })
+        })
+        .collect();
+    PostureOptions {
+        posture: posture.id.clone(),
+        name: posture.name.clone(),
+        description: posture.description.clone(),
+        source: posture.source.clone(),
+        troops_required_peak,
+        cells,
+    }
+}
+
+/// The options of `campaign` under each of `chosen`, with what the user should know added to
+/// `warnings`.
+fn scenarios_of(
+    campaign: &Campaign,
+    chosen: &[&Scenario],
+    request: &OptionsRequest,
+    warnings: &mut Vec<String>,
+) -> Result<Vec<ScenarioOptions>, OptionsError> {
     let mut scenarios = Vec::new();
-    for scenario in chosen {
+    for &scenario in chosen {
         let inst = Instance::new(campaign, scenario, &BTreeSet::new());
         let size = milp::model_size(&inst);
         if request.backend == Backend::Microlp && size.integer_variables > MICROLP_PRACTICAL_LIMIT {
@@ -418,16 +559,7 @@ pub fn compute(
             options,
         });
     }
-    let comparison = compare(&scenarios);
-    Ok(OptionsReport {
-        campaign: crate::summary::header(campaign),
-        backend: request.backend,
-        objective: request.objective,
-        budget_m: request.budget_m(),
-        scenarios,
-        comparison,
-        warnings,
-    })
+    Ok(scenarios)
 }
 
 /// After the solver failed on a scenario, finds the proposal without which it computes.
