@@ -341,25 +341,37 @@ async fn upload(driver: &WebDriver, file: &Path) -> String {
     body_text(driver).await
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn capitals_coordinators_and_decision_makers_in_chromium() {
+/// Runs `steps` in Chromium against a fresh `guarantor serve --demo` (SKIPPED without Chromium,
+/// a failure on CI). The steps run as their own task so that a failed assertion still leaves a
+/// screenshot (`failure_shot`) and closes the browser.
+async fn in_chromium<F, Fut>(failure_shot: &str, steps: F)
+where
+    F: FnOnce(WebDriver, Demo, PathBuf) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
     let Some((_chromedriver, port)) = start_chromedriver() else {
         return;
     };
     let demo = start_demo();
     let downloads = tempfile::tempdir().unwrap();
     let driver = browser(port, downloads.path()).await;
-    // The journey runs as its own task so that a failed assertion still lets us keep a
-    // screenshot of the failure and close the browser.
     let (d, dir) = (driver.clone(), downloads.path().to_owned());
-    let outcome = tokio::spawn(async move { journey(&d, &demo, &dir).await }).await;
+    let outcome = tokio::spawn(steps(d, demo, dir)).await;
     if outcome.is_err() {
-        shot(&driver, "failure").await;
+        shot(&driver, failure_shot).await;
     }
     driver.quit().await.expect("the browser closes");
     if let Err(e) = outcome {
         std::panic::resume_unwind(e.into_panic());
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn capitals_coordinators_and_decision_makers_in_chromium() {
+    in_chromium("failure", |d, demo, dir| async move {
+        journey(&d, &demo, &dir).await;
+    })
+    .await;
 }
 
 async fn journey(driver: &WebDriver, demo: &Demo, downloads: &Path) {
@@ -815,24 +827,13 @@ async fn scrolls_sideways(driver: &WebDriver) -> bool {
 /// phone. The list is checked against the server's page routes, so a new page cannot escape.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_page_passes_axe_at_both_window_sizes() {
-    let Some((_chromedriver, port)) = start_chromedriver() else {
-        return;
-    };
-    let demo = start_demo();
-    let downloads = tempfile::tempdir().unwrap();
-    let driver = browser(port, downloads.path()).await;
-    let (d, dir) = (driver.clone(), downloads.path().to_owned());
-    let outcome = tokio::spawn(async move { accessibility(&d, &demo, &dir).await }).await;
-    if outcome.is_err() {
-        shot(&driver, "axe-failure").await;
-    }
-    driver.quit().await.expect("the browser closes");
-    if let Err(e) = outcome {
-        std::panic::resume_unwind(e.into_panic());
-    }
+    in_chromium("axe-failure", |d, demo, _| async move {
+        accessibility(&d, &demo).await;
+    })
+    .await;
 }
 
-async fn accessibility(driver: &WebDriver, demo: &Demo, _downloads: &Path) {
+async fn accessibility(driver: &WebDriver, demo: &Demo) {
     let base = &demo.url;
     let c = format!("/campaigns/{CAMPAIGN}");
     let answered = demo

@@ -140,19 +140,7 @@ impl Campaign {
                     sources: r.sources.clone(),
                 })
                 .collect(),
-            requirements: self
-                .requirements
-                .iter()
-                .map(|r| RequirementDoc {
-                    id: r.id.to_string(),
-                    capability: r.capability.to_string(),
-                    quantity: i64::from(r.quantity.get()),
-                    phase: r.phase.to_string(),
-                    sector: r.sector.to_string(),
-                    priority: r.priority,
-                    note: r.note.clone(),
-                })
-                .collect(),
+            requirements: self.requirements.iter().map(requirement_doc).collect(),
             postures: self
                 .postures
                 .iter()
@@ -161,19 +149,7 @@ impl Campaign {
                     name: p.name.clone(),
                     description: p.description.clone(),
                     source: p.source.clone(),
-                    requirements: p
-                        .requirements
-                        .iter()
-                        .map(|r| RequirementDoc {
-                            id: r.id.to_string(),
-                            capability: r.capability.to_string(),
-                            quantity: i64::from(r.quantity.get()),
-                            phase: r.phase.to_string(),
-                            sector: r.sector.to_string(),
-                            priority: r.priority,
-                            note: r.note.clone(),
-                        })
-                        .collect(),
+                    requirements: p.requirements.iter().map(requirement_doc).collect(),
                 })
                 .collect(),
             questionnaire: QuestionnaireDoc {
@@ -263,5 +239,18 @@ impl Campaign {
                 })
                 .collect(),
         }
+    }
+}
+
+/// A requirement line as the campaign file writes it (the campaign's and a posture's alike).
+fn requirement_doc(r: &crate::model::Requirement) -> RequirementDoc {
+    RequirementDoc {
+        id: r.id.to_string(),
+        capability: r.capability.to_string(),
+        quantity: i64::from(r.quantity.get()),
+        phase: r.phase.to_string(),
+        sector: r.sector.to_string(),
+        priority: r.priority,
+        note: r.note.clone(),
     }
 }

@@ -22,12 +22,7 @@ fn cases() -> u32 {
 }
 
 fn demo() -> CampaignDocument {
-    guarantor_domain::parse_campaign(
-        include_str!("../../../../examples/demo-campaign.json"),
-        guarantor_domain::FileFormat::Json,
-    )
-    .expect("the demo campaign is valid")
-    .to_document()
+    crate::web::demo_document()
 }
 
 /// One edit of a byte string: flip a byte, insert one, delete one, or cut the rest.

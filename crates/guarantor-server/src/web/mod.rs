@@ -79,6 +79,14 @@ pub fn page_routes() -> impl Iterator<Item = &'static PageRoute> {
         .chain(analysis::ROUTES)
 }
 
+/// The demo campaign as a document, for the unit tests of the page modules.
+#[cfg(test)]
+pub(crate) fn demo_document() -> guarantor_domain::CampaignDocument {
+    guarantor_app::demo::campaign()
+        .expect("the demo campaign is valid")
+        .to_document()
+}
+
 /// The page of a path no route serves.
 pub(crate) fn not_found_page() -> Response {
     PageError::not_found().into_response()

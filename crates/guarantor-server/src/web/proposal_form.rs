@@ -689,12 +689,7 @@ mod tests {
     }
 
     fn demo() -> CampaignDocument {
-        guarantor_domain::parse_campaign(
-            include_str!("../../../../examples/demo-campaign.json"),
-            guarantor_domain::FileFormat::Json,
-        )
-        .expect("the demo campaign is valid")
-        .to_document()
+        crate::web::demo_document()
     }
 
     /// The fields a browser would post for these rows.

@@ -179,12 +179,7 @@ mod tests {
 
     #[test]
     fn a_line_reads_in_words_with_names_not_ids() {
-        let doc = guarantor_domain::parse_campaign(
-            include_str!("../../../../examples/demo-campaign.json"),
-            guarantor_domain::FileFormat::Json,
-        )
-        .expect("the demo campaign is valid")
-        .to_document();
+        let doc = crate::web::demo_document();
         let line = OfferDoc {
             id: "CYP-1".into(),
             capability: "brigade.mechanised".into(),

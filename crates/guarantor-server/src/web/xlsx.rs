@@ -812,12 +812,7 @@ mod tests {
     use super::*;
 
     fn demo() -> CampaignDocument {
-        guarantor_domain::parse_campaign(
-            include_str!("../../../../examples/demo-campaign.json"),
-            guarantor_domain::FileFormat::Json,
-        )
-        .expect("the demo campaign is valid")
-        .to_document()
+        crate::web::demo_document()
     }
 
     #[test]
