@@ -286,6 +286,21 @@ fn every_figure_in_the_demo_brief_equals_its_source() {
     let campaign = demo();
     let (a, o, brief) = brief_of(&campaign);
     let html = brief.to_html();
+    // Page 1 names the largest sensitivity to the talks and its cause (issue 13, section 4).
+    let sensitivity = brief
+        .summary
+        .figures
+        .iter()
+        .find(|f| f.label == "Largest sensitivity to the talks")
+        .expect("the largest sensitivity on page 1");
+    assert!(sensitivity.text.contains(" → "), "{}", sensitivity.text);
+    assert!(
+        sensitivity
+            .note
+            .contains("because assumed not: The United States backs the force"),
+        "{}",
+        sensitivity.note
+    );
     let roots = roots(&a, &o);
     let found = figures(&html);
     assert!(

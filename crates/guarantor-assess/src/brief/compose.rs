@@ -104,7 +104,7 @@ pub fn compose(input: BriefInput<'_>) -> Brief {
     let recommended = baseline.and_then(|s| recommend(&s.options).map(|i| (s, i)));
     let mut charts = Vec::new();
 
-    let mut summary = summary_page(campaign, a, recommended, &names, &currency);
+    let mut summary = summary_page(campaign, a, options, recommended, &names, &currency);
     summary.missing.extend(left_out_sentence(options));
     summary.missing.extend(unproven_sentence(options));
     let mut sections = Vec::new();
@@ -232,6 +232,7 @@ fn gap_sentence(c: &RequirementCoverage, names: &Names) -> String {
 fn summary_page(
     campaign: &Campaign,
     a: &Assessment,
+    options: &OptionsReport,
     recommended: Option<(&ScenarioOptions, usize)>,
     names: &Names,
     currency: &str,
@@ -316,10 +317,62 @@ fn summary_page(
                 figure: opt_key(scenario, i, "measures.troops_deployed_peak"),
                 value: Some(m.troops_deployed_peak),
                 note: format!(
-                    "{} committed, rotation included.",
+                    "Against {} required in country at the peak; {} committed, rotation included.",
+                    persons(guarantor_engine::options::troops_required_peak(
+                        campaign,
+                        campaign
+                            .scenarios()
+                            .iter()
+                            .find(|s| s.id.as_str() == scenario.scenario)
+                    )),
                     persons(m.troops_committed)
                 ),
             });
+            // The single largest sensitivity to the talks: the outcome under which the
+            // recommended option loses the most essential coverage, with what causes it (what
+            // that outcome assumes that the first one does not).
+            let base = options.comparison.first();
+            let worst = options
+                .comparison
+                .iter()
+                .skip(1)
+                .filter_map(|c| Some((c, c.essential_coverage_change_points?)))
+                .filter(|(_, points)| *points < 0.0)
+                .min_by(|a, b| a.1.total_cmp(&b.1));
+            if let (Some(base), Some((worst, _))) = (base, worst) {
+                let assumed = |id: &str| {
+                    options
+                        .scenarios
+                        .iter()
+                        .find(|s| s.scenario == id)
+                        .map(|s| s.assumptions.clone())
+                        .unwrap_or_default()
+                };
+                let before = assumed(&base.scenario);
+                let causes: Vec<String> = assumed(&worst.scenario)
+                    .into_iter()
+                    .filter(|x| !before.contains(x))
+                    .collect();
+                figures.push(KeyFigure {
+                    label: "Largest sensitivity to the talks".into(),
+                    text: format!(
+                        "{} → {}",
+                        coverage_text(base.essential_coverage),
+                        coverage_text(worst.essential_coverage)
+                    ),
+                    figure: format!("options.comparison[{}].essential_coverage", worst.scenario),
+                    value: worst.essential_coverage,
+                    note: format!(
+                        "Essential coverage of the recommended option under \"{}\"{}.",
+                        worst.name,
+                        if causes.is_empty() {
+                            String::new()
+                        } else {
+                            format!(", because {}", causes.join("; "))
+                        }
+                    ),
+                });
+            }
             let mut why = vec![format!(
                 "Essential coverage {} ({} of {} essential lines met), at {}.",
                 coverage_text(m.essential_coverage),

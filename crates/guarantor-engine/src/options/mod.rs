@@ -453,6 +453,24 @@ pub fn compute(
     })
 }
 
+/// In-country personnel `campaign`'s requirements ask for in their largest phase (units
+/// required × personnel per unit on land sectors, without rotation), under `scenario` (its
+/// closed sectors drop nothing: what is required does not depend on the talks).
+pub fn troops_required_peak(campaign: &Campaign, scenario: Option<&Scenario>) -> f64 {
+    let fallback = as_offered(campaign);
+    let scenario = scenario.unwrap_or(&fallback);
+    let inst = Instance::new(campaign, scenario, &BTreeSet::new());
+    let mut by_phase: BTreeMap<usize, f64> = BTreeMap::new();
+    for (r, req) in inst.requirements.iter().enumerate() {
+        if inst.requirement_in_country[r] {
+            let per_unit = f64::from(campaign.capability(&req.capability).personnel_per_unit);
+            *by_phase.entry(inst.requirement_phase[r]).or_default() +=
+                f64::from(req.quantity.get()) * per_unit;
+        }
+    }
+    by_phase.values().copied().fold(0.0, f64::max)
+}
+
 /// A posture's row of the matrix, from its options under each scenario.
 fn posture_row(
     under: &Campaign,
@@ -460,18 +478,7 @@ fn posture_row(
     chosen: &[&Scenario],
     options: &[ScenarioOptions],
 ) -> PostureOptions {
-    let troops_required_peak = chosen.first().map_or(0.0, |scenario| {
-        let inst = Instance::new(under, scenario, &BTreeSet::new());
-        let mut by_phase: BTreeMap<usize, f64> = BTreeMap::new();
-        for (r, req) in inst.requirements.iter().enumerate() {
-            if inst.requirement_in_country[r] {
-                let per_unit = f64::from(under.capability(&req.capability).personnel_per_unit);
-                *by_phase.entry(inst.requirement_phase[r]).or_default() +=
-                    f64::from(req.quantity.get()) * per_unit;
-            }
-        }
-        by_phase.values().copied().fold(0.0, f64::max)
-    });
+    let troops_required_peak = troops_required_peak(under, chosen.first().copied());
     let cells = options
         .iter()
         .filter_map(|s| {
