@@ -102,9 +102,18 @@ impl BarChart {
 
     /// Draws the chart as a standalone SVG document.
     pub fn to_svg(&self) -> String {
-        const WIDTH: f64 = 720.0;
-        const LABEL_W: f64 = 170.0;
         const RIGHT: f64 = 70.0;
+        // Category names are written right-aligned before the bars: room for the longest
+        // (about 6.3 px a character at 11 px), so that no name is clipped at the left edge; the
+        // plot keeps its width.
+        let longest = self
+            .categories
+            .iter()
+            .map(|c| c.chars().count())
+            .max()
+            .unwrap_or(0) as f64;
+        let label_w = (longest * 6.3 + 14.0).max(170.0);
+        let width = label_w + 480.0 + RIGHT;
         const TOP: f64 = 52.0;
         let series = &self.series[..self.series.len().min(SERIES.len())];
         let bars_per_row = if self.stacked { 1 } else { series.len().max(1) };
@@ -113,7 +122,7 @@ impl BarChart {
         let plot_h = row_h * self.categories.len().max(1) as f64;
         let legend_h = if series.len() > 1 { 22.0 } else { 0.0 };
         let height = TOP + plot_h + 40.0 + legend_h;
-        let plot_w = WIDTH - LABEL_W - RIGHT;
+        let plot_w = width - label_w - RIGHT;
         let row_total = |i: usize| -> f64 {
             if self.stacked {
                 series
@@ -132,12 +141,12 @@ impl BarChart {
                 .map(row_total)
                 .fold(0.0, f64::max),
         );
-        let x = |v: f64| LABEL_W + (v.max(0.0) / max) * plot_w;
+        let x = |v: f64| label_w + (v.max(0.0) / max) * plot_w;
 
         let mut s = String::new();
         let _ = write!(
             s,
-            r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" height="{height}" font-family="{FONT}" font-size="11" role="img" aria-label="{title}">"#,
+            r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" font-family="{FONT}" font-size="11" role="img" aria-label="{title}">"#,
             title = esc(&self.title)
         );
         let _ = write!(
@@ -162,7 +171,7 @@ impl BarChart {
         let _ = write!(
             s,
             r#"<text x="{cx:.1}" y="{ay:.1}" text-anchor="middle" font-style="italic">{axis}</text>"#,
-            cx = LABEL_W + plot_w / 2.0,
+            cx = label_w + plot_w / 2.0,
             ay = TOP + plot_h + 30.0,
             axis = esc(&self.axis)
         );
@@ -171,7 +180,7 @@ impl BarChart {
             let _ = write!(
                 s,
                 r#"<text x="{lx:.1}" y="{ly:.1}" text-anchor="end">{c}</text>"#,
-                lx = LABEL_W - 6.0,
+                lx = label_w - 6.0,
                 ly = row_y + (row_h - 8.0) / 2.0 + 4.0,
                 c = esc(category)
             );
@@ -221,7 +230,7 @@ impl BarChart {
         if series.len() > 1 {
             legend(
                 &mut s,
-                LABEL_W,
+                label_w,
                 TOP + plot_h + 44.0,
                 series.iter().map(|x| x.name.as_str()),
             );
@@ -436,6 +445,35 @@ mod tests {
         assert_eq!(nice_max(20.0), 20.0);
         assert_eq!(nice_max(31_000.0), 50_000.0);
         assert_eq!(nice_max(0.42), 0.5);
+    }
+
+    /// A long scenario name is never clipped: its right-aligned label has room to its left.
+    #[test]
+    fn a_long_category_name_fits_left_of_the_bars() {
+        let name = "UN mandate, 15,000 troop ceiling, no presence in the east of the country";
+        let chart = BarChart {
+            title: "Coverage by scenario".into(),
+            axis: "Essential coverage".into(),
+            categories: vec![name.into(), "US backstop".into()],
+            series: vec![Series {
+                name: "Essential".into(),
+                values: vec![0.5, 0.7],
+            }],
+            stacked: false,
+            value_suffix: "%".into(),
+        };
+        let svg = chart.to_svg();
+        let at = svg
+            .find(&format!(">{}</text>", name.replace('&', "&amp;")))
+            .expect("the name is written as a label");
+        let tag = &svg[svg[..at].rfind("<text").unwrap()..at];
+        let x: f64 = tag
+            .split("x=\"")
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+            .and_then(|v| v.parse().ok())
+            .expect("the label's x");
+        assert!(x >= name.chars().count() as f64 * 6.0, "x = {x}: {tag}");
     }
 
     #[test]
