@@ -323,14 +323,7 @@ impl App {
                     Some(a) => a.in_words(),
                     None => &e.action,
                 };
-                let when = DateTime::parse_from_rfc3339(&e.at).map_or_else(
-                    |_| e.at.clone(),
-                    |t| {
-                        t.with_timezone(&Utc)
-                            .format("%Y-%m-%d %H:%M UTC")
-                            .to_string()
-                    },
-                );
+                let when = guarantor_domain::format::to_the_minute(&e.at);
                 format!(
                     "{} {what} on {when}",
                     if e.actor == actor {

@@ -41,6 +41,19 @@ pub fn number(x: f64, decimals: usize) -> String {
     out
 }
 
+/// A stored time (RFC 3339) as people read it, to the minute: `2025-03-07 17:00 UTC`; the text
+/// as it is if it is not such a time.
+pub fn to_the_minute(rfc3339: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(rfc3339).map_or_else(
+        |_| rfc3339.to_owned(),
+        |t| {
+            t.with_timezone(&chrono::Utc)
+                .format("%Y-%m-%d %H:%M UTC")
+                .to_string()
+        },
+    )
+}
+
 /// A fraction as a percentage with `decimals` decimals, e.g. `0.423` → `42.3%`. Whole
 /// percentages follow [`whole_percent`]: 2 of 3 is `67%`, and only a whole is `100%`.
 pub fn percent(fraction: f64, decimals: usize) -> String {
@@ -120,6 +133,15 @@ mod tests {
         assert_eq!(number(1_234_567.891, 2), "1,234,567.89");
         assert_eq!(number(-12_345.0, 0), "-12,345");
         assert_eq!(number(-0.01, 0), "0");
+    }
+
+    #[test]
+    fn stored_times_read_to_the_minute() {
+        assert_eq!(
+            to_the_minute("2026-12-01T10:42:13.123456Z"),
+            "2026-12-01 10:42 UTC"
+        );
+        assert_eq!(to_the_minute("not a time"), "not a time");
     }
 
     #[test]

@@ -712,10 +712,7 @@ async fn last_change(
                 "{} {} on {}",
                 r.try_get::<String, _>("actor")?,
                 AuditAction::parse(&action).map_or(action.clone(), |a| a.in_words().to_owned()),
-                DateTime::parse_from_rfc3339(&at).map_or(at.clone(), |t| t
-                    .with_timezone(&Utc)
-                    .format("%Y-%m-%d %H:%M UTC")
-                    .to_string())
+                guarantor_domain::format::to_the_minute(&at)
             ))
         }
         None => None,

@@ -6,7 +6,6 @@ use std::sync::Arc;
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use guarantor_assess::brief::{Chart, Section};
 use serde::Deserialize;
@@ -224,16 +223,9 @@ pub(crate) async fn brief_pdf(
         .await
         .map_err(|e| PageError::internal(&e.to_string()))?
         .map_err(|e| PageError::internal(&format!("PDF: {e}")))?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/pdf".to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{campaign}-brief.pdf\""),
-            ),
-            (header::CACHE_CONTROL, "no-store".to_owned()),
-        ],
+    Ok(super::attachment(
         bytes,
-    )
-        .into_response())
+        &format!("{campaign}-brief.pdf"),
+        "application/pdf",
+    ))
 }

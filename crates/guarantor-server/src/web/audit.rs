@@ -6,8 +6,7 @@ use std::collections::BTreeSet;
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use chrono::{DateTime, Utc};
 use guarantor_app::{AuditAction, AuditEntry};
 use guarantor_domain::CampaignDocument;
@@ -486,21 +485,6 @@ fn xlsx_of<const N: usize>(
     wb.save_to_buffer().map_err(fail)
 }
 
-fn download(bytes: Vec<u8>, file: &str, content_type: &str) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, content_type.to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{file}\""),
-            ),
-            (header::CACHE_CONTROL, "no-store".to_owned()),
-        ],
-        bytes,
-    )
-        .into_response()
-}
-
 const CSV: &str = "text/csv; charset=utf-8";
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
@@ -513,7 +497,7 @@ pub(crate) async fn audit_csv(
 ) -> Result<Response, PageError> {
     let (_, lines) = read(&s, &viewer, &campaign).await?;
     let rows = audit_rows(&filtered(lines, &filter));
-    Ok(download(
+    Ok(super::attachment(
         csv_of(AUDIT_COLUMNS, &rows)?,
         &format!("{campaign}-audit.csv"),
         CSV,
@@ -529,7 +513,7 @@ pub(crate) async fn audit_xlsx(
 ) -> Result<Response, PageError> {
     let (_, lines) = read(&s, &viewer, &campaign).await?;
     let rows = audit_rows(&filtered(lines, &filter));
-    Ok(download(
+    Ok(super::attachment(
         xlsx_of("Audit log", AUDIT_COLUMNS, &rows)?,
         &format!("{campaign}-audit.xlsx"),
         XLSX,
@@ -556,7 +540,7 @@ pub(crate) async fn tracker_csv(
     Path(campaign): Path<String>,
 ) -> Result<Response, PageError> {
     let rows = tracker_table(&s, &viewer, &campaign).await?;
-    Ok(download(
+    Ok(super::attachment(
         csv_of(TRACKER_COLUMNS, &rows)?,
         &format!("{campaign}-tracker.csv"),
         CSV,
@@ -570,7 +554,7 @@ pub(crate) async fn tracker_xlsx(
     Path(campaign): Path<String>,
 ) -> Result<Response, PageError> {
     let rows = tracker_table(&s, &viewer, &campaign).await?;
-    Ok(download(
+    Ok(super::attachment(
         xlsx_of("Tracker", TRACKER_COLUMNS, &rows)?,
         &format!("{campaign}-tracker.xlsx"),
         XLSX,

@@ -552,14 +552,23 @@ pub(crate) fn actor_name(actor: &str) -> String {
 
 /// Formats an RFC 3339 time as `2025-03-07 17:00 UTC`.
 pub(crate) fn when(rfc3339: &str) -> String {
-    chrono::DateTime::parse_from_rfc3339(rfc3339).map_or_else(
-        |_| rfc3339.to_owned(),
-        |t| {
-            t.with_timezone(&chrono::Utc)
-                .format("%Y-%m-%d %H:%M UTC")
-                .to_string()
-        },
+    guarantor_domain::format::to_the_minute(rfc3339)
+}
+
+/// A file to download: its type, its name, and never cached (it is someone's data).
+pub(crate) fn attachment(bytes: Vec<u8>, file: &str, content_type: &str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{file}\""),
+            ),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        bytes,
     )
+        .into_response()
 }
 
 #[cfg(test)]

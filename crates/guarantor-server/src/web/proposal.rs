@@ -819,21 +819,11 @@ pub(crate) async fn download_xlsx(
     let (offers, answers) = working_copy(&ctx.state);
     let bytes = xlsx::template(&ctx.doc, &respondent, &offers, &answers, ctx.state.version)
         .map_err(|e| PageError::internal(&format!("workbook: {e}")))?;
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned(),
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{campaign}-{respondent}.xlsx\""),
-            ),
-            (header::CACHE_CONTROL, "no-store".to_owned()),
-        ],
+    Ok(super::attachment(
         bytes,
-    )
-        .into_response())
+        &format!("{campaign}-{respondent}.xlsx"),
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ))
 }
 
 /// POST (multipart): a filled workbook becomes the draft, if the whole file is valid.
