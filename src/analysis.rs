@@ -92,6 +92,38 @@ pub(crate) fn options(args: OptionsArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// `guarantor engage`.
+pub(crate) fn engage(args: EngageArgs) -> anyhow::Result<ExitCode> {
+    let EngageArgs {
+        file,
+        scenario,
+        all_scenarios,
+        posture,
+        candidates,
+        solver,
+        json,
+    } = args;
+    let campaign = load(&file)?;
+    let request = EngageRequest {
+        scenarios: match (scenario, all_scenarios) {
+            (Some(id), _) => ScenarioChoice::Named(id),
+            (None, true) => ScenarioChoice::All,
+            (None, false) => ScenarioChoice::First,
+        },
+        posture,
+        candidates,
+        backend: solver.backend(),
+        time_limit: solver.time_limit,
+    };
+    let plan = guarantor_engine::engage::plan(&campaign, &request)?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&plan)?);
+    } else {
+        print!("{}", render::engagement(&plan));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 /// `guarantor assess`.
 pub(crate) fn assess(file: PathBuf, json: bool) -> anyhow::Result<ExitCode> {
     let campaign = load(&file)?;

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
+use guarantor_engine::engage::CandidateCount;
 use guarantor_engine::options::{Backend, Budget, Objective, OptionCount, TimeLimit};
 
 /// Collects allied capitals' proposals for a security guarantee and measures them against a
@@ -222,6 +223,9 @@ pub(crate) enum Command {
     },
     /// Force-package options under the campaign's negotiation scenarios.
     Options(OptionsArgs),
+    /// The engagement plan: per gap the capitals to ask and why, each ask valued by
+    /// re-optimising with it added, and the envoy's visit list.
+    Engage(EngageArgs),
     /// Willingness, offered totals, raw coverage with conditions, burden sharing and free-text
     /// answers side by side.
     Assess {
@@ -363,6 +367,38 @@ pub(crate) struct OptionsArgs {
     /// Print the options as JSON (documented in docs/cli-json.md).
     #[arg(long)]
     pub(crate) json: bool,
+}
+
+/// `guarantor engage`: the campaign, the scenarios, the posture and how to solve.
+#[derive(Debug, clap::Args)]
+pub(crate) struct EngageArgs {
+    /// Campaign file (.json, or .toml).
+    pub(crate) file: PathBuf,
+    /// Scenario id (default: the campaign's first scenario).
+    #[arg(long, conflicts_with = "all_scenarios")]
+    pub(crate) scenario: Option<String>,
+    /// Plan under every scenario.
+    #[arg(long)]
+    pub(crate) all_scenarios: bool,
+    /// Measure the gaps against this force posture's requirements (default: the campaign's own
+    /// statement of requirements).
+    #[arg(long)]
+    pub(crate) posture: Option<String>,
+    /// Candidate capitals valued per gap (1 to 12).
+    #[arg(long, default_value = "4", value_parser = parse_candidates)]
+    pub(crate) candidates: CandidateCount,
+    #[command(flatten)]
+    pub(crate) solver: SolverArgs,
+    /// Print the plan as JSON (documented in docs/cli-json.md).
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+fn parse_candidates(raw: &str) -> Result<CandidateCount, String> {
+    let n: usize = raw
+        .parse()
+        .map_err(|_| format!("\"{raw}\" is not a whole number"))?;
+    CandidateCount::new(n)
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

@@ -27,6 +27,7 @@ use clap::Parser;
 use cli::*;
 use guarantor_domain::{Campaign, FileFormat, LoadError, parse_campaign};
 use guarantor_engine::OptionsRequest;
+use guarantor_engine::engage::EngageRequest;
 use guarantor_engine::options::{OptionCount, OptionsError, ScenarioChoice};
 
 /// Exit codes: 0 success, 1 the campaign is invalid, 2 usage or I/O error.
@@ -91,6 +92,7 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Summary { file, json } => analysis::summary(file, json),
         Command::Demo { json } => analysis::demo(json),
         Command::Options(args) => analysis::options(args),
+        Command::Engage(args) => analysis::engage(args),
         Command::Assess { file, json } => analysis::assess(file, json),
         Command::Brief {
             file,

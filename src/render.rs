@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 use comfy_table::{Cell, CellAlignment, ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
 use guarantor_assess::Assessment;
 use guarantor_domain::{Campaign, format};
+use guarantor_engine::engage::{AskValue, EngagementReport, Standing};
 use guarantor_engine::options::ForcePackage;
 use guarantor_engine::summary::{CategoryTotals, ResponseLine};
 use guarantor_engine::{OptionsReport, Summary};
@@ -790,6 +791,168 @@ pub fn assessment(a: &Assessment) -> String {
     }
     for note in &a.notes {
         let _ = writeln!(out, "note: {note}");
+    }
+    out
+}
+
+/// Percentage points with their sign, one decimal: `+12.5 pts`, `0 pts`.
+fn points(p: f64) -> String {
+    if p.abs() < 0.05 {
+        "0 pts".into()
+    } else if p > 0.0 {
+        format!("+{} pts", format::number(p, 1))
+    } else {
+        format!("−{} pts", format::number(-p, 1))
+    }
+}
+
+fn standing(s: &Standing, cur: &str) -> String {
+    format!(
+        "essential coverage {} ({} of {} lines met), desirable {}, {cur} {} m per year, {} troops deployed at the peak{}",
+        pct(s.essential_coverage),
+        s.essential_met,
+        s.essential_lines,
+        pct(s.desirable_coverage),
+        money_m(s.cost_per_year_m),
+        units(s.troops_deployed_peak),
+        if s.optimal { "" } else { " (not proven)" }
+    )
+}
+
+fn gained(v: Option<&AskValue>) -> [String; 3] {
+    match v {
+        None => ["not valued".into(), String::new(), String::new()],
+        Some(v) if v.error.is_some() => [
+            format!("solve failed: {}", v.error.as_deref().unwrap_or_default()),
+            String::new(),
+            String::new(),
+        ],
+        Some(v) => [
+            points(v.essential_gain_points),
+            points(v.desirable_gain_points),
+            format::signed_millions(v.cost_change_m),
+        ],
+    }
+}
+
+/// The engagement plan: per scenario, where the package stands, the envoy's visit list, what the
+/// package would be if every ask were granted, and each gap with its candidate asks valued.
+pub fn engagement(report: &EngagementReport) -> String {
+    let mut out = String::new();
+    let cur = &report.campaign.currency;
+    let _ = writeln!(out, "Engagement plan: {}", report.campaign.title);
+    if report.campaign.illustrative {
+        let _ = writeln!(
+            out,
+            "ILLUSTRATIVE DATA: the proposals in this campaign are invented for demonstration."
+        );
+    }
+    let _ = writeln!(
+        out,
+        "Gaps measured against {}. Every ask is HYPOTHETICAL: valued by re-optimising with it added; no proposal changes.\nSolver: {}. Money in {cur} million per year.",
+        report.posture.as_ref().map_or_else(
+            || "the campaign's statement of requirements".to_owned(),
+            |p| format!("the force posture \"{}\"", p.name)
+        ),
+        report.backend.as_str()
+    );
+    for s in &report.scenarios {
+        let _ = writeln!(out, "\n════ Scenario {}: {}", s.scenario, s.name);
+        let _ = writeln!(out, "Now: {}.", standing(&s.baseline, cur));
+        match &s.if_all_granted {
+            Some(g) => {
+                let _ = writeln!(
+                    out,
+                    "If every ask on the visit list were granted: {}.",
+                    standing(g, cur)
+                );
+            }
+            None => {
+                let _ = writeln!(out, "No ask would add coverage under this scenario.");
+            }
+        }
+        if !s.visits.is_empty() {
+            let mut t = table(&[
+                "#",
+                "Capital",
+                "Proposal",
+                "What to ask",
+                "Essential",
+                "Desirable",
+                &format!("Cost/yr ({cur} m)"),
+                "Also brings in",
+            ]);
+            for v in &s.visits {
+                let [e, d, c] = gained(Some(&v.value));
+                t.add_row(vec![
+                    right(v.rank),
+                    Cell::new(format!("{} ({})", v.name, v.respondent)),
+                    Cell::new(v.status.as_str()),
+                    Cell::new(v.asks.join("\n")),
+                    right(e),
+                    right(d),
+                    right(c),
+                    Cell::new(v.value.unlocks.join("\n")),
+                ]);
+            }
+            let _ = writeln!(
+                out,
+                "Visit list (first the capital whose asks buy the most)\n{t}"
+            );
+        }
+        let _ = writeln!(out, "Gaps and the capitals that could close them");
+        for g in &s.gaps {
+            let _ = writeln!(
+                out,
+                "── {}, {} ({}; {}; short {} in {})",
+                g.capability_name,
+                g.sector_name,
+                g.priority.as_str(),
+                g.requirements.join(" "),
+                units(g.units_short),
+                g.phases.join(", ")
+            );
+            if let Some(why) = &g.no_candidate {
+                let _ = writeln!(out, "   No one to ask: {why}.");
+                continue;
+            }
+            let mut t = table(&[
+                "Ask",
+                "Why this capital",
+                "Essential",
+                "Desirable",
+                &format!("Cost/yr ({cur} m)"),
+                "Also brings in",
+            ]);
+            for a in &g.candidates {
+                let [e, d, c] = gained(a.value.as_ref());
+                t.add_row(vec![
+                    Cell::new(&a.in_words),
+                    Cell::new(
+                        a.reasons
+                            .iter()
+                            .map(|r| r.detail.as_str())
+                            .collect::<Vec<_>>()
+                            .join("; "),
+                    ),
+                    right(e),
+                    right(d),
+                    right(c),
+                    Cell::new(
+                        a.value
+                            .as_ref()
+                            .map(|v| v.unlocks.join("\n"))
+                            .unwrap_or_default(),
+                    ),
+                ]);
+            }
+            let _ = writeln!(out, "{t}");
+        }
+        let _ = writeln!(out, "{} re-optimisations valued the asks.", s.solves);
+    }
+    let _ = writeln!(out, "\nMethod");
+    for m in &report.method {
+        let _ = writeln!(out, "  - {m}");
     }
     out
 }

@@ -15,6 +15,7 @@ pub mod model;
 pub mod quantity;
 mod to_document;
 mod validate;
+pub mod what_if;
 
 pub use document::{CampaignDocument, FORMAT_VERSION, json_schema};
 pub use load::{FileFormat, LoadError, parse_campaign, parse_document};
@@ -23,3 +24,4 @@ pub use validate::{
     CommitConditions, Problem, SetupIndex, commit_conditions, missing_for_submission, validate,
     validate_proposal_change,
 };
+pub use what_if::{HypotheticalOffer, RemovedOffer, WhatIf};

@@ -1217,3 +1217,290 @@ priority = "essential"
     assert_eq!(large.cells[1].lead.as_deref(), Some("FRA"));
     assert!(large.cells.iter().all(|c| c.optimal));
 }
+
+// ── The engagement plan ─────────────────────────────────────────────────────────────────────
+
+fn engage_request() -> guarantor_engine::engage::EngageRequest {
+    guarantor_engine::engage::EngageRequest {
+        scenarios: ScenarioChoice::First,
+        backend: Backend::Microlp,
+        time_limit: TimeLimit::new(Duration::from_secs(30)).unwrap(),
+        ..Default::default()
+    }
+}
+
+/// Spain, invited, with a large army and no answer.
+const SPAIN: &str = r#"
+[[respondents]]
+code = "ESP"
+name = "Spain"
+memberships = ["NATO", "EU"]
+facts = { gdp_usd_bn = 1600.0, active_personnel_thousands = 120.0 }
+"#;
+
+/// Two brigades wanted in the capital; the UK gives one at 100, France's at 80 waits for a UN
+/// mandate the scenario denies, Poland offered one at 95 for the east but the scenario excludes
+/// it, Spain has not answered. Each candidate is asked for the missing brigade and valued: +50
+/// points each, at France's own cost (80), the median of the stated costs for Spain (80, 95,
+/// 100: 95) and the UK's own (100), so France is asked first; granting it meets the requirement.
+#[test]
+fn the_engagement_plan_asks_each_plausible_capital_and_values_the_ask_by_reoptimising() {
+    let body = format!(
+        "{SPAIN}\n[[scenarios]]\nid = \"no-un\"\nname = \"No UN\"\nfacts = {{ us_backstop = true, un_mandate = false }}\nexcluded_contributors = [{{ respondents = [\"POL\"] }}]\n{}{}{}{}",
+        requirement("R1", "brigade", 2, "P0", "capital"),
+        proposal(
+            "GBR",
+            &[
+                r#"{ id = "G", capability = "brigade", quantity = 1, earliest_phase = "P0", cost_per_unit_year = { amount_m = 100.0, currency = "EUR" } }"#
+            ]
+        ),
+        proposal(
+            "FRA",
+            &[
+                r#"{ id = "F", capability = "brigade", quantity = 1, earliest_phase = "P0", cost_per_unit_year = { amount_m = 80.0, currency = "EUR" }, conditions = [{ scenario = "un_mandate" }] }"#
+            ]
+        ),
+        proposal(
+            "POL",
+            &[
+                r#"{ id = "P", capability = "brigade", quantity = 1, earliest_phase = "P0", sectors = ["east"], cost_per_unit_year = { amount_m = 95.0, currency = "EUR" } }"#
+            ]
+        ),
+    );
+    let c = campaign(&body);
+    let plan = guarantor_engine::engage::plan(&c, &engage_request()).unwrap();
+    let s = &plan.scenarios[0];
+    assert_eq!(s.scenario, "no-un");
+    assert_eq!(s.baseline.essential_coverage, Some(0.5));
+    assert!((s.baseline.cost_per_year_m - 100.0).abs() < 1e-9);
+    assert_eq!(s.gaps.len(), 1);
+    let gap = &s.gaps[0];
+    assert_eq!(
+        (
+            gap.capability.as_str(),
+            gap.sector.as_str(),
+            gap.units_short
+        ),
+        ("brigade", "capital", 1.0)
+    );
+    let asks: Vec<(&str, u32, f64, f64, f64)> = gap
+        .candidates
+        .iter()
+        .map(|a| {
+            let v = a.value.as_ref().unwrap();
+            (
+                a.respondent.as_str(),
+                a.units_asked,
+                a.cost_per_unit_year_m,
+                v.essential_gain_points,
+                v.cost_change_m,
+            )
+        })
+        .collect();
+    assert_eq!(
+        asks,
+        vec![
+            ("FRA", 1, 80.0, 50.0, 80.0),
+            ("ESP", 1, 95.0, 50.0, 95.0),
+            ("GBR", 1, 100.0, 50.0, 100.0),
+        ]
+    );
+    use guarantor_engine::engage::ReasonKind;
+    let kinds: Vec<ReasonKind> = gap.candidates.iter().map(|a| a.reasons[0].kind).collect();
+    assert_eq!(
+        kinds,
+        [
+            ReasonKind::ConditionFails,
+            ReasonKind::NotAnswered,
+            ReasonKind::OfferedTooFew
+        ]
+    );
+    assert_eq!(
+        gap.candidates[0].in_words,
+        "France: 1 × Brigade, P0, Capital"
+    );
+    assert!(
+        gap.candidates[0].reasons[0].detail.contains("UN mandate"),
+        "{:?}",
+        gap.candidates[0].reasons
+    );
+    assert_eq!(s.visits.len(), 1);
+    assert_eq!(
+        (s.visits[0].rank, s.visits[0].respondent.as_str()),
+        (1, "FRA")
+    );
+    let granted = s.if_all_granted.as_ref().unwrap();
+    assert_eq!(granted.essential_coverage, Some(1.0));
+    assert!((granted.cost_per_year_m - 180.0).abs() < 1e-9);
+    // The real campaign is untouched: the options on it still stop at half.
+    let report = compute(&c, &request(Objective::Cheapest, 1)).unwrap();
+    assert_eq!(first(&report).measures.essential_coverage, Some(0.5));
+}
+
+/// France's battalion waits for the UK, which has not answered: asking the UK for the two
+/// battalions brings France's in (the cheapest way to use the UK's is one of its own and
+/// France's at 5), and the plan says so.
+#[test]
+fn an_ask_that_meets_another_capitals_condition_says_what_it_brings_in() {
+    let body = format!(
+        "[[respondents]]\ncode = \"ESP\"\nname = \"Spain\"\nfacts = {{ gdp_usd_bn = 1600.0 }}\n{OPEN}{}{}{}",
+        requirement("R1", "battalion", 2, "P0", "capital"),
+        proposal(
+            "FRA",
+            &[
+                r#"{ id = "F", capability = "battalion", quantity = 1, earliest_phase = "P0", cost_per_unit_year = { amount_m = 5.0, currency = "EUR" }, conditions = [{ if_commits = "GBR" }] }"#
+            ]
+        ),
+        proposal(
+            "DEU",
+            &[
+                r#"{ id = "D", capability = "battalion", quantity = 1, earliest_phase = "P0", sectors = ["east"], cost_per_unit_year = { amount_m = 100.0, currency = "EUR" } }"#
+            ]
+        ),
+    );
+    let mut text = format!("{HEADER}\n{body}");
+    // The UK with an army, so that it is a plausible candidate.
+    text = text.replace(
+        "code = \"GBR\"\nname = \"United Kingdom\"\nmemberships = [\"NATO\"]\nfacts = { gdp_usd_bn = 3500.0 }",
+        "code = \"GBR\"\nname = \"United Kingdom\"\nmemberships = [\"NATO\"]\nfacts = { gdp_usd_bn = 3500.0, active_personnel_thousands = 140.0 }",
+    );
+    let c = parse_campaign(&text, FileFormat::Toml).unwrap();
+    let plan = guarantor_engine::engage::plan(&c, &engage_request()).unwrap();
+    let s = &plan.scenarios[0];
+    assert_eq!(s.baseline.essential_coverage, Some(0.0));
+    let gap = &s.gaps[0];
+    let by = |code: &str| {
+        gap.candidates
+            .iter()
+            .find(|a| a.respondent == code)
+            .unwrap_or_else(|| panic!("{code} is a candidate: {:?}", gap.candidates))
+    };
+    let fra = by("FRA");
+    assert!(
+        fra.reasons[0]
+            .detail
+            .contains("waits on a condition not met in this package (if United Kingdom commits)"),
+        "{:?}",
+        fra.reasons
+    );
+    let gbr = by("GBR");
+    assert_eq!(gbr.units_asked, 2);
+    assert_eq!(gbr.cost_per_unit_year_m, 52.5, "the median of 5 and 100");
+    let v = gbr.value.as_ref().unwrap();
+    assert_eq!(v.essential_gain_points, 100.0);
+    assert!((v.cost_change_m - 57.5).abs() < 1e-9, "{v:?}");
+    assert_eq!(
+        v.unlocks,
+        vec!["France's F (battalion), if United Kingdom commits".to_owned()]
+    );
+    // Germany offered for the east only: asked to extend it.
+    assert_eq!(
+        by("DEU").reasons[0].kind,
+        guarantor_engine::engage::ReasonKind::OfferedElsewhere
+    );
+}
+
+/// Every ask of the demo's plan, added to the campaign by hand from what the plan reports (its
+/// capital, capability, units, phases, sector and cost) and computed by the options engine,
+/// gives the coverage and cost the plan states; and no ask loses coverage.
+#[test]
+fn every_ask_of_the_demo_recomputes_to_the_value_the_plan_states() {
+    use guarantor_domain::ids::{CountryCode, OfferId};
+    use guarantor_domain::quantity::{Money, Quantity};
+    use guarantor_domain::{HypotheticalOffer, Offer, Payer, WhatIf};
+    let demo = parse_campaign(
+        include_str!("../../../examples/demo-campaign.json"),
+        FileFormat::Json,
+    )
+    .unwrap();
+    let request = guarantor_engine::engage::EngageRequest {
+        backend: Backend::default(),
+        ..engage_request()
+    };
+    let plan = guarantor_engine::engage::plan(&demo, &request).unwrap();
+    let s = &plan.scenarios[0];
+    let asks: Vec<_> = s.gaps.iter().flat_map(|g| &g.candidates).collect();
+    assert!(asks.len() >= 20, "{} asks", asks.len());
+    let phase = |id: &str| {
+        demo.phases()
+            .iter()
+            .find(|p| p.id.as_str() == id)
+            .unwrap()
+            .id
+            .clone()
+    };
+    for ask in asks {
+        let v = ask.value.as_ref().unwrap();
+        assert!(v.error.is_none(), "{v:?}");
+        assert!(v.essential_gain_points >= 0.0, "{}: {v:?}", ask.in_words);
+        let offer = Offer {
+            id: OfferId::parse("by-hand").unwrap(),
+            capability: demo
+                .catalogue()
+                .iter()
+                .find(|c| c.id.as_str() == ask.capability)
+                .unwrap()
+                .id
+                .clone(),
+            quantity: Quantity::parse(i64::from(ask.units_asked)).unwrap(),
+            earliest_phase: phase(&ask.earliest_phase),
+            last_phase: Some(phase(&ask.last_phase)),
+            rotation_backed: false,
+            sectors: Some(
+                demo.sectors()
+                    .iter()
+                    .filter(|x| x.id.as_str() == ask.sector)
+                    .map(|x| x.id.clone())
+                    .collect(),
+            ),
+            caveats: Vec::new(),
+            cost_per_unit_year: Some(
+                Money::from_millions(ask.cost_per_unit_year_m, demo.info().currency).unwrap(),
+            ),
+            paid_by: Payer::Contributor,
+            conditions: Vec::new(),
+            note: String::new(),
+        };
+        let changed = demo.with_what_if(&WhatIf {
+            added: vec![HypotheticalOffer {
+                respondent: CountryCode::parse(&ask.respondent).unwrap(),
+                offer,
+            }],
+            removed: Vec::new(),
+        });
+        let mut r = request_for(Objective::Cheapest, 1);
+        r.scenarios = ScenarioChoice::Named(s.scenario.clone());
+        r.robustness = false;
+        let report = compute(&changed, &r).unwrap();
+        let m = &first(&report).measures;
+        let essential = m.essential_coverage.unwrap();
+        assert!(
+            (essential - v.essential_coverage.unwrap()).abs() < 1e-9,
+            "{}: {essential} vs {v:?}",
+            ask.in_words
+        );
+        assert!(
+            (m.cost_per_year_m - s.baseline.cost_per_year_m - v.cost_change_m).abs() < 1e-3,
+            "{}: cost {} vs baseline {} + {}",
+            ask.in_words,
+            m.cost_per_year_m,
+            s.baseline.cost_per_year_m,
+            v.cost_change_m
+        );
+    }
+    // Granting every ask on the visit list covers at least what the best single visit does.
+    let granted = s.if_all_granted.as_ref().unwrap();
+    for visit in &s.visits {
+        assert!(
+            granted.essential_coverage.unwrap() + 1e-9 >= visit.value.essential_coverage.unwrap()
+        );
+    }
+}
+
+/// The options request of the demo's recomputation: HiGHS, like the plan.
+fn request_for(objective: Objective, options: usize) -> OptionsRequest {
+    OptionsRequest {
+        backend: Backend::default(),
+        ..request(objective, options)
+    }
+}

@@ -306,7 +306,7 @@ pub struct ScenarioComparison {
 
 /// Describes a scenario's assumptions in words: facts by their meaning, capitals and sectors by
 /// name.
-fn assumptions(campaign: &Campaign, s: &Scenario) -> Vec<String> {
+pub(crate) fn assumptions(campaign: &Campaign, s: &Scenario) -> Vec<String> {
     let mut out: Vec<String> = s
         .facts
         .iter()
@@ -376,7 +376,7 @@ fn assumptions(campaign: &Campaign, s: &Scenario) -> Vec<String> {
 }
 
 /// The scenario used when a campaign defines none: every fact holds, nothing is excluded.
-fn as_offered(campaign: &Campaign) -> Scenario {
+pub(crate) fn as_offered(campaign: &Campaign) -> Scenario {
     Scenario {
         id: guarantor_domain::ids::ScenarioId::parse("as-offered").unwrap_or_else(|_| unreachable!()),
         name: "As offered".into(),
@@ -388,20 +388,15 @@ fn as_offered(campaign: &Campaign) -> Scenario {
     }
 }
 
-/// Computes the options a request asks for.
-pub fn compute(
-    campaign: &Campaign,
-    request: &OptionsRequest,
-) -> Result<OptionsReport, OptionsError> {
-    if request.objective == Objective::Coverage && request.budget.is_none() {
-        return Err(OptionsError::BudgetRequired);
-    }
-    if cfg!(not(feature = "highs")) && request.backend == Backend::Highs {
-        return Err(SolveError::Unavailable("highs").into());
-    }
-    let fallback = as_offered(campaign);
-    let chosen: Vec<&Scenario> = if campaign.scenarios().is_empty() {
-        if let ScenarioChoice::Named(id) = &request.scenarios
+/// The scenarios `choice` names, in the campaign's order (`fallback`, the "as offered" scenario,
+/// when the campaign defines none).
+pub(crate) fn chosen_scenarios<'a>(
+    campaign: &'a Campaign,
+    choice: &ScenarioChoice,
+    fallback: &'a Scenario,
+) -> Result<Vec<&'a Scenario>, OptionsError> {
+    Ok(if campaign.scenarios().is_empty() {
+        if let ScenarioChoice::Named(id) = choice
             && id != fallback.id.as_str()
         {
             return Err(OptionsError::UnknownScenario(
@@ -409,9 +404,9 @@ pub fn compute(
                 "the campaign defines no scenario; the engine uses \"as-offered\"".into(),
             ));
         }
-        vec![&fallback]
+        vec![fallback]
     } else {
-        match &request.scenarios {
+        match choice {
             ScenarioChoice::First => campaign.scenarios().iter().take(1).collect(),
             ScenarioChoice::All => campaign.scenarios().iter().collect(),
             ScenarioChoice::Named(id) => {
@@ -431,7 +426,22 @@ pub fn compute(
                 found
             }
         }
-    };
+    })
+}
+
+/// Computes the options a request asks for.
+pub fn compute(
+    campaign: &Campaign,
+    request: &OptionsRequest,
+) -> Result<OptionsReport, OptionsError> {
+    if request.objective == Objective::Coverage && request.budget.is_none() {
+        return Err(OptionsError::BudgetRequired);
+    }
+    if cfg!(not(feature = "highs")) && request.backend == Backend::Highs {
+        return Err(SolveError::Unavailable("highs").into());
+    }
+    let fallback = as_offered(campaign);
+    let chosen = chosen_scenarios(campaign, &request.scenarios, &fallback)?;
     let mut warnings = Vec::new();
     let scenarios = scenarios_of(campaign, &chosen, request, &mut warnings)?;
     let comparison = compare(&scenarios);
