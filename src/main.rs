@@ -308,6 +308,7 @@ mod tests {
             campaign: &campaign,
             assessment: &assessment,
             options: &options,
+            engagement: None,
             generated_on: on,
         });
         brief.audit_head = Some("row 7, hash abc123".into());

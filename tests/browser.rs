@@ -745,6 +745,34 @@ async fn journey(driver: &WebDriver, demo: &Demo, downloads: &Path) {
         .unwrap();
     assert!(body_text(driver).await.contains("Scenarios compared"));
     shot(driver, "13-compare-scenarios").await;
+    // The envoy's plan: hypothetical asks, a visit list, a posture to pick.
+    driver
+        .goto(format!("{base}/campaigns/{CAMPAIGN}/engagement"))
+        .await
+        .unwrap();
+    let text = body_text(driver).await;
+    for expected in [
+        "Engagement plan",
+        "HYPOTHETICAL",
+        "Visit list",
+        "Why this capital",
+    ] {
+        assert!(text.contains(expected), "missing {expected}: {text}");
+    }
+    shot(driver, "13b-engagement").await;
+    let large = driver
+        .find(By::XPath(
+            "//nav[contains(@class,'picker')]//a[contains(., 'Posture: ')][last()]",
+        ))
+        .await
+        .unwrap();
+    click_and_wait(driver, large).await;
+    assert!(
+        body_text(driver)
+            .await
+            .contains("measured against the force posture"),
+        "the posture's plan"
+    );
     driver
         .goto(format!("{base}/campaigns/{CAMPAIGN}/brief"))
         .await
@@ -863,6 +891,7 @@ async fn accessibility(driver: &WebDriver, demo: &Demo) {
         format!("{c}/assessment"),
         format!("{c}/options"),
         format!("{c}/compare"),
+        format!("{c}/engagement"),
         format!("{c}/brief"),
         format!("{c}/brief.html"),
         format!("{c}/proposals/{}", answered.0),
@@ -872,6 +901,7 @@ async fn accessibility(driver: &WebDriver, demo: &Demo) {
     for page in [
         c.clone(),
         format!("{c}/options"),
+        format!("{c}/engagement?scenario=un-mandate-capped&posture=large"),
         format!("{c}/proposals/{}", answered.0),
     ] {
         visits.push(("decision-maker".into(), page));

@@ -1072,3 +1072,129 @@ fn audit_keys_and_checkpoints_from_the_command_line() {
         text(&out.stderr)
     );
 }
+
+/// The envoy's plan on the demo: the JSON's figures hang together (every visit's ask is the best
+/// of its gap, the plan never loses coverage, granting everything covers at least what the first
+/// visit does) and agree with `options` on the offers as they are; the tables say that asks are
+/// hypothetical; a posture's plan measures its own requirements; bad choices are named.
+#[test]
+fn engage_plans_the_envoys_visits_on_the_demo() {
+    let out = guarantor(&["engage", path_arg(&demo_json()), "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let plan: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let s = &plan["scenarios"][0];
+    assert_eq!(s["scenario"], "us-backstop");
+    let options = guarantor(&[
+        "options",
+        path_arg(&demo_json()),
+        "--options",
+        "1",
+        "--no-robustness",
+        "--json",
+    ]);
+    let options: Value = serde_json::from_slice(&options.stdout).expect("JSON");
+    let cheapest = &options["scenarios"][0]["options"][0]["measures"];
+    assert_eq!(
+        s["baseline"]["essential_coverage"],
+        cheapest["essential_coverage"]
+    );
+    assert_eq!(
+        s["baseline"]["cost_per_year_m"],
+        cheapest["cost_per_year_m"]
+    );
+    let base = s["baseline"]["essential_coverage"].as_f64().unwrap();
+    let gaps = s["gaps"].as_array().unwrap();
+    assert!(gaps.len() >= 8, "{} gaps", gaps.len());
+    for gap in gaps {
+        for ask in gap["candidates"].as_array().unwrap() {
+            let v = &ask["value"];
+            assert!(v["essential_gain_points"].as_f64().unwrap() >= 0.0, "{ask}");
+            assert!(!ask["reasons"].as_array().unwrap().is_empty(), "{ask}");
+            assert!(
+                ask["in_words"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with(ask["respondent_name"].as_str().unwrap())
+            );
+        }
+    }
+    let visits = s["visits"].as_array().unwrap();
+    assert!(!visits.is_empty());
+    for (i, visit) in visits.iter().enumerate() {
+        assert_eq!(visit["rank"], i + 1);
+        // Each ask raised is the best candidate of some gap.
+        for ask in visit["asks"].as_array().unwrap() {
+            assert!(
+                gaps.iter().any(|g| g["candidates"][0]["in_words"] == *ask),
+                "{ask} is not the best ask of any gap"
+            );
+        }
+    }
+    let first_gain = visits[0]["value"]["essential_gain_points"]
+        .as_f64()
+        .unwrap();
+    for visit in visits {
+        assert!(visit["value"]["essential_gain_points"].as_f64().unwrap() <= first_gain + 1e-9);
+    }
+    let granted = s["if_all_granted"]["essential_coverage"].as_f64().unwrap();
+    assert!(
+        granted >= base + first_gain / 100.0 - 1e-9,
+        "{granted} vs {base} + {first_gain}"
+    );
+
+    let out = guarantor(&["engage", path_arg(&demo_json())]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    for expected in [
+        "ILLUSTRATIVE DATA",
+        "Every ask is HYPOTHETICAL",
+        "Visit list",
+        "If every ask on the visit list were granted",
+        "Why this capital",
+        "has a draft it has not submitted",
+        "Method",
+    ] {
+        assert!(stdout.contains(expected), "missing `{expected}`:\n{stdout}");
+    }
+
+    let out = guarantor(&[
+        "engage",
+        path_arg(&demo_json()),
+        "--posture",
+        "large",
+        "--json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let large: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(large["posture"]["id"], "large");
+    assert!(
+        large["scenarios"][0]["baseline"]["essential_coverage"]
+            .as_f64()
+            .unwrap()
+            < base,
+        "the largest posture asks for more than the campaign's own requirements"
+    );
+
+    let demo = demo_json();
+    for (args, says) in [
+        (
+            vec!["--posture", "huge"],
+            "no posture \"huge\" in this campaign (known: small, medium, large)",
+        ),
+        (vec!["--scenario", "peace"], "no scenario \"peace\""),
+        (
+            vec!["--candidates", "0"],
+            "candidates per gap must be 1 to 12",
+        ),
+    ] {
+        let mut all = vec!["engage", path_arg(&demo)];
+        all.extend(args);
+        let out = guarantor(&all);
+        assert_eq!(out.status.code(), Some(2), "{all:?}");
+        assert!(
+            text(&out.stderr).contains(says),
+            "{all:?}: {}",
+            text(&out.stderr)
+        );
+    }
+}

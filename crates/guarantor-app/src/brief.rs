@@ -5,6 +5,7 @@
 use chrono::NaiveDate;
 use guarantor_assess::Brief;
 use guarantor_domain::Campaign;
+use guarantor_engine::engage::{EngageRequest, EngagementReport};
 use guarantor_engine::{OptionsReport, OptionsRequest, options::ScenarioChoice};
 
 use crate::error::AppResult;
@@ -23,12 +24,22 @@ pub fn options(campaign: &Campaign, request: &OptionsRequest) -> AppResult<Optio
     Ok(guarantor_engine::compute_options(campaign, request)?)
 }
 
+/// The engagement plan behind the brief: the first scenario, the campaign's own requirements,
+/// the engine's defaults otherwise.
+pub fn engagement(campaign: &Campaign) -> AppResult<EngagementReport> {
+    Ok(guarantor_engine::engage::plan(
+        campaign,
+        &EngageRequest::default(),
+    )?)
+}
+
 /// The brief of `campaign` from its options report, dated `generated_on`; `audit_head` is the
 /// audit log's head when the campaign comes from a store (the brief then says which state of
 /// the log it rests on).
 pub fn compose(
     campaign: &Campaign,
     options: &OptionsReport,
+    engagement: Option<&EngagementReport>,
     generated_on: NaiveDate,
     audit_head: Option<String>,
 ) -> Brief {
@@ -37,6 +48,7 @@ pub fn compose(
         campaign,
         assessment: &assessment,
         options,
+        engagement,
         generated_on,
     });
     brief.audit_head = audit_head;
@@ -51,6 +63,15 @@ pub fn of_file(
     generated_on: NaiveDate,
 ) -> AppResult<(Brief, Vec<String>)> {
     let report = options(campaign, request)?;
-    let warnings = report.warnings.clone();
-    Ok((compose(campaign, &report, generated_on, None), warnings))
+    let mut warnings = report.warnings.clone();
+    // The plan is a section of the brief, not a condition of it.
+    let plan = engagement(campaign)
+        .inspect_err(|e| {
+            warnings.push(format!("the engagement plan is left out of the brief: {e}"))
+        })
+        .ok();
+    Ok((
+        compose(campaign, &report, plan.as_ref(), generated_on, None),
+        warnings,
+    ))
 }

@@ -3,6 +3,7 @@
 //! message a person can act on and, for validation, every problem with its path.
 
 use guarantor_domain::LoadError;
+use guarantor_engine::engage::EngageError;
 use guarantor_engine::options::OptionsError;
 use guarantor_store::StoreError;
 
@@ -180,6 +181,15 @@ impl From<LoadError> for AppError {
                 err
             }
             other => Self::new(ErrorKind::Malformed, other.to_string()),
+        }
+    }
+}
+
+impl From<EngageError> for AppError {
+    fn from(e: EngageError) -> Self {
+        match e {
+            EngageError::UnknownPosture(..) => Self::new(ErrorKind::Invalid, e.to_string()),
+            EngageError::Options(o) => o.into(),
         }
     }
 }

@@ -18,6 +18,8 @@ use chrono::{DateTime, Utc};
 use guarantor_assess::{Assessment, Brief};
 use guarantor_domain::{Campaign, CampaignDocument};
 use guarantor_engine::OptionsReport;
+use guarantor_engine::engage::{EngageRequest, EngagementReport};
+use guarantor_engine::options::ScenarioChoice;
 pub use guarantor_store::{
     AccountListing, ApiTokenListing, AuditAction, AuditEntry, AuditReport, CampaignListing,
     DraftContent, Invitation, Principal, ProposalState, Role, Session, Store, StoreError,
@@ -31,14 +33,26 @@ pub use policy::{Action, Decision};
 /// Days an invitation may be valid, at most.
 pub const MAX_INVITATION_DAYS: u32 = 365;
 
-/// Options reports per campaign, each with the campaign version it was computed from.
-type OptionsCache = HashMap<String, (i64, Arc<OptionsReport>)>;
+/// Reports computed from a campaign, keyed by what they were asked for, each with the campaign
+/// version it was computed from.
+type Cache<K, T> = Mutex<HashMap<K, (i64, Arc<T>)>>;
+
+/// What an engagement plan is made for: a scenario (`None`: the campaign's first) and a force
+/// posture (`None`: the campaign's own statement of requirements).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct EngagementChoice {
+    /// Scenario id.
+    pub scenario: Option<String>,
+    /// Posture id.
+    pub posture: Option<String>,
+}
 
 /// Guarantor, as every front end sees it.
 #[derive(Debug)]
 pub struct App {
     store: Store,
-    options: Mutex<OptionsCache>,
+    options: Cache<String, OptionsReport>,
+    engagement: Cache<(String, EngagementChoice), EngagementReport>,
 }
 
 /// A campaign as read, with the version and audit head it was read at.
@@ -69,6 +83,7 @@ impl App {
         Self {
             store,
             options: Mutex::new(HashMap::new()),
+            engagement: Mutex::new(HashMap::new()),
         }
     }
 
@@ -439,29 +454,45 @@ impl App {
     /// version moves), so the options, comparison and brief views cost one solve per change,
     /// not one per view.
     async fn cached_options(&self, id: &str) -> AppResult<(Campaign, Arc<OptionsReport>)> {
-        // The version is read before the campaign: a report is never filed under a version
-        // newer than the data it was computed from.
-        let version = self.store.campaign_state(id).await?.version;
-        let c = self.store.export(id).await?;
-        let cached = self
-            .options
-            .lock()
-            .map_err(|_| AppError::internal("options cache poisoned"))?
-            .get(id)
-            .filter(|(v, _)| *v == version)
-            .map(|(_, r)| Arc::clone(r));
-        if let Some(report) = cached {
-            return Ok((c, report));
-        }
-        let for_solve = c.clone();
-        let report = Arc::new(
-            blocking(move || brief::options(&for_solve, &brief::standard_request())).await??,
-        );
-        self.options
-            .lock()
-            .map_err(|_| AppError::internal("options cache poisoned"))?
-            .insert(id.to_owned(), (version, Arc::clone(&report)));
-        Ok((c, report))
+        cached(&self.store, &self.options, id, id.to_owned(), |c| {
+            brief::options(c, &brief::standard_request())
+        })
+        .await
+    }
+
+    /// The campaign and its engagement plan for `choice`: whom to ask for what, each ask valued
+    /// by re-optimising. Kept per campaign version like the options.
+    pub async fn engagement(
+        &self,
+        who: &Principal,
+        id: &str,
+        choice: &EngagementChoice,
+    ) -> AppResult<(Campaign, Arc<EngagementReport>)> {
+        authorise(who, Action::ReadCampaign)?;
+        self.cached_engagement(id, choice).await
+    }
+
+    async fn cached_engagement(
+        &self,
+        id: &str,
+        choice: &EngagementChoice,
+    ) -> AppResult<(Campaign, Arc<EngagementReport>)> {
+        let request = EngageRequest {
+            scenarios: choice
+                .scenario
+                .clone()
+                .map_or(ScenarioChoice::First, ScenarioChoice::Named),
+            posture: choice.posture.clone(),
+            ..EngageRequest::default()
+        };
+        cached(
+            &self.store,
+            &self.engagement,
+            id,
+            (id.to_owned(), choice.clone()),
+            move |c| Ok(guarantor_engine::engage::plan(c, &request)?),
+        )
+        .await
     }
 
     /// Computes every stored campaign's options ahead of the first visitor.
@@ -480,9 +511,24 @@ impl App {
     pub async fn brief(&self, who: &Principal, id: &str) -> AppResult<(Campaign, Brief)> {
         authorise(who, Action::ReadCampaign)?;
         let (c, options) = self.cached_options(id).await?;
+        // The plan is a section of the brief, not a condition of it.
+        let plan = self
+            .cached_engagement(id, &EngagementChoice::default())
+            .await
+            .inspect_err(
+                |e| tracing::warn!(campaign = %id, error = %e, "brief without its engagement plan"),
+            )
+            .ok()
+            .map(|(_, plan)| plan);
         let head = self.store.audit_head().await?;
         blocking(move || {
-            let b = brief::compose(&c, &options, Utc::now().date_naive(), Some(head));
+            let b = brief::compose(
+                &c,
+                &options,
+                plan.as_deref(),
+                Utc::now().date_naive(),
+                Some(head),
+            );
             (c, b)
         })
         .await
@@ -588,6 +634,42 @@ fn found(acted: bool) -> AppResult<()> {
 }
 
 /// Runs CPU work off the async threads.
+/// `compute` of campaign `id` under `key`, from `cache` when it was computed from the campaign's
+/// current version, else computed off the async threads and kept.
+async fn cached<K, T>(
+    store: &Store,
+    cache: &Cache<K, T>,
+    id: &str,
+    key: K,
+    compute: impl FnOnce(&Campaign) -> AppResult<T> + Send + 'static,
+) -> AppResult<(Campaign, Arc<T>)>
+where
+    K: std::hash::Hash + Eq,
+    T: Send + Sync + 'static,
+{
+    // The version is read before the campaign: a report is never filed under a version newer
+    // than the data it was computed from.
+    let version = store.campaign_state(id).await?.version;
+    let c = store.export(id).await?;
+    let poisoned = || AppError::internal("report cache poisoned");
+    let hit = cache
+        .lock()
+        .map_err(|_| poisoned())?
+        .get(&key)
+        .filter(|(v, _)| *v == version)
+        .map(|(_, r)| Arc::clone(r));
+    if let Some(report) = hit {
+        return Ok((c, report));
+    }
+    let for_solve = c.clone();
+    let report = Arc::new(blocking(move || compute(&for_solve)).await??);
+    cache
+        .lock()
+        .map_err(|_| poisoned())?
+        .insert(key, (version, Arc::clone(&report)));
+    Ok((c, report))
+}
+
 async fn blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> AppResult<T> {
     tokio::task::spawn_blocking(work)
         .await

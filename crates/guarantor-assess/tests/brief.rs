@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use guarantor_assess::{Assessment, Brief, BriefInput, assess, compose};
 use guarantor_domain::{Campaign, FileFormat, parse_campaign};
+use guarantor_engine::engage::{EngageRequest, EngagementReport};
 use guarantor_engine::options::{Backend, ScenarioChoice, TimeLimit};
 use guarantor_engine::{OptionsReport, OptionsRequest, compute_options};
 use serde_json::Value;
@@ -32,15 +33,31 @@ fn options_of(campaign: &Campaign) -> OptionsReport {
 }
 
 fn brief_of(campaign: &Campaign) -> (Assessment, OptionsReport, Brief) {
+    let (a, o, _, brief) = brief_with_plan(campaign);
+    (a, o, brief)
+}
+
+/// The brief with its engagement plan (microlp, like the options).
+fn brief_with_plan(campaign: &Campaign) -> (Assessment, OptionsReport, EngagementReport, Brief) {
     let assessment = assess(campaign);
     let options = options_of(campaign);
+    let engagement = guarantor_engine::engage::plan(
+        campaign,
+        &EngageRequest {
+            backend: Backend::Microlp,
+            time_limit: TimeLimit::new(std::time::Duration::from_secs(30)).unwrap(),
+            ..EngageRequest::default()
+        },
+    )
+    .expect("a plan");
     let brief = compose(BriefInput {
         campaign,
         assessment: &assessment,
         options: &options,
+        engagement: Some(&engagement),
         generated_on: NaiveDate::from_ymd_opt(2026, 11, 29).expect("a date"),
     });
-    (assessment, options, brief)
+    (assessment, options, engagement, brief)
 }
 
 fn close(a: f64, b: f64, tolerance: f64) -> bool {
@@ -274,18 +291,27 @@ fn resolve(roots: &BTreeMap<&str, Value>, path: &str) -> Option<f64> {
     value.as_f64()
 }
 
-fn roots(a: &Assessment, o: &OptionsReport) -> BTreeMap<&'static str, Value> {
+fn roots(a: &Assessment, o: &OptionsReport, e: &EngagementReport) -> BTreeMap<&'static str, Value> {
     BTreeMap::from([
         ("assessment", serde_json::to_value(a).unwrap()),
         ("options", serde_json::to_value(o).unwrap()),
+        ("engagement", serde_json::to_value(e).unwrap()),
     ])
 }
 
 #[test]
 fn every_figure_in_the_demo_brief_equals_its_source() {
     let campaign = demo();
-    let (a, o, brief) = brief_of(&campaign);
+    let (a, o, e, brief) = brief_with_plan(&campaign);
     let html = brief.to_html();
+    // The envoy's plan is a section, its figures traced like the others.
+    assert!(
+        html.contains("What to ask for next"),
+        "no engagement section"
+    );
+    assert!(
+        html.contains("engagement.scenarios[us-backstop].visits[0].value.essential_gain_points")
+    );
     // Page 1 names the largest sensitivity to the talks and its cause (issue 13, section 4).
     let sensitivity = brief
         .summary
@@ -301,7 +327,7 @@ fn every_figure_in_the_demo_brief_equals_its_source() {
         "{}",
         sensitivity.note
     );
-    let roots = roots(&a, &o);
+    let roots = roots(&a, &o, &e);
     let found = figures(&html);
     assert!(
         found.len() > 300,
@@ -687,6 +713,7 @@ fn page_one_says_when_options_are_not_proven_optimal() {
         campaign: &campaign,
         assessment: &assessment,
         options: &options,
+        engagement: None,
         generated_on: NaiveDate::from_ymd_opt(2026, 11, 29).expect("a date"),
     });
     assert!(!proven.to_html().contains("not proven optimal"));
@@ -698,6 +725,7 @@ fn page_one_says_when_options_are_not_proven_optimal() {
         campaign: &campaign,
         assessment: &assessment,
         options: &options,
+        engagement: None,
         generated_on: NaiveDate::from_ymd_opt(2026, 11, 29).expect("a date"),
     });
     let why = brief.summary.recommendation.why.join(" ");
@@ -724,6 +752,7 @@ fn page_one_names_a_proposal_left_out_of_the_options() {
             campaign: &campaign,
             assessment: &assessment,
             options,
+            engagement: None,
             generated_on: NaiveDate::from_ymd_opt(2026, 12, 1).expect("a date"),
         })
     };

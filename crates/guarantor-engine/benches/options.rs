@@ -1,12 +1,14 @@
 //! Criterion benchmarks of the options engine on the demo and on generated campaigns.
 //!
-//! `cargo bench -p guarantor-engine --bench options` (HiGHS and microlp).
+//! `cargo bench -p guarantor-engine --bench options` (HiGHS and microlp); the demo's engagement
+//! plan is in the `demo` group.
 
 use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use guarantor_domain::{FileFormat, parse_campaign};
+use guarantor_engine::engage::{self, EngageRequest};
 use guarantor_engine::generate;
 use guarantor_engine::options::{
     Backend, Objective, OptionCount, OptionsRequest, ScenarioChoice, TimeLimit, compute,
@@ -46,6 +48,20 @@ fn demo(c: &mut Criterion) {
             let req = request(backend, ScenarioChoice::All, 5, true);
             b.iter(|| black_box(compute(&demo, &req).expect("options")))
         });
+        for (name, scenarios) in [
+            ("engagement plan", ScenarioChoice::First),
+            ("engagement plan, every scenario", ScenarioChoice::All),
+        ] {
+            group.bench_function(format!("{name}/{}", backend.as_str()), |b| {
+                let req = EngageRequest {
+                    scenarios: scenarios.clone(),
+                    backend,
+                    time_limit: TimeLimit::new(Duration::from_secs(60)).expect("a minute"),
+                    ..EngageRequest::default()
+                };
+                b.iter(|| black_box(engage::plan(&demo, &req).expect("a plan")))
+            });
+        }
     }
     group.finish();
 }

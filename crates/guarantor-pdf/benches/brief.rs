@@ -28,10 +28,13 @@ fn brief(c: &mut Criterion) {
     )
     .expect("options");
     let assessment = assess(&campaign);
+    let engagement =
+        guarantor_engine::engage::plan(&campaign, &Default::default()).expect("a plan");
     let input = BriefInput {
         campaign: &campaign,
         assessment: &assessment,
         options: &options,
+        engagement: Some(&engagement),
         generated_on: NaiveDate::from_ymd_opt(2026, 11, 29).expect("a date"),
     };
     let brief = compose(input);

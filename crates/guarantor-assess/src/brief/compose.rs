@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use guarantor_domain::{Campaign, Caveat, Payer, Priority};
 use guarantor_engine::OptionsReport;
+use guarantor_engine::engage::EngagementReport;
 use guarantor_engine::options::ScenarioOptions;
 use guarantor_engine::options::report::{ForcePackage, RequirementCoverage};
 
@@ -25,6 +26,9 @@ pub struct BriefInput<'a> {
     pub assessment: &'a Assessment,
     /// Options under every scenario of the campaign.
     pub options: &'a OptionsReport,
+    /// The engagement plan under the first scenario, when one was made: the brief then has a
+    /// section on whom to ask for what next.
+    pub engagement: Option<&'a EngagementReport>,
     /// The date printed on the brief.
     pub generated_on: NaiveDate,
 }
@@ -96,6 +100,7 @@ pub fn compose(input: BriefInput<'_>) -> Brief {
         campaign,
         assessment: a,
         options,
+        engagement,
         generated_on,
     } = input;
     let names = Names::of(campaign);
@@ -126,6 +131,9 @@ pub fn compose(input: BriefInput<'_>) -> Brief {
         });
     }
     sections.push(scenarios_section(options, &currency, &mut charts));
+    if let Some((report, first)) = engagement.and_then(|e| e.scenarios.first().map(|s| (e, s))) {
+        sections.push(super::engagement_section(report, first, &currency));
+    }
     let mut annexes = vec![assessment_annex(a, &names, &currency, &mut charts)];
     annexes.extend(respondent_annexes(campaign, a, &currency));
     let info = campaign.info();

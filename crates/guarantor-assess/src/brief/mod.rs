@@ -7,6 +7,7 @@
 //! typst markup that the `guarantor-pdf` crate typesets ([`Brief::to_typst`]).
 
 mod compose;
+mod engagement;
 mod render;
 
 use serde::Serialize;
@@ -14,6 +15,7 @@ use serde::Serialize;
 pub use compose::{
     BriefInput, assessment_section, compose, recommend, scenario_comparison, scenario_options,
 };
+pub use engagement::engagement_section;
 pub use render::TypstSource;
 
 /// The brief.

@@ -1,12 +1,12 @@
 //! Campaigns and what is computed from them: list, import, read, setup, questionnaire,
-//! assessment, options, brief, reopen.
+//! assessment, options, engagement plan, brief, reopen.
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use guarantor_app::{Action, AppError, Submissions};
+use guarantor_app::{Action, AppError, EngagementChoice, Submissions};
 use guarantor_domain::{FileFormat, parse_campaign};
 
 use super::{ACCOUNTS, AppResult, Caller, Route, Shared, endpoint, if_match};
@@ -28,6 +28,7 @@ pub(crate) const ROUTES: &[Route] = &[
     ),
     endpoint!(GET "/api/campaigns/{campaign}/assessment" => get_assessment, ACCOUNTS, "The assessment (as `guarantor assess --json`)."),
     endpoint!(GET "/api/campaigns/{campaign}/options" => get_options, ACCOUNTS, "Options under every scenario (as `guarantor options --all-scenarios --json`)."),
+    endpoint!(GET "/api/campaigns/{campaign}/engagement" => get_engagement, ACCOUNTS, "The engagement plan (as `guarantor engage --json`): query `scenario` (default: the first) and `posture` (default: the campaign's own requirements). Every ask in it is hypothetical."),
     endpoint!(GET "/api/campaigns/{campaign}/brief" => get_brief, ACCOUNTS, "The decision brief as self-contained HTML."),
     Route {
         body: Some("CampaignFile"),
@@ -240,6 +241,38 @@ pub(crate) async fn get_options(
 ) -> AppResult<Response> {
     let (_, report) = s.app.options(&caller.0, &campaign).await?;
     Ok(Json(&*report).into_response())
+}
+
+/// The query of an engagement plan.
+#[derive(Debug, Default, serde::Deserialize)]
+pub(crate) struct EngagementQuery {
+    /// Scenario id.
+    #[serde(default)]
+    scenario: Option<String>,
+    /// Posture id.
+    #[serde(default)]
+    posture: Option<String>,
+}
+
+impl EngagementQuery {
+    /// The choice, with empty values meaning the default.
+    pub(crate) fn choice(self) -> EngagementChoice {
+        let given = |v: Option<String>| v.filter(|s| !s.trim().is_empty());
+        EngagementChoice {
+            scenario: given(self.scenario),
+            posture: given(self.posture),
+        }
+    }
+}
+
+pub(crate) async fn get_engagement(
+    State(s): Shared,
+    caller: Caller,
+    Path(campaign): Path<String>,
+    Query(q): Query<EngagementQuery>,
+) -> AppResult<Response> {
+    let (_, plan) = s.app.engagement(&caller.0, &campaign, &q.choice()).await?;
+    Ok(Json(&*plan).into_response())
 }
 
 pub(crate) async fn get_brief(

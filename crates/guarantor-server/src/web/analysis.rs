@@ -1,6 +1,6 @@
 //! The pages that weigh the proposals: the assessment, the options under each scenario, the
-//! scenarios side by side, and the decision brief (HTML and PDF). Coordinators and decision
-//! makers only.
+//! scenarios side by side, the envoy's engagement plan, and the decision brief (HTML and PDF).
+//! Coordinators and decision makers only.
 
 use std::sync::Arc;
 
@@ -20,6 +20,7 @@ pub(crate) const ROUTES: &[PageRoute] = &[
     page!(GET "/campaigns/{campaign}/assessment" => assessment, ACCOUNTS),
     page!(GET "/campaigns/{campaign}/options" => options, ACCOUNTS),
     page!(GET "/campaigns/{campaign}/compare" => compare, ACCOUNTS),
+    page!(GET "/campaigns/{campaign}/engagement" => engagement, ACCOUNTS),
     page!(GET "/campaigns/{campaign}/brief" => brief_page, ACCOUNTS),
     page!(GET "/campaigns/{campaign}/brief.html" => brief_html, ACCOUNTS),
     page!(GET "/campaigns/{campaign}/brief.pdf" => brief_pdf, ACCOUNTS),
@@ -161,6 +162,73 @@ pub(crate) async fn compare(
         guarantor_assess::brief::scenario_comparison(&c, &report),
         report.warnings.clone(),
     );
+    Ok(html(&page))
+}
+
+/// GET: the envoy's engagement plan under one scenario (the first by default), against the
+/// campaign's requirements or a force posture's.
+pub(crate) async fn engagement(
+    State(s): Shared,
+    viewer: Viewer,
+    Path(campaign): Path<String>,
+    Query(q): Query<crate::api::campaigns::EngagementQuery>,
+) -> Result<Response, PageError> {
+    viewer.may(Action::ReadCampaign)?;
+    let choice = q.choice();
+    let (c, plan) = s
+        .app
+        .engagement(&viewer.principal, &campaign, &choice)
+        .await?;
+    let Some(shown) = plan.scenarios.first() else {
+        return Err(PageError::not_found());
+    };
+    let link = |scenario: &str, posture: Option<&str>| {
+        let mut href = format!("/campaigns/{campaign}/engagement?scenario={scenario}");
+        if let Some(p) = posture {
+            href.push_str("&posture=");
+            href.push_str(p);
+        }
+        href
+    };
+    let posture = choice.posture.as_deref();
+    let mut picker: Vec<(String, String, bool)> = c
+        .scenarios()
+        .iter()
+        .map(|sc| {
+            (
+                sc.name.clone(),
+                link(sc.id.as_str(), posture),
+                sc.id.as_str() == shown.scenario,
+            )
+        })
+        .collect();
+    if !c.postures().is_empty() {
+        picker.push((
+            "Requirements as stated".into(),
+            link(&shown.scenario, None),
+            posture.is_none(),
+        ));
+        picker.extend(c.postures().iter().map(|p| {
+            (
+                format!("Posture: {}", p.name),
+                link(&shown.scenario, Some(&p.id)),
+                posture == Some(p.id.as_str()),
+            )
+        }));
+    }
+    let currency = c.info().currency.to_string();
+    let section = guarantor_assess::brief::engagement_section(&plan, shown, &currency);
+    let mut page = SectionsPage::new(
+        &viewer,
+        &c,
+        "Engagement",
+        "Engagement plan",
+        "Whom the envoy should ask for what: each gap of the best package, the capitals that could close it and why, and what each ask would buy, computed by solving again with it added. Every ask here is hypothetical.",
+        (section, Vec::new()),
+        Vec::new(),
+    );
+    page.picker = picker;
+    page.picker_label = "Outcome of the talks and requirements".into();
     Ok(html(&page))
 }
 

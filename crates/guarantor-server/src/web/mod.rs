@@ -208,6 +208,7 @@ impl Chrome {
                 tabs.push(("Assessment", format!("{base}/assessment")));
                 tabs.push(("Options", format!("{base}/options")));
                 tabs.push(("Compare scenarios", format!("{base}/compare")));
+                tabs.push(("Engagement", format!("{base}/engagement")));
                 tabs.push(("Brief", format!("{base}/brief")));
                 if *role == Role::Coordinator {
                     tabs.push(("Setup", format!("{base}/setup")));

@@ -636,6 +636,103 @@ async fn after_a_reopening_a_submission_counts_in_the_assessment_options_and_bri
     }
 }
 
+/// The envoy's plan through the API: its baseline is the options' coverage, a scenario and a
+/// posture can be chosen, a name that does not exist is a 422 that names it, and a submission
+/// changes the plan (it is not served from the cache of the version before).
+#[tokio::test]
+async fn the_engagement_plan_is_served_to_the_accounts_and_follows_the_proposals() {
+    for app in spawn_apps().await {
+        let cyp = app.with_demo_and_invitation("CYP").await;
+        let base = format!("/api/campaigns/{CAMPAIGN}");
+        let get = |path: String, token: String| {
+            let app = &app;
+            async move { app.call(Method::GET, &path, Some(&token), None, None).await }
+        };
+        let (status, plan, _) = get(format!("{base}/engagement"), app.decision_maker.clone()).await;
+        assert_eq!(status, StatusCode::OK, "{}: {plan}", app.label);
+        let s = &plan["scenarios"][0];
+        assert_eq!(s["scenario"], "us-backstop");
+        let (_, options, _) = get(format!("{base}/options"), app.decision_maker.clone()).await;
+        assert_eq!(
+            s["baseline"]["essential_coverage"],
+            options["scenarios"][0]["options"][0]["measures"]["essential_coverage"]
+        );
+        assert!(!s["visits"].as_array().unwrap().is_empty());
+        let before = s["baseline"]["essential_coverage"].as_f64().unwrap();
+
+        let (status, plan, _) = get(
+            format!("{base}/engagement?scenario=un-mandate-capped&posture=small"),
+            app.coordinator.clone(),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{}: {plan}", app.label);
+        assert_eq!(plan["posture"]["id"], "small");
+        assert_eq!(plan["scenarios"][0]["scenario"], "un-mandate-capped");
+        for (query, says) in [
+            ("posture=huge", "no posture \"huge\""),
+            ("scenario=peace", "no scenario \"peace\""),
+        ] {
+            let (status, body, _) = get(
+                format!("{base}/engagement?{query}"),
+                app.decision_maker.clone(),
+            )
+            .await;
+            assert_eq!(
+                status,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{}: {body}",
+                app.label
+            );
+            assert!(
+                body["error"]["message"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .contains(says),
+                "{body}"
+            );
+        }
+
+        // Cyprus answers (after a reopening): the plan is computed again on the new version.
+        let draft: Value = serde_json::from_str(CYP_DRAFT).unwrap();
+        let (status, _, _) = app
+            .call(
+                Method::PUT,
+                &format!("{base}/proposals/CYP/draft"),
+                Some(&cyp),
+                Some(draft),
+                Some("\"v0\""),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        let (status, _, _) = app
+            .call(
+                Method::POST,
+                &format!("{base}/reopen"),
+                Some(&app.coordinator),
+                None,
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::NO_CONTENT);
+        let (status, _, _) = app
+            .call(
+                Method::POST,
+                &format!("{base}/proposals/CYP/submit"),
+                Some(&cyp),
+                None,
+                Some("\"v1\""),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        let (_, after, _) = get(format!("{base}/engagement"), app.decision_maker.clone()).await;
+        // Its field hospital closes the P1 gap in Kyiv: more essential coverage than before.
+        let now = after["scenarios"][0]["baseline"]["essential_coverage"]
+            .as_f64()
+            .unwrap();
+        assert!(now > before + 1e-9, "{}: {before} -> {now}", app.label);
+    }
+}
+
 #[tokio::test]
 async fn the_openapi_document_describes_every_route_and_each_is_served() {
     for app in spawn_apps().await {

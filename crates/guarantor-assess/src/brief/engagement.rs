@@ -1,0 +1,213 @@
+//! The engagement plan as a brief section: the envoy's visit list, what granting it would buy,
+//! and each gap's candidate asks. The same section is the web app's engagement page.
+
+use guarantor_domain::format::{millions, number, percent_or_na};
+use guarantor_engine::engage::{AskValue, EngagementReport, ScenarioEngagement};
+
+use super::{Block, Cell, Column, Section, Table};
+
+/// Percentage points with a sign, one decimal.
+fn points(p: f64) -> String {
+    if p.abs() < 0.05 {
+        "0 pts".into()
+    } else if p > 0.0 {
+        format!("+{} pts", number(p, 1))
+    } else {
+        format!("−{} pts", number(-p, 1))
+    }
+}
+
+fn signed_money(x: f64, currency: &str) -> String {
+    let text = millions(x.abs());
+    if x.abs() < 0.0005 {
+        format!("{currency} 0 m")
+    } else if x > 0.0 {
+        format!("+{currency} {text} m")
+    } else {
+        format!("−{currency} {text} m")
+    }
+}
+
+/// The value cells of an ask (essential, desirable, cost), each naming its source field.
+fn value_cells(v: Option<&AskValue>, key: &str, currency: &str) -> Vec<Cell> {
+    match v {
+        Some(v) if v.error.is_none() => vec![
+            Cell::figure(
+                points(v.essential_gain_points),
+                v.essential_gain_points,
+                format!("{key}.essential_gain_points"),
+            ),
+            Cell::figure(
+                points(v.desirable_gain_points),
+                v.desirable_gain_points,
+                format!("{key}.desirable_gain_points"),
+            ),
+            Cell::figure(
+                signed_money(v.cost_change_m, currency),
+                v.cost_change_m,
+                format!("{key}.cost_change_m"),
+            ),
+        ],
+        Some(v) => vec![
+            Cell::text(format!(
+                "not valued: {}",
+                v.error.as_deref().unwrap_or_default()
+            )),
+            Cell::text(""),
+            Cell::text(""),
+        ],
+        None => vec![Cell::text("not valued"), Cell::text(""), Cell::text("")],
+    }
+}
+
+fn standing(s: &guarantor_engine::engage::Standing, currency: &str) -> String {
+    format!(
+        "{} essential coverage ({} of {} lines met), {} desirable, {currency} {} m a year",
+        percent_or_na(s.essential_coverage, 0),
+        s.essential_met,
+        s.essential_lines,
+        percent_or_na(s.desirable_coverage, 0),
+        millions(s.cost_per_year_m)
+    )
+}
+
+/// The plan under `scenario` (one of `report.scenarios`) as a section with id `engagement`.
+pub fn engagement_section(
+    report: &EngagementReport,
+    scenario: &ScenarioEngagement,
+    currency: &str,
+) -> Section {
+    let base = format!("engagement.scenarios[{}]", scenario.scenario);
+    let mut blocks = vec![Block::Paragraph {
+        text: format!(
+            "HYPOTHETICAL: whom the envoy should ask for what under \"{}\"{}, each ask valued by \
+             solving the scenario again with it added. No capital has made these offers and no \
+             proposal changes.",
+            scenario.name,
+            report
+                .posture
+                .as_ref()
+                .map_or_else(String::new, |p| format!(
+                    ", measured against the force posture \"{}\"",
+                    p.name
+                ))
+        ),
+    }];
+    blocks.push(Block::Paragraph {
+        text: match &scenario.if_all_granted {
+            Some(g) => format!(
+                "Now: {}. If every ask on the visit list were granted: {}.",
+                standing(&scenario.baseline, currency),
+                standing(g, currency)
+            ),
+            None => format!(
+                "Now: {}. No ask would add coverage under this scenario.",
+                standing(&scenario.baseline, currency)
+            ),
+        },
+    });
+    if !scenario.visits.is_empty() {
+        blocks.push(Block::Table(Table {
+            caption: "Visit list: first the capital whose asks buy the most".into(),
+            columns: vec![
+                Column::number("#"),
+                Column::text("Capital"),
+                Column::text("Proposal"),
+                Column::text("What to ask"),
+                Column::number("Essential coverage"),
+                Column::number("Desirable coverage"),
+                Column::number("Cost per year"),
+                Column::text("Also brings in"),
+            ],
+            rows: scenario
+                .visits
+                .iter()
+                .enumerate()
+                .map(|(i, v)| {
+                    let mut row = vec![
+                        Cell::text(v.rank.to_string()),
+                        Cell::text(&v.name),
+                        Cell::text(v.status.as_str()),
+                        Cell::text(v.asks.join("; ")),
+                    ];
+                    row.extend(value_cells(
+                        Some(&v.value),
+                        &format!("{base}.visits[{i}].value"),
+                        currency,
+                    ));
+                    row.push(Cell::text(v.value.unlocks.join("; ")));
+                    row
+                })
+                .collect(),
+            note: "Gains against the cheapest option with the best coverage on the offers as they are; a capital's asks valued together.".into(),
+        }));
+    }
+    let mut rows = Vec::new();
+    let mut unasked = Vec::new();
+    for (g, gap) in scenario.gaps.iter().enumerate() {
+        let label = format!(
+            "{}, {} ({}; short {} in {})",
+            gap.capability_name,
+            gap.sector_name,
+            gap.priority.as_str(),
+            number(gap.units_short, 0),
+            gap.phases.join(", ")
+        );
+        if let Some(why) = &gap.no_candidate {
+            unasked.push(format!("{label}: {why}."));
+            continue;
+        }
+        for (k, ask) in gap.candidates.iter().enumerate() {
+            let mut row = vec![
+                // The first column heads its row, so every row names its gap.
+                Cell::text(label.clone()),
+                Cell::text(&ask.in_words),
+                Cell::text(
+                    ask.reasons
+                        .iter()
+                        .map(|r| r.detail.as_str())
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                ),
+            ];
+            row.extend(value_cells(
+                ask.value.as_ref(),
+                &format!("{base}.gaps[{g}].candidates[{k}].value"),
+                currency,
+            ));
+            rows.push(row);
+        }
+    }
+    if !rows.is_empty() {
+        blocks.push(Block::Table(Table {
+            caption: "Gaps and the capitals that could close them, best ask first".into(),
+            columns: vec![
+                Column::text("Gap"),
+                Column::text("Ask"),
+                Column::text("Why this capital"),
+                Column::number("Essential coverage"),
+                Column::number("Desirable coverage"),
+                Column::number("Cost per year"),
+            ],
+            rows,
+            note: "Each ask valued alone, by solving the scenario again with it added.".into(),
+        }));
+    }
+    if !unasked.is_empty() {
+        blocks.push(Block::Heading {
+            text: "Gaps no capital can be asked to close".into(),
+        });
+        blocks.push(Block::List { items: unasked });
+    }
+    blocks.push(Block::Heading {
+        text: "How the plan is made".into(),
+    });
+    blocks.push(Block::List {
+        items: report.method.clone(),
+    });
+    Section {
+        id: "engagement".into(),
+        title: "What to ask for next: the envoy's plan".into(),
+        blocks,
+    }
+}
