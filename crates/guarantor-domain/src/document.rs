@@ -61,6 +61,57 @@ pub struct CampaignDocument {
     /// One proposal per respondent that has started answering.
     #[serde(default)]
     pub proposals: Vec<ProposalDoc>,
+    /// Saved what-ifs: hypothetical offers added and real ones taken away, to see how the options
+    /// would change. Never counted as proposals; no capital made these offers.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub what_ifs: Vec<WhatIfDoc>,
+}
+
+/// A saved what-if: the offers on the table with hypothetical offers added and real ones taken
+/// away. It changes no proposal.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WhatIfDoc {
+    /// Identifier of the what-if.
+    #[schemars(regex(pattern = IDENT))]
+    pub id: String,
+    /// Name shown with it, e.g. "Spain sends a brigade".
+    pub name: String,
+    /// Why it was made, in a sentence or two.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub note: String,
+    /// Who saved it.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub created_by: String,
+    /// Hypothetical offers, each as a respondent would make it.
+    #[serde(default)]
+    pub added: Vec<HypotheticalOfferDoc>,
+    /// Current offers taken away. A line no longer in the respondent's current proposal is
+    /// ignored when the what-if is applied (and reported).
+    #[serde(default)]
+    pub removed: Vec<RemovedOfferDoc>,
+}
+
+/// A hypothetical offer of a what-if.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HypotheticalOfferDoc {
+    /// Whose offer it would be (ISO 3166-1 alpha-3, an invited respondent).
+    #[schemars(regex(pattern = ISO3))]
+    pub respondent: String,
+    /// The offer, with the rules of an offer line of a proposal.
+    pub offer: OfferDoc,
+}
+
+/// A current offer a what-if takes away.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RemovedOfferDoc {
+    /// Whose offer (ISO 3166-1 alpha-3).
+    #[schemars(regex(pattern = ISO3))]
+    pub respondent: String,
+    /// The offer line's id in that respondent's current proposal.
+    pub offer: String,
 }
 
 /// A force posture: an alternative statement of requirements with its name and its source.

@@ -24,4 +24,4 @@ pub use validate::{
     CommitConditions, Problem, SetupIndex, commit_conditions, missing_for_submission, validate,
     validate_proposal_change,
 };
-pub use what_if::{HypotheticalOffer, RemovedOffer, WhatIf};
+pub use what_if::{HypotheticalOffer, RemovedOffer, SavedWhatIf, WhatIf};

@@ -576,6 +576,7 @@ pub struct Campaign {
     pub(crate) facts: Vec<Fact>,
     pub(crate) scenarios: Vec<Scenario>,
     pub(crate) proposals: Vec<Proposal>,
+    pub(crate) what_ifs: Vec<crate::what_if::SavedWhatIf>,
 }
 
 impl Campaign {

@@ -6,6 +6,7 @@ use crate::document::{
     ProposalDoc, QuestionDoc, QuestionnaireDoc, RequirementDoc, RespondentDoc, RevisionDoc,
     ScenarioDoc, SectionDoc, SectorDoc, WithdrawalDoc,
 };
+use crate::document::{HypotheticalOfferDoc, RemovedOfferDoc, WhatIfDoc};
 use crate::model::{Answer, Campaign, Caveat, Condition, Offer};
 use crate::quantity::Figure;
 
@@ -236,6 +237,34 @@ impl Campaign {
                         by: w.by.clone(),
                         reason: w.reason.clone(),
                     }),
+                })
+                .collect(),
+            what_ifs: self
+                .what_ifs
+                .iter()
+                .map(|w| WhatIfDoc {
+                    id: w.id.clone(),
+                    name: w.name.clone(),
+                    note: w.note.clone(),
+                    created_by: w.created_by.clone(),
+                    added: w
+                        .changes
+                        .added
+                        .iter()
+                        .map(|a| HypotheticalOfferDoc {
+                            respondent: a.respondent.to_string(),
+                            offer: offer_doc(&a.offer),
+                        })
+                        .collect(),
+                    removed: w
+                        .changes
+                        .removed
+                        .iter()
+                        .map(|r| RemovedOfferDoc {
+                            respondent: r.respondent.to_string(),
+                            offer: r.offer.to_string(),
+                        })
+                        .collect(),
                 })
                 .collect(),
         }

@@ -24,6 +24,7 @@ use crate::quantity::{
     Figure, MAX_EXCHANGE_RATE, MAX_PERSONNEL_PER_UNIT, MAX_TROOP_CEILING, Money, Quantity,
     RotationRatio,
 };
+use crate::what_if::{HypotheticalOffer, RemovedOffer, SavedWhatIf, WhatIf};
 
 /// One thing wrong with a campaign file: where, and what.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -193,6 +194,7 @@ pub fn validate(doc: &CampaignDocument) -> Result<Campaign, Vec<Problem>> {
     let facts = facts(&mut c, doc);
     let scenarios = scenarios(&mut c, doc, &known);
     let proposals = proposals(&mut c, doc, &known);
+    let what_ifs = what_ifs(&mut c, doc, &known);
     linked_condition_cycles(&mut c, doc);
 
     if !c.problems.is_empty() {
@@ -211,6 +213,7 @@ pub fn validate(doc: &CampaignDocument) -> Result<Campaign, Vec<Problem>> {
         scenarios,
         proposals,
         postures,
+        what_ifs,
     ) {
         (
             Some(info),
@@ -224,6 +227,7 @@ pub fn validate(doc: &CampaignDocument) -> Result<Campaign, Vec<Problem>> {
             Some(scenarios),
             Some(proposals),
             Some(postures),
+            Some(what_ifs),
         ) => Ok(Campaign {
             info,
             phases,
@@ -236,6 +240,7 @@ pub fn validate(doc: &CampaignDocument) -> Result<Campaign, Vec<Problem>> {
             facts,
             scenarios,
             proposals,
+            what_ifs,
         }),
         _ => Err(vec![Problem {
             path: String::new(),
@@ -660,6 +665,82 @@ fn postures(c: &mut Checker, doc: &CampaignDocument, k: &Known) -> Option<Vec<Po
             requirements: requirements?,
         })
     }))
+}
+
+/// Saved what-ifs: hypothetical offers follow the rules of an offer line of the respondent's
+/// proposal; a removal names a respondent of the campaign and an offer id (whether that line is
+/// still current is decided when the what-if is applied, since proposals move on).
+fn what_ifs(c: &mut Checker, doc: &CampaignDocument, k: &Known) -> Option<Vec<SavedWhatIf>> {
+    c.unique("what_ifs", doc.what_ifs.iter().map(|w| w.id.as_str()));
+    all(doc.what_ifs.iter().enumerate().map(|(i, w)| {
+        let id = c.take(|| format!("what_ifs[{i}].id"), SectionId::parse(&w.id));
+        let base = format!("what_ifs[{}]", w.id);
+        c.non_empty(|| format!("{base}.name"), &w.name);
+        if w.added.is_empty() && w.removed.is_empty() {
+            c.report(
+                base.clone(),
+                "adds no offer and takes none away: a what-if changes something",
+            );
+        }
+        c.unique_at(
+            &format!("{base}.added"),
+            w.added.iter().map(|a| a.offer.id.as_str()),
+            |_, j| format!("{base}.added[{j}].offer.id"),
+        );
+        let added = all(w.added.iter().enumerate().map(|(j, a)| {
+            let at = format!("{base}.added[{j}]");
+            let respondent = invited_respondent(c, &format!("{at}.respondent"), &a.respondent, k);
+            let offer = offer(c, &format!("{at}.offer"), &a.respondent, &a.offer, k);
+            Some(HypotheticalOffer {
+                respondent: respondent?,
+                offer: offer?,
+            })
+        }));
+        let removed = all(w.removed.iter().enumerate().map(|(j, r)| {
+            let at = format!("{base}.removed[{j}]");
+            let respondent = invited_respondent(c, &format!("{at}.respondent"), &r.respondent, k);
+            let offer = c.take(|| format!("{at}.offer"), OfferId::parse(&r.offer));
+            Some(RemovedOffer {
+                respondent: respondent?,
+                offer: offer?,
+            })
+        }));
+        Some(SavedWhatIf {
+            id: id?.to_string(),
+            name: w.name.clone(),
+            note: w.note.clone(),
+            created_by: w.created_by.clone(),
+            changes: WhatIf {
+                added: added?,
+                removed: removed?,
+            },
+        })
+    }))
+}
+
+/// An invited respondent's code, or a problem at `at`.
+fn invited_respondent(c: &mut Checker, at: &str, code: &str, k: &Known) -> Option<CountryCode> {
+    let parsed = c.take(|| at.to_owned(), CountryCode::parse(code))?;
+    match k.respondents.get(code) {
+        Some(true) => Some(parsed),
+        Some(false) => {
+            c.report(
+                at,
+                format!("{code} is listed for reference only (not invited): it cannot offer"),
+            );
+            None
+        }
+        None => {
+            c.report(
+                at,
+                format!(
+                    "unknown respondent \"{code}\" (known: {})",
+                    listing(k.respondents.keys())
+                ),
+            );
+            None
+        }
+    }
 }
 
 fn questionnaire(c: &mut Checker, doc: &CampaignDocument) -> Option<Questionnaire> {

@@ -13,6 +13,21 @@ use crate::model::{Campaign, Offer, Proposal, Revision};
 /// Who "submitted" the revision that carries hypothetical offers.
 pub const HYPOTHETICAL: &str = "hypothetical";
 
+/// A what-if saved in a campaign, with its name.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SavedWhatIf {
+    /// Identifier.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Why it was made.
+    pub note: String,
+    /// Who saved it.
+    pub created_by: String,
+    /// The changes.
+    pub changes: WhatIf,
+}
+
 /// A set of hypothetical changes to the current offers.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct WhatIf {
@@ -92,6 +107,33 @@ impl Campaign {
             }
         }
         out
+    }
+}
+
+impl Campaign {
+    /// The campaign's saved what-ifs.
+    pub fn what_ifs(&self) -> &[SavedWhatIf] {
+        &self.what_ifs
+    }
+
+    /// The saved what-if with this id.
+    pub fn what_if(&self, id: &str) -> Option<&SavedWhatIf> {
+        self.what_ifs.iter().find(|w| w.id == id)
+    }
+
+    /// The removals of `what_if` that name no line of the respondent's current proposal (it was
+    /// revised or withdrawn since): applying the what-if ignores them.
+    pub fn stale_removals<'w>(&self, what_if: &'w WhatIf) -> Vec<&'w RemovedOffer> {
+        what_if
+            .removed
+            .iter()
+            .filter(|r| {
+                !self
+                    .proposal(&r.respondent)
+                    .and_then(Proposal::current)
+                    .is_some_and(|c| c.offers.iter().any(|o| o.id == r.offer))
+            })
+            .collect()
     }
 }
 

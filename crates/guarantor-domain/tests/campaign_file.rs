@@ -894,3 +894,74 @@ fn postures_are_checked_as_statements_of_requirements() {
         "lists no requirement",
     );
 }
+
+#[test]
+fn what_ifs_are_checked_like_offers_and_round_trip() {
+    let what_if = |id: &str, respondent: &str, phase: &str| {
+        json!({
+            "id": id,
+            "name": "Austria sends a brigade, France keeps its batteries home",
+            "created_by": "decision-maker",
+            "added": [{"respondent": respondent, "offer": {"id": "A1", "capability": "brigade", "quantity": 1, "earliest_phase": phase}}],
+            "removed": [{"respondent": "FRA", "offer": "F2"}]
+        })
+    };
+    let mut v = small();
+    v["what_ifs"] = json!([what_if("aut-brigade", "AUT", "P0")]);
+    assert!(problems(&v).is_empty(), "{:?}", problems(&v));
+    let c = parse_campaign(&serde_json::to_string(&v).unwrap(), FileFormat::Json).unwrap();
+    let saved = c.what_if("aut-brigade").expect("the what-if");
+    assert_eq!(saved.changes.added.len(), 1);
+    assert!(c.stale_removals(&saved.changes).is_empty());
+    // The round trip keeps it, and applying it changes a copy only.
+    assert_eq!(
+        c.to_document().what_ifs,
+        vec![serde_json::from_value(what_if("aut-brigade", "AUT", "P0")).unwrap()]
+    );
+    let applied = c.with_what_if(&saved.changes);
+    let fra = |c: &guarantor_domain::Campaign| {
+        c.proposals()
+            .iter()
+            .find(|p| p.respondent.as_str() == "FRA")
+            .and_then(|p| p.current())
+            .map(|r| r.offers.len())
+    };
+    assert_eq!(fra(&applied), Some(fra(&c).unwrap() - 1));
+    // A removal of a line no longer current is stale, not an error.
+    let mut stale = small();
+    stale["what_ifs"] =
+        json!([{"id": "old", "name": "Old", "removed": [{"respondent": "FRA", "offer": "F9"}]}]);
+    let c = parse_campaign(&serde_json::to_string(&stale).unwrap(), FileFormat::Json).unwrap();
+    assert_eq!(c.stale_removals(&c.what_ifs()[0].changes).len(), 1);
+
+    assert_rule(
+        |v| v["what_ifs"] = json!([what_if("x", "AUT", "P9")]),
+        "what_ifs[x].added[0].offer.earliest_phase",
+        "unknown phase",
+    );
+    assert_rule(
+        |v| v["what_ifs"] = json!([what_if("x", "ESP", "P0")]),
+        "what_ifs[x].added[0].respondent",
+        "unknown respondent \"ESP\"",
+    );
+    assert_rule(
+        |v| v["what_ifs"] = json!([what_if("x", "USA", "P0")]),
+        "what_ifs[x].added[0].respondent",
+        "not invited",
+    );
+    assert_rule(
+        |v| v["what_ifs"] = json!([what_if("x", "AUT", "P0"), what_if("x", "AUT", "P0")]),
+        "what_ifs[x]",
+        "duplicate id",
+    );
+    assert_rule(
+        |v| v["what_ifs"] = json!([{"id": "nothing", "name": "Nothing"}]),
+        "what_ifs[nothing]",
+        "adds no offer and takes none away",
+    );
+    assert_rule(
+        |v| v["what_ifs"] = json!([{"id": "unnamed", "name": " ", "removed": [{"respondent": "FRA", "offer": "F2"}]}]),
+        "what_ifs[unnamed].name",
+        "",
+    );
+}

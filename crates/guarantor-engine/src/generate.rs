@@ -336,5 +336,6 @@ pub fn document(size: Size, seed: u64) -> CampaignDocument {
             },
         ],
         proposals,
+        what_ifs: Vec::new(),
     }
 }
