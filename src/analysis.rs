@@ -59,9 +59,10 @@ pub(crate) fn options(args: OptionsArgs) -> anyhow::Result<ExitCode> {
         count,
         solver,
         no_robustness,
+        what_if,
         json,
     } = args;
-    let campaign = load(&file)?;
+    let (campaign, applied) = under_what_if(load(&file)?, what_if.as_deref())?;
     let request = OptionsRequest {
         scenarios: match (scenario, all_scenarios) {
             (Some(id), _) => ScenarioChoice::Named(id),
@@ -81,6 +82,10 @@ pub(crate) fn options(args: OptionsArgs) -> anyhow::Result<ExitCode> {
         }
         other => other.into(),
     })?;
+    let report = OptionsReport {
+        what_if: applied,
+        ..report
+    };
     for w in &report.warnings {
         eprintln!("warning: {w}");
     }
@@ -101,9 +106,10 @@ pub(crate) fn engage(args: EngageArgs) -> anyhow::Result<ExitCode> {
         posture,
         candidates,
         solver,
+        what_if,
         json,
     } = args;
-    let campaign = load(&file)?;
+    let (campaign, applied) = under_what_if(load(&file)?, what_if.as_deref())?;
     let request = EngageRequest {
         scenarios: match (scenario, all_scenarios) {
             (Some(id), _) => ScenarioChoice::Named(id),
@@ -115,13 +121,28 @@ pub(crate) fn engage(args: EngageArgs) -> anyhow::Result<ExitCode> {
         backend: solver.backend(),
         time_limit: solver.time_limit,
     };
-    let plan = guarantor_engine::engage::plan(&campaign, &request)?;
+    let mut plan = guarantor_engine::engage::plan(&campaign, &request)?;
+    plan.what_if = applied;
     if json {
         println!("{}", serde_json::to_string_pretty(&plan)?);
     } else {
         print!("{}", render::engagement(&plan));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The campaign with the saved what-if `id` applied (and its note), or as it is.
+fn under_what_if(
+    campaign: Campaign,
+    id: Option<&str>,
+) -> anyhow::Result<(Campaign, Option<guarantor_engine::what_if::WhatIfApplied>)> {
+    match id {
+        None => Ok((campaign, None)),
+        Some(id) => {
+            let (changed, applied) = guarantor_engine::what_if::apply(&campaign, id)?;
+            Ok((changed, Some(applied)))
+        }
+    }
 }
 
 /// `guarantor assess`.

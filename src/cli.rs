@@ -364,6 +364,10 @@ pub(crate) struct OptionsArgs {
     /// Skip the N−1 robustness analysis.
     #[arg(long)]
     pub(crate) no_robustness: bool,
+    /// Compute under the campaign's saved what-if with this id (hypothetical offers added, real
+    /// ones taken away; no proposal changes).
+    #[arg(long = "what-if")]
+    pub(crate) what_if: Option<String>,
     /// Print the options as JSON (documented in docs/cli-json.md).
     #[arg(long)]
     pub(crate) json: bool,
@@ -387,6 +391,9 @@ pub(crate) struct EngageArgs {
     /// Candidate capitals valued per gap (1 to 12).
     #[arg(long, default_value = "4", value_parser = parse_candidates)]
     pub(crate) candidates: CandidateCount,
+    /// Plan under the campaign's saved what-if with this id.
+    #[arg(long = "what-if")]
+    pub(crate) what_if: Option<String>,
     #[command(flatten)]
     pub(crate) solver: SolverArgs,
     /// Print the plan as JSON (documented in docs/cli-json.md).

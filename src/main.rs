@@ -26,9 +26,9 @@ use chrono::Datelike;
 use clap::Parser;
 use cli::*;
 use guarantor_domain::{Campaign, FileFormat, LoadError, parse_campaign};
-use guarantor_engine::OptionsRequest;
 use guarantor_engine::engage::EngageRequest;
 use guarantor_engine::options::{OptionCount, OptionsError, ScenarioChoice};
+use guarantor_engine::{OptionsReport, OptionsRequest};
 
 /// Exit codes: 0 success, 1 the campaign is invalid, 2 usage or I/O error.
 const EXIT_INVALID: u8 = 1;

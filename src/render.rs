@@ -8,6 +8,7 @@ use guarantor_domain::{Campaign, format};
 use guarantor_engine::engage::{AskValue, EngagementReport, Standing};
 use guarantor_engine::options::ForcePackage;
 use guarantor_engine::summary::{CategoryTotals, ResponseLine};
+use guarantor_engine::what_if::WhatIfApplied;
 use guarantor_engine::{OptionsReport, Summary};
 
 /// Money in millions, as everywhere else (`guarantor_domain::format`).
@@ -297,6 +298,25 @@ fn units(x: f64) -> String {
     }
 }
 
+/// The banner of a report computed under a saved what-if: what it adds and takes away.
+fn what_if_banner(out: &mut String, w: Option<&WhatIfApplied>) {
+    let Some(w) = w else { return };
+    let _ = writeln!(
+        out,
+        "WHAT-IF (HYPOTHETICAL): \"{}\". These are not the offers on the table; no proposal changes.",
+        w.name
+    );
+    for a in &w.added {
+        let _ = writeln!(out, "  adds {a}");
+    }
+    for r in &w.removed {
+        let _ = writeln!(out, "  takes away {r}");
+    }
+    for s in &w.stale {
+        let _ = writeln!(out, "  ignored: {s}");
+    }
+}
+
 /// The options report as headed sections and tables.
 pub fn options(report: &OptionsReport) -> String {
     let mut out = String::new();
@@ -308,6 +328,7 @@ pub fn options(report: &OptionsReport) -> String {
             "ILLUSTRATIVE DATA: the proposals in this campaign are invented for demonstration."
         );
     }
+    what_if_banner(&mut out, report.what_if.as_ref());
     let _ = writeln!(
         out,
         "Solver: {}. Money in {cur} million per year.{}",
@@ -847,6 +868,7 @@ pub fn engagement(report: &EngagementReport) -> String {
             "ILLUSTRATIVE DATA: the proposals in this campaign are invented for demonstration."
         );
     }
+    what_if_banner(&mut out, report.what_if.as_ref());
     let _ = writeln!(
         out,
         "Gaps measured against {}. Every ask is HYPOTHETICAL: valued by re-optimising with it added; no proposal changes.\nSolver: {}. Money in {cur} million per year.",

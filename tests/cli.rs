@@ -1198,3 +1198,73 @@ fn engage_plans_the_envoys_visits_on_the_demo() {
         );
     }
 }
+
+/// A saved what-if of the demo changes what the options compute and says so in words and in
+/// JSON; the real campaign is not changed by it; an unknown what-if is named with the known ones.
+#[test]
+fn options_and_engage_compute_under_a_saved_what_if() {
+    let demo = demo_json();
+    let run = |extra: &[&str]| -> Value {
+        let mut args = vec![
+            "options",
+            path_arg(&demo),
+            "--options",
+            "1",
+            "--no-robustness",
+            "--json",
+        ];
+        args.extend(extra);
+        let out = guarantor(&args);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        serde_json::from_slice(&out.stdout).expect("JSON")
+    };
+    let real = run(&[]);
+    assert_eq!(real["what_if"], Value::Null);
+    let spain = run(&["--what-if", "spain-brigade"]);
+    assert_eq!(
+        spain["what_if"]["name"],
+        "Spain sends a mechanised brigade to Kyiv"
+    );
+    let brigade = |v: &Value, id: &str| {
+        coverage_line(&v["scenarios"][0]["options"][0], id)["covered"]
+            .as_f64()
+            .unwrap()
+    };
+    // One brigade on the table for Kyiv; with Spain's (one kept deployed) both places are filled.
+    assert_eq!(brigade(&real, "R01"), 1.0);
+    assert_eq!(brigade(&spain, "R01"), 2.0);
+    assert!(
+        spain["scenarios"][0]["options"][0]["participants"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("ESP"))
+    );
+    let without = run(&["--what-if", "without-uk-brigade"]);
+    assert!(
+        !without["scenarios"][0]["options"][0]["accepted"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["offer"] == "GBR-1")
+    );
+    // The words say it is hypothetical, for options and for the plan.
+    for command in ["options", "engage"] {
+        let out = guarantor(&[command, path_arg(&demo), "--what-if", "spain-brigade"]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        let stdout = text(&out.stdout);
+        assert!(
+            stdout.contains("WHAT-IF (HYPOTHETICAL): \"Spain sends a mechanised brigade to Kyiv\"")
+                && stdout.contains("adds Spain: 3 × Mechanised brigade from P0 (ESP-W1)"),
+            "{command}: {stdout}"
+        );
+    }
+    let out = guarantor(&["options", path_arg(&demo), "--what-if", "nope"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains(
+            "no what-if \"nope\" in this campaign (known: spain-brigade, without-uk-brigade)"
+        ),
+        "{}",
+        text(&out.stderr)
+    );
+}

@@ -110,6 +110,8 @@ pub struct EngagementReport {
     pub method: Vec<String>,
     /// Per scenario.
     pub scenarios: Vec<ScenarioEngagement>,
+    /// The saved what-if the plan was made under (`null`: the offers as they are).
+    pub what_if: Option<crate::what_if::WhatIfApplied>,
 }
 
 /// A force posture, named.
@@ -346,6 +348,7 @@ pub fn plan(campaign: &Campaign, request: &EngageRequest) -> Result<EngagementRe
         }),
         method: method(),
         scenarios,
+        what_if: None,
     })
 }
 

@@ -9,6 +9,7 @@ pub mod engage;
 pub mod generate;
 pub mod options;
 pub mod summary;
+pub mod what_if;
 
 pub use options::{OptionsReport, OptionsRequest, compute as compute_options};
 pub use summary::{Summary, summarise};

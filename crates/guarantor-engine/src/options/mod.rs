@@ -197,6 +197,9 @@ pub struct OptionsReport {
     pub postures: Vec<PostureOptions>,
     /// Things the user should know (e.g. a campaign too large for the default backend).
     pub warnings: Vec<String>,
+    /// The saved what-if the options were computed under: hypothetical offers, not the offers on
+    /// the table (`null`: the offers as they are).
+    pub what_if: Option<crate::what_if::WhatIfApplied>,
 }
 
 /// The options of one scenario.
@@ -460,6 +463,7 @@ pub fn compute(
         comparison,
         postures,
         warnings,
+        what_if: None,
     })
 }
 
