@@ -773,6 +773,20 @@ async fn journey(driver: &WebDriver, demo: &Demo, downloads: &Path) {
             .contains("measured against the force posture"),
         "the posture's plan"
     );
+    // An ask tried as a what-if: saved, and the options open under it, marked hypothetical.
+    let try_it = driver
+        .find(By::XPath(
+            "//section[contains(@class,'try-asks')]//button[contains(., 'Try it')]",
+        ))
+        .await
+        .unwrap();
+    click_and_wait(driver, try_it).await;
+    let text = body_text(driver).await;
+    assert!(
+        text.contains("WHAT-IF (HYPOTHETICAL)") && text.contains("The offers as they are"),
+        "{text}"
+    );
+    shot(driver, "13c-what-if-options").await;
     driver
         .goto(format!("{base}/campaigns/{CAMPAIGN}/brief"))
         .await
@@ -902,6 +916,7 @@ async fn accessibility(driver: &WebDriver, demo: &Demo) {
         c.clone(),
         format!("{c}/options"),
         format!("{c}/engagement?scenario=un-mandate-capped&posture=large"),
+        format!("{c}/options?what_if=spain-brigade"),
         format!("{c}/proposals/{}", answered.0),
     ] {
         visits.push(("decision-maker".into(), page));

@@ -127,6 +127,8 @@ impl From<StoreError> for AppError {
             StoreError::NoSuchCampaign { .. }
             | StoreError::NoSuchRespondent { .. }
             | StoreError::NoSuchAccount(_) => Self::not_found(),
+            // Only those who may see the campaign's what-ifs get this far: the ids are theirs.
+            StoreError::NoSuchWhatIf { .. } => Self::new(ErrorKind::NotFound, message),
             StoreError::Conflict { current, .. } | StoreError::CampaignChanged { current, .. } => {
                 let mut err = Self::new(ErrorKind::Conflict, message);
                 err.current_version = Some(current);

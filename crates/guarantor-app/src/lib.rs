@@ -16,6 +16,7 @@ use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
 use guarantor_assess::{Assessment, Brief};
+use guarantor_domain::document::WhatIfDoc;
 use guarantor_domain::{Campaign, CampaignDocument};
 use guarantor_engine::OptionsReport;
 use guarantor_engine::engage::{EngageRequest, EngagementReport};
@@ -45,6 +46,8 @@ pub struct EngagementChoice {
     pub scenario: Option<String>,
     /// Posture id.
     pub posture: Option<String>,
+    /// A saved what-if to plan under (`None`: the offers as they are).
+    pub what_if: Option<String>,
 }
 
 /// Guarantor, as every front end sees it.
@@ -52,6 +55,7 @@ pub struct EngagementChoice {
 pub struct App {
     store: Store,
     options: Cache<String, OptionsReport>,
+    options_under: Cache<(String, String), OptionsReport>,
     engagement: Cache<(String, EngagementChoice), EngagementReport>,
 }
 
@@ -83,6 +87,7 @@ impl App {
         Self {
             store,
             options: Mutex::new(HashMap::new()),
+            options_under: Mutex::new(HashMap::new()),
             engagement: Mutex::new(HashMap::new()),
         }
     }
@@ -490,7 +495,75 @@ impl App {
             &self.engagement,
             id,
             (id.to_owned(), choice.clone()),
-            move |c| Ok(guarantor_engine::engage::plan(c, &request)?),
+            {
+                let what_if = choice.what_if.clone();
+                move |c| match what_if {
+                    None => Ok(guarantor_engine::engage::plan(c, &request)?),
+                    Some(w) => {
+                        let (changed, applied) = guarantor_engine::what_if::apply(c, &w)
+                            .map_err(|e| AppError::new(ErrorKind::NotFound, e.to_string()))?;
+                        let mut plan = guarantor_engine::engage::plan(&changed, &request)?;
+                        plan.what_if = Some(applied);
+                        Ok(plan)
+                    }
+                }
+            },
+        )
+        .await
+    }
+
+    /// Saves a what-if in campaign `id` (replacing one with the same id): hypothetical offers
+    /// added and real ones taken away, checked like a campaign file's. Coordinators and decision
+    /// makers; no proposal changes. Returns the new campaign version.
+    pub async fn save_what_if(
+        &self,
+        who: &Principal,
+        id: &str,
+        mut what_if: WhatIfDoc,
+    ) -> AppResult<i64> {
+        authorise(who, Action::ExploreWhatIfs)?;
+        if what_if.created_by.trim().is_empty() {
+            what_if.created_by = who.actor();
+        }
+        Ok(self
+            .store
+            .save_what_if(id, what_if, &who.actor(), Utc::now())
+            .await?)
+    }
+
+    /// Deletes the saved what-if `what_if` of campaign `id`. Returns the new campaign version.
+    pub async fn delete_what_if(&self, who: &Principal, id: &str, what_if: &str) -> AppResult<i64> {
+        authorise(who, Action::ExploreWhatIfs)?;
+        Ok(self
+            .store
+            .delete_what_if(id, what_if, &who.actor(), Utc::now())
+            .await?)
+    }
+
+    /// The campaign and its options under the saved what-if `what_if` (the standard request),
+    /// kept per campaign version like the options on the offers as they are.
+    pub async fn options_under(
+        &self,
+        who: &Principal,
+        id: &str,
+        what_if: &str,
+    ) -> AppResult<(Campaign, Arc<OptionsReport>)> {
+        authorise(who, Action::ReadCampaign)?;
+        let wanted = what_if.to_owned();
+        cached(
+            &self.store,
+            &self.options_under,
+            id,
+            (id.to_owned(), what_if.to_owned()),
+            move |c| {
+                let (changed, applied) = guarantor_engine::what_if::apply(c, &wanted)
+                    .map_err(|e| AppError::new(ErrorKind::NotFound, e.to_string()))?;
+                let report = brief::options(&changed, &brief::standard_request())?;
+                Ok(OptionsReport {
+                    what_if: Some(applied),
+                    ..report
+                })
+            },
         )
         .await
     }

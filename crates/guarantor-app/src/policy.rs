@@ -39,6 +39,8 @@ pub enum Action<'a> {
     ManageAccess,
     /// Change one's own password.
     ChangeOwnPassword,
+    /// Save or delete a campaign's what-ifs (hypothetical offers; no proposal changes).
+    ExploreWhatIfs,
 }
 
 impl<'a> Action<'a> {
@@ -71,7 +73,8 @@ pub enum Decision {
 }
 
 /// Why a decision maker is refused a change (the one wording, on every front end).
-pub const READ_ONLY: &str = "Decision makers may read everything but change nothing.";
+pub const READ_ONLY: &str =
+    "Decision makers may read everything and try what-ifs, but change no proposal and no setup.";
 
 /// Why a capital is refused the list of campaigns.
 pub const OWN_PROPOSAL_ONLY: &str = "A capital's invitation reaches only its own proposal.";
@@ -85,7 +88,7 @@ pub fn decide(who: &Principal, action: Action<'_>) -> Decision {
             Principal::Account { .. },
             Action::ReadQuestionnaire { .. } | Action::ReadProposal { .. },
         ) => Allowed,
-        (Principal::Account { .. }, Action::ChangeOwnPassword) => Allowed,
+        (Principal::Account { .. }, Action::ChangeOwnPassword | Action::ExploreWhatIfs) => Allowed,
         (
             Principal::Account {
                 role: Role::Coordinator,
@@ -130,7 +133,8 @@ pub fn decide(who: &Principal, action: Action<'_>) -> Decision {
             Action::ReadCampaign
             | Action::Coordinate
             | Action::ManageAccess
-            | Action::ChangeOwnPassword,
+            | Action::ChangeOwnPassword
+            | Action::ExploreWhatIfs,
         ) => Hidden,
     }
 }
@@ -197,6 +201,7 @@ mod tests {
             Action::Coordinate,
             Action::ManageAccess,
             Action::ChangeOwnPassword,
+            Action::ExploreWhatIfs,
         ]
     }
 
@@ -208,7 +213,7 @@ mod tests {
     }
 
     #[test]
-    fn a_decision_maker_reads_everything_and_changes_nothing_but_its_password() {
+    fn a_decision_maker_reads_everything_and_changes_nothing_but_its_password_and_what_ifs() {
         for a in every_action("c", "FRA") {
             let expected = match a {
                 Action::ChangeProposal { .. } | Action::Coordinate | Action::ManageAccess => {

@@ -32,6 +32,10 @@ pub fn document() -> Value {
             generator.subschema_for::<InvitationRequest>(),
         ),
         ("SubmitRequest", generator.subschema_for::<SubmitRequest>()),
+        (
+            "WhatIf",
+            generator.subschema_for::<guarantor_domain::document::WhatIfDoc>(),
+        ),
         ("LoginRequest", generator.subschema_for::<LoginRequest>()),
         ("TokenRequest", generator.subschema_for::<TokenRequest>()),
         (
@@ -71,7 +75,7 @@ pub fn document() -> Value {
 
     let mut paths: Map<String, Value> = Map::new();
     for r in crate::api_routes() {
-        let mut parameters: Vec<Value> = ["campaign", "respondent"]
+        let mut parameters: Vec<Value> = ["campaign", "respondent", "what_if"]
             .iter()
             .filter(|p| r.path.contains(&format!("{{{p}}}")))
             .map(|p| json!({"name": p, "in": "path", "required": true, "schema": {"type": "string"}}))

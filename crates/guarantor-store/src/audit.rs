@@ -106,11 +106,15 @@ pub enum AuditAction {
     TokenCreate,
     /// An API token revoked.
     TokenRevoke,
+    /// A what-if saved (new or replaced).
+    WhatIfSave,
+    /// A what-if deleted.
+    WhatIfDelete,
 }
 
 impl AuditAction {
     /// Every action.
-    pub const ALL: [Self; 15] = [
+    pub const ALL: [Self; 17] = [
         Self::CampaignImport,
         Self::CampaignSetup,
         Self::CampaignReopen,
@@ -126,6 +130,8 @@ impl AuditAction {
         Self::AccountPassword,
         Self::TokenCreate,
         Self::TokenRevoke,
+        Self::WhatIfSave,
+        Self::WhatIfDelete,
     ];
 
     /// As stored in the log (and hashed: never change one).
@@ -146,6 +152,8 @@ impl AuditAction {
             Self::AccountPassword => "account.password",
             Self::TokenCreate => "token.create",
             Self::TokenRevoke => "token.revoke",
+            Self::WhatIfSave => "what_if.save",
+            Self::WhatIfDelete => "what_if.delete",
         }
     }
 
@@ -167,6 +175,8 @@ impl AuditAction {
             Self::AccountPassword => "changed a password",
             Self::TokenCreate => "issued an API token",
             Self::TokenRevoke => "revoked an API token",
+            Self::WhatIfSave => "saved a what-if",
+            Self::WhatIfDelete => "deleted a what-if",
         }
     }
 

@@ -15,6 +15,7 @@ mod access;
 mod audit;
 mod proposals;
 mod setup;
+mod what_ifs;
 
 use std::collections::BTreeMap;
 use std::str::FromStr;
@@ -123,6 +124,16 @@ pub enum StoreError {
         campaign: String,
         /// The code asked for.
         respondent: String,
+    },
+    /// No saved what-if with that id.
+    #[error("campaign \"{campaign}\" has no saved what-if \"{id}\" (saved: {saved})")]
+    NoSuchWhatIf {
+        /// Campaign id.
+        campaign: String,
+        /// The id asked for.
+        id: String,
+        /// The saved ids.
+        saved: String,
     },
     /// Someone else changed the proposal since the version the caller read.
     #[error(

@@ -27,7 +27,19 @@ pub(crate) const ROUTES: &[Route] = &[
         "What a capital needs to answer, and nothing else: the campaign header, phases, sectors, catalogue, requirements, questionnaire, facts, and the invited capitals by code and name (docs/api.md, What a capital is sent).",
     ),
     endpoint!(GET "/api/campaigns/{campaign}/assessment" => get_assessment, ACCOUNTS, "The assessment (as `guarantor assess --json`)."),
-    endpoint!(GET "/api/campaigns/{campaign}/options" => get_options, ACCOUNTS, "Options under every scenario (as `guarantor options --all-scenarios --json`)."),
+    endpoint!(GET "/api/campaigns/{campaign}/options" => get_options, ACCOUNTS, "Options under every scenario (as `guarantor options --all-scenarios --json`); query `what_if`: under that saved what-if (hypothetical offers; the report's `what_if` names it)."),
+    Route {
+        body: Some("WhatIf"),
+        ..endpoint!(
+            PUT "/api/campaigns/{campaign}/what-ifs/{what_if}" => put_what_if,
+            ACCOUNTS,
+            "Save a what-if (hypothetical offers added, current ones taken away) under this id, replacing one with the same id; checked like a campaign file's `what_ifs`. No proposal changes.",
+        )
+    },
+    Route {
+        success: 204,
+        ..endpoint!(DELETE "/api/campaigns/{campaign}/what-ifs/{what_if}" => delete_what_if, ACCOUNTS, "Delete a saved what-if.")
+    },
     endpoint!(GET "/api/campaigns/{campaign}/engagement" => get_engagement, ACCOUNTS, "The engagement plan (as `guarantor engage --json`): query `scenario` (default: the first) and `posture` (default: the campaign's own requirements). Every ask in it is hypothetical."),
     endpoint!(GET "/api/campaigns/{campaign}/brief" => get_brief, ACCOUNTS, "The decision brief as self-contained HTML."),
     Route {
@@ -234,13 +246,60 @@ pub(crate) async fn get_assessment(
     Ok(Json(s.app.assessment(&caller.0, &campaign).await?.1).into_response())
 }
 
+/// The query of the options: an optional saved what-if.
+#[derive(Debug, Default, serde::Deserialize)]
+pub(crate) struct OptionsQuery {
+    /// A saved what-if's id.
+    #[serde(default)]
+    what_if: Option<String>,
+}
+
 pub(crate) async fn get_options(
     State(s): Shared,
     caller: Caller,
     Path(campaign): Path<String>,
+    Query(q): Query<OptionsQuery>,
 ) -> AppResult<Response> {
-    let (_, report) = s.app.options(&caller.0, &campaign).await?;
+    let (_, report) = match q.what_if.filter(|w| !w.trim().is_empty()) {
+        None => s.app.options(&caller.0, &campaign).await?,
+        Some(w) => s.app.options_under(&caller.0, &campaign, &w).await?,
+    };
     Ok(Json(&*report).into_response())
+}
+
+pub(crate) async fn put_what_if(
+    State(s): Shared,
+    caller: Caller,
+    Path((campaign, what_if)): Path<(String, String)>,
+    body: Bytes,
+) -> AppResult<Response> {
+    // Authorised before the body is read.
+    guarantor_app::policy::authorise(&caller.0, Action::ExploreWhatIfs)?;
+    let mut doc: guarantor_domain::document::WhatIfDoc = error::parse_body(&body)?;
+    if doc.id.is_empty() {
+        doc.id.clone_from(&what_if);
+    }
+    if doc.id != what_if {
+        return Err(AppError::invalid_field(
+            "id",
+            &format!(
+                "the body's id \"{}\" differs from the path's \"{what_if}\"",
+                doc.id
+            ),
+        )
+        .into());
+    }
+    let version = s.app.save_what_if(&caller.0, &campaign, doc).await?;
+    Ok(Json(serde_json::json!({"what_if": what_if, "version": version})).into_response())
+}
+
+pub(crate) async fn delete_what_if(
+    State(s): Shared,
+    caller: Caller,
+    Path((campaign, what_if)): Path<(String, String)>,
+) -> AppResult<Response> {
+    s.app.delete_what_if(&caller.0, &campaign, &what_if).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 /// The query of an engagement plan.
@@ -252,6 +311,9 @@ pub(crate) struct EngagementQuery {
     /// Posture id.
     #[serde(default)]
     posture: Option<String>,
+    /// A saved what-if's id.
+    #[serde(default)]
+    what_if: Option<String>,
 }
 
 impl EngagementQuery {
@@ -261,6 +323,7 @@ impl EngagementQuery {
         EngagementChoice {
             scenario: given(self.scenario),
             posture: given(self.posture),
+            what_if: given(self.what_if),
         }
     }
 }

@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use askama::Template;
+use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use guarantor_assess::brief::{Chart, Section};
@@ -12,7 +13,7 @@ use serde::Deserialize;
 
 use guarantor_app::Action;
 
-use super::{ACCOUNTS, Chrome, PageError, PageRoute, Viewer, html, page};
+use super::{ACCOUNTS, Chrome, FormData, PageError, PageRoute, Viewer, html, page, see_other};
 use crate::AppState;
 
 /// The assessment, options, comparison and brief.
@@ -21,6 +22,8 @@ pub(crate) const ROUTES: &[PageRoute] = &[
     page!(GET "/campaigns/{campaign}/options" => options, ACCOUNTS),
     page!(GET "/campaigns/{campaign}/compare" => compare, ACCOUNTS),
     page!(GET "/campaigns/{campaign}/engagement" => engagement, ACCOUNTS),
+    page!(POST "/campaigns/{campaign}/what-ifs" => try_ask, ACCOUNTS),
+    page!(POST "/campaigns/{campaign}/what-ifs/{what_if}/delete" => delete_what_if, ACCOUNTS),
     page!(GET "/campaigns/{campaign}/brief" => brief_page, ACCOUNTS),
     page!(GET "/campaigns/{campaign}/brief.html" => brief_html, ACCOUNTS),
     page!(GET "/campaigns/{campaign}/brief.pdf" => brief_pdf, ACCOUNTS),
@@ -28,15 +31,40 @@ pub(crate) const ROUTES: &[PageRoute] = &[
 
 type Shared = State<Arc<AppState>>;
 
+/// A row of links that picks what the page shows.
+struct Picker {
+    /// What is picked, e.g. "Scenario".
+    label: String,
+    /// (label, href, current).
+    links: Vec<(String, String, bool)>,
+}
+
+/// A one-button form that changes something (CSRF token added by the template).
+struct ActionForm {
+    /// Where it posts.
+    action: String,
+    /// Hidden fields.
+    fields: Vec<(String, String)>,
+    /// What it does, in words beside the button.
+    text: String,
+    /// The button.
+    button: String,
+    /// The question asked before (empty: none).
+    confirm: String,
+}
+
 #[derive(Template)]
 #[template(path = "sections.html")]
 struct SectionsPage {
     page: Chrome,
     heading: String,
     intro: String,
-    /// Links above the content: (label, href, current).
-    picker: Vec<(String, String, bool)>,
-    picker_label: String,
+    /// Rows of links above the content.
+    pickers: Vec<Picker>,
+    /// Buttons above the content (e.g. delete this what-if).
+    forms: Vec<ActionForm>,
+    /// Asks that can be saved as what-ifs, below the content.
+    asks: Vec<ActionForm>,
     /// The section, rendered as HTML by the brief's own template.
     body: String,
     notes: Vec<String>,
@@ -57,8 +85,9 @@ impl SectionsPage {
             page: Chrome::new(Some(viewer), tab).in_campaign(viewer, c, tab),
             heading: heading.to_owned(),
             intro: intro.to_owned(),
-            picker: Vec::new(),
-            picker_label: String::new(),
+            pickers: Vec::new(),
+            forms: Vec::new(),
+            asks: Vec::new(),
             body: section.to_html(&charts),
             notes,
         }
@@ -89,9 +118,23 @@ pub(crate) async fn assessment(
 pub(crate) struct ScenarioQuery {
     #[serde(default)]
     scenario: String,
+    /// A saved what-if to compute under (empty: the offers as they are).
+    #[serde(default)]
+    what_if: String,
 }
 
-/// GET: the options under one scenario (the first by default).
+/// `/campaigns/{campaign}/options` with a scenario and a what-if.
+fn options_href(campaign: &str, scenario: &str, what_if: &str) -> String {
+    let mut href = format!("/campaigns/{campaign}/options?scenario={scenario}");
+    if !what_if.is_empty() {
+        href.push_str("&what_if=");
+        href.push_str(what_if);
+    }
+    href
+}
+
+/// GET: the options under one scenario (the first by default), on the offers as they are or
+/// under a saved what-if.
 pub(crate) async fn options(
     State(s): Shared,
     viewer: Viewer,
@@ -99,7 +142,14 @@ pub(crate) async fn options(
     Query(q): Query<ScenarioQuery>,
 ) -> Result<Response, PageError> {
     viewer.may(Action::ReadCampaign)?;
-    let (c, report) = s.app.options(&viewer.principal, &campaign).await?;
+    let what_if = q.what_if.trim().to_owned();
+    let (c, report) = if what_if.is_empty() {
+        s.app.options(&viewer.principal, &campaign).await?
+    } else {
+        s.app
+            .options_under(&viewer.principal, &campaign, &what_if)
+            .await?
+    };
     let index = if q.scenario.is_empty() {
         0
     } else {
@@ -109,14 +159,18 @@ pub(crate) async fn options(
             .position(|sc| sc.scenario == q.scenario)
             .ok_or_else(PageError::not_found)?
     };
-    let picker = report
+    let shown = report
+        .scenarios
+        .get(index)
+        .map_or("", |sc| sc.scenario.as_str());
+    let scenarios = report
         .scenarios
         .iter()
         .enumerate()
         .map(|(i, sc)| {
             (
                 sc.name.clone(),
-                format!("/campaigns/{campaign}/options?scenario={}", sc.scenario),
+                options_href(&campaign, &sc.scenario, &what_if),
                 i == index,
             )
         })
@@ -131,6 +185,25 @@ pub(crate) async fn options(
         };
         (empty, Vec::new())
     });
+    let mut notes = Vec::new();
+    if let Some(w) = &report.what_if {
+        let mut parts = Vec::new();
+        if !w.added.is_empty() {
+            parts.push(format!("adds {}", w.added.join("; ")));
+        }
+        if !w.removed.is_empty() {
+            parts.push(format!("takes away {}", w.removed.join("; ")));
+        }
+        if !w.stale.is_empty() {
+            parts.push(format!("ignores {}", w.stale.join("; ")));
+        }
+        notes.push(format!(
+            "WHAT-IF (HYPOTHETICAL): \"{}\" {}. These are not the offers on the table; no proposal changes.",
+            w.name,
+            parts.join(", ")
+        ));
+    }
+    notes.extend(report.warnings.iter().cloned());
     let mut page = SectionsPage::new(
         &viewer,
         &c,
@@ -138,10 +211,39 @@ pub(crate) async fn options(
         "Options",
         "Force packages computed from the submitted proposals under the scenario chosen: what each covers, what it leaves short and why, what it costs, who carries it, and how it holds if a capital walks away.",
         part,
-        report.warnings.clone(),
+        notes,
     );
-    page.picker = picker;
-    page.picker_label = "Scenario".into();
+    page.pickers.push(Picker {
+        label: "Scenario".into(),
+        links: scenarios,
+    });
+    if !c.what_ifs().is_empty() {
+        let mut links = vec![(
+            "The offers as they are".to_owned(),
+            options_href(&campaign, shown, ""),
+            what_if.is_empty(),
+        )];
+        links.extend(c.what_ifs().iter().map(|w| {
+            (
+                format!("What-if: {}", w.name),
+                options_href(&campaign, shown, &w.id),
+                w.id == what_if,
+            )
+        }));
+        page.pickers.push(Picker {
+            label: "Offers".into(),
+            links,
+        });
+    }
+    if !what_if.is_empty() && viewer.may(Action::ExploreWhatIfs).is_ok() {
+        page.forms.push(ActionForm {
+            action: format!("/campaigns/{campaign}/what-ifs/{what_if}/delete"),
+            fields: Vec::new(),
+            text: String::new(),
+            button: "Delete this what-if".into(),
+            confirm: "Delete this what-if? The offers on the table do not change.".into(),
+        });
+    }
     Ok(html(&page))
 }
 
@@ -191,7 +293,7 @@ pub(crate) async fn engagement(
         href
     };
     let posture = choice.posture.as_deref();
-    let mut picker: Vec<(String, String, bool)> = c
+    let scenarios: Vec<(String, String, bool)> = c
         .scenarios()
         .iter()
         .map(|sc| {
@@ -202,13 +304,14 @@ pub(crate) async fn engagement(
             )
         })
         .collect();
+    let mut requirements = Vec::new();
     if !c.postures().is_empty() {
-        picker.push((
+        requirements.push((
             "Requirements as stated".into(),
             link(&shown.scenario, None),
             posture.is_none(),
         ));
-        picker.extend(c.postures().iter().map(|p| {
+        requirements.extend(c.postures().iter().map(|p| {
             (
                 format!("Posture: {}", p.name),
                 link(&shown.scenario, Some(&p.id)),
@@ -227,9 +330,136 @@ pub(crate) async fn engagement(
         (section, Vec::new()),
         Vec::new(),
     );
-    page.picker = picker;
-    page.picker_label = "Outcome of the talks and requirements".into();
+    page.pickers.push(Picker {
+        label: "Outcome of the talks".into(),
+        links: scenarios,
+    });
+    if !requirements.is_empty() {
+        page.pickers.push(Picker {
+            label: "Requirements".into(),
+            links: requirements,
+        });
+    }
+    if viewer.may(Action::ExploreWhatIfs).is_ok() {
+        // The best ask of each gap that buys anything, by its place in the plan: the server
+        // finds the ask again in the same plan, so the form carries no offer figures.
+        for (g, gap) in shown.gaps.iter().enumerate() {
+            let Some(best) = gap.candidates.first() else {
+                continue;
+            };
+            if best
+                .value
+                .as_ref()
+                .is_none_or(|v| v.essential_gain_points <= 0.0 && v.desirable_gain_points <= 0.0)
+            {
+                continue;
+            }
+            page.asks.push(ActionForm {
+                action: format!("/campaigns/{campaign}/what-ifs"),
+                fields: vec![
+                    ("scenario".into(), shown.scenario.clone()),
+                    ("posture".into(), posture.unwrap_or_default().to_owned()),
+                    ("gap".into(), g.to_string()),
+                    ("candidate".into(), "0".into()),
+                ],
+                text: best.in_words.clone(),
+                button: "Try it".into(),
+                confirm: String::new(),
+            });
+        }
+    }
     Ok(html(&page))
+}
+
+/// POST: saves an ask of the engagement plan as a what-if and opens the options under it.
+pub(crate) async fn try_ask(
+    State(s): Shared,
+    viewer: Viewer,
+    Path(campaign): Path<String>,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    viewer.may(Action::ExploreWhatIfs)?;
+    let form = FormData::parse(&body)?;
+    viewer.check_csrf(&form)?;
+    let given = |name: &str| Some(form.get(name).to_owned()).filter(|v| !v.is_empty());
+    let choice = guarantor_app::EngagementChoice {
+        scenario: given("scenario"),
+        posture: given("posture"),
+        what_if: None,
+    };
+    let index = |name: &str| {
+        form.get(name)
+            .parse::<usize>()
+            .map_err(|_| PageError::bad_request(format!("{name}: not a position in the plan")))
+    };
+    let (gap, candidate) = (index("gap")?, index("candidate")?);
+    let (c, plan) = s
+        .app
+        .engagement(&viewer.principal, &campaign, &choice)
+        .await?;
+    let shown = plan.scenarios.first().ok_or_else(PageError::not_found)?;
+    let ask = shown
+        .gaps
+        .get(gap)
+        .and_then(|g| g.candidates.get(candidate))
+        .ok_or_else(|| {
+            PageError::bad_request(
+                "that ask is no longer in the plan: the proposals changed; reload the plan",
+            )
+        })?;
+    let what_if = ask_as_what_if(&c, ask)?;
+    let id = what_if.id.clone();
+    s.app
+        .save_what_if(&viewer.principal, &campaign, what_if)
+        .await?;
+    Ok(see_other(&options_href(&campaign, &shown.scenario, &id)))
+}
+
+/// The what-if of one ask: its hypothetical offer, named by the ask in words.
+fn ask_as_what_if(
+    c: &guarantor_domain::Campaign,
+    ask: &guarantor_engine::engage::Ask,
+) -> Result<guarantor_domain::document::WhatIfDoc, PageError> {
+    let mut id: String = format!("ask-{}-{}-{}", ask.respondent, ask.capability, ask.sector)
+        .to_lowercase()
+        .chars()
+        .filter(|ch| ch.is_ascii_alphanumeric() || matches!(ch, '.' | '_' | '-'))
+        .collect();
+    id.truncate(guarantor_domain::ids::MAX_IDENT_LEN);
+    let doc = serde_json::json!({
+        "id": id,
+        "name": format!("Ask: {}", ask.in_words),
+        "note": format!("From the engagement plan: {}.", ask.reasons.iter().map(|r| r.detail.as_str()).collect::<Vec<_>>().join("; ")),
+        "added": [{
+            "respondent": ask.respondent,
+            "offer": {
+                "id": format!("{}-ASK", ask.respondent),
+                "capability": ask.capability,
+                "quantity": ask.units_asked,
+                "earliest_phase": ask.earliest_phase,
+                "last_phase": ask.last_phase,
+                "sectors": [ask.sector],
+                "cost_per_unit_year": {"amount_m": (ask.cost_per_unit_year_m * 1000.0).round() / 1000.0, "currency": c.info().currency.to_string()},
+                "note": format!("Hypothetical; cost: {}.", ask.cost_basis),
+            }
+        }]
+    });
+    serde_json::from_value(doc).map_err(|e| PageError::internal(&format!("ask as what-if: {e}")))
+}
+
+/// POST: deletes a saved what-if and returns to the options on the offers as they are.
+pub(crate) async fn delete_what_if(
+    State(s): Shared,
+    viewer: Viewer,
+    Path((campaign, what_if)): Path<(String, String)>,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    viewer.may(Action::ExploreWhatIfs)?;
+    viewer.check_csrf(&FormData::parse(&body)?)?;
+    s.app
+        .delete_what_if(&viewer.principal, &campaign, &what_if)
+        .await?;
+    Ok(see_other(&format!("/campaigns/{campaign}/options")))
 }
 
 #[derive(Template)]

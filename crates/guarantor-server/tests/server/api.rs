@@ -733,6 +733,202 @@ async fn the_engagement_plan_is_served_to_the_accounts_and_follows_the_proposals
     }
 }
 
+/// A decision maker saves a what-if, reads the options under it (named, hypothetical, and
+/// different from the offers as they are), replaces and deletes it; a broken one is refused with
+/// its path and nothing is stored; every change is in the audit log; no proposal moves.
+#[tokio::test]
+async fn what_ifs_are_saved_computed_and_deleted_through_the_api() {
+    for app in spawn_apps().await {
+        let _ = app.with_demo_and_invitation("FRA").await;
+        let base = format!("/api/campaigns/{CAMPAIGN}");
+        let dm = Some(app.decision_maker.as_str());
+        let (_, before, etag_before) = app
+            .call(
+                Method::GET,
+                &format!("{base}/proposals/GBR"),
+                dm,
+                None,
+                None,
+            )
+            .await;
+        let (status, plain, _) = app
+            .call(Method::GET, &format!("{base}/options"), dm, None, None)
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(plain["what_if"], Value::Null);
+        let italy = json!({
+            "id": "italy-brigade",
+            "name": "Italy sends a mechanised brigade",
+            "added": [{"respondent": "ITA", "offer": {"id": "ITA-W1", "capability": "brigade.mechanised", "quantity": 3, "earliest_phase": "P0", "sectors": ["kyiv"]}}]
+        });
+        let (status, body, _) = app
+            .call(
+                Method::PUT,
+                &format!("{base}/what-ifs/italy-brigade"),
+                dm,
+                Some(italy.clone()),
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{}: {body}", app.label);
+        let (status, under, _) = app
+            .call(
+                Method::GET,
+                &format!("{base}/options?what_if=italy-brigade"),
+                dm,
+                None,
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{}: {under}", app.label);
+        assert_eq!(under["what_if"]["name"], "Italy sends a mechanised brigade");
+        let covered = |v: &Value| {
+            v["scenarios"][0]["options"][0]["coverage"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|c| c["requirement"] == "R01")
+                .unwrap()["covered"]
+                .as_f64()
+                .unwrap()
+        };
+        assert_eq!(covered(&plain), 1.0);
+        assert_eq!(covered(&under), 2.0, "{}", app.label);
+        // Saved as the decision maker; the file carries it; no proposal changed.
+        let (_, file, _) = app.call(Method::GET, &base, dm, None, None).await;
+        let saved = file["what_ifs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|w| w["id"] == "italy-brigade")
+            .cloned()
+            .unwrap();
+        assert!(
+            saved["created_by"]
+                .as_str()
+                .unwrap()
+                .contains("decision_maker"),
+            "{saved}"
+        );
+        let (_, after, etag_after) = app
+            .call(
+                Method::GET,
+                &format!("{base}/proposals/GBR"),
+                dm,
+                None,
+                None,
+            )
+            .await;
+        assert_eq!((before, etag_before), (after, etag_after));
+
+        // Broken: every problem with its path, nothing stored.
+        let mut broken = italy.clone();
+        broken["added"][0]["offer"]["earliest_phase"] = json!("P9");
+        broken["added"][0]["respondent"] = json!("XXX");
+        let (status, body, _) = app
+            .call(
+                Method::PUT,
+                &format!("{base}/what-ifs/italy-brigade"),
+                dm,
+                Some(broken),
+                None,
+            )
+            .await;
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}: {body}",
+            app.label
+        );
+        let problems = body["error"]["problems"].to_string();
+        assert!(
+            problems.contains("what_ifs[italy-brigade].added[0].offer.earliest_phase"),
+            "{problems}"
+        );
+        assert!(
+            problems.contains("what_ifs[italy-brigade].added[0].respondent"),
+            "{problems}"
+        );
+        let (_, still, _) = app
+            .call(
+                Method::GET,
+                &format!("{base}/options?what_if=italy-brigade"),
+                dm,
+                None,
+                None,
+            )
+            .await;
+        assert_eq!(covered(&still), 2.0, "the saved what-if is unchanged");
+        // The path names the what-if.
+        let (status, _, _) = app
+            .call(
+                Method::PUT,
+                &format!("{base}/what-ifs/other"),
+                dm,
+                Some(italy.clone()),
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+
+        // Deleted: gone, and a second delete is a 404 that says which are saved.
+        let (status, _, _) = app
+            .call(
+                Method::DELETE,
+                &format!("{base}/what-ifs/italy-brigade"),
+                dm,
+                None,
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::NO_CONTENT);
+        let (status, body, _) = app
+            .call(
+                Method::DELETE,
+                &format!("{base}/what-ifs/italy-brigade"),
+                dm,
+                None,
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        assert!(
+            body["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("saved: spain-brigade, without-uk-brigade"),
+            "{body}"
+        );
+        let (status, body, _) = app
+            .call(
+                Method::GET,
+                &format!("{base}/options?what_if=italy-brigade"),
+                dm,
+                None,
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+
+        // The audit log has both, by the decision maker, and its chain holds.
+        let actions: Vec<(String, String)> = app
+            .store
+            .audit_entries()
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| (e.action, e.actor))
+            .collect();
+        let actions: Vec<String> = actions
+            .iter()
+            .filter(|(_, actor)| actor.contains("decision_maker"))
+            .map(|(a, _)| a.clone())
+            .collect();
+        assert!(actions.iter().any(|a| a == "what_if.save"), "{actions:?}");
+        assert!(actions.iter().any(|a| a == "what_if.delete"), "{actions:?}");
+    }
+}
+
 #[tokio::test]
 async fn the_openapi_document_describes_every_route_and_each_is_served() {
     for app in spawn_apps().await {

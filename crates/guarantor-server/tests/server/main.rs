@@ -193,6 +193,7 @@ pub(crate) async fn documented_routes(app: &App, with_public: bool) -> Vec<(Stri
 pub(crate) fn fill(path: &str, campaign: &str, respondent: &str) -> String {
     path.replace("{campaign}", campaign)
         .replace("{respondent}", respondent)
+        .replace("{what_if}", "spain-brigade")
 }
 
 pub(crate) fn method(m: &str) -> Method {

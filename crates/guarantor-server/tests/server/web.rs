@@ -172,6 +172,7 @@ async fn every_page_route_is_served_and_a_capital_reaches_only_its_own() {
                 path.replace("{campaign}", c)
                     .replace("{respondent}", r)
                     .replace("{token}", "0000")
+                    .replace("{what_if}", "spain-brigade")
             };
             // Served: the coordinator never meets the API's no_route fallback.
             let served = page(
@@ -1541,5 +1542,102 @@ async fn two_people_of_one_capital_are_told_apart_in_the_history() {
             "{}",
             audit.body
         );
+    }
+}
+
+/// A decision maker tries the engagement plan's best ask as a what-if from the page: it is saved
+/// (named by the ask, hypothetical), the options open under it with a banner, the picker offers
+/// it beside the offers as they are, and deleting it returns to the options as they are.
+#[tokio::test]
+async fn an_ask_is_tried_as_a_what_if_from_the_engagement_page() {
+    let gap_field = regex::Regex::new(r#"name="gap" value="(\d+)""#).unwrap();
+    for app in spawn_apps().await {
+        let _ = app.with_demo_and_invitation("FRA").await;
+        let dm = session(&app, "web-dm", Role::DecisionMaker).await;
+        let plan = page(
+            &app,
+            &dm,
+            Method::GET,
+            &format!("/campaigns/{CAMPAIGN}/engagement"),
+            None,
+        )
+        .await;
+        assert_eq!(plan.status, StatusCode::OK, "{}", app.label);
+        assert!(
+            plan.body.contains("Try an ask as a what-if"),
+            "{}",
+            app.label
+        );
+        let first_ask = gap_field.captures(&plan.body).expect("a Try it form")[1].to_owned();
+        let form = pairs(&[
+            ("_csrf", &csrf(&plan.body)),
+            ("scenario", "us-backstop"),
+            ("posture", ""),
+            ("gap", &first_ask),
+            ("candidate", "0"),
+        ]);
+        let tried = page(
+            &app,
+            &dm,
+            Method::POST,
+            &format!("/campaigns/{CAMPAIGN}/what-ifs"),
+            Some(&form),
+        )
+        .await;
+        assert_eq!(
+            tried.status,
+            StatusCode::SEE_OTHER,
+            "{}: {}",
+            app.label,
+            tried.body
+        );
+        assert!(
+            tried.location.contains("what_if=ask-"),
+            "{}",
+            tried.location
+        );
+        let under = page(&app, &dm, Method::GET, &tried.location, None).await;
+        assert_eq!(under.status, StatusCode::OK);
+        assert!(
+            under.body.contains("WHAT-IF (HYPOTHETICAL): &#34;Ask: "),
+            "{}",
+            app.label
+        );
+        assert!(under.body.contains("The offers as they are"));
+        // Without the CSRF token nothing is saved.
+        let forged = pairs(&[
+            ("scenario", "us-backstop"),
+            ("gap", &first_ask),
+            ("candidate", "0"),
+        ]);
+        let refused = page(
+            &app,
+            &dm,
+            Method::POST,
+            &format!("/campaigns/{CAMPAIGN}/what-ifs"),
+            Some(&forged),
+        )
+        .await;
+        assert_ne!(refused.status, StatusCode::SEE_OTHER);
+        // Deleted from the page.
+        let what_if = tried.location.split("what_if=").nth(1).unwrap().to_owned();
+        let delete = pairs(&[("_csrf", &csrf(&under.body))]);
+        let gone = page(
+            &app,
+            &dm,
+            Method::POST,
+            &format!("/campaigns/{CAMPAIGN}/what-ifs/{what_if}/delete"),
+            Some(&delete),
+        )
+        .await;
+        assert_eq!(
+            gone.status,
+            StatusCode::SEE_OTHER,
+            "{}: {}",
+            app.label,
+            gone.body
+        );
+        let after = page(&app, &dm, Method::GET, &tried.location, None).await;
+        assert_eq!(after.status, StatusCode::NOT_FOUND, "{}", app.label);
     }
 }
