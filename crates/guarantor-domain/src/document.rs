@@ -65,6 +65,63 @@ pub struct CampaignDocument {
     /// would change. Never counted as proposals; no capital made these offers.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub what_ifs: Vec<WhatIfDoc>,
+    /// Follow-up asks sent to capitals after the first round: what is still missing, from whom,
+    /// by when. A capital answers by revising its proposal with lines that reference the ask, or
+    /// declines it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub asks: Vec<AskDoc>,
+}
+
+/// A follow-up ask to one capital: requirement lines to fill, how many units, when, by when.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AskDoc {
+    /// Identifier of the ask, unique in the campaign.
+    #[schemars(regex(pattern = IDENT))]
+    pub id: String,
+    /// The capital asked (ISO 3166-1 alpha-3, an invited respondent).
+    #[schemars(regex(pattern = ISO3))]
+    pub respondent: String,
+    /// The capability asked for (catalogue id).
+    pub capability: String,
+    /// Units asked for, as an offer line counts them (rotation included in enduring phases
+    /// unless the answer is rotation-backed).
+    #[schemars(range(min = 1, max = 1_000_000))]
+    pub quantity: i64,
+    /// First phase.
+    pub earliest_phase: String,
+    /// Last phase; omitted means through the last phase.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_phase: Option<String>,
+    /// Sectors where the units are wanted; omitted means any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sectors: Option<Vec<String>>,
+    /// The requirement lines it would fill.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub requirements: Vec<String>,
+    /// The message to the capital.
+    pub message: String,
+    /// Reply by (RFC 3339, UTC); after it an unanswered ask has expired.
+    pub reply_by: DateTime<Utc>,
+    /// When it was sent (RFC 3339, UTC).
+    pub created_at: DateTime<Utc>,
+    /// Who sent it.
+    pub created_by: String,
+    /// Set when the capital declined it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub declined: Option<DeclineDoc>,
+}
+
+/// A capital's refusal of a follow-up ask.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeclineDoc {
+    /// When (RFC 3339, UTC).
+    pub at: DateTime<Utc>,
+    /// Who declined it.
+    pub by: String,
+    /// Why.
+    pub reason: String,
 }
 
 /// A saved what-if: the offers on the table with hypothetical offers added and real ones taken
@@ -575,6 +632,9 @@ pub struct OfferDoc {
     /// Remarks.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub note: String,
+    /// The follow-up ask (id) this line answers, if any: an ask sent to this respondent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answers_ask: Option<String>,
 }
 
 fn contributor() -> String {

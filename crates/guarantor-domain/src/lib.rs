@@ -6,6 +6,7 @@
 //! references). Everything downstream takes a `Campaign`. This crate does no I/O and knows
 //! nothing of HTTP or SQL.
 
+pub mod asks;
 pub mod document;
 pub mod format;
 pub mod ids;
@@ -17,6 +18,7 @@ mod to_document;
 mod validate;
 pub mod what_if;
 
+pub use asks::{AskStatus, Decline, FollowUpAsk};
 pub use document::{CampaignDocument, FORMAT_VERSION, json_schema};
 pub use load::{FileFormat, LoadError, parse_campaign, parse_document};
 pub use model::*;

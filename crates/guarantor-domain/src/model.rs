@@ -381,6 +381,8 @@ pub struct Offer {
     pub conditions: Vec<Condition>,
     /// Remarks.
     pub note: String,
+    /// The follow-up ask this line answers.
+    pub answers_ask: Option<String>,
 }
 
 /// Personnel of some units of one offer line, counted three ways. This is the one definition
@@ -577,6 +579,7 @@ pub struct Campaign {
     pub(crate) scenarios: Vec<Scenario>,
     pub(crate) proposals: Vec<Proposal>,
     pub(crate) what_ifs: Vec<crate::what_if::SavedWhatIf>,
+    pub(crate) asks: Vec<crate::asks::FollowUpAsk>,
 }
 
 impl Campaign {
@@ -813,6 +816,7 @@ mod personnel_tests {
 
     fn offer(units: i64, rotation_backed: bool) -> Offer {
         Offer {
+            answers_ask: None,
             id: OfferId::parse("X-1").unwrap(),
             capability: CapabilityId::parse("brigade.mechanised").unwrap(),
             quantity: Quantity::parse(units).unwrap(),

@@ -6,7 +6,7 @@ use crate::document::{
     ProposalDoc, QuestionDoc, QuestionnaireDoc, RequirementDoc, RespondentDoc, RevisionDoc,
     ScenarioDoc, SectionDoc, SectorDoc, WithdrawalDoc,
 };
-use crate::document::{HypotheticalOfferDoc, RemovedOfferDoc, WhatIfDoc};
+use crate::document::{AskDoc, DeclineDoc, HypotheticalOfferDoc, RemovedOfferDoc, WhatIfDoc};
 use crate::model::{Answer, Campaign, Caveat, Condition, Offer};
 use crate::quantity::Figure;
 
@@ -53,6 +53,7 @@ fn offer_doc(o: &Offer) -> OfferDoc {
             })
             .collect(),
         note: o.note.clone(),
+        answers_ask: o.answers_ask.clone(),
     }
 }
 
@@ -265,6 +266,29 @@ impl Campaign {
                             offer: r.offer.to_string(),
                         })
                         .collect(),
+                })
+                .collect(),
+            asks: self
+                .asks
+                .iter()
+                .map(|a| AskDoc {
+                    id: a.id.clone(),
+                    respondent: a.respondent.to_string(),
+                    capability: a.capability.to_string(),
+                    quantity: i64::from(a.quantity.get()),
+                    earliest_phase: a.earliest_phase.to_string(),
+                    last_phase: a.last_phase.as_ref().map(ToString::to_string),
+                    sectors: a.sectors.as_ref().map(strings),
+                    requirements: strings(&a.requirements),
+                    message: a.message.clone(),
+                    reply_by: a.reply_by,
+                    created_at: a.created_at,
+                    created_by: a.created_by.clone(),
+                    declined: a.declined.as_ref().map(|d| DeclineDoc {
+                        at: d.at,
+                        by: d.by.clone(),
+                        reason: d.reason.clone(),
+                    }),
                 })
                 .collect(),
         }

@@ -7,6 +7,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 
+use crate::asks::{Decline, FollowUpAsk};
 use crate::document::{
     AnswerDoc, CampaignDocument, CaveatDoc, ConditionDoc, FORMAT_VERSION, FactsDoc, OfferDoc,
     ProposalDoc, RequirementDoc,
@@ -111,6 +112,9 @@ struct Known {
     currencies: BTreeSet<String>,
     phase_order: HashMap<String, usize>,
     invited_count: usize,
+    /// Follow-up asks: id → (respondent, capability).
+    asks: BTreeMap<String, (String, String)>,
+    requirements: BTreeSet<String>,
 }
 
 impl Known {
@@ -151,6 +155,12 @@ impl Known {
                 .map(|(i, p)| (p.id.clone(), i))
                 .collect(),
             invited_count: doc.respondents.iter().filter(|r| r.invited).count(),
+            asks: doc
+                .asks
+                .iter()
+                .map(|a| (a.id.clone(), (a.respondent.clone(), a.capability.clone())))
+                .collect(),
+            requirements: doc.requirements.iter().map(|r| r.id.clone()).collect(),
         }
     }
 }
@@ -195,6 +205,7 @@ pub fn validate(doc: &CampaignDocument) -> Result<Campaign, Vec<Problem>> {
     let scenarios = scenarios(&mut c, doc, &known);
     let proposals = proposals(&mut c, doc, &known);
     let what_ifs = what_ifs(&mut c, doc, &known);
+    let asks = asks(&mut c, doc, &known);
     linked_condition_cycles(&mut c, doc);
 
     if !c.problems.is_empty() {
@@ -214,6 +225,7 @@ pub fn validate(doc: &CampaignDocument) -> Result<Campaign, Vec<Problem>> {
         proposals,
         postures,
         what_ifs,
+        asks,
     ) {
         (
             Some(info),
@@ -228,6 +240,7 @@ pub fn validate(doc: &CampaignDocument) -> Result<Campaign, Vec<Problem>> {
             Some(proposals),
             Some(postures),
             Some(what_ifs),
+            Some(asks),
         ) => Ok(Campaign {
             info,
             phases,
@@ -241,6 +254,7 @@ pub fn validate(doc: &CampaignDocument) -> Result<Campaign, Vec<Problem>> {
             scenarios,
             proposals,
             what_ifs,
+            asks,
         }),
         _ => Err(vec![Problem {
             path: String::new(),
@@ -714,6 +728,79 @@ fn what_ifs(c: &mut Checker, doc: &CampaignDocument, k: &Known) -> Option<Vec<Sa
                 added: added?,
                 removed: removed?,
             },
+        })
+    }))
+}
+
+/// Follow-up asks: what an offer line would say, to an invited respondent, by a date after it
+/// was sent; a decline says who, when and why.
+fn asks(c: &mut Checker, doc: &CampaignDocument, k: &Known) -> Option<Vec<FollowUpAsk>> {
+    c.unique("asks", doc.asks.iter().map(|a| a.id.as_str()));
+    all(doc.asks.iter().enumerate().map(|(i, a)| {
+        let id = c.take(|| format!("asks[{i}].id"), SectionId::parse(&a.id));
+        let base = format!("asks[{}]", a.id);
+        let p = |f: &str| format!("{base}.{f}");
+        let respondent = invited_respondent(c, &p("respondent"), &a.respondent, k);
+        // The units, phases and sectors asked for follow the rules of an offer line.
+        let as_offer = OfferDoc {
+            id: a.id.clone(),
+            capability: a.capability.clone(),
+            quantity: a.quantity,
+            earliest_phase: a.earliest_phase.clone(),
+            last_phase: a.last_phase.clone(),
+            rotation_backed: false,
+            sectors: a.sectors.clone(),
+            caveats: Vec::new(),
+            cost_per_unit_year: None,
+            paid_by: "contributor".into(),
+            conditions: Vec::new(),
+            note: String::new(),
+            answers_ask: None,
+        };
+        let line = offer(c, &base, &a.respondent, &as_offer, k);
+        let requirements = all(a.requirements.iter().map(|r| {
+            known_ref(c, || p("requirements"), "requirement", r, &k.requirements)
+                .then(|| RequirementId::parse(r).ok())
+                .flatten()
+        }));
+        c.non_empty(|| p("message"), &a.message);
+        c.non_empty(|| p("created_by"), &a.created_by);
+        if a.reply_by < a.created_at {
+            c.report(
+                p("reply_by"),
+                format!("is before the ask was sent ({})", a.created_at.to_rfc3339()),
+            );
+        }
+        let declined = match &a.declined {
+            None => Some(None),
+            Some(d) => {
+                c.non_empty(|| p("declined.by"), &d.by);
+                c.non_empty(|| p("declined.reason"), &d.reason);
+                if d.at < a.created_at {
+                    c.report(p("declined.at"), "is before the ask was sent");
+                }
+                Some(Some(Decline {
+                    at: d.at,
+                    by: d.by.clone(),
+                    reason: d.reason.clone(),
+                }))
+            }
+        };
+        let line = line?;
+        Some(FollowUpAsk {
+            id: id?.to_string(),
+            respondent: respondent?,
+            capability: line.capability,
+            quantity: line.quantity,
+            earliest_phase: line.earliest_phase,
+            last_phase: line.last_phase,
+            sectors: line.sectors,
+            requirements: requirements?,
+            message: a.message.clone(),
+            reply_by: a.reply_by,
+            created_at: a.created_at,
+            created_by: a.created_by.clone(),
+            declined: declined?,
         })
     }))
 }
@@ -1226,6 +1313,41 @@ fn offer(c: &mut Checker, at: &str, own: &str, o: &OfferDoc, k: &Known) -> Optio
         .conditions
         .iter()
         .map(|cond| condition(c, &p("conditions"), own, cond, k)));
+    if let Some(ask) = &o.answers_ask {
+        match k.asks.get(ask) {
+            Some((to, _)) if to != own => c.report(
+                p("answers_ask"),
+                format!("the ask \"{ask}\" was sent to {to}, not to {own}"),
+            ),
+            Some((_, capability)) if *capability != o.capability => c.report(
+                p("answers_ask"),
+                format!(
+                    "the ask \"{ask}\" is for {capability}; this line offers {}",
+                    o.capability
+                ),
+            ),
+            Some(_) => {}
+            None => {
+                let mine: Vec<&String> = k
+                    .asks
+                    .iter()
+                    .filter(|(_, (to, _))| to == own)
+                    .map(|(id, _)| id)
+                    .collect();
+                c.report(
+                    p("answers_ask"),
+                    format!(
+                        "no ask \"{ask}\" was sent to {own} ({})",
+                        if mine.is_empty() {
+                            "it has none".to_owned()
+                        } else {
+                            format!("its asks: {}", listing(mine.into_iter()))
+                        }
+                    ),
+                );
+            }
+        }
+    }
     Some(Offer {
         id: id?,
         capability: category.and_then(|_| CapabilityId::parse(&o.capability).ok())?,
@@ -1244,6 +1366,7 @@ fn offer(c: &mut Checker, at: &str, own: &str, o: &OfferDoc, k: &Known) -> Optio
         paid_by: paid_by?,
         conditions: conditions?,
         note: o.note.clone(),
+        answers_ask: o.answers_ask.clone(),
     })
 }
 

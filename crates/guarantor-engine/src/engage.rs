@@ -495,6 +495,7 @@ fn scenario_plan(
             let units_asked = (f64::from(units_deployed) * factor - 1e-9).ceil() as u32;
             let (cost_m, cost_basis) = unit_cost(campaign, capability, c.respondent.code);
             let offer = Offer {
+                answers_ask: None,
                 id: OfferId::parse(&format!("ask-{next_id}"))
                     .unwrap_or_else(|_| unreachable!("a well-formed id")),
                 capability: capability.id.clone(),

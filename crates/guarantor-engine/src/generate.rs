@@ -193,6 +193,7 @@ pub fn document(size: Size, seed: u64) -> CampaignDocument {
                         _ => rng.random_range(1..8),
                     };
                     OfferDoc {
+                        answers_ask: None,
                         id: format!("{code}-{}", j + 1),
                         capability: cap.into(),
                         quantity,
@@ -236,6 +237,7 @@ pub fn document(size: Size, seed: u64) -> CampaignDocument {
         .collect();
 
     CampaignDocument {
+        asks: Vec::new(),
         format_version: FORMAT_VERSION,
         campaign: CampaignInfoDoc {
             id: format!("generated-{seed}"),

@@ -1434,6 +1434,7 @@ fn every_ask_of_the_demo_recomputes_to_the_value_the_plan_states() {
         assert!(v.error.is_none(), "{v:?}");
         assert!(v.essential_gain_points >= 0.0, "{}: {v:?}", ask.in_words);
         let offer = Offer {
+            answers_ask: None,
             id: OfferId::parse("by-hand").unwrap(),
             capability: demo
                 .catalogue()

@@ -465,6 +465,8 @@ pub(crate) struct Lists {
     pub facts: Vec<(String, String)>,
     /// The invited capitals (code, name): who an offer may wait for.
     pub capitals: Vec<(String, String)>,
+    /// The follow-up asks (id, what is asked in words, the capital asked).
+    pub asks: Vec<(String, String, String)>,
 }
 
 impl Lists {
@@ -520,7 +522,28 @@ impl Lists {
                 .filter(|r| r.invited)
                 .map(|r| (r.code.clone(), r.name.clone()))
                 .collect(),
+            asks: doc
+                .asks
+                .iter()
+                .map(|a| {
+                    let capability = doc
+                        .catalogue
+                        .iter()
+                        .find(|c| c.id == a.capability)
+                        .map_or(a.capability.as_str(), |c| c.name.as_str());
+                    (
+                        a.id.clone(),
+                        format!("{}: {} × {capability}", a.id, a.quantity),
+                        a.respondent.clone(),
+                    )
+                })
+                .collect(),
         }
+    }
+
+    /// Whether any follow-up ask went to `respondent`.
+    pub fn has_asks(&self, respondent: &str) -> bool {
+        self.asks.iter().any(|(_, _, to)| to == respondent)
     }
 
     /// The label of `id` in `list`, or the id itself.

@@ -45,6 +45,8 @@ pub(crate) struct OfferRow {
     pub if_commits: String,
     pub min_partners: String,
     pub note: String,
+    /// The follow-up ask the line answers (empty: none).
+    pub answers_ask: String,
     /// Problems by field name (`quantity`, `capability`, …; `line` for the line as a whole).
     pub errors: BTreeMap<String, String>,
 }
@@ -73,6 +75,7 @@ impl OfferRow {
                 .unwrap_or_default(),
             paid_by: o.paid_by.clone(),
             note: o.note.clone(),
+            answers_ask: o.answers_ask.clone().unwrap_or_default(),
             ..Self::default()
         };
         let mut other = Vec::new();
@@ -294,6 +297,7 @@ pub(crate) fn read_form(
             if_commits: form.all(&format!("o{i}.if_commits")).join(", "),
             min_partners: f("min_partners"),
             note: f("note"),
+            answers_ask: f("answers_ask"),
             errors: BTreeMap::new(),
         };
         let removed = form.ticked(&format!("o{i}.remove"));
@@ -463,6 +467,7 @@ fn offer_of(row: &mut OfferRow, doc: &CampaignDocument) -> OfferDoc {
     );
     conditions.extend(min_partners.map(ConditionDoc::MinPartners));
     OfferDoc {
+        answers_ask: Some(row.answers_ask.clone()).filter(|a| !a.is_empty()),
         id: row.id.clone(),
         capability: row.capability.clone(),
         quantity,
@@ -663,6 +668,7 @@ mod tests {
 
     fn offer(id: &str, quantity: i64) -> OfferDoc {
         OfferDoc {
+            answers_ask: None,
             id: id.into(),
             capability: "brigade.armoured".into(),
             quantity,

@@ -181,6 +181,7 @@ mod tests {
     fn a_line_reads_in_words_with_names_not_ids() {
         let doc = crate::web::demo_document();
         let line = OfferDoc {
+            answers_ask: None,
             id: "CYP-1".into(),
             capability: "brigade.mechanised".into(),
             quantity: 2,

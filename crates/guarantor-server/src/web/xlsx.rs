@@ -30,7 +30,7 @@ pub const OFFER_ROWS: u32 = 200;
 const ANSWER_ROWS: u32 = 1000;
 
 /// The `Offers` sheet's columns: (header, field name in the campaign file, width).
-const OFFER_COLUMNS: [(&str, &str, f64); 17] = [
+const OFFER_COLUMNS: [(&str, &str, f64); 18] = [
     ("ID (blank for a new line)", "id", 14.0),
     ("Capability", "capability", 26.0),
     ("Quantity (units)", "quantity", 10.0),
@@ -64,7 +64,15 @@ const OFFER_COLUMNS: [(&str, &str, f64); 17] = [
     ),
     ("Condition: at least N partners", "min_partners", 12.0),
     ("Note", "note", 30.0),
+    (
+        "Answers follow-up ask (ask id; blank: none)",
+        "answers_ask",
+        16.0,
+    ),
 ];
+
+/// The `Offers` sheet's last column, 0-based (R: the answered ask).
+const OFFER_LAST_COLUMN: u32 = OFFER_COLUMNS.len() as u32 - 1;
 
 /// The cell where `Read me` records the proposal version the file was made from.
 const VERSION_CELL: (u32, u16) = (6, 1);
@@ -237,7 +245,7 @@ pub fn template(
         .filter(|(on, _)| *on)
         .map(|(_, name)| *name)
         .collect();
-        let texts: [(u16, String); 14] = [
+        let texts: [(u16, String); 15] = [
             (0, row.id.clone()),
             (1, row.capability.clone()),
             (3, row.earliest_phase.clone()),
@@ -252,6 +260,7 @@ pub fn template(
             (13, row.facts.join(", ")),
             (14, row.if_commits.clone()),
             (16, row.note.clone()),
+            (17, row.answers_ask.clone()),
         ];
         for (c, text) in texts {
             if !text.is_empty() {
@@ -610,7 +619,14 @@ fn read_checked(
     })?;
     let mut problems = Vec::new();
     let readme = grid(&mut wb, "Read me", 20, 2, false, &mut problems)?;
-    let offers = grid(&mut wb, "Offers", OFFER_ROWS, 16, true, &mut problems)?;
+    let offers = grid(
+        &mut wb,
+        "Offers",
+        OFFER_ROWS,
+        OFFER_LAST_COLUMN,
+        true,
+        &mut problems,
+    )?;
     let answers = grid(&mut wb, "Answers", ANSWER_ROWS, 2, true, &mut problems)?;
 
     let who = text(readme.get_value((RESPONDENT_CELL.0, u32::from(RESPONDENT_CELL.1))));
@@ -636,7 +652,7 @@ fn read_checked(
     let end = offers.last_row().unwrap_or(0);
     for r in 1..=end {
         let cell = |c: u16| text(offers.get_value((r, u32::from(c))));
-        let values: Vec<String> = (0..17).map(cell).collect();
+        let values: Vec<String> = (0..18).map(cell).collect();
         if values.iter().all(String::is_empty) {
             continue;
         }
@@ -739,6 +755,7 @@ fn read_checked(
         }
         offer_rows.push(r);
         lines.push(OfferDoc {
+            answers_ask: (!values[17].is_empty()).then(|| values[17].clone()),
             id: values[0].clone(),
             capability: values[1].clone(),
             quantity,
@@ -1058,6 +1075,7 @@ mod tests {
         let with_line = Upload {
             content: DraftContent {
                 offers: vec![OfferDoc {
+                    answers_ask: None,
                     id: "GBR-1".into(),
                     capability: "brigade.armoured".into(),
                     quantity: 1,
