@@ -6,6 +6,7 @@
 //! pipeline ([`brief`]) and demo seeding ([`demo`]). It knows nothing of HTTP, HTML or
 //! terminals.
 
+pub mod asks;
 pub mod brief;
 pub mod demo;
 pub mod error;
@@ -27,6 +28,7 @@ pub use guarantor_store::{
     Submissions, TOKEN_DAYS,
 };
 
+pub use asks::{AskRequest, AskView};
 pub use error::{AppError, AppResult, ErrorKind};
 use policy::authorise;
 pub use policy::{Action, Decision};

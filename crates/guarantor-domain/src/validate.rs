@@ -1341,7 +1341,13 @@ fn offer(c: &mut Checker, at: &str, own: &str, o: &OfferDoc, k: &Known) -> Optio
                         if mine.is_empty() {
                             "it has none".to_owned()
                         } else {
-                            format!("its asks: {}", listing(mine.into_iter()))
+                            format!(
+                                "its asks: {}",
+                                mine.iter()
+                                    .map(|s| s.as_str())
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            )
                         }
                     ),
                 );

@@ -965,3 +965,130 @@ fn what_ifs_are_checked_like_offers_and_round_trip() {
         "",
     );
 }
+
+/// A follow-up ask is checked like an offer line to an invited capital; its status follows from
+/// the current proposal and the clock: open, partly answered, answered, declined, expired.
+#[test]
+fn follow_up_asks_are_checked_and_their_status_follows_the_proposal() {
+    use chrono::TimeZone;
+    let ask = |id: &str, to: &str, quantity: i64| {
+        json!({
+            "id": id,
+            "respondent": to,
+            "capability": "battery",
+            "quantity": quantity,
+            "earliest_phase": "P1",
+            "sectors": ["air"],
+            "message": "Two more batteries for the airspace, please.",
+            "reply_by": "2025-03-20T17:00:00Z",
+            "created_at": "2025-03-08T09:00:00Z",
+            "created_by": "coordinator"
+        })
+    };
+    let mut v = small();
+    v["asks"] = json!([ask("a1", "FRA", 4), ask("a2", "DEU", 1)]);
+    assert!(problems(&v).is_empty(), "{:?}", problems(&v));
+    let before = chrono::Utc.with_ymd_and_hms(2025, 3, 10, 0, 0, 0).unwrap();
+    let after = chrono::Utc.with_ymd_and_hms(2025, 3, 21, 0, 0, 0).unwrap();
+    let c = parse_campaign(&serde_json::to_string(&v).unwrap(), FileFormat::Json).unwrap();
+    let status = |c: &guarantor_domain::Campaign, id: &str, now| {
+        let a = c.asks().iter().find(|a| a.id == id).unwrap();
+        c.ask_status(a, now)
+    };
+    use guarantor_domain::AskStatus;
+    assert_eq!(status(&c, "a1", before), AskStatus::Open);
+    assert_eq!(status(&c, "a1", after), AskStatus::Expired);
+    assert_eq!(c.to_document().asks.len(), 2, "the round trip keeps them");
+
+    // France's current revision answers a1 with its 2 batteries: partly (4 asked); with 4, whole.
+    let fra = v["proposals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .position(|p| p["respondent"] == "FRA")
+        .unwrap();
+    let last = v["proposals"][fra]["revisions"].as_array().unwrap().len() - 1;
+    let line = v["proposals"][fra]["revisions"][last]["offers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .position(|o| o["capability"] == "battery")
+        .unwrap();
+    v["proposals"][fra]["revisions"][last]["offers"][line]["answers_ask"] = json!("a1");
+    let c = parse_campaign(&serde_json::to_string(&v).unwrap(), FileFormat::Json).unwrap();
+    assert_eq!(status(&c, "a1", before), AskStatus::PartlyAnswered);
+    assert_eq!(
+        status(&c, "a1", after),
+        AskStatus::PartlyAnswered,
+        "an answer does not expire"
+    );
+    v["proposals"][fra]["revisions"][last]["offers"][line]["quantity"] = json!(4);
+    let c = parse_campaign(&serde_json::to_string(&v).unwrap(), FileFormat::Json).unwrap();
+    assert_eq!(status(&c, "a1", before), AskStatus::Answered);
+    // Germany declines a2.
+    v["asks"][1]["declined"] = json!({"at": "2025-03-09T10:00:00Z", "by": "DEU desk", "reason": "All batteries are committed at home."});
+    let c = parse_campaign(&serde_json::to_string(&v).unwrap(), FileFormat::Json).unwrap();
+    assert_eq!(status(&c, "a2", before), AskStatus::Declined);
+
+    let with_answer = |ask_id: &'static str| {
+        move |v: &mut Value| {
+            v["asks"] = json!([ask("a1", "FRA", 4), ask("a2", "DEU", 1)]);
+            let fra = v["proposals"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .position(|p| p["respondent"] == "FRA")
+                .unwrap();
+            let last = v["proposals"][fra]["revisions"].as_array().unwrap().len() - 1;
+            v["proposals"][fra]["revisions"][last]["offers"][0]["answers_ask"] = json!(ask_id);
+        }
+    };
+    assert_rule(
+        with_answer("a2"),
+        "proposals[FRA].revisions[2].offers[0].answers_ask",
+        "was sent to DEU, not to FRA",
+    );
+    assert_rule(
+        with_answer("zz"),
+        "proposals[FRA].revisions[2].offers[0].answers_ask",
+        "no ask \"zz\" was sent to FRA (its asks: a1)",
+    );
+    assert_rule(
+        with_answer("a1"),
+        "proposals[FRA].revisions[2].offers[0].answers_ask",
+        "the ask \"a1\" is for battery; this line offers brigade",
+    );
+    assert_rule(
+        |v| v["asks"] = json!([ask("a1", "USA", 1)]),
+        "asks[a1].respondent",
+        "not invited",
+    );
+    assert_rule(
+        |v| v["asks"] = json!([ask("a1", "FRA", 0)]),
+        "asks[a1].quantity",
+        "greater than 0",
+    );
+    assert_rule(
+        |v| {
+            let mut a = ask("a1", "FRA", 1);
+            a["reply_by"] = json!("2025-03-01T00:00:00Z");
+            v["asks"] = json!([a]);
+        },
+        "asks[a1].reply_by",
+        "is before the ask was sent",
+    );
+    assert_rule(
+        |v| {
+            let mut a = ask("a1", "FRA", 1);
+            a["declined"] = json!({"at": "2025-03-09T10:00:00Z", "by": "FRA desk", "reason": " "});
+            v["asks"] = json!([a]);
+        },
+        "asks[a1].declined.reason",
+        "",
+    );
+    assert_rule(
+        |v| v["asks"] = json!([ask("a1", "FRA", 1), ask("a1", "DEU", 1)]),
+        "asks[a1]",
+        "duplicate id",
+    );
+}

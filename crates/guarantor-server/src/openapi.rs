@@ -33,6 +33,14 @@ pub fn document() -> Value {
         ),
         ("SubmitRequest", generator.subschema_for::<SubmitRequest>()),
         (
+            "AskRequest",
+            generator.subschema_for::<guarantor_app::AskRequest>(),
+        ),
+        (
+            "DeclineRequest",
+            generator.subschema_for::<crate::api::proposals::DeclineRequest>(),
+        ),
+        (
             "WhatIf",
             generator.subschema_for::<guarantor_domain::document::WhatIfDoc>(),
         ),
@@ -75,7 +83,7 @@ pub fn document() -> Value {
 
     let mut paths: Map<String, Value> = Map::new();
     for r in crate::api_routes() {
-        let mut parameters: Vec<Value> = ["campaign", "respondent", "what_if"]
+        let mut parameters: Vec<Value> = ["campaign", "respondent", "what_if", "ask"]
             .iter()
             .filter(|p| r.path.contains(&format!("{{{p}}}")))
             .map(|p| json!({"name": p, "in": "path", "required": true, "schema": {"type": "string"}}))

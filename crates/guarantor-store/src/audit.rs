@@ -110,11 +110,15 @@ pub enum AuditAction {
     WhatIfSave,
     /// A what-if deleted.
     WhatIfDelete,
+    /// A follow-up ask sent to a capital.
+    AskCreate,
+    /// A follow-up ask declined by its capital.
+    AskDecline,
 }
 
 impl AuditAction {
     /// Every action.
-    pub const ALL: [Self; 17] = [
+    pub const ALL: [Self; 19] = [
         Self::CampaignImport,
         Self::CampaignSetup,
         Self::CampaignReopen,
@@ -132,6 +136,8 @@ impl AuditAction {
         Self::TokenRevoke,
         Self::WhatIfSave,
         Self::WhatIfDelete,
+        Self::AskCreate,
+        Self::AskDecline,
     ];
 
     /// As stored in the log (and hashed: never change one).
@@ -154,6 +160,8 @@ impl AuditAction {
             Self::TokenRevoke => "token.revoke",
             Self::WhatIfSave => "what_if.save",
             Self::WhatIfDelete => "what_if.delete",
+            Self::AskCreate => "ask.create",
+            Self::AskDecline => "ask.decline",
         }
     }
 
@@ -177,6 +185,8 @@ impl AuditAction {
             Self::TokenRevoke => "revoked an API token",
             Self::WhatIfSave => "saved a what-if",
             Self::WhatIfDelete => "deleted a what-if",
+            Self::AskCreate => "sent a follow-up ask",
+            Self::AskDecline => "declined a follow-up ask",
         }
     }
 

@@ -12,6 +12,7 @@
 //! row breaks the chain; [`Store::verify_audit`] walks it.
 
 mod access;
+mod asks;
 mod audit;
 mod proposals;
 mod setup;
@@ -125,6 +126,19 @@ pub enum StoreError {
         /// The code asked for.
         respondent: String,
     },
+    /// No follow-up ask with that id to that capital.
+    #[error("campaign \"{campaign}\" has no ask \"{ask}\" to {respondent}")]
+    NoSuchAsk {
+        /// Campaign id.
+        campaign: String,
+        /// The capital.
+        respondent: String,
+        /// The ask id.
+        ask: String,
+    },
+    /// An ask cannot be sent or declined now; the message says why and what to do.
+    #[error("{0}")]
+    AskRefused(String),
     /// No saved what-if with that id.
     #[error("campaign \"{campaign}\" has no saved what-if \"{id}\" (saved: {saved})")]
     NoSuchWhatIf {

@@ -92,7 +92,7 @@ impl Store {
 /// Writes the setup document (without proposals) and moves the versions on: the campaign's,
 /// and the setup's, since what-ifs are part of the setup document the store parses per
 /// setup version. Returns the new campaign version.
-async fn write_setup(
+pub(crate) async fn write_setup(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     id: &str,
     setup: &guarantor_domain::CampaignDocument,

@@ -28,6 +28,12 @@ pub(crate) const ROUTES: &[Route] = &[
     ),
     endpoint!(GET "/api/campaigns/{campaign}/assessment" => get_assessment, ACCOUNTS, "The assessment (as `guarantor assess --json`)."),
     endpoint!(GET "/api/campaigns/{campaign}/options" => get_options, ACCOUNTS, "Options under every scenario (as `guarantor options --all-scenarios --json`); query `what_if`: under that saved what-if (hypothetical offers; the report's `what_if` names it)."),
+    endpoint!(GET "/api/campaigns/{campaign}/asks" => get_asks, ACCOUNTS, "Every follow-up ask of the campaign, each with where it stands."),
+    Route {
+        body: Some("AskRequest"),
+        success: 201,
+        ..endpoint!(POST "/api/campaigns/{campaign}/asks" => send_ask, "coordinator", "Send a follow-up ask to one capital (refused, 409, while the campaign does not accept submissions). Answers its id.")
+    },
     Route {
         body: Some("WhatIf"),
         ..endpoint!(
@@ -265,6 +271,31 @@ pub(crate) async fn get_options(
         Some(w) => s.app.options_under(&caller.0, &campaign, &w).await?,
     };
     Ok(Json(&*report).into_response())
+}
+
+pub(crate) async fn get_asks(
+    State(s): Shared,
+    caller: Caller,
+    Path(campaign): Path<String>,
+) -> AppResult<Response> {
+    Ok(Json(s.app.asks(&caller.0, &campaign).await?).into_response())
+}
+
+pub(crate) async fn send_ask(
+    State(s): Shared,
+    caller: Caller,
+    Path(campaign): Path<String>,
+    body: Bytes,
+) -> AppResult<Response> {
+    // Authorised before the body is read.
+    guarantor_app::policy::authorise(&caller.0, Action::Coordinate)?;
+    let request: guarantor_app::AskRequest = error::parse_body(&body)?;
+    let (id, version) = s.app.send_ask(&caller.0, &campaign, request).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(serde_json::json!({"ask": id, "version": version})),
+    )
+        .into_response())
 }
 
 pub(crate) async fn put_what_if(

@@ -30,6 +30,11 @@ pub(crate) const ROUTES: &[Route] = &[
         if_match: true,
         ..endpoint!(POST "/api/campaigns/{campaign}/proposals/{respondent}/withdraw" => withdraw, EDIT, "Withdraw a submitted proposal.")
     },
+    endpoint!(GET "/api/campaigns/{campaign}/proposals/{respondent}/asks" => get_asks, OWN, "The follow-up asks sent to this capital, each with where it stands (open, partly answered, answered, declined, expired) and the units of the current proposal that answer it."),
+    Route {
+        body: Some("DeclineRequest"),
+        ..endpoint!(POST "/api/campaigns/{campaign}/proposals/{respondent}/asks/{ask}/decline" => decline_ask, EDIT, "Decline a follow-up ask, saying why (once; an ask already declined is 409).")
+    },
 ];
 
 pub(crate) fn with_etag(state: ProposalState) -> Response {
@@ -95,6 +100,38 @@ pub struct WithdrawRequest {
     /// Why, if the capital says.
     #[serde(default)]
     pub reason: String,
+}
+
+/// Decline a follow-up ask.
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeclineRequest {
+    /// Why: the coordinator reads it.
+    pub reason: String,
+}
+
+pub(crate) async fn get_asks(
+    State(s): Shared,
+    caller: Caller,
+    Path((campaign, respondent)): Path<(String, String)>,
+) -> AppResult<Response> {
+    Ok(Json(s.app.asks_of(&caller.0, &campaign, &respondent).await?).into_response())
+}
+
+pub(crate) async fn decline_ask(
+    State(s): Shared,
+    caller: Caller,
+    Path((campaign, respondent, ask)): Path<(String, String, String)>,
+    body: Bytes,
+) -> AppResult<Response> {
+    // Authorised before the body is read.
+    guarantor_app::policy::authorise(&caller.0, Action::change(&campaign, &respondent))?;
+    let req: DeclineRequest = error::parse_body(&body)?;
+    let version = s
+        .app
+        .decline_ask(&caller.0, &campaign, &respondent, &ask, &req.reason)
+        .await?;
+    Ok(Json(serde_json::json!({"ask": ask, "version": version})).into_response())
 }
 
 pub(crate) async fn submit(

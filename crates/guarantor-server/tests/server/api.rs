@@ -929,6 +929,269 @@ async fn what_ifs_are_saved_computed_and_deleted_through_the_api() {
     }
 }
 
+/// The coordinator asks France for batteries and Germany for a brigade; France answers by
+/// revising its proposal with a line that names the ask (partly, then whole), Germany declines;
+/// refused transitions change nothing: a second decline, a decline by another capital, an ask
+/// from a decision maker, an ask while submissions are closed.
+#[tokio::test]
+async fn follow_up_asks_are_sent_answered_declined_and_refused_cleanly() {
+    for app in spawn_apps().await {
+        let fra = app.with_demo_and_invitation("FRA").await;
+        let deu = app.invite("DEU").await;
+        let base = format!("/api/campaigns/{CAMPAIGN}");
+        let coordinator = Some(app.coordinator.as_str());
+        let ask = |id: &str, to: &str, capability: &str, quantity: i64| {
+            json!({
+                "id": id, "respondent": to, "capability": capability, "quantity": quantity,
+                "earliest_phase": "P1", "last_phase": "P2", "sectors": ["airspace"],
+                "message": "Can you add these for the airspace?"
+            })
+        };
+        // The demo's deadline has passed: no ask until the coordinator reopens submissions.
+        let (status, body, _) = app
+            .call(
+                Method::POST,
+                &format!("{base}/asks"),
+                coordinator,
+                Some(ask("fra-ad", "FRA", "air_defence.long_range", 3)),
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::CONFLICT, "{}: {body}", app.label);
+        let (status, _, _) = app
+            .call(
+                Method::POST,
+                &format!("{base}/reopen"),
+                coordinator,
+                None,
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::NO_CONTENT);
+        let (status, body, _) = app
+            .call(
+                Method::POST,
+                &format!("{base}/asks"),
+                coordinator,
+                Some(ask("fra-ad", "FRA", "air_defence.long_range", 3)),
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{}: {body}", app.label);
+        assert_eq!(body["ask"], "fra-ad");
+        let mut brigade = ask("deu-brigade", "DEU", "brigade.mechanised", 3);
+        brigade["sectors"] = json!(["kyiv"]);
+        let (status, _, _) = app
+            .call(
+                Method::POST,
+                &format!("{base}/asks"),
+                coordinator,
+                Some(brigade),
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED);
+        // A decision maker may not send one; a broken one names its field.
+        let (status, _, _) = app
+            .call(
+                Method::POST,
+                &format!("{base}/asks"),
+                Some(&app.decision_maker),
+                Some(ask("x", "FRA", "air_defence.long_range", 1)),
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        let (status, body, _) = app
+            .call(
+                Method::POST,
+                &format!("{base}/asks"),
+                coordinator,
+                Some(ask("bad", "FRA", "tank", 1)),
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert!(
+            body["error"]["problems"]
+                .to_string()
+                .contains("asks[bad].capability"),
+            "{body}"
+        );
+
+        // France sees its own ask, open.
+        let own = |token: &str, code: &str| {
+            let app = &app;
+            let path = format!("{base}/proposals/{code}/asks");
+            let token = token.to_owned();
+            async move { app.call(Method::GET, &path, Some(&token), None, None).await }
+        };
+        let (status, list, _) = own(&fra, "FRA").await;
+        assert_eq!(status, StatusCode::OK, "{list}");
+        assert_eq!(list.as_array().unwrap().len(), 1);
+        assert_eq!(list[0]["status"], "open");
+        // Germany's asks are not France's to see.
+        let (status, _, _) = own(&fra, "DEU").await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+
+        // France answers: a line naming the ask, 2 of the 3 batteries, then all 3.
+        for (units, expected) in [(2, "partly_answered"), (3, "answered")] {
+            let (_, current, etag) = app
+                .call(
+                    Method::GET,
+                    &format!("{base}/proposals/FRA"),
+                    Some(&fra),
+                    None,
+                    None,
+                )
+                .await;
+            let mut offers = current["proposal"]["revisions"]
+                .as_array()
+                .and_then(|r| r.last())
+                .map(|r| r["offers"].clone())
+                .unwrap_or(json!([]));
+            offers
+                .as_array_mut()
+                .unwrap()
+                .retain(|o| o["id"] != "FRA-AD2");
+            offers.as_array_mut().unwrap().push(json!({
+                "id": "FRA-AD2", "capability": "air_defence.long_range", "quantity": units,
+                "earliest_phase": "P1", "sectors": ["airspace"], "answers_ask": "fra-ad"
+            }));
+            let etag = etag.unwrap();
+            let (status, body, etag) = app
+                .call(
+                    Method::PUT,
+                    &format!("{base}/proposals/FRA/draft"),
+                    Some(&fra),
+                    Some(json!({"offers": offers})),
+                    Some(&etag),
+                )
+                .await;
+            assert_eq!(status, StatusCode::OK, "{}: {body}", app.label);
+            let (status, body, _) = app
+                .call(
+                    Method::POST,
+                    &format!("{base}/proposals/FRA/submit"),
+                    Some(&fra),
+                    None,
+                    etag.as_deref(),
+                )
+                .await;
+            assert_eq!(status, StatusCode::OK, "{}: {body}", app.label);
+            let (_, list, _) = own(&fra, "FRA").await;
+            assert_eq!(list[0]["status"], expected, "{}: {list}", app.label);
+            assert_eq!(list[0]["units_answered"], units);
+        }
+
+        // Germany declines; twice is refused; France cannot decline Germany's ask.
+        let decline = |token: &str, code: &str, reason: &str| {
+            let app = &app;
+            let path = format!("{base}/proposals/{code}/asks/deu-brigade/decline");
+            let token = token.to_owned();
+            let body = json!({"reason": reason});
+            async move {
+                app.call(Method::POST, &path, Some(&token), Some(body), None)
+                    .await
+            }
+        };
+        let (status, _, _) = decline(&fra, "DEU", "not ours").await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        let (status, body, _) = decline(&fra, "FRA", "not ours").await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+        let (status, body, _) = decline(&deu, "DEU", " ").await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        let (status, body, _) = decline(
+            &deu,
+            "DEU",
+            "Our brigades are committed to NATO's eastern flank.",
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{}: {body}", app.label);
+        let (status, body, _) = decline(&deu, "DEU", "again").await;
+        assert_eq!(status, StatusCode::CONFLICT, "{body}");
+        assert!(
+            body["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("declined already"),
+            "{body}"
+        );
+        let (_, all, _) = app
+            .call(
+                Method::GET,
+                &format!("{base}/asks"),
+                Some(&app.decision_maker),
+                None,
+                None,
+            )
+            .await;
+        let states: Vec<(String, String)> = all
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| {
+                (
+                    a["id"].as_str().unwrap().to_owned(),
+                    a["status"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            states,
+            vec![
+                ("fra-ad".to_owned(), "answered".to_owned()),
+                ("deu-brigade".to_owned(), "declined".to_owned())
+            ]
+        );
+        assert_eq!(
+            all[1]["declined_reason"],
+            "Our brigades are committed to NATO's eastern flank."
+        );
+
+        // Closed: no ask can be sent, and nothing changes.
+        let (status, _, _) = app
+            .call(
+                Method::POST,
+                &format!("{base}/close"),
+                coordinator,
+                None,
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::NO_CONTENT);
+        let (_, _, before) = app.call(Method::GET, &base, coordinator, None, None).await;
+        let (status, body, _) = app
+            .call(
+                Method::POST,
+                &format!("{base}/asks"),
+                coordinator,
+                Some(ask("late", "FRA", "air_defence.long_range", 1)),
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::CONFLICT, "{body}");
+        assert!(
+            body["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("does not accept submissions"),
+            "{body}"
+        );
+        let (_, _, after) = app.call(Method::GET, &base, coordinator, None, None).await;
+        assert_eq!(before, after, "the campaign's version did not move");
+        let entries = app.store.audit_entries().await.unwrap();
+        assert_eq!(
+            entries.iter().filter(|e| e.action == "ask.create").count(),
+            2
+        );
+        assert_eq!(
+            entries.iter().filter(|e| e.action == "ask.decline").count(),
+            1
+        );
+    }
+}
+
 #[tokio::test]
 async fn the_openapi_document_describes_every_route_and_each_is_served() {
     for app in spawn_apps().await {

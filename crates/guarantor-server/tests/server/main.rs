@@ -194,6 +194,7 @@ pub(crate) fn fill(path: &str, campaign: &str, respondent: &str) -> String {
     path.replace("{campaign}", campaign)
         .replace("{respondent}", respondent)
         .replace("{what_if}", "spain-brigade")
+        .replace("{ask}", "any-ask")
 }
 
 pub(crate) fn method(m: &str) -> Method {
