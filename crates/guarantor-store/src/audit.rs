@@ -983,6 +983,10 @@ mod tests {
                 "account.password",
                 "token.create",
                 "token.revoke",
+                "what_if.save",
+                "what_if.delete",
+                "ask.create",
+                "ask.decline",
             ]
         );
         for a in AuditAction::ALL {

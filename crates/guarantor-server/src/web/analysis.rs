@@ -23,6 +23,7 @@ pub(crate) const ROUTES: &[PageRoute] = &[
     page!(GET "/campaigns/{campaign}/compare" => compare, ACCOUNTS),
     page!(GET "/campaigns/{campaign}/engagement" => engagement, ACCOUNTS),
     page!(POST "/campaigns/{campaign}/what-ifs" => try_ask, ACCOUNTS),
+    page!(POST "/campaigns/{campaign}/asks" => send_ask, "coordinator"),
     page!(POST "/campaigns/{campaign}/what-ifs/{what_if}/delete" => delete_what_if, ACCOUNTS),
     page!(GET "/campaigns/{campaign}/brief" => brief_page, ACCOUNTS),
     page!(GET "/campaigns/{campaign}/brief.html" => brief_html, ACCOUNTS),
@@ -354,18 +355,31 @@ pub(crate) async fn engagement(
             {
                 continue;
             }
+            let fields = vec![
+                ("scenario".to_owned(), shown.scenario.clone()),
+                ("posture".to_owned(), posture.unwrap_or_default().to_owned()),
+                ("gap".to_owned(), g.to_string()),
+                ("candidate".to_owned(), "0".to_owned()),
+            ];
             page.asks.push(ActionForm {
                 action: format!("/campaigns/{campaign}/what-ifs"),
-                fields: vec![
-                    ("scenario".into(), shown.scenario.clone()),
-                    ("posture".into(), posture.unwrap_or_default().to_owned()),
-                    ("gap".into(), g.to_string()),
-                    ("candidate".into(), "0".into()),
-                ],
+                fields: fields.clone(),
                 text: best.in_words.clone(),
                 button: "Try it".into(),
                 confirm: String::new(),
             });
+            if viewer.may(Action::Coordinate).is_ok() {
+                page.asks.push(ActionForm {
+                    action: format!("/campaigns/{campaign}/asks"),
+                    fields,
+                    text: format!("Send it to {} as a follow-up ask", best.respondent_name),
+                    button: "Send the ask".into(),
+                    confirm: format!(
+                        "Send this ask to {}? It appears on its proposal page, with 14 days to reply.",
+                        best.respondent_name
+                    ),
+                });
+            }
         }
     }
     Ok(html(&page))
@@ -381,6 +395,77 @@ pub(crate) async fn try_ask(
     viewer.may(Action::ExploreWhatIfs)?;
     let form = FormData::parse(&body)?;
     viewer.check_csrf(&form)?;
+    let (c, shown, ask) = ask_in_plan(&s, &viewer, &campaign, &form).await?;
+    let what_if = ask_as_what_if(&c, &ask)?;
+    let id = what_if.id.clone();
+    s.app
+        .save_what_if(&viewer.principal, &campaign, what_if)
+        .await?;
+    Ok(see_other(&options_href(&campaign, &shown.scenario, &id)))
+}
+
+/// POST: sends an ask of the engagement plan to its capital as a follow-up ask (coordinators),
+/// and returns to the campaign's overview, where asks are tracked.
+pub(crate) async fn send_ask(
+    State(s): Shared,
+    viewer: Viewer,
+    Path(campaign): Path<String>,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    viewer.may(Action::Coordinate)?;
+    let form = FormData::parse(&body)?;
+    viewer.check_csrf(&form)?;
+    let (_, plan, ask) = ask_in_plan(&s, &viewer, &campaign, &form).await?;
+    let gap = plan
+        .gaps
+        .iter()
+        .find(|g| g.candidates.iter().any(|c| c.in_words == ask.in_words))
+        .map(|g| g.requirements.clone())
+        .unwrap_or_default();
+    let request = guarantor_app::AskRequest {
+        id: None,
+        respondent: ask.respondent.clone(),
+        capability: ask.capability.clone(),
+        quantity: i64::from(ask.units_asked),
+        earliest_phase: ask.earliest_phase.clone(),
+        last_phase: Some(ask.last_phase.clone()),
+        sectors: Some(vec![ask.sector.clone()]),
+        requirements: gap,
+        message: format!(
+            "The coordinator asks: {}. Why {}: {}.",
+            ask.in_words,
+            ask.respondent_name,
+            ask.reasons
+                .iter()
+                .map(|r| r.detail.as_str())
+                .collect::<Vec<_>>()
+                .join("; ")
+        ),
+        reply_by: None,
+    };
+    s.app
+        .send_ask(&viewer.principal, &campaign, request)
+        .await?;
+    Ok(see_other(&format!(
+        "/campaigns/{campaign}?done=ask-sent#asks"
+    )))
+}
+
+/// The ask a form names by its place in the engagement plan (scenario, posture, gap,
+/// candidate), found again in the same plan: no offer figure comes from the browser.
+async fn ask_in_plan(
+    s: &crate::AppState,
+    viewer: &Viewer,
+    campaign: &str,
+    form: &FormData,
+) -> Result<
+    (
+        guarantor_domain::Campaign,
+        guarantor_engine::engage::ScenarioEngagement,
+        guarantor_engine::engage::Ask,
+    ),
+    PageError,
+> {
     let given = |name: &str| Some(form.get(name).to_owned()).filter(|v| !v.is_empty());
     let choice = guarantor_app::EngagementChoice {
         scenario: given("scenario"),
@@ -395,24 +480,20 @@ pub(crate) async fn try_ask(
     let (gap, candidate) = (index("gap")?, index("candidate")?);
     let (c, plan) = s
         .app
-        .engagement(&viewer.principal, &campaign, &choice)
+        .engagement(&viewer.principal, campaign, &choice)
         .await?;
     let shown = plan.scenarios.first().ok_or_else(PageError::not_found)?;
     let ask = shown
         .gaps
         .get(gap)
         .and_then(|g| g.candidates.get(candidate))
+        .cloned()
         .ok_or_else(|| {
             PageError::bad_request(
                 "that ask is no longer in the plan: the proposals changed; reload the plan",
             )
         })?;
-    let what_if = ask_as_what_if(&c, ask)?;
-    let id = what_if.id.clone();
-    s.app
-        .save_what_if(&viewer.principal, &campaign, what_if)
-        .await?;
-    Ok(see_other(&options_href(&campaign, &shown.scenario, &id)))
+    Ok((c, shown.clone(), ask))
 }
 
 /// The what-if of one ask: its hypothetical offer, named by the ask in words.

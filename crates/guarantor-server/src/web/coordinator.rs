@@ -181,6 +181,8 @@ struct Dashboard {
     tracker: Vec<TrackerLine>,
     coverage: Vec<CoverageView>,
     new_link: Option<(String, String, String)>,
+    /// The follow-up asks sent, with where each stands.
+    asks: Vec<guarantor_app::AskView>,
 }
 
 #[derive(Deserialize)]
@@ -318,6 +320,11 @@ async fn dashboard_page(
         tracker: tracker(&doc, &invitations),
         coverage,
         new_link,
+        asks: c
+            .asks()
+            .iter()
+            .map(|a| guarantor_app::AskView::of(&c, a, Utc::now()))
+            .collect(),
     };
     Ok(html(&page))
 }
@@ -330,6 +337,7 @@ fn dashboard_flash(done: &str) -> Option<String> {
             "reopened" => "Campaign reopened: capitals may submit again.",
             "closed" => "Campaign closed to submissions: capitals may still save drafts.",
             "setup" => "Setup saved.",
+            "ask-sent" => "Follow-up ask sent: the capital sees it on its proposal page.",
             _ => return None,
         }
         .to_owned(),

@@ -29,6 +29,7 @@ pub(crate) const ROUTES: &[PageRoute] = &[
     page!(POST "/campaigns/{campaign}/proposals/{respondent}" => change, "coordinator, the capital itself"),
     page!(GET "/campaigns/{campaign}/proposals/{respondent}/template.xlsx" => download_xlsx, "coordinator, decision maker, the capital itself"),
     page!(POST "/campaigns/{campaign}/proposals/{respondent}/upload" => upload_xlsx, "coordinator, the capital itself"),
+    page!(POST "/campaigns/{campaign}/proposals/{respondent}/asks/{ask}/decline" => decline_ask, "coordinator, the capital itself"),
 ];
 
 type Shared = State<Arc<AppState>>;
@@ -112,6 +113,8 @@ struct ProposalPage {
     /// What printing the page gives: the current revision in words (or a note that nothing
     /// was submitted).
     printed: Option<Receipt>,
+    /// The follow-up asks sent to this capital.
+    asks: Vec<guarantor_app::AskView>,
 }
 
 impl ProposalPage {
@@ -133,6 +136,7 @@ fn flash(done: &str) -> Option<String> {
             "submitted" => "Proposal submitted. The coordinator sees it now.",
             "withdrawn" => "Proposal withdrawn.",
             "uploaded" => "Spreadsheet read and saved as your draft: check it below, then submit.",
+            "declined" => "Ask declined: the coordinator sees your reason.",
             _ => return None,
         }
         .to_owned(),
@@ -150,6 +154,8 @@ struct Context {
     doc: CampaignDocument,
     state: ProposalState,
     submissions: guarantor_app::Submissions,
+    /// The follow-up asks sent to this capital, with where each stands.
+    asks: Vec<guarantor_app::AskView>,
 }
 
 async fn context(
@@ -163,10 +169,19 @@ async fn context(
         .app
         .proposal_in_campaign(&viewer.principal, campaign, respondent)
         .await?;
+    // Only a capital that was sent asks pays for reading where they stand.
+    let asks = if doc.asks.iter().any(|a| a.respondent == respondent) {
+        s.app
+            .asks_of(&viewer.principal, campaign, respondent)
+            .await?
+    } else {
+        Vec::new()
+    };
     Ok(Context {
         doc,
         state,
         submissions,
+        asks,
     })
 }
 
@@ -625,6 +640,7 @@ fn render(
         revisions: revisions(doc, &ctx.state),
         next_row,
         printed,
+        asks: ctx.asks.clone(),
     };
     let status = if page.has_errors() || !page.upload_errors.is_empty() {
         axum::http::StatusCode::UNPROCESSABLE_ENTITY
@@ -632,6 +648,30 @@ fn render(
         axum::http::StatusCode::OK
     };
     (status, html(&page)).into_response()
+}
+
+/// POST: the capital declines a follow-up ask, saying why.
+pub(crate) async fn decline_ask(
+    State(s): Shared,
+    viewer: Viewer,
+    Path((campaign, respondent, ask)): Path<(String, String, String)>,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    viewer.may(Action::change(&campaign, &respondent))?;
+    let form = FormData::parse(&body)?;
+    viewer.check_csrf(&form)?;
+    s.app
+        .decline_ask(
+            &viewer.principal,
+            &campaign,
+            &respondent,
+            &ask,
+            form.get("reason"),
+        )
+        .await?;
+    Ok(see_other(&format!(
+        "/campaigns/{campaign}/proposals/{respondent}?done=declined#asks"
+    )))
 }
 
 /// GET: the proposal page.

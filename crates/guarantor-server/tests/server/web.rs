@@ -1641,3 +1641,165 @@ async fn an_ask_is_tried_as_a_what_if_from_the_engagement_page() {
         assert_eq!(after.status, StatusCode::NOT_FOUND, "{}", app.label);
     }
 }
+
+/// The coordinator sends the plan's best ask of a gap from the engagement page; the overview
+/// tracks it; the capital sees it on its page and declines it with a reason; the overview then
+/// says so. A decision maker gets no such button and is refused the post.
+#[tokio::test]
+async fn an_ask_is_sent_from_the_plan_and_declined_on_the_capitals_page() {
+    let gap_field = regex::Regex::new(r#"action="/campaigns/[^"]+/asks"[^>]*>\s*<input type="hidden" name="_csrf" value="[0-9a-f]+">\s*<input type="hidden" name="scenario" value="([^"]*)">\s*<input type="hidden" name="posture" value="([^"]*)">\s*<input type="hidden" name="gap" value="(\d+)">"#).unwrap();
+    for app in spawn_apps().await {
+        let _ = app.with_demo_and_invitation("FRA").await;
+        let coordinator = session(&app, "web-coord-asks", Role::Coordinator).await;
+        let dm = session(&app, "web-dm-asks", Role::DecisionMaker).await;
+        // Asks need a campaign open to submissions (the demo's deadline has passed).
+        let overview = page(
+            &app,
+            &coordinator,
+            Method::GET,
+            &format!("/campaigns/{CAMPAIGN}"),
+            None,
+        )
+        .await;
+        let reopen = pairs(&[("_csrf", &csrf(&overview.body))]);
+        let reopened = page(
+            &app,
+            &coordinator,
+            Method::POST,
+            &format!("/campaigns/{CAMPAIGN}/reopen"),
+            Some(&reopen),
+        )
+        .await;
+        assert_eq!(reopened.status, StatusCode::SEE_OTHER);
+
+        let plan = page(
+            &app,
+            &coordinator,
+            Method::GET,
+            &format!("/campaigns/{CAMPAIGN}/engagement"),
+            None,
+        )
+        .await;
+        let found = gap_field.captures(&plan.body).expect("a Send the ask form");
+        let form = pairs(&[
+            ("_csrf", &csrf(&plan.body)),
+            ("scenario", &found[1]),
+            ("posture", &found[2]),
+            ("gap", &found[3]),
+            ("candidate", "0"),
+        ]);
+        let dm_plan = page(
+            &app,
+            &dm,
+            Method::GET,
+            &format!("/campaigns/{CAMPAIGN}/engagement"),
+            None,
+        )
+        .await;
+        assert!(!dm_plan.body.contains("Send the ask"), "{}", app.label);
+        let dm_form = pairs(&[
+            ("_csrf", &csrf(&dm_plan.body)),
+            ("gap", &found[3]),
+            ("candidate", "0"),
+        ]);
+        let refused = page(
+            &app,
+            &dm,
+            Method::POST,
+            &format!("/campaigns/{CAMPAIGN}/asks"),
+            Some(&dm_form),
+        )
+        .await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", app.label);
+
+        let sent = page(
+            &app,
+            &coordinator,
+            Method::POST,
+            &format!("/campaigns/{CAMPAIGN}/asks"),
+            Some(&form),
+        )
+        .await;
+        assert_eq!(
+            sent.status,
+            StatusCode::SEE_OTHER,
+            "{}: {}",
+            app.label,
+            sent.body
+        );
+        let stored = app.store.export(CAMPAIGN).await.unwrap();
+        let ask = stored.asks().first().expect("the ask is stored").clone();
+        let to = ask.respondent.to_string();
+        let overview = page(&app, &coordinator, Method::GET, &sent.location, None).await;
+        assert!(
+            overview.body.contains("Follow-up ask sent"),
+            "{}",
+            app.label
+        );
+        assert!(
+            overview
+                .body
+                .contains(&format!("<th scope=\"row\">{to}</th>")),
+            "{}",
+            app.label
+        );
+
+        // The capital sees it and declines it.
+        let capital = app.invite(&to).await;
+        let own = page(
+            &app,
+            &capital,
+            Method::GET,
+            &format!("/campaigns/{CAMPAIGN}/proposals/{to}"),
+            None,
+        )
+        .await;
+        assert_eq!(own.status, StatusCode::OK);
+        assert!(
+            own.body.contains("Follow-up asks from the coordinator"),
+            "{}",
+            app.label
+        );
+        assert!(
+            own.body
+                .contains("Answers the coordinator&#39;s follow-up ask")
+                || own.body.contains("Answers the coordinator's follow-up ask")
+        );
+        let decline = pairs(&[
+            ("_csrf", &csrf(&own.body)),
+            ("reason", "No units to spare this year."),
+        ]);
+        let declined = page(
+            &app,
+            &capital,
+            Method::POST,
+            &format!(
+                "/campaigns/{CAMPAIGN}/proposals/{to}/asks/{}/decline",
+                ask.id
+            ),
+            Some(&decline),
+        )
+        .await;
+        assert_eq!(
+            declined.status,
+            StatusCode::SEE_OTHER,
+            "{}: {}",
+            app.label,
+            declined.body
+        );
+        let overview = page(
+            &app,
+            &coordinator,
+            Method::GET,
+            &format!("/campaigns/{CAMPAIGN}"),
+            None,
+        )
+        .await;
+        assert!(
+            overview.body.contains("No units to spare this year."),
+            "{}",
+            app.label
+        );
+        assert!(overview.body.contains("declined"));
+    }
+}
