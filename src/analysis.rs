@@ -145,6 +145,23 @@ fn under_what_if(
     }
 }
 
+/// `guarantor asks`.
+pub(crate) fn asks(file: PathBuf, json: bool) -> anyhow::Result<ExitCode> {
+    let campaign = load(&file)?;
+    let now = chrono::Utc::now();
+    let asks: Vec<guarantor_app::AskView> = campaign
+        .asks()
+        .iter()
+        .map(|a| guarantor_app::AskView::of(&campaign, a, now))
+        .collect();
+    if json {
+        println!("{}", serde_json::to_string_pretty(&asks)?);
+    } else {
+        print!("{}", render::asks(&campaign, &asks));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 /// `guarantor assess`.
 pub(crate) fn assess(file: PathBuf, json: bool) -> anyhow::Result<ExitCode> {
     let campaign = load(&file)?;

@@ -226,6 +226,15 @@ pub(crate) enum Command {
     /// The engagement plan: per gap the capitals to ask and why, each ask valued by
     /// re-optimising with it added, and the envoy's visit list.
     Engage(EngageArgs),
+    /// The follow-up asks sent to capitals, each with where it stands now (open, partly
+    /// answered, answered, declined, expired).
+    Asks {
+        /// Campaign file (.json, or .toml).
+        file: PathBuf,
+        /// Print the asks as JSON (as `GET /api/campaigns/{campaign}/asks`).
+        #[arg(long)]
+        json: bool,
+    },
     /// Willingness, offered totals, raw coverage with conditions, burden sharing and free-text
     /// answers side by side.
     Assess {

@@ -978,3 +978,41 @@ pub fn engagement(report: &EngagementReport) -> String {
     }
     out
 }
+
+/// The follow-up asks, with where each stands.
+pub fn asks(c: &Campaign, asks: &[guarantor_app::AskView]) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "Follow-up asks: {}", c.info().title);
+    if c.info().illustrative {
+        let _ = writeln!(
+            out,
+            "ILLUSTRATIVE DATA: the proposals in this campaign are invented for demonstration."
+        );
+    }
+    if asks.is_empty() {
+        let _ = writeln!(out, "No follow-up ask has been sent.");
+        return out;
+    }
+    let mut t = table(&[
+        "Ask",
+        "Capital",
+        "What is asked",
+        "Status",
+        "Units answered",
+        "Reply by",
+        "Reason given",
+    ]);
+    for a in asks {
+        t.add_row(vec![
+            Cell::new(&a.id),
+            Cell::new(&a.respondent),
+            Cell::new(a.in_words()),
+            Cell::new(a.status.in_words()),
+            right(format!("{} of {}", a.units_answered, a.quantity)),
+            Cell::new(a.reply_by.format("%Y-%m-%d").to_string()),
+            Cell::new(a.declined_reason.clone().unwrap_or_default()),
+        ]);
+    }
+    let _ = writeln!(out, "{t}");
+    out
+}

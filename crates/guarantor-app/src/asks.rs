@@ -119,17 +119,15 @@ impl AskView {
         }
     }
 
-    /// What is asked, in words: "2 × Long-range air defence, P1 to P2".
+    /// What is asked, in words: "2 × Long-range air defence, P1 to P2" ("from P1" when it runs
+    /// to the last phase).
     pub fn in_words(&self) -> String {
-        format!(
-            "{} × {}, {}{}",
-            self.quantity,
-            self.capability_name,
-            self.earliest_phase,
-            self.last_phase
-                .as_ref()
-                .map_or_else(String::new, |l| format!(" to {l}"))
-        )
+        let phases = match &self.last_phase {
+            Some(l) if *l == self.earliest_phase => self.earliest_phase.clone(),
+            Some(l) => format!("{} to {l}", self.earliest_phase),
+            None => format!("from {}", self.earliest_phase),
+        };
+        format!("{} × {}, {phases}", self.quantity, self.capability_name)
     }
 }
 

@@ -732,6 +732,7 @@ mod tests {
             push("if_commits", &r.if_commits);
             push("min_partners", &r.min_partners);
             push("note", &r.note);
+            push("answers_ask", &r.answers_ask);
         }
         FormData::from_pairs(pairs)
     }
