@@ -298,6 +298,17 @@ fn units(x: f64) -> String {
     }
 }
 
+/// A report's first lines: its title, and the illustrative-data warning when it applies.
+fn heading(out: &mut String, title: &str, illustrative: bool) {
+    let _ = writeln!(out, "{title}");
+    if illustrative {
+        let _ = writeln!(
+            out,
+            "ILLUSTRATIVE DATA: the proposals in this campaign are invented for demonstration."
+        );
+    }
+}
+
 /// The banner of a report computed under a saved what-if: what it adds and takes away.
 fn what_if_banner(out: &mut String, w: Option<&WhatIfApplied>) {
     let Some(w) = w else { return };
@@ -321,13 +332,11 @@ fn what_if_banner(out: &mut String, w: Option<&WhatIfApplied>) {
 pub fn options(report: &OptionsReport) -> String {
     let mut out = String::new();
     let cur = &report.campaign.currency;
-    let _ = writeln!(out, "{}", report.campaign.title);
-    if report.campaign.illustrative {
-        let _ = writeln!(
-            out,
-            "ILLUSTRATIVE DATA: the proposals in this campaign are invented for demonstration."
-        );
-    }
+    heading(
+        &mut out,
+        &report.campaign.title,
+        report.campaign.illustrative,
+    );
     what_if_banner(&mut out, report.what_if.as_ref());
     let _ = writeln!(
         out,
@@ -816,17 +825,6 @@ pub fn assessment(a: &Assessment) -> String {
     out
 }
 
-/// Percentage points with their sign, one decimal: `+12.5 pts`, `0 pts`.
-fn points(p: f64) -> String {
-    if p.abs() < 0.05 {
-        "0 pts".into()
-    } else if p > 0.0 {
-        format!("+{} pts", format::number(p, 1))
-    } else {
-        format!("−{} pts", format::number(-p, 1))
-    }
-}
-
 fn standing(s: &Standing, cur: &str) -> String {
     format!(
         "essential coverage {} ({} of {} lines met), desirable {}, {cur} {} m per year, {} troops deployed at the peak{}",
@@ -849,8 +847,8 @@ fn gained(v: Option<&AskValue>) -> [String; 3] {
             String::new(),
         ],
         Some(v) => [
-            points(v.essential_gain_points),
-            points(v.desirable_gain_points),
+            format::signed_points(v.essential_gain_points),
+            format::signed_points(v.desirable_gain_points),
             format::signed_millions(v.cost_change_m),
         ],
     }
@@ -861,13 +859,11 @@ fn gained(v: Option<&AskValue>) -> [String; 3] {
 pub fn engagement(report: &EngagementReport) -> String {
     let mut out = String::new();
     let cur = &report.campaign.currency;
-    let _ = writeln!(out, "Engagement plan: {}", report.campaign.title);
-    if report.campaign.illustrative {
-        let _ = writeln!(
-            out,
-            "ILLUSTRATIVE DATA: the proposals in this campaign are invented for demonstration."
-        );
-    }
+    heading(
+        &mut out,
+        &format!("Engagement plan: {}", report.campaign.title),
+        report.campaign.illustrative,
+    );
     what_if_banner(&mut out, report.what_if.as_ref());
     let _ = writeln!(
         out,
@@ -982,13 +978,11 @@ pub fn engagement(report: &EngagementReport) -> String {
 /// The follow-up asks, with where each stands.
 pub fn asks(c: &Campaign, asks: &[guarantor_app::AskView]) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "Follow-up asks: {}", c.info().title);
-    if c.info().illustrative {
-        let _ = writeln!(
-            out,
-            "ILLUSTRATIVE DATA: the proposals in this campaign are invented for demonstration."
-        );
-    }
+    heading(
+        &mut out,
+        &format!("Follow-up asks: {}", c.info().title),
+        c.info().illustrative,
+    );
     if asks.is_empty() {
         let _ = writeln!(out, "No follow-up ask has been sent.");
         return out;

@@ -106,6 +106,14 @@ fn signed(text: String) -> String {
     }
 }
 
+/// A change in percentage points with its sign, to a tenth: `+12.5 pts`, `-3.2 pts`, `0 pts`.
+pub fn signed_points(change: f64) -> String {
+    if change.abs() < 0.05 {
+        return "0 pts".into();
+    }
+    format!("{} pts", signed(number(change, 1)))
+}
+
 /// A change in a count with its sign, rounded to whole units: `+1,200`, `-300`, `0`.
 pub fn signed_count(change: f64) -> String {
     signed(number(change.round(), 0))

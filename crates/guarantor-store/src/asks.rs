@@ -5,11 +5,9 @@
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use guarantor_domain::document::{AskDoc, DeclineDoc};
-use guarantor_domain::validate;
 
-use crate::audit::{Audit, AuditAction, Part};
-use crate::what_ifs::write_setup;
-use crate::{Store, StoreError, load_document};
+use crate::audit::{Audit, AuditAction};
+use crate::{Store, StoreError};
 
 impl Store {
     /// Sends `ask` to its capital. Refused while the campaign does not accept submissions (the
@@ -22,45 +20,28 @@ impl Store {
         actor: &str,
         at: DateTime<Utc>,
     ) -> Result<i64, StoreError> {
-        let stamp = at.to_rfc3339_opts(SecondsFormat::Micros, true);
-        let mut w = self.write(actor, &stamp).await?;
-        let stored = load_document(&mut w.tx, id).await?;
-        if !stored
-            .submissions
-            .open(at, stored.document.campaign.deadline)
-        {
-            return Err(StoreError::AskRefused(format!(
-                "campaign \"{id}\" does not accept submissions now ({}), so {} could not answer an ask: reopen submissions or set a new deadline first",
-                stored
-                    .submissions
-                    .describe(at, stored.document.campaign.deadline),
-                ask.respondent
-            )));
-        }
-        let mut doc = stored.document;
-        if doc.asks.iter().any(|a| a.id == ask.id) {
-            return Err(StoreError::AskRefused(format!(
-                "an ask \"{}\" already exists in campaign \"{id}\": choose another id",
-                ask.id
-            )));
-        }
-        doc.asks.push(ask.clone());
-        if let Err(problems) = validate(&doc) {
-            return Err(StoreError::Invalid {
-                problems: problems.iter().map(ToString::to_string).collect(),
-            });
-        }
-        doc.proposals.clear();
-        let version = write_setup(&mut w.tx, id, &doc, &stamp).await?;
-        let audit = Audit::new(
-            AuditAction::AskCreate,
-            format!("ask {} to {} in campaign {id}", ask.id, ask.respondent),
-        )
-        .in_campaign(id, vec![Part::Campaign(id.to_owned())])
-        .after(&ask);
-        w.commit(Some(audit)).await?;
-        tracing::info!(campaign = %id, ask = %ask.id, respondent = %ask.respondent, "ask sent");
-        Ok(version)
+        self.rewrite_document(id, actor, at, |doc, submissions| {
+            if !submissions.open(at, doc.campaign.deadline) {
+                return Err(StoreError::AskRefused(format!(
+                    "campaign \"{id}\" does not accept submissions now ({}), so {} could not answer an ask: reopen submissions or set a new deadline first",
+                    submissions.describe(at, doc.campaign.deadline),
+                    ask.respondent
+                )));
+            }
+            if doc.asks.iter().any(|a| a.id == ask.id) {
+                return Err(StoreError::AskRefused(format!(
+                    "an ask \"{}\" already exists in campaign \"{id}\": choose another id",
+                    ask.id
+                )));
+            }
+            doc.asks.push(ask.clone());
+            Ok(Audit::new(
+                AuditAction::AskCreate,
+                format!("ask {} to {} in campaign {id}", ask.id, ask.respondent),
+            )
+            .after(&ask))
+        })
+        .await
     }
 
     /// Records `respondent`'s refusal of its ask `ask`, with a reason. Refused when the ask was
@@ -75,58 +56,45 @@ impl Store {
         actor: &str,
         at: DateTime<Utc>,
     ) -> Result<i64, StoreError> {
-        let stamp = at.to_rfc3339_opts(SecondsFormat::Micros, true);
-        let mut w = self.write(actor, &stamp).await?;
-        let stored = load_document(&mut w.tx, id).await?;
-        let mut doc = stored.document;
-        let Some(slot) = doc
-            .asks
-            .iter_mut()
-            .find(|a| a.id == ask && a.respondent == respondent)
-        else {
-            return Err(StoreError::NoSuchAsk {
-                campaign: id.to_owned(),
-                respondent: respondent.to_owned(),
-                ask: ask.to_owned(),
+        self.rewrite_document(id, actor, at, |doc, _| {
+            let Some(slot) = doc
+                .asks
+                .iter_mut()
+                .find(|a| a.id == ask && a.respondent == respondent)
+            else {
+                return Err(StoreError::NoSuchAsk {
+                    campaign: id.to_owned(),
+                    respondent: respondent.to_owned(),
+                    ask: ask.to_owned(),
+                });
+            };
+            if let Some(d) = &slot.declined {
+                return Err(StoreError::AskRefused(format!(
+                    "the ask \"{ask}\" was declined already ({} by {}): nothing changed",
+                    d.at.to_rfc3339_opts(SecondsFormat::Secs, true),
+                    d.by
+                )));
+            }
+            if reason.trim().is_empty() {
+                return Err(StoreError::Invalid {
+                    problems: vec![format!(
+                        "asks[{ask}].declined.reason: say why the ask is declined"
+                    )],
+                });
+            }
+            let before = slot.clone();
+            slot.declined = Some(DeclineDoc {
+                at,
+                by: actor.to_owned(),
+                reason: reason.trim().to_owned(),
             });
-        };
-        if let Some(d) = &slot.declined {
-            return Err(StoreError::AskRefused(format!(
-                "the ask \"{ask}\" was declined already ({} by {}): nothing changed",
-                d.at.to_rfc3339_opts(SecondsFormat::Secs, true),
-                d.by
-            )));
-        }
-        if reason.trim().is_empty() {
-            return Err(StoreError::Invalid {
-                problems: vec![format!(
-                    "asks[{ask}].declined.reason: say why the ask is declined"
-                )],
-            });
-        }
-        let before = slot.clone();
-        slot.declined = Some(DeclineDoc {
-            at,
-            by: actor.to_owned(),
-            reason: reason.trim().to_owned(),
-        });
-        let after = slot.clone();
-        if let Err(problems) = validate(&doc) {
-            return Err(StoreError::Invalid {
-                problems: problems.iter().map(ToString::to_string).collect(),
-            });
-        }
-        doc.proposals.clear();
-        let version = write_setup(&mut w.tx, id, &doc, &stamp).await?;
-        let audit = Audit::new(
-            AuditAction::AskDecline,
-            format!("ask {ask} to {respondent} in campaign {id}"),
-        )
-        .in_campaign(id, vec![Part::Campaign(id.to_owned())])
-        .before(&before)
-        .after(&after);
-        w.commit(Some(audit)).await?;
-        tracing::info!(campaign = %id, ask = %ask, respondent = %respondent, "ask declined");
-        Ok(version)
+            Ok(Audit::new(
+                AuditAction::AskDecline,
+                format!("ask {ask} to {respondent} in campaign {id}"),
+            )
+            .before(&before)
+            .after(&*slot))
+        })
+        .await
     }
 }

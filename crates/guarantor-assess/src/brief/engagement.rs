@@ -1,21 +1,10 @@
 //! The engagement plan as a brief section: the envoy's visit list, what granting it would buy,
 //! and each gap's candidate asks. The same section is the web app's engagement page.
 
-use guarantor_domain::format::{millions, number, percent_or_na};
+use guarantor_domain::format::{millions, number, percent_or_na, signed_points};
 use guarantor_engine::engage::{AskValue, EngagementReport, ScenarioEngagement};
 
 use super::{Block, Cell, Column, Section, Table};
-
-/// Percentage points with a sign, one decimal.
-fn points(p: f64) -> String {
-    if p.abs() < 0.05 {
-        "0 pts".into()
-    } else if p > 0.0 {
-        format!("+{} pts", number(p, 1))
-    } else {
-        format!("−{} pts", number(-p, 1))
-    }
-}
 
 fn signed_money(x: f64, currency: &str) -> String {
     let text = millions(x.abs());
@@ -33,12 +22,12 @@ fn value_cells(v: Option<&AskValue>, key: &str, currency: &str) -> Vec<Cell> {
     match v {
         Some(v) if v.error.is_none() => vec![
             Cell::figure(
-                points(v.essential_gain_points),
+                signed_points(v.essential_gain_points),
                 v.essential_gain_points,
                 format!("{key}.essential_gain_points"),
             ),
             Cell::figure(
-                points(v.desirable_gain_points),
+                signed_points(v.desirable_gain_points),
                 v.desirable_gain_points,
                 format!("{key}.desirable_gain_points"),
             ),
