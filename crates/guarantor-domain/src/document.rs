@@ -70,6 +70,142 @@ pub struct CampaignDocument {
     /// declines it.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub asks: Vec<AskDoc>,
+    /// Readiness levels a confirmed pledge may state (after the UN system: e.g. 1 pledged,
+    /// 2 verified, 3 ready within 60 days, 4 rapid deployment within 30).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub readiness_levels: Vec<ReadinessLevelDoc>,
+    /// Plans adopted by the decision maker, oldest first; the last one stands. Each accepted
+    /// offer line of the adopted option became a pledge, with its history.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub plans: Vec<PlanDoc>,
+}
+
+/// A readiness level.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReadinessLevelDoc {
+    /// 1, 2, 3, … (higher is readier).
+    #[schemars(range(min = 1, max = 9))]
+    pub level: i64,
+    /// Name, e.g. "Ready to deploy within 60 days".
+    pub name: String,
+    /// Days from a call to deployment, when the level promises them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub days: Option<i64>,
+}
+
+/// An adopted plan: the option the decision maker chose, under a scenario, and its pledges.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PlanDoc {
+    /// 1 for the first plan adopted, then 2, 3, … (a later plan supersedes).
+    #[schemars(range(min = 1))]
+    pub version: i64,
+    /// When it was adopted (RFC 3339, UTC).
+    pub adopted_at: DateTime<Utc>,
+    /// Who adopted it.
+    pub adopted_by: String,
+    /// The scenario it was computed under.
+    pub scenario: String,
+    /// Which option, in words (e.g. "option 1 (cheapest)").
+    pub option: String,
+    /// Why, in the decision maker's words.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub note: String,
+    /// One pledge per accepted offer line.
+    #[serde(default)]
+    pub pledges: Vec<PledgeDoc>,
+}
+
+/// An accepted offer line of an adopted plan, and what happened to it since.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PledgeDoc {
+    /// Identifier, unique within the plan.
+    #[schemars(regex(pattern = IDENT))]
+    pub id: String,
+    /// The capital (ISO 3166-1 alpha-3).
+    #[schemars(regex(pattern = ISO3))]
+    pub respondent: String,
+    /// The offer line it came from.
+    pub offer: String,
+    /// The capability.
+    pub capability: String,
+    /// Units accepted into the plan (rotation included, as the offer line counts them).
+    #[schemars(range(min = 1))]
+    pub units: i64,
+    /// Where the units serve: requirement lines and units deployed there.
+    #[serde(default)]
+    pub placements: Vec<PlacementDoc>,
+    /// What happened to it, in order.
+    #[serde(default)]
+    pub events: Vec<PledgeEventDoc>,
+}
+
+/// Units of a pledge serving one requirement line.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PlacementDoc {
+    /// The requirement line.
+    pub requirement: String,
+    /// Units deployed there.
+    #[schemars(range(min = 1))]
+    pub units: i64,
+}
+
+/// One step of a pledge: who, when, what.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PledgeEventDoc {
+    /// When (RFC 3339, UTC).
+    pub at: DateTime<Utc>,
+    /// Who.
+    pub by: String,
+    /// What.
+    pub event: PledgeEventKindDoc,
+}
+
+/// What happened to a pledge.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum PledgeEventKindDoc {
+    /// The capital confirms it, at a readiness level, with the units ready from a date.
+    Confirmed {
+        /// A level of `readiness_levels`.
+        readiness_level: i64,
+        /// From when the units are ready (a date).
+        ready_from: chrono::NaiveDate,
+    },
+    /// The capital declines it.
+    Declined {
+        /// Why.
+        reason: String,
+    },
+    /// The coordinator verified it (e.g. an assessment visit).
+    Verified {
+        /// How.
+        how: String,
+        /// Notes.
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        notes: String,
+    },
+    /// Units deployed or delivered (partial deliveries add up).
+    Delivered {
+        /// Units.
+        units: i64,
+        /// On which date.
+        on: chrono::NaiveDate,
+    },
+    /// The coordinator releases it from the plan.
+    Released {
+        /// Why.
+        reason: String,
+    },
+    /// The capital withdraws it.
+    Withdrawn {
+        /// Why.
+        reason: String,
+    },
 }
 
 /// A follow-up ask to one capital: requirement lines to fill, how many units, when, by when.

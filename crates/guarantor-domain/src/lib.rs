@@ -13,6 +13,7 @@ pub mod ids;
 pub mod json;
 mod load;
 pub mod model;
+pub mod plans;
 pub mod quantity;
 mod to_document;
 mod validate;
@@ -22,6 +23,9 @@ pub use asks::{AskStatus, Decline, FollowUpAsk};
 pub use document::{CampaignDocument, FORMAT_VERSION, json_schema};
 pub use load::{FileFormat, LoadError, parse_campaign, parse_document};
 pub use model::*;
+pub use plans::{
+    LevelCoverage, Plan, Pledge, PledgeEvent, PledgeEventKind, PledgeState, ReadinessLevel,
+};
 pub use validate::{
     CommitConditions, Problem, SetupIndex, commit_conditions, missing_for_submission, validate,
     validate_proposal_change,

@@ -580,6 +580,8 @@ pub struct Campaign {
     pub(crate) proposals: Vec<Proposal>,
     pub(crate) what_ifs: Vec<crate::what_if::SavedWhatIf>,
     pub(crate) asks: Vec<crate::asks::FollowUpAsk>,
+    pub(crate) readiness_levels: Vec<crate::plans::ReadinessLevel>,
+    pub(crate) plans: Vec<crate::plans::Plan>,
 }
 
 impl Campaign {

@@ -6,8 +6,12 @@ use crate::document::{
     ProposalDoc, QuestionDoc, QuestionnaireDoc, RequirementDoc, RespondentDoc, RevisionDoc,
     ScenarioDoc, SectionDoc, SectorDoc, WithdrawalDoc,
 };
-use crate::document::{AskDoc, DeclineDoc, HypotheticalOfferDoc, RemovedOfferDoc, WhatIfDoc};
+use crate::document::{
+    AskDoc, DeclineDoc, HypotheticalOfferDoc, PlacementDoc, PlanDoc, PledgeDoc, PledgeEventDoc,
+    PledgeEventKindDoc, ReadinessLevelDoc, RemovedOfferDoc, WhatIfDoc,
+};
 use crate::model::{Answer, Campaign, Caveat, Condition, Offer};
+use crate::plans::{Plan, PledgeEventKind};
 use crate::quantity::Figure;
 
 fn strings<T: ToString>(items: impl IntoIterator<Item = T>) -> Vec<String> {
@@ -291,7 +295,93 @@ impl Campaign {
                     }),
                 })
                 .collect(),
+            readiness_levels: self
+                .readiness_levels
+                .iter()
+                .map(|l| ReadinessLevelDoc {
+                    level: i64::from(l.level),
+                    name: l.name.clone(),
+                    days: l.days.map(i64::from),
+                })
+                .collect(),
+            plans: self.plans.iter().map(plan_doc).collect(),
         }
+    }
+}
+
+/// A plan as the campaign file writes it.
+fn plan_doc(p: &Plan) -> PlanDoc {
+    PlanDoc {
+        version: i64::from(p.version),
+        adopted_at: p.adopted_at,
+        adopted_by: p.adopted_by.clone(),
+        scenario: p.scenario.to_string(),
+        option: p.option.clone(),
+        note: p.note.clone(),
+        pledges: p
+            .pledges
+            .iter()
+            .map(|x| PledgeDoc {
+                id: x.id.clone(),
+                respondent: x.respondent.to_string(),
+                offer: x.offer.to_string(),
+                capability: x.capability.to_string(),
+                units: i64::from(x.units),
+                placements: x
+                    .placements
+                    .iter()
+                    .map(|(r, u)| PlacementDoc {
+                        requirement: r.to_string(),
+                        units: i64::from(*u),
+                    })
+                    .collect(),
+                events: x
+                    .events
+                    .iter()
+                    .map(|e| PledgeEventDoc {
+                        at: e.at,
+                        by: e.by.clone(),
+                        event: event_doc(&e.kind),
+                    })
+                    .collect(),
+            })
+            .collect(),
+    }
+}
+
+impl PledgeEventKind {
+    /// The event as the campaign file writes it.
+    pub fn to_doc(&self) -> PledgeEventKindDoc {
+        event_doc(self)
+    }
+}
+
+fn event_doc(kind: &PledgeEventKind) -> PledgeEventKindDoc {
+    match kind {
+        PledgeEventKind::Confirmed {
+            readiness_level,
+            ready_from,
+        } => PledgeEventKindDoc::Confirmed {
+            readiness_level: i64::from(*readiness_level),
+            ready_from: *ready_from,
+        },
+        PledgeEventKind::Declined { reason } => PledgeEventKindDoc::Declined {
+            reason: reason.clone(),
+        },
+        PledgeEventKind::Verified { how, notes } => PledgeEventKindDoc::Verified {
+            how: how.clone(),
+            notes: notes.clone(),
+        },
+        PledgeEventKind::Delivered { units, on } => PledgeEventKindDoc::Delivered {
+            units: i64::from(*units),
+            on: *on,
+        },
+        PledgeEventKind::Released { reason } => PledgeEventKindDoc::Released {
+            reason: reason.clone(),
+        },
+        PledgeEventKind::Withdrawn { reason } => PledgeEventKindDoc::Withdrawn {
+            reason: reason.clone(),
+        },
     }
 }
 

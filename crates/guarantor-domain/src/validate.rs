@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 
 use crate::asks::{Decline, FollowUpAsk};
+use crate::document::PledgeEventKindDoc;
 use crate::document::{
     AnswerDoc, CampaignDocument, CaveatDoc, ConditionDoc, FORMAT_VERSION, FactsDoc, OfferDoc,
     ProposalDoc, RequirementDoc,
@@ -21,6 +22,7 @@ use crate::model::{
     Payer, Phase, Posture, Proposal, Question, Questionnaire, ReferenceFacts, Requirement,
     Respondent, Revision, Scenario, Section, Sector, Withdrawal,
 };
+use crate::plans::{Plan, Pledge, PledgeEvent, PledgeEventKind, ReadinessLevel};
 use crate::quantity::{
     Figure, MAX_EXCHANGE_RATE, MAX_PERSONNEL_PER_UNIT, MAX_TROOP_CEILING, Money, Quantity,
     RotationRatio,
@@ -115,6 +117,7 @@ struct Known {
     /// Follow-up asks: id → (respondent, capability).
     asks: BTreeMap<String, (String, String)>,
     requirements: BTreeSet<String>,
+    scenarios: BTreeSet<String>,
 }
 
 impl Known {
@@ -161,6 +164,7 @@ impl Known {
                 .map(|a| (a.id.clone(), (a.respondent.clone(), a.capability.clone())))
                 .collect(),
             requirements: doc.requirements.iter().map(|r| r.id.clone()).collect(),
+            scenarios: doc.scenarios.iter().map(|s| s.id.clone()).collect(),
         }
     }
 }
@@ -206,6 +210,8 @@ pub fn validate(doc: &CampaignDocument) -> Result<Campaign, Vec<Problem>> {
     let proposals = proposals(&mut c, doc, &known);
     let what_ifs = what_ifs(&mut c, doc, &known);
     let asks = asks(&mut c, doc, &known);
+    let readiness_levels = readiness_levels(&mut c, doc);
+    let plans = plans(&mut c, doc, &known);
     linked_condition_cycles(&mut c, doc);
 
     if !c.problems.is_empty() {
@@ -226,6 +232,8 @@ pub fn validate(doc: &CampaignDocument) -> Result<Campaign, Vec<Problem>> {
         postures,
         what_ifs,
         asks,
+        readiness_levels,
+        plans,
     ) {
         (
             Some(info),
@@ -241,6 +249,8 @@ pub fn validate(doc: &CampaignDocument) -> Result<Campaign, Vec<Problem>> {
             Some(postures),
             Some(what_ifs),
             Some(asks),
+            Some(readiness_levels),
+            Some(plans),
         ) => Ok(Campaign {
             info,
             phases,
@@ -255,6 +265,8 @@ pub fn validate(doc: &CampaignDocument) -> Result<Campaign, Vec<Problem>> {
             proposals,
             what_ifs,
             asks,
+            readiness_levels,
+            plans,
         }),
         _ => Err(vec![Problem {
             path: String::new(),
@@ -803,6 +815,206 @@ fn asks(c: &mut Checker, doc: &CampaignDocument, k: &Known) -> Option<Vec<Follow
             declined: declined?,
         })
     }))
+}
+
+/// Readiness levels: distinct levels from 1 to 9, each named.
+fn readiness_levels(c: &mut Checker, doc: &CampaignDocument) -> Option<Vec<ReadinessLevel>> {
+    let levels: Vec<String> = doc
+        .readiness_levels
+        .iter()
+        .map(|l| l.level.to_string())
+        .collect();
+    c.unique("readiness_levels", levels.iter().map(String::as_str));
+    all(doc.readiness_levels.iter().map(|l| {
+        let at = format!("readiness_levels[{}]", l.level);
+        c.non_empty(|| format!("{at}.name"), &l.name);
+        let level = u32::try_from(l.level).ok().filter(|n| (1..=9).contains(n));
+        if level.is_none() {
+            c.report(
+                format!("{at}.level"),
+                format!("must be from 1 to 9 (got {})", l.level),
+            );
+        }
+        let days = match l.days {
+            None => Some(None),
+            Some(d) => match u32::try_from(d) {
+                Ok(d) => Some(Some(d)),
+                Err(_) => {
+                    c.report(
+                        format!("{at}.days"),
+                        format!("must not be negative (got {d})"),
+                    );
+                    None
+                }
+            },
+        };
+        Some(ReadinessLevel {
+            level: level?,
+            name: l.name.clone(),
+            days: days?,
+        })
+    }))
+}
+
+/// Plans: numbered 1, 2, … in order of adoption; each pledge names an invited capital, a
+/// capability and requirement lines of the campaign, and its history is one that could have
+/// happened ([`Pledge::check`] replayed on every event).
+fn plans(c: &mut Checker, doc: &CampaignDocument, k: &Known) -> Option<Vec<Plan>> {
+    let levels: Vec<u32> = doc
+        .readiness_levels
+        .iter()
+        .filter_map(|l| u32::try_from(l.level).ok())
+        .collect();
+    let caps: BTreeSet<String> = k.capabilities.keys().cloned().collect();
+    let mut previous: Option<chrono::DateTime<chrono::Utc>> = None;
+    all(doc.plans.iter().enumerate().map(|(i, p)| {
+        let base = format!("plans[{}]", p.version);
+        if p.version != i as i64 + 1 {
+            c.report(
+                format!("{base}.version"),
+                format!(
+                    "plans are numbered 1, 2, 3, … in order: this one should be {}",
+                    i + 1
+                ),
+            );
+        }
+        if previous.is_some_and(|prev| p.adopted_at < prev) {
+            c.report(
+                format!("{base}.adopted_at"),
+                "is before the plan it supersedes was adopted",
+            );
+        }
+        previous = Some(p.adopted_at);
+        c.non_empty(|| format!("{base}.adopted_by"), &p.adopted_by);
+        c.non_empty(|| format!("{base}.option"), &p.option);
+        known_ref(
+            c,
+            || format!("{base}.scenario"),
+            "scenario",
+            &p.scenario,
+            &k.scenarios,
+        );
+        c.unique(
+            &format!("{base}.pledges"),
+            p.pledges.iter().map(|x| x.id.as_str()),
+        );
+        let pledges = all(p.pledges.iter().map(|x| {
+            let at = format!("{base}.pledges[{}]", x.id);
+            let id = c.take(|| format!("{at}.id"), SectionId::parse(&x.id));
+            let respondent = invited_respondent(c, &format!("{at}.respondent"), &x.respondent, k);
+            let offer = c.take(|| format!("{at}.offer"), OfferId::parse(&x.offer));
+            let capability = known_ref(
+                c,
+                || format!("{at}.capability"),
+                "capability",
+                &x.capability,
+                &caps,
+            )
+            .then(|| CapabilityId::parse(&x.capability).ok())
+            .flatten();
+            let units = c
+                .take(|| format!("{at}.units"), Quantity::parse(x.units))
+                .map(Quantity::get);
+            let placements = all(x.placements.iter().map(|pl| {
+                let ok = known_ref(
+                    c,
+                    || format!("{at}.placements"),
+                    "requirement",
+                    &pl.requirement,
+                    &k.requirements,
+                );
+                let n = c
+                    .take(|| format!("{at}.placements"), Quantity::parse(pl.units))
+                    .map(Quantity::get);
+                Some((
+                    ok.then(|| RequirementId::parse(&pl.requirement).ok())
+                        .flatten()?,
+                    n?,
+                ))
+            }));
+            let mut pledge = Pledge {
+                id: id?.to_string(),
+                respondent: respondent?,
+                offer: offer?,
+                capability: capability?,
+                units: units?,
+                placements: placements?,
+                events: Vec::new(),
+            };
+            let mut last: Option<chrono::DateTime<chrono::Utc>> = None;
+            for (j, e) in x.events.iter().enumerate() {
+                let path = format!("{at}.events[{j}]");
+                c.non_empty(|| format!("{path}.by"), &e.by);
+                if last.is_some_and(|l| e.at < l) {
+                    c.report(format!("{path}.at"), "is before the event it follows");
+                }
+                last = Some(e.at);
+                let kind = pledge_event(c, &path, &e.event)?;
+                if let Err(why) = pledge.check(&kind, &levels) {
+                    c.report(
+                        format!("{path}.event"),
+                        format!("cannot be {}: {why}", kind.name()),
+                    );
+                    return None;
+                }
+                pledge.events.push(PledgeEvent {
+                    at: e.at,
+                    by: e.by.clone(),
+                    kind,
+                });
+            }
+            Some(pledge)
+        }));
+        Some(Plan {
+            version: u32::try_from(p.version).ok()?,
+            adopted_at: p.adopted_at,
+            adopted_by: p.adopted_by.clone(),
+            scenario: ScenarioId::parse(&p.scenario).ok()?,
+            option: p.option.clone(),
+            note: p.note.clone(),
+            pledges: pledges?,
+        })
+    }))
+}
+
+/// A pledge event of the file as the domain's, its numbers checked.
+fn pledge_event(c: &mut Checker, at: &str, e: &PledgeEventKindDoc) -> Option<PledgeEventKind> {
+    let count = |c: &mut Checker, field: &str, n: i64| {
+        let got = u32::try_from(n).ok();
+        if got.is_none() {
+            c.report(
+                format!("{at}.event.{field}"),
+                format!("must be a whole number, 0 or more (got {n})"),
+            );
+        }
+        got
+    };
+    Some(match e {
+        PledgeEventKindDoc::Confirmed {
+            readiness_level,
+            ready_from,
+        } => PledgeEventKind::Confirmed {
+            readiness_level: count(c, "readiness_level", *readiness_level)?,
+            ready_from: *ready_from,
+        },
+        PledgeEventKindDoc::Declined { reason } => PledgeEventKind::Declined {
+            reason: reason.clone(),
+        },
+        PledgeEventKindDoc::Verified { how, notes } => PledgeEventKind::Verified {
+            how: how.clone(),
+            notes: notes.clone(),
+        },
+        PledgeEventKindDoc::Delivered { units, on } => PledgeEventKind::Delivered {
+            units: count(c, "units", *units)?,
+            on: *on,
+        },
+        PledgeEventKindDoc::Released { reason } => PledgeEventKind::Released {
+            reason: reason.clone(),
+        },
+        PledgeEventKindDoc::Withdrawn { reason } => PledgeEventKind::Withdrawn {
+            reason: reason.clone(),
+        },
+    })
 }
 
 /// An invited respondent's code, or a problem at `at`.

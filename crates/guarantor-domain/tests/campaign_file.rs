@@ -1092,3 +1092,207 @@ fn follow_up_asks_are_checked_and_their_status_follows_the_proposal() {
         "duplicate id",
     );
 }
+
+/// A plan's pledges follow one lifecycle: accepted → confirmed (at a readiness level) →
+/// verified → delivered, in parts; or declined, released, withdrawn. Every transition is
+/// accepted in order, every refused one is named, and coverage is counted at each level.
+#[test]
+fn pledges_move_through_their_lifecycle_and_refused_steps_are_named() {
+    use guarantor_domain::{PledgeEventKind, PledgeState};
+    let plan = |events: Value| {
+        json!({
+            "version": 1,
+            "adopted_at": "2025-03-20T09:00:00Z",
+            "adopted_by": "decision maker",
+            "scenario": "backstop",
+            "option": "option 1 (cheapest)",
+            "pledges": [
+                {"id": "p1", "respondent": "FRA", "offer": "F2", "capability": "battery", "units": 2,
+                 "placements": [{"requirement": "R3", "units": 2}], "events": events},
+                {"id": "p2", "respondent": "DEU", "offer": "D1", "capability": "battery", "units": 1,
+                 "placements": [{"requirement": "R3", "units": 1}]}
+            ]
+        })
+    };
+    let levels = json!([
+        {"level": 1, "name": "Pledged"},
+        {"level": 2, "name": "Verified"},
+        {"level": 3, "name": "Ready within 60 days", "days": 60},
+        {"level": 4, "name": "Rapid deployment", "days": 30}
+    ]);
+    let ev = |at: &str, event: Value| json!({"at": at, "by": "someone", "event": event});
+    let confirmed = ev(
+        "2025-03-21T09:00:00Z",
+        json!({"confirmed": {"readiness_level": 3, "ready_from": "2025-05-01"}}),
+    );
+    let verified = ev(
+        "2025-03-25T09:00:00Z",
+        json!({"verified": {"how": "assessment visit"}}),
+    );
+    let one = ev(
+        "2025-05-02T09:00:00Z",
+        json!({"delivered": {"units": 1, "on": "2025-05-02"}}),
+    );
+    let another = ev(
+        "2025-05-09T09:00:00Z",
+        json!({"delivered": {"units": 1, "on": "2025-05-09"}}),
+    );
+
+    let mut v = small();
+    v["readiness_levels"] = levels.clone();
+    v["plans"] = json!([plan(json!([confirmed, verified, one]))]);
+    assert!(problems(&v).is_empty(), "{:?}", problems(&v));
+    let c = parse_campaign(&serde_json::to_string(&v).unwrap(), FileFormat::Json).unwrap();
+    let p = c.plan().unwrap();
+    assert_eq!(p.pledges[0].state(), PledgeState::PartlyDelivered);
+    assert_eq!(p.pledges[0].readiness().map(|r| r.0), Some(3));
+    assert_eq!(p.pledges[1].state(), PledgeState::Accepted);
+    let r3 = c
+        .plan_coverage(p)
+        .into_iter()
+        .find(|l| l.requirement == "R3")
+        .unwrap();
+    assert_eq!(
+        (
+            r3.required,
+            r3.accepted,
+            r3.confirmed,
+            r3.verified,
+            r3.delivered
+        ),
+        (3, 3.0, 2.0, 2.0, 1.0)
+    );
+    assert_eq!(
+        c.to_document().plans.len(),
+        1,
+        "the round trip keeps the plan"
+    );
+    assert_eq!(c.to_document().readiness_levels.len(), 4);
+
+    // The rule itself: each step from each state.
+    let pledge = |events: &[PledgeEventKind]| guarantor_domain::Pledge {
+        id: "p".into(),
+        respondent: guarantor_domain::ids::CountryCode::parse("FRA").unwrap(),
+        offer: guarantor_domain::ids::OfferId::parse("F2").unwrap(),
+        capability: guarantor_domain::ids::CapabilityId::parse("battery").unwrap(),
+        units: 2,
+        placements: Vec::new(),
+        events: events
+            .iter()
+            .map(|k| guarantor_domain::PledgeEvent {
+                at: chrono::Utc::now(),
+                by: "x".into(),
+                kind: k.clone(),
+            })
+            .collect(),
+    };
+    let date = chrono::NaiveDate::from_ymd_opt(2025, 5, 1).unwrap();
+    let confirm = PledgeEventKind::Confirmed {
+        readiness_level: 3,
+        ready_from: date,
+    };
+    let verify = PledgeEventKind::Verified {
+        how: "visit".into(),
+        notes: String::new(),
+    };
+    let deliver = |units| PledgeEventKind::Delivered { units, on: date };
+    let release = PledgeEventKind::Released {
+        reason: "no longer needed".into(),
+    };
+    let levels = [1, 2, 3, 4];
+    let refused = |before: &[PledgeEventKind], next: &PledgeEventKind, says: &str| {
+        let err = pledge(before).check(next, &levels).expect_err("refused");
+        assert!(err.contains(says), "{next:?} after {before:?}: {err}");
+    };
+    assert!(pledge(&[]).check(&confirm, &levels).is_ok());
+    refused(&[confirm.clone()], &confirm, "confirmed before");
+    refused(
+        &[],
+        &PledgeEventKind::Confirmed {
+            readiness_level: 7,
+            ready_from: date,
+        },
+        "not one of the campaign's (1, 2, 3, 4)",
+    );
+    refused(&[], &verify, "has not confirmed");
+    refused(&[confirm.clone()], &deliver(1), "delivered once verified");
+    assert!(
+        pledge(&[confirm.clone(), verify.clone()])
+            .check(&deliver(2), &levels)
+            .is_ok()
+    );
+    refused(
+        &[confirm.clone(), verify.clone()],
+        &deliver(3),
+        "deliver at most 2",
+    );
+    refused(
+        &[confirm.clone(), verify.clone(), deliver(1)],
+        &deliver(2),
+        "deliver at most 1",
+    );
+    refused(
+        &[confirm.clone(), verify.clone(), deliver(2)],
+        &deliver(1),
+        "every unit was delivered",
+    );
+    refused(
+        &[confirm.clone()],
+        &PledgeEventKind::Declined {
+            reason: "no".into(),
+        },
+        "withdrawn, not declined",
+    );
+    refused(
+        &[],
+        &PledgeEventKind::Declined { reason: " ".into() },
+        "say why",
+    );
+    refused(&[release.clone()], &confirm, "released already");
+    assert_eq!(
+        pledge(&[
+            confirm.clone(),
+            PledgeEventKind::Withdrawn {
+                reason: "needed at home".into()
+            }
+        ])
+        .state(),
+        PledgeState::Withdrawn
+    );
+
+    // A file whose history could not have happened is refused at the event.
+    assert_rule(
+        |v| {
+            v["readiness_levels"] = levels_json();
+            v["plans"] = json!([plan(json!([verified_json()]))]);
+        },
+        "plans[1].pledges[p1].events[0].event",
+        "cannot be verified: the capital has not confirmed the pledge yet",
+    );
+    assert_rule(
+        |v| {
+            let mut p = plan(json!([]));
+            p["version"] = json!(2);
+            v["plans"] = json!([p]);
+        },
+        "plans[2].version",
+        "should be 1",
+    );
+    assert_rule(
+        |v| {
+            let mut p = plan(json!([]));
+            p["pledges"][0]["placements"][0]["requirement"] = json!("R9");
+            v["plans"] = json!([p]);
+        },
+        "plans[1].pledges[p1].placements",
+        "unknown requirement",
+    );
+}
+
+fn levels_json() -> Value {
+    json!([{"level": 1, "name": "Pledged"}, {"level": 3, "name": "Ready within 60 days", "days": 60}])
+}
+
+fn verified_json() -> Value {
+    json!({"at": "2025-03-25T09:00:00Z", "by": "coordinator", "event": {"verified": {"how": "assessment visit"}}})
+}

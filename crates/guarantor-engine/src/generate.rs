@@ -238,6 +238,8 @@ pub fn document(size: Size, seed: u64) -> CampaignDocument {
 
     CampaignDocument {
         asks: Vec::new(),
+        readiness_levels: Vec::new(),
+        plans: Vec::new(),
         format_version: FORMAT_VERSION,
         campaign: CampaignInfoDoc {
             id: format!("generated-{seed}"),
