@@ -1168,6 +1168,14 @@ fn pledges_move_through_their_lifecycle_and_refused_steps_are_named() {
         "the round trip keeps the plan"
     );
     assert_eq!(c.to_document().readiness_levels.len(), 4);
+    // The second unit delivers the pledge whole.
+    let mut whole = v.clone();
+    whole["plans"] = json!([plan(json!([confirmed, verified, one, another]))]);
+    let c2 = parse_campaign(&serde_json::to_string(&whole).unwrap(), FileFormat::Json).unwrap();
+    assert_eq!(
+        c2.plan().unwrap().pledges[0].state(),
+        PledgeState::Delivered
+    );
 
     // The rule itself: each step from each state.
     let pledge = |events: &[PledgeEventKind]| guarantor_domain::Pledge {
@@ -1205,7 +1213,7 @@ fn pledges_move_through_their_lifecycle_and_refused_steps_are_named() {
         assert!(err.contains(says), "{next:?} after {before:?}: {err}");
     };
     assert!(pledge(&[]).check(&confirm, &levels).is_ok());
-    refused(&[confirm.clone()], &confirm, "confirmed before");
+    refused(std::slice::from_ref(&confirm), &confirm, "confirmed before");
     refused(
         &[],
         &PledgeEventKind::Confirmed {
@@ -1215,7 +1223,11 @@ fn pledges_move_through_their_lifecycle_and_refused_steps_are_named() {
         "not one of the campaign's (1, 2, 3, 4)",
     );
     refused(&[], &verify, "has not confirmed");
-    refused(&[confirm.clone()], &deliver(1), "delivered once verified");
+    refused(
+        std::slice::from_ref(&confirm),
+        &deliver(1),
+        "delivered once verified",
+    );
     assert!(
         pledge(&[confirm.clone(), verify.clone()])
             .check(&deliver(2), &levels)
@@ -1237,7 +1249,7 @@ fn pledges_move_through_their_lifecycle_and_refused_steps_are_named() {
         "every unit was delivered",
     );
     refused(
-        &[confirm.clone()],
+        std::slice::from_ref(&confirm),
         &PledgeEventKind::Declined {
             reason: "no".into(),
         },
@@ -1248,7 +1260,7 @@ fn pledges_move_through_their_lifecycle_and_refused_steps_are_named() {
         &PledgeEventKind::Declined { reason: " ".into() },
         "say why",
     );
-    refused(&[release.clone()], &confirm, "released already");
+    refused(std::slice::from_ref(&release), &confirm, "released already");
     assert_eq!(
         pledge(&[
             confirm.clone(),
