@@ -129,7 +129,7 @@ impl From<StoreError> for AppError {
             | StoreError::NoSuchAccount(_) => Self::not_found(),
             // Only those who may see the campaign's what-ifs get this far: the ids are theirs.
             StoreError::NoSuchWhatIf { .. } => Self::new(ErrorKind::NotFound, message),
-            StoreError::NoSuchAsk { .. } => Self::not_found(),
+            StoreError::NoSuchAsk { .. } | StoreError::NoSuchPledge { .. } => Self::not_found(),
             StoreError::AskRefused(_) => Self::new(ErrorKind::WrongState, message),
             StoreError::Conflict { current, .. } | StoreError::CampaignChanged { current, .. } => {
                 let mut err = Self::new(ErrorKind::Conflict, message);

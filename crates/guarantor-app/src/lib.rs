@@ -10,6 +10,7 @@ pub mod asks;
 pub mod brief;
 pub mod demo;
 pub mod error;
+pub mod plans;
 pub mod policy;
 
 use std::collections::HashMap;
@@ -30,6 +31,7 @@ pub use guarantor_store::{
 
 pub use asks::{AskRequest, AskView};
 pub use error::{AppError, AppResult, ErrorKind};
+pub use plans::{AdoptRequest, PlanView, PledgeView};
 use policy::authorise;
 pub use policy::{Action, Decision};
 
@@ -711,7 +713,7 @@ fn found(acted: bool) -> AppResult<()> {
 /// Runs CPU work off the async threads.
 /// `compute` of campaign `id` under `key`, from `cache` when it was computed from the campaign's
 /// current version, else computed off the async threads and kept.
-async fn cached<K, T>(
+pub(crate) async fn cached<K, T>(
     store: &Store,
     cache: &Cache<K, T>,
     id: &str,

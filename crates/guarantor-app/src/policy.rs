@@ -41,6 +41,8 @@ pub enum Action<'a> {
     ChangeOwnPassword,
     /// Save or delete a campaign's what-ifs (hypothetical offers; no proposal changes).
     ExploreWhatIfs,
+    /// Adopt an option as the plan.
+    AdoptPlan,
 }
 
 impl<'a> Action<'a> {
@@ -88,7 +90,10 @@ pub fn decide(who: &Principal, action: Action<'_>) -> Decision {
             Principal::Account { .. },
             Action::ReadQuestionnaire { .. } | Action::ReadProposal { .. },
         ) => Allowed,
-        (Principal::Account { .. }, Action::ChangeOwnPassword | Action::ExploreWhatIfs) => Allowed,
+        (
+            Principal::Account { .. },
+            Action::ChangeOwnPassword | Action::ExploreWhatIfs | Action::AdoptPlan,
+        ) => Allowed,
         (
             Principal::Account {
                 role: Role::Coordinator,
@@ -134,7 +139,8 @@ pub fn decide(who: &Principal, action: Action<'_>) -> Decision {
             | Action::Coordinate
             | Action::ManageAccess
             | Action::ChangeOwnPassword
-            | Action::ExploreWhatIfs,
+            | Action::ExploreWhatIfs
+            | Action::AdoptPlan,
         ) => Hidden,
     }
 }
@@ -202,6 +208,7 @@ mod tests {
             Action::ManageAccess,
             Action::ChangeOwnPassword,
             Action::ExploreWhatIfs,
+            Action::AdoptPlan,
         ]
     }
 

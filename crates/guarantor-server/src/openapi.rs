@@ -37,6 +37,14 @@ pub fn document() -> Value {
             generator.subschema_for::<guarantor_app::AskRequest>(),
         ),
         (
+            "AdoptRequest",
+            generator.subschema_for::<guarantor_app::AdoptRequest>(),
+        ),
+        (
+            "PledgeEvent",
+            generator.subschema_for::<guarantor_domain::document::PledgeEventKindDoc>(),
+        ),
+        (
             "DeclineRequest",
             generator.subschema_for::<crate::api::proposals::DeclineRequest>(),
         ),
@@ -112,7 +120,7 @@ pub fn document() -> Value {
         }
         if let Some(body) = r.body {
             operation["requestBody"] = json!({
-                "required": !matches!(body, "SubmitRequest" | "WithdrawRequest"),
+                "required": !matches!(body, "SubmitRequest" | "WithdrawRequest" | "AdoptRequest"),
                 "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{body}")}}}
             });
         }

@@ -98,3 +98,71 @@ impl Store {
         .await
     }
 }
+
+impl Store {
+    /// Adopts `plan` (its version the next one): it supersedes any earlier plan. Checked with
+    /// the whole campaign; audited as `plan.adopt`. Returns the new campaign version.
+    pub async fn adopt_plan(
+        &self,
+        id: &str,
+        plan: guarantor_domain::document::PlanDoc,
+        actor: &str,
+        at: DateTime<Utc>,
+    ) -> Result<i64, StoreError> {
+        self.rewrite_document(id, actor, at, |doc, _| {
+            let mut plan = plan;
+            plan.version = i64::try_from(doc.plans.len()).unwrap_or(i64::MAX) + 1;
+            let audit = Audit::new(
+                AuditAction::PlanAdopt,
+                format!("plan {} of campaign {id}", plan.version),
+            )
+            .after(&plan);
+            doc.plans.push(plan);
+            Ok(audit)
+        })
+        .await
+    }
+
+    /// Appends `event` to pledge `pledge` of the plan that stands, whose capital must be
+    /// `respondent`. The campaign's rules replay the pledge's history with it (a step the
+    /// lifecycle refuses comes back as a problem at its path, and nothing is written); audited
+    /// as `pledge.EVENT`. Returns the new campaign version.
+    pub async fn record_pledge_event(
+        &self,
+        id: &str,
+        respondent: &str,
+        pledge: &str,
+        event: guarantor_domain::document::PledgeEventKindDoc,
+        actor: &str,
+        at: DateTime<Utc>,
+    ) -> Result<i64, StoreError> {
+        self.rewrite_document(id, actor, at, |doc, _| {
+            let Some(slot) = doc
+                .plans
+                .last_mut()
+                .and_then(|p| p.pledges.iter_mut().find(|x| x.id == pledge))
+                .filter(|x| x.respondent == respondent)
+            else {
+                return Err(StoreError::NoSuchPledge {
+                    campaign: id.to_owned(),
+                    respondent: respondent.to_owned(),
+                    pledge: pledge.to_owned(),
+                });
+            };
+            let before = slot.clone();
+            slot.events
+                .push(guarantor_domain::document::PledgeEventDoc {
+                    at,
+                    by: actor.to_owned(),
+                    event,
+                });
+            Ok(Audit::new(
+                AuditAction::PledgeEvent,
+                format!("pledge {pledge} of {respondent} in campaign {id}"),
+            )
+            .before(&before)
+            .after(&*slot))
+        })
+        .await
+    }
+}

@@ -114,11 +114,15 @@ pub enum AuditAction {
     AskCreate,
     /// A follow-up ask declined by its capital.
     AskDecline,
+    /// A plan adopted.
+    PlanAdopt,
+    /// A step of a pledge (confirmed, declined, verified, delivered, released, withdrawn).
+    PledgeEvent,
 }
 
 impl AuditAction {
     /// Every action.
-    pub const ALL: [Self; 19] = [
+    pub const ALL: [Self; 21] = [
         Self::CampaignImport,
         Self::CampaignSetup,
         Self::CampaignReopen,
@@ -138,6 +142,8 @@ impl AuditAction {
         Self::WhatIfDelete,
         Self::AskCreate,
         Self::AskDecline,
+        Self::PlanAdopt,
+        Self::PledgeEvent,
     ];
 
     /// As stored in the log (and hashed: never change one).
@@ -162,6 +168,8 @@ impl AuditAction {
             Self::WhatIfDelete => "what_if.delete",
             Self::AskCreate => "ask.create",
             Self::AskDecline => "ask.decline",
+            Self::PlanAdopt => "plan.adopt",
+            Self::PledgeEvent => "pledge.event",
         }
     }
 
@@ -187,6 +195,8 @@ impl AuditAction {
             Self::WhatIfDelete => "deleted a what-if",
             Self::AskCreate => "sent a follow-up ask",
             Self::AskDecline => "declined a follow-up ask",
+            Self::PlanAdopt => "adopted a plan",
+            Self::PledgeEvent => "recorded a step of a pledge",
         }
     }
 
@@ -987,6 +997,8 @@ mod tests {
                 "what_if.delete",
                 "ask.create",
                 "ask.decline",
+                "plan.adopt",
+                "pledge.event",
             ]
         );
         for a in AuditAction::ALL {

@@ -136,6 +136,18 @@ pub enum StoreError {
         /// The ask id.
         ask: String,
     },
+    /// No pledge with that id of that capital in the plan that stands.
+    #[error(
+        "campaign \"{campaign}\" has no pledge \"{pledge}\" of {respondent} in the plan that stands"
+    )]
+    NoSuchPledge {
+        /// Campaign id.
+        campaign: String,
+        /// The capital.
+        respondent: String,
+        /// The pledge id.
+        pledge: String,
+    },
     /// An ask cannot be sent or declined now; the message says why and what to do.
     #[error("{0}")]
     AskRefused(String),

@@ -29,6 +29,12 @@ pub(crate) const ROUTES: &[Route] = &[
     endpoint!(GET "/api/campaigns/{campaign}/assessment" => get_assessment, ACCOUNTS, "The assessment (as `guarantor assess --json`)."),
     endpoint!(GET "/api/campaigns/{campaign}/options" => get_options, ACCOUNTS, "Options under every scenario (as `guarantor options --all-scenarios --json`); query `what_if`: under that saved what-if (hypothetical offers; the report's `what_if` names it)."),
     endpoint!(GET "/api/campaigns/{campaign}/asks" => get_asks, ACCOUNTS, "Every follow-up ask of the campaign, each with where it stands."),
+    endpoint!(GET "/api/campaigns/{campaign}/plan" => get_plan, ACCOUNTS, "The plan that stands (null before any adoption): every pledge with its state, readiness and history, and coverage of each requirement line at each level (accepted, confirmed, verified, delivered)."),
+    Route {
+        body: Some("AdoptRequest"),
+        success: 201,
+        ..endpoint!(POST "/api/campaigns/{campaign}/plans" => adopt_plan, ACCOUNTS, "Adopt an option as the plan (body: scenario, option from 1, note; defaults: the first scenario's recommended option); each accepted offer line becomes a pledge. A later adoption supersedes.")
+    },
     Route {
         body: Some("AskRequest"),
         success: 201,
@@ -271,6 +277,31 @@ pub(crate) async fn get_options(
         Some(w) => s.app.options_under(&caller.0, &campaign, &w).await?,
     };
     Ok(Json(&*report).into_response())
+}
+
+pub(crate) async fn get_plan(
+    State(s): Shared,
+    caller: Caller,
+    Path(campaign): Path<String>,
+) -> AppResult<Response> {
+    Ok(Json(s.app.plan(&caller.0, &campaign).await?).into_response())
+}
+
+pub(crate) async fn adopt_plan(
+    State(s): Shared,
+    caller: Caller,
+    Path(campaign): Path<String>,
+    body: Bytes,
+) -> AppResult<Response> {
+    // Authorised before the body is read.
+    guarantor_app::policy::authorise(&caller.0, Action::AdoptPlan)?;
+    let request: guarantor_app::AdoptRequest = error::parse_optional_body(&body)?;
+    let (plan, version) = s.app.adopt_plan(&caller.0, &campaign, request).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(serde_json::json!({"plan": plan, "version": version})),
+    )
+        .into_response())
 }
 
 pub(crate) async fn get_asks(

@@ -31,6 +31,11 @@ pub(crate) const ROUTES: &[Route] = &[
         ..endpoint!(POST "/api/campaigns/{campaign}/proposals/{respondent}/withdraw" => withdraw, EDIT, "Withdraw a submitted proposal.")
     },
     endpoint!(GET "/api/campaigns/{campaign}/proposals/{respondent}/asks" => get_asks, OWN, "The follow-up asks sent to this capital, each with where it stands (open, partly answered, answered, declined, expired) and the units of the current proposal that answer it."),
+    endpoint!(GET "/api/campaigns/{campaign}/proposals/{respondent}/pledges" => get_pledges, OWN, "This capital's pledges in the plan that stands, each with its state, readiness and history."),
+    Route {
+        body: Some("PledgeEvent"),
+        ..endpoint!(POST "/api/campaigns/{campaign}/proposals/{respondent}/pledges/{pledge}" => record_pledge, EDIT, "Record a step of a pledge. The capital (or the coordinator on its word): {\"confirmed\": {\"readiness_level\", \"ready_from\"}}, {\"declined\": {\"reason\"}}, {\"withdrawn\": {\"reason\"}}; the coordinator only: {\"verified\": {\"how\", \"notes\"}}, {\"delivered\": {\"units\", \"on\"}}, {\"released\": {\"reason\"}}. A step the lifecycle refuses is 409 and changes nothing.")
+    },
     Route {
         body: Some("DeclineRequest"),
         ..endpoint!(POST "/api/campaigns/{campaign}/proposals/{respondent}/asks/{ask}/decline" => decline_ask, EDIT, "Decline a follow-up ask, saying why (once; an ask already declined is 409).")
@@ -108,6 +113,31 @@ pub struct WithdrawRequest {
 pub struct DeclineRequest {
     /// Why: the coordinator reads it.
     pub reason: String,
+}
+
+pub(crate) async fn get_pledges(
+    State(s): Shared,
+    caller: Caller,
+    Path((campaign, respondent)): Path<(String, String)>,
+) -> AppResult<Response> {
+    Ok(Json(s.app.pledges_of(&caller.0, &campaign, &respondent).await?).into_response())
+}
+
+pub(crate) async fn record_pledge(
+    State(s): Shared,
+    caller: Caller,
+    Path((campaign, respondent, pledge)): Path<(String, String, String)>,
+    body: Bytes,
+) -> AppResult<Response> {
+    // Who may act on this capital's pledges at all, before the body is read; the step decides
+    // the rest.
+    guarantor_app::policy::authorise(&caller.0, Action::read(&campaign, &respondent))?;
+    let event: guarantor_domain::document::PledgeEventKindDoc = error::parse_body(&body)?;
+    let version = s
+        .app
+        .record_pledge(&caller.0, &campaign, &respondent, &pledge, event)
+        .await?;
+    Ok(Json(serde_json::json!({"pledge": pledge, "version": version})).into_response())
 }
 
 pub(crate) async fn get_asks(

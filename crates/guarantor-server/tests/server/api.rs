@@ -1199,6 +1199,209 @@ async fn follow_up_asks_are_sent_answered_declined_and_refused_cleanly() {
     }
 }
 
+/// A decision maker adopts the recommended option; each accepted line is a pledge. France
+/// confirms one at a readiness level, the coordinator verifies it and records two deliveries;
+/// coverage is counted at each level. Refused, with nothing changed: confirming twice,
+/// delivering more than pledged, verifying before the capital confirmed, a capital acting on
+/// another capital's pledge, a capital verifying its own, a decision maker recording a step.
+#[tokio::test]
+async fn a_plan_is_adopted_and_its_pledges_move_from_confirmed_to_delivered() {
+    for app in spawn_apps().await {
+        let fra = app.with_demo_and_invitation("FRA").await;
+        let deu = app.invite("DEU").await;
+        let base = format!("/api/campaigns/{CAMPAIGN}");
+        let dm = Some(app.decision_maker.as_str());
+        let coordinator = Some(app.coordinator.as_str());
+        let (status, plan, _) = app
+            .call(Method::GET, &format!("{base}/plan"), dm, None, None)
+            .await;
+        assert_eq!(
+            (status, plan),
+            (StatusCode::OK, Value::Null),
+            "no plan before adoption"
+        );
+        let (status, body, _) = app
+            .call(
+                Method::POST,
+                &format!("{base}/plans"),
+                dm,
+                Some(json!({"note": "The recommended option."})),
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{}: {body}", app.label);
+        assert_eq!(body["plan"], 1);
+        let (_, plan, _) = app
+            .call(Method::GET, &format!("{base}/plan"), dm, None, None)
+            .await;
+        assert!(
+            plan["option"].as_str().unwrap().starts_with("option "),
+            "{plan}"
+        );
+        let pledges = plan["pledges"].as_array().unwrap();
+        assert!(pledges.iter().all(|p| p["state"] == "accepted"));
+        let fra_pledge = pledges
+            .iter()
+            .find(|p| p["respondent"] == "FRA" && p["units"].as_u64().unwrap() >= 2)
+            .expect("a French pledge of two units or more")
+            .clone();
+        let id = fra_pledge["id"].as_str().unwrap().to_owned();
+        let units = fra_pledge["units"].as_u64().unwrap();
+        let deu_pledge = pledges.iter().find(|p| p["respondent"] == "DEU").unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let step = |token: String, code: &str, pledge: &str, event: Value| {
+            let app = &app;
+            let path = format!("{base}/proposals/{code}/pledges/{pledge}");
+            async move {
+                app.call(Method::POST, &path, Some(&token), Some(event), None)
+                    .await
+            }
+        };
+        let confirm = json!({"confirmed": {"readiness_level": 3, "ready_from": "2026-02-01"}});
+        let verify =
+            json!({"verified": {"how": "assessment visit", "notes": "Batteries inspected."}});
+        let deliver = |n: u64| json!({"delivered": {"units": n, "on": "2026-03-01"}});
+        let version = || async {
+            app.call(Method::GET, &base, coordinator, None, None)
+                .await
+                .2
+        };
+
+        // Refused before anything: verify before confirmed; France on Germany's pledge; France
+        // verifying its own; a decision maker recording a step.
+        let before = version().await;
+        let (status, body, _) = step(app.coordinator.clone(), "FRA", &id, verify.clone()).await;
+        assert_eq!(status, StatusCode::CONFLICT, "{body}");
+        assert!(
+            body["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("has not confirmed"),
+            "{body}"
+        );
+        let (status, _, _) = step(fra.clone(), "DEU", &deu_pledge, confirm.clone()).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        let (status, _, _) = step(fra.clone(), "FRA", &id, verify.clone()).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "a capital does not verify");
+        let (status, _, _) = step(app.decision_maker.clone(), "FRA", &id, confirm.clone()).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        assert_eq!(version().await, before, "{}: nothing changed", app.label);
+
+        // France confirms (once), the coordinator verifies, then delivers in two parts.
+        let (status, body, _) = step(fra.clone(), "FRA", &id, confirm.clone()).await;
+        assert_eq!(status, StatusCode::OK, "{}: {body}", app.label);
+        let (status, body, _) = step(fra.clone(), "FRA", &id, confirm.clone()).await;
+        assert_eq!(status, StatusCode::CONFLICT, "{body}");
+        assert!(
+            body["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("confirmed before"),
+            "{body}"
+        );
+        let (status, _, _) = step(app.coordinator.clone(), "FRA", &id, verify).await;
+        assert_eq!(status, StatusCode::OK);
+        let before = version().await;
+        let (status, body, _) = step(app.coordinator.clone(), "FRA", &id, deliver(units + 1)).await;
+        assert_eq!(status, StatusCode::CONFLICT, "{body}");
+        assert!(
+            body["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains(&format!("deliver at most {units}")),
+            "{body}"
+        );
+        assert_eq!(version().await, before);
+        let (status, _, _) = step(app.coordinator.clone(), "FRA", &id, deliver(1)).await;
+        assert_eq!(status, StatusCode::OK);
+        let (_, own, _) = app
+            .call(
+                Method::GET,
+                &format!("{base}/proposals/FRA/pledges"),
+                Some(&fra),
+                None,
+                None,
+            )
+            .await;
+        let mine = own
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["id"] == id.as_str())
+            .unwrap();
+        assert_eq!(mine["state"], "partly_delivered", "{own}");
+        assert_eq!(mine["readiness"], "3: Ready to deploy within 60 days");
+        assert_eq!(mine["history"].as_array().unwrap().len(), 3);
+        let (status, _, _) = step(app.coordinator.clone(), "FRA", &id, deliver(units - 1)).await;
+        assert_eq!(status, StatusCode::OK);
+        // Germany's pledges are not France's to read.
+        let (status, _, _) = app
+            .call(
+                Method::GET,
+                &format!("{base}/proposals/DEU/pledges"),
+                Some(&fra),
+                None,
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        // Germany declines one of its own.
+        let (status, _, _) = step(
+            deu.clone(),
+            "DEU",
+            &deu_pledge,
+            json!({"declined": {"reason": "Needed at home."}}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+
+        // Coverage at each level: the delivered pledge counts at every level.
+        let (_, plan, _) = app
+            .call(Method::GET, &format!("{base}/plan"), dm, None, None)
+            .await;
+        let placed: Vec<String> = fra_pledge["id"]
+            .as_str()
+            .map(|_| {
+                plan["pledges"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|p| p["id"] == id.as_str())
+                    .map(|p| p["state"].as_str().unwrap().to_owned())
+                    .into_iter()
+                    .collect()
+            })
+            .unwrap();
+        assert_eq!(placed, ["delivered"]);
+        let total = |level: &str| -> f64 {
+            plan["coverage"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|l| l[level].as_f64().unwrap())
+                .sum()
+        };
+        assert!(total("accepted") >= total("confirmed"));
+        assert!(total("confirmed") >= total("verified"));
+        assert!(total("verified") >= total("delivered"));
+        assert!(total("delivered") > 0.0, "{}", app.label);
+        let entries = app.store.audit_entries().await.unwrap();
+        assert_eq!(
+            entries.iter().filter(|e| e.action == "plan.adopt").count(),
+            1
+        );
+        assert_eq!(
+            entries
+                .iter()
+                .filter(|e| e.action == "pledge.event")
+                .count(),
+            5
+        );
+    }
+}
+
 #[tokio::test]
 async fn the_openapi_document_describes_every_route_and_each_is_served() {
     for app in spawn_apps().await {

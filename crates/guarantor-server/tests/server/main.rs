@@ -195,6 +195,7 @@ pub(crate) fn fill(path: &str, campaign: &str, respondent: &str) -> String {
         .replace("{respondent}", respondent)
         .replace("{what_if}", "spain-brigade")
         .replace("{ask}", "any-ask")
+        .replace("{pledge}", "any-pledge")
 }
 
 pub(crate) fn method(m: &str) -> Method {
