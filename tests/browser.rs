@@ -906,6 +906,7 @@ async fn accessibility(driver: &WebDriver, demo: &Demo) {
         format!("{c}/options"),
         format!("{c}/compare"),
         format!("{c}/engagement"),
+        format!("{c}/plan"),
         format!("{c}/brief"),
         format!("{c}/brief.html"),
         format!("{c}/proposals/{}", answered.0),

@@ -24,6 +24,8 @@ pub(crate) const ROUTES: &[PageRoute] = &[
     page!(GET "/campaigns/{campaign}/engagement" => engagement, ACCOUNTS),
     page!(POST "/campaigns/{campaign}/what-ifs" => try_ask, ACCOUNTS),
     page!(POST "/campaigns/{campaign}/asks" => send_ask, "coordinator"),
+    page!(GET "/campaigns/{campaign}/plan" => plan_page, ACCOUNTS),
+    page!(POST "/campaigns/{campaign}/plans" => adopt_plan, ACCOUNTS),
     page!(POST "/campaigns/{campaign}/what-ifs/{what_if}/delete" => delete_what_if, ACCOUNTS),
     page!(GET "/campaigns/{campaign}/brief" => brief_page, ACCOUNTS),
     page!(GET "/campaigns/{campaign}/brief.html" => brief_html, ACCOUNTS),
@@ -402,6 +404,159 @@ pub(crate) async fn try_ask(
         .save_what_if(&viewer.principal, &campaign, what_if)
         .await?;
     Ok(see_other(&options_href(&campaign, &shown.scenario, &id)))
+}
+
+/// GET: the plan that stands, its pledges and coverage at each level of commitment, with the
+/// buttons that adopt a scenario's recommended option.
+pub(crate) async fn plan_page(
+    State(s): Shared,
+    viewer: Viewer,
+    Path(campaign): Path<String>,
+) -> Result<Response, PageError> {
+    viewer.may(Action::ReadCampaign)?;
+    let plan = s.app.plan(&viewer.principal, &campaign).await?;
+    let c = s.app.campaign(&viewer.principal, &campaign).await?.campaign;
+    let section = plan_section(&c, plan.as_ref());
+    let mut page = SectionsPage::new(
+        &viewer,
+        &c,
+        "Plan",
+        "The plan",
+        "The option adopted as the plan, and how its pledges firm up: accepted into the plan, confirmed by the capital at a readiness level, verified, delivered.",
+        (section, Vec::new()),
+        Vec::new(),
+    );
+    if viewer.may(Action::AdoptPlan).is_ok() {
+        for sc in c.scenarios() {
+            page.forms.push(ActionForm {
+                action: format!("/campaigns/{campaign}/plans"),
+                fields: vec![("scenario".into(), sc.id.to_string())],
+                text: String::new(),
+                button: format!("Adopt the recommended option under \"{}\"", sc.name),
+                confirm: if plan.is_some() {
+                    "Adopt this option as the plan? It supersedes the plan that stands; its pledges start again from accepted.".into()
+                } else {
+                    "Adopt this option as the plan? Each accepted offer line becomes a pledge.".into()
+                },
+            });
+        }
+    }
+    Ok(html(&page))
+}
+
+/// POST: adopts a scenario's recommended option as the plan.
+pub(crate) async fn adopt_plan(
+    State(s): Shared,
+    viewer: Viewer,
+    Path(campaign): Path<String>,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    viewer.may(Action::AdoptPlan)?;
+    let form = FormData::parse(&body)?;
+    viewer.check_csrf(&form)?;
+    let request = guarantor_app::AdoptRequest {
+        scenario: Some(form.get("scenario").to_owned()).filter(|s| !s.is_empty()),
+        option: None,
+        note: form.get("note").to_owned(),
+    };
+    s.app
+        .adopt_plan(&viewer.principal, &campaign, request)
+        .await?;
+    Ok(see_other(&format!("/campaigns/{campaign}/plan")))
+}
+
+/// The plan as a section: who adopted what, the pledges, coverage at each level.
+fn plan_section(c: &guarantor_domain::Campaign, plan: Option<&guarantor_app::PlanView>) -> Section {
+    use guarantor_assess::brief::{Block, Cell, Column, Table};
+    let Some(plan) = plan else {
+        return Section {
+            id: "plan".into(),
+            title: "No plan adopted yet".into(),
+            blocks: vec![Block::Paragraph {
+                text: "Adopt an option below: each of its accepted offer lines becomes a pledge the capital then confirms.".into(),
+            }],
+        };
+    };
+    let name = |code: &str| {
+        guarantor_domain::ids::CountryCode::parse(code)
+            .ok()
+            .and_then(|x| c.respondent(&x).map(|r| r.name.clone()))
+            .unwrap_or_else(|| code.to_owned())
+    };
+    let units = |x: f64| guarantor_domain::format::number(x, if x.fract() == 0.0 { 0 } else { 1 });
+    Section {
+        id: "plan".into(),
+        title: format!("Plan {}: {} under \"{}\"", plan.version, plan.option, plan.scenario),
+        blocks: vec![
+            Block::Paragraph {
+                text: format!(
+                    "Adopted {} by {}.{}",
+                    guarantor_domain::format::to_the_minute(&plan.adopted_at.to_rfc3339()),
+                    plan.adopted_by,
+                    if plan.note.is_empty() { String::new() } else { format!(" {}", plan.note) }
+                ),
+            },
+            Block::Table(Table {
+                caption: "Pledges".into(),
+                columns: vec![
+                    Column::text("Capital"),
+                    Column::text("Line"),
+                    Column::text("Capability"),
+                    Column::number("Units"),
+                    Column::text("Where it stands"),
+                    Column::text("Readiness"),
+                    Column::number("Delivered"),
+                    Column::text("History"),
+                ],
+                rows: plan
+                    .pledges
+                    .iter()
+                    .map(|p| {
+                        vec![
+                            Cell::text(name(&p.respondent)),
+                            Cell::text(&p.offer),
+                            Cell::text(&p.capability_name),
+                            Cell::text(p.units.to_string()),
+                            Cell::text(p.state.as_str().replace('_', " ")),
+                            Cell::text(match (&p.readiness, p.ready_from) {
+                                (Some(r), Some(from)) => format!("{r}, ready from {from}"),
+                                _ => String::new(),
+                            }),
+                            Cell::text(p.delivered.to_string()),
+                            Cell::text(p.history.join("; ")),
+                        ]
+                    })
+                    .collect(),
+                note: String::new(),
+            }),
+            Block::Table(Table {
+                caption: "Coverage of each requirement line at each level (units)".into(),
+                columns: vec![
+                    Column::text("Line"),
+                    Column::number("Required"),
+                    Column::number("Accepted"),
+                    Column::number("Confirmed"),
+                    Column::number("Verified"),
+                    Column::number("Delivered"),
+                ],
+                rows: plan
+                    .coverage
+                    .iter()
+                    .map(|l| {
+                        vec![
+                            Cell::text(&l.requirement),
+                            Cell::text(l.required.to_string()),
+                            Cell::text(units(l.accepted)),
+                            Cell::text(units(l.confirmed)),
+                            Cell::text(units(l.verified)),
+                            Cell::text(units(l.delivered)),
+                        ]
+                    })
+                    .collect(),
+                note: "A pledge counts at a level once it reached it and while it stands (not declined, released or withdrawn); delivered units in proportion to the units of the pledge delivered.".into(),
+            }),
+        ],
+    }
 }
 
 /// POST: sends an ask of the engagement plan to its capital as a follow-up ask (coordinators),

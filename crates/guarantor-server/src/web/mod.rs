@@ -209,6 +209,7 @@ impl Chrome {
                 tabs.push(("Options", format!("{base}/options")));
                 tabs.push(("Compare scenarios", format!("{base}/compare")));
                 tabs.push(("Engagement", format!("{base}/engagement")));
+                tabs.push(("Plan", format!("{base}/plan")));
                 tabs.push(("Brief", format!("{base}/brief")));
                 if *role == Role::Coordinator {
                     tabs.push(("Setup", format!("{base}/setup")));

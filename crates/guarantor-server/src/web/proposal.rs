@@ -30,6 +30,7 @@ pub(crate) const ROUTES: &[PageRoute] = &[
     page!(GET "/campaigns/{campaign}/proposals/{respondent}/template.xlsx" => download_xlsx, "coordinator, decision maker, the capital itself"),
     page!(POST "/campaigns/{campaign}/proposals/{respondent}/upload" => upload_xlsx, "coordinator, the capital itself"),
     page!(POST "/campaigns/{campaign}/proposals/{respondent}/asks/{ask}/decline" => decline_ask, "coordinator, the capital itself"),
+    page!(POST "/campaigns/{campaign}/proposals/{respondent}/pledges/{pledge}" => pledge_step, "coordinator, the capital itself"),
 ];
 
 type Shared = State<Arc<AppState>>;
@@ -115,6 +116,10 @@ struct ProposalPage {
     printed: Option<Receipt>,
     /// The follow-up asks sent to this capital.
     asks: Vec<guarantor_app::AskView>,
+    /// Its pledges in the plan that stands.
+    pledges: Vec<guarantor_app::PledgeView>,
+    /// The campaign's readiness levels (level, name).
+    readiness_levels: Vec<(i64, String)>,
 }
 
 impl ProposalPage {
@@ -137,6 +142,7 @@ fn flash(done: &str) -> Option<String> {
             "withdrawn" => "Proposal withdrawn.",
             "uploaded" => "Spreadsheet read and saved as your draft: check it below, then submit.",
             "declined" => "Ask declined: the coordinator sees your reason.",
+            "pledge" => "Pledge updated: the coordinator sees it in the plan.",
             _ => return None,
         }
         .to_owned(),
@@ -156,6 +162,8 @@ struct Context {
     submissions: guarantor_app::Submissions,
     /// The follow-up asks sent to this capital, with where each stands.
     asks: Vec<guarantor_app::AskView>,
+    /// Its pledges in the plan that stands.
+    pledges: Vec<guarantor_app::PledgeView>,
 }
 
 async fn context(
@@ -177,11 +185,20 @@ async fn context(
     } else {
         Vec::new()
     };
+    // Likewise for its pledges: only once a plan was adopted.
+    let pledges = if doc.plans.is_empty() {
+        Vec::new()
+    } else {
+        s.app
+            .pledges_of(&viewer.principal, campaign, respondent)
+            .await?
+    };
     Ok(Context {
         doc,
         state,
         submissions,
         asks,
+        pledges,
     })
 }
 
@@ -641,6 +658,12 @@ fn render(
         next_row,
         printed,
         asks: ctx.asks.clone(),
+        pledges: ctx.pledges.clone(),
+        readiness_levels: doc
+            .readiness_levels
+            .iter()
+            .map(|l| (l.level, l.name.clone()))
+            .collect(),
     };
     let status = if page.has_errors() || !page.upload_errors.is_empty() {
         axum::http::StatusCode::UNPROCESSABLE_ENTITY
@@ -671,6 +694,43 @@ pub(crate) async fn decline_ask(
         .await?;
     Ok(see_other(&format!(
         "/campaigns/{campaign}/proposals/{respondent}?done=declined#asks"
+    )))
+}
+
+/// POST: the capital confirms (at a readiness level, ready from a date), declines or withdraws
+/// one of its pledges.
+pub(crate) async fn pledge_step(
+    State(s): Shared,
+    viewer: Viewer,
+    Path((campaign, respondent, pledge)): Path<(String, String, String)>,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    viewer.may(Action::change(&campaign, &respondent))?;
+    let form = FormData::parse(&body)?;
+    viewer.check_csrf(&form)?;
+    use guarantor_domain::document::PledgeEventKindDoc as Step;
+    let reason = || form.get("reason").to_owned();
+    let event = match form.get("step") {
+        "confirmed" => Step::Confirmed {
+            readiness_level: form.get("readiness_level").parse().map_err(|_| {
+                PageError::bad_request("readiness level: choose one of the campaign's levels")
+            })?,
+            ready_from: chrono::NaiveDate::parse_from_str(form.get("ready_from"), "%Y-%m-%d")
+                .map_err(|_| PageError::bad_request("ready from: give a date, e.g. 2026-02-01"))?,
+        },
+        "declined" => Step::Declined { reason: reason() },
+        "withdrawn" => Step::Withdrawn { reason: reason() },
+        other => {
+            return Err(PageError::bad_request(format!(
+                "step: \"{other}\" is not a step a capital takes (confirmed, declined, withdrawn)"
+            )));
+        }
+    };
+    s.app
+        .record_pledge(&viewer.principal, &campaign, &respondent, &pledge, event)
+        .await?;
+    Ok(see_other(&format!(
+        "/campaigns/{campaign}/proposals/{respondent}?done=pledge#pledges"
     )))
 }
 

@@ -1803,3 +1803,98 @@ async fn an_ask_is_sent_from_the_plan_and_declined_on_the_capitals_page() {
         assert!(overview.body.contains("declined"));
     }
 }
+
+/// A decision maker adopts the first scenario's recommended option on the Plan page; a capital
+/// confirms one of its pledges on its own page at a readiness level; the plan shows it
+/// confirmed; confirming again is refused and changes nothing.
+#[tokio::test]
+async fn a_plan_is_adopted_on_its_page_and_a_capital_confirms_its_pledge() {
+    for app in spawn_apps().await {
+        let fra = app.with_demo_and_invitation("FRA").await;
+        let dm = session(&app, "web-dm-plan", Role::DecisionMaker).await;
+        let plan = page(
+            &app,
+            &dm,
+            Method::GET,
+            &format!("/campaigns/{CAMPAIGN}/plan"),
+            None,
+        )
+        .await;
+        assert_eq!(plan.status, StatusCode::OK);
+        assert!(plan.body.contains("No plan adopted yet"), "{}", app.label);
+        let adopt = pairs(&[("_csrf", &csrf(&plan.body)), ("scenario", "us-backstop")]);
+        let adopted = page(
+            &app,
+            &dm,
+            Method::POST,
+            &format!("/campaigns/{CAMPAIGN}/plans"),
+            Some(&adopt),
+        )
+        .await;
+        assert_eq!(
+            adopted.status,
+            StatusCode::SEE_OTHER,
+            "{}: {}",
+            app.label,
+            adopted.body
+        );
+        let plan = page(&app, &dm, Method::GET, &adopted.location, None).await;
+        assert!(plan.body.contains("Plan 1: option "), "{}", app.label);
+        assert!(
+            plan.body
+                .contains("Coverage of each requirement line at each level")
+        );
+
+        let own = page(
+            &app,
+            &fra,
+            Method::GET,
+            &format!("/campaigns/{CAMPAIGN}/proposals/FRA"),
+            None,
+        )
+        .await;
+        assert!(
+            own.body.contains("Your pledges in the adopted plan"),
+            "{}",
+            app.label
+        );
+        let pledge =
+            regex::Regex::new(r#"action="/campaigns/[^"]+/proposals/FRA/pledges/([^"]+)""#)
+                .unwrap()
+                .captures(&own.body)
+                .expect("a pledge form")[1]
+                .to_owned();
+        let confirm = pairs(&[
+            ("_csrf", &csrf(&own.body)),
+            ("step", "confirmed"),
+            ("readiness_level", "3"),
+            ("ready_from", "2026-02-01"),
+        ]);
+        let path = format!("/campaigns/{CAMPAIGN}/proposals/FRA/pledges/{pledge}");
+        let done = page(&app, &fra, Method::POST, &path, Some(&confirm)).await;
+        assert_eq!(
+            done.status,
+            StatusCode::SEE_OTHER,
+            "{}: {}",
+            app.label,
+            done.body
+        );
+        let again = page(&app, &fra, Method::POST, &path, Some(&confirm)).await;
+        assert_eq!(again.status, StatusCode::CONFLICT, "{}", app.label);
+        assert!(again.body.contains("confirmed before"), "{}", again.body);
+        let plan = page(
+            &app,
+            &dm,
+            Method::GET,
+            &format!("/campaigns/{CAMPAIGN}/plan"),
+            None,
+        )
+        .await;
+        assert!(
+            plan.body
+                .contains("3: Ready to deploy within 60 days, ready from 2026-02-01"),
+            "{}",
+            app.label
+        );
+    }
+}
