@@ -1212,13 +1212,33 @@ async fn a_plan_is_adopted_and_its_pledges_move_from_confirmed_to_delivered() {
         let base = format!("/api/campaigns/{CAMPAIGN}");
         let dm = Some(app.decision_maker.as_str());
         let coordinator = Some(app.coordinator.as_str());
+        // The demo's illustrative plan stands, its pledges in every state.
         let (status, plan, _) = app
             .call(Method::GET, &format!("{base}/plan"), dm, None, None)
             .await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(plan["version"], 1);
+        let states: std::collections::BTreeSet<&str> = plan["pledges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["state"].as_str().unwrap())
+            .collect();
         assert_eq!(
-            (status, plan),
-            (StatusCode::OK, Value::Null),
-            "no plan before adoption"
+            states,
+            [
+                "accepted",
+                "confirmed",
+                "declined",
+                "delivered",
+                "partly_delivered",
+                "released",
+                "verified",
+                "withdrawn"
+            ]
+            .into(),
+            "{}",
+            app.label
         );
         let (status, body, _) = app
             .call(
@@ -1230,7 +1250,7 @@ async fn a_plan_is_adopted_and_its_pledges_move_from_confirmed_to_delivered() {
             )
             .await;
         assert_eq!(status, StatusCode::CREATED, "{}: {body}", app.label);
-        assert_eq!(body["plan"], 1);
+        assert_eq!(body["plan"], 2, "a later plan supersedes");
         let (_, plan, _) = app
             .call(Method::GET, &format!("{base}/plan"), dm, None, None)
             .await;

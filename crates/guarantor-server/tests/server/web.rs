@@ -1809,6 +1809,8 @@ async fn an_ask_is_sent_from_the_plan_and_declined_on_the_capitals_page() {
 /// confirmed; confirming again is refused and changes nothing.
 #[tokio::test]
 async fn a_plan_is_adopted_on_its_page_and_a_capital_confirms_its_pledge() {
+    let pledge_form =
+        regex::Regex::new(r#"action="/campaigns/[^"]+/proposals/FRA/pledges/([^"]+)""#).unwrap();
     for app in spawn_apps().await {
         let fra = app.with_demo_and_invitation("FRA").await;
         let dm = session(&app, "web-dm-plan", Role::DecisionMaker).await;
@@ -1821,7 +1823,11 @@ async fn a_plan_is_adopted_on_its_page_and_a_capital_confirms_its_pledge() {
         )
         .await;
         assert_eq!(plan.status, StatusCode::OK);
-        assert!(plan.body.contains("No plan adopted yet"), "{}", app.label);
+        assert!(
+            plan.body.contains("Plan 1: option "),
+            "the demo's plan: {}",
+            app.label
+        );
         let adopt = pairs(&[("_csrf", &csrf(&plan.body)), ("scenario", "us-backstop")]);
         let adopted = page(
             &app,
@@ -1839,7 +1845,7 @@ async fn a_plan_is_adopted_on_its_page_and_a_capital_confirms_its_pledge() {
             adopted.body
         );
         let plan = page(&app, &dm, Method::GET, &adopted.location, None).await;
-        assert!(plan.body.contains("Plan 1: option "), "{}", app.label);
+        assert!(plan.body.contains("Plan 2: option "), "{}", app.label);
         assert!(
             plan.body
                 .contains("Coverage of each requirement line at each level")
@@ -1858,12 +1864,7 @@ async fn a_plan_is_adopted_on_its_page_and_a_capital_confirms_its_pledge() {
             "{}",
             app.label
         );
-        let pledge =
-            regex::Regex::new(r#"action="/campaigns/[^"]+/proposals/FRA/pledges/([^"]+)""#)
-                .unwrap()
-                .captures(&own.body)
-                .expect("a pledge form")[1]
-                .to_owned();
+        let pledge = pledge_form.captures(&own.body).expect("a pledge form")[1].to_owned();
         let confirm = pairs(&[
             ("_csrf", &csrf(&own.body)),
             ("step", "confirmed"),
