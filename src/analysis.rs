@@ -145,6 +145,20 @@ fn under_what_if(
     }
 }
 
+/// `guarantor plan`.
+pub(crate) fn plan(file: PathBuf, json: bool) -> anyhow::Result<ExitCode> {
+    let campaign = load(&file)?;
+    let plan = campaign
+        .plan()
+        .map(|p| guarantor_app::PlanView::of(&campaign, p));
+    if json {
+        println!("{}", serde_json::to_string_pretty(&plan)?);
+    } else {
+        print!("{}", render::plan(&campaign, plan.as_ref()));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 /// `guarantor asks`.
 pub(crate) fn asks(file: PathBuf, json: bool) -> anyhow::Result<ExitCode> {
     let campaign = load(&file)?;

@@ -226,6 +226,16 @@ pub(crate) enum Command {
     /// The engagement plan: per gap the capitals to ask and why, each ask valued by
     /// re-optimising with it added, and the envoy's visit list.
     Engage(EngageArgs),
+    /// The plan that stands: each pledge with where it stands (accepted, confirmed at a
+    /// readiness level, verified, delivered; declined, withdrawn, released) and coverage of each
+    /// requirement line at each level.
+    Plan {
+        /// Campaign file (.json, or .toml).
+        file: PathBuf,
+        /// Print the plan as JSON (as `GET /api/campaigns/{campaign}/plan`).
+        #[arg(long)]
+        json: bool,
+    },
     /// The follow-up asks sent to capitals, each with where it stands now (open, partly
     /// answered, answered, declined, expired).
     Asks {

@@ -94,6 +94,7 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Options(args) => analysis::options(args),
         Command::Engage(args) => analysis::engage(args),
         Command::Asks { file, json } => analysis::asks(file, json),
+        Command::Plan { file, json } => analysis::plan(file, json),
         Command::Assess { file, json } => analysis::assess(file, json),
         Command::Brief {
             file,

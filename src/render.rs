@@ -1010,3 +1010,81 @@ pub fn asks(c: &Campaign, asks: &[guarantor_app::AskView]) -> String {
     let _ = writeln!(out, "{t}");
     out
 }
+
+/// The plan that stands: its pledges and coverage at each level.
+pub fn plan(c: &Campaign, plan: Option<&guarantor_app::PlanView>) -> String {
+    let mut out = String::new();
+    heading(
+        &mut out,
+        &format!("Plan: {}", c.info().title),
+        c.info().illustrative,
+    );
+    let Some(plan) = plan else {
+        let _ = writeln!(
+            out,
+            "No plan adopted yet (the web app's Plan tab, or POST /api/campaigns/ID/plans)."
+        );
+        return out;
+    };
+    let _ = writeln!(
+        out,
+        "Plan {}: {} under \"{}\", adopted {} by {}.{}",
+        plan.version,
+        plan.option,
+        plan.scenario,
+        format::to_the_minute(&plan.adopted_at.to_rfc3339()),
+        plan.adopted_by,
+        if plan.note.is_empty() {
+            String::new()
+        } else {
+            format!(" {}", plan.note)
+        }
+    );
+    let mut t = table(&[
+        "Capital",
+        "Line",
+        "Capability",
+        "Units",
+        "Where it stands",
+        "Readiness",
+        "Delivered",
+    ]);
+    for p in &plan.pledges {
+        t.add_row(vec![
+            Cell::new(&p.respondent),
+            Cell::new(&p.offer),
+            Cell::new(&p.capability_name),
+            right(p.units),
+            Cell::new(p.state.as_str().replace('_', " ")),
+            Cell::new(match (&p.readiness, p.ready_from) {
+                (Some(r), Some(from)) => format!("{r}, ready from {from}"),
+                _ => String::new(),
+            }),
+            right(p.delivered),
+        ]);
+    }
+    let _ = writeln!(out, "Pledges\n{t}");
+    let mut t = table(&[
+        "Line",
+        "Required",
+        "Accepted",
+        "Confirmed",
+        "Verified",
+        "Delivered",
+    ]);
+    for l in &plan.coverage {
+        t.add_row(vec![
+            Cell::new(&l.requirement),
+            right(l.required),
+            right(units(l.accepted)),
+            right(units(l.confirmed)),
+            right(units(l.verified)),
+            right(units(l.delivered)),
+        ]);
+    }
+    let _ = writeln!(
+        out,
+        "Coverage of each requirement line at each level (units; a pledge counts once it reached the level and while it stands)\n{t}"
+    );
+    out
+}

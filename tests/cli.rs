@@ -1268,3 +1268,50 @@ fn options_and_engage_compute_under_a_saved_what_if() {
         text(&out.stderr)
     );
 }
+
+/// The demo's follow-up asks and plan from the command line: one ask in each state, pledges in
+/// every state, and coverage that never grows from one level of commitment to the next.
+#[test]
+fn asks_and_plan_show_where_each_stands() {
+    let out = guarantor(&["asks", path_arg(&demo_json()), "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let asks: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let states: Vec<&str> = asks
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        states,
+        ["answered", "partly_answered", "declined", "expired", "open"]
+    );
+    let out = guarantor(&["plan", path_arg(&demo_json()), "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let plan: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(plan["version"], 1);
+    let mut states: Vec<&str> = plan["pledges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["state"].as_str().unwrap())
+        .collect();
+    states.sort_unstable();
+    states.dedup();
+    assert_eq!(states.len(), 8, "{states:?}");
+    for line in plan["coverage"].as_array().unwrap() {
+        let at = |level: &str| line[level].as_f64().unwrap();
+        assert!(
+            at("accepted") >= at("confirmed")
+                && at("confirmed") >= at("verified")
+                && at("verified") >= at("delivered"),
+            "{line}"
+        );
+    }
+    let out = guarantor(&["plan", path_arg(&demo_json())]);
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("ILLUSTRATIVE DATA") && stdout.contains("partly delivered"),
+        "{stdout}"
+    );
+}
