@@ -12,6 +12,7 @@ use guarantor_assess::brief::{Chart, Section};
 use serde::Deserialize;
 
 use guarantor_app::Action;
+use guarantor_domain::PledgeState;
 
 use super::{ACCOUNTS, Chrome, FormData, PageError, PageRoute, Viewer, html, page, see_other};
 use crate::AppState;
@@ -26,6 +27,7 @@ pub(crate) const ROUTES: &[PageRoute] = &[
     page!(POST "/campaigns/{campaign}/asks" => send_ask, "coordinator"),
     page!(GET "/campaigns/{campaign}/plan" => plan_page, ACCOUNTS),
     page!(POST "/campaigns/{campaign}/plans" => adopt_plan, ACCOUNTS),
+    page!(POST "/campaigns/{campaign}/plan/pledges/{respondent}/{pledge}" => pledge_step, "coordinator"),
     page!(POST "/campaigns/{campaign}/what-ifs/{what_if}/delete" => delete_what_if, ACCOUNTS),
     page!(GET "/campaigns/{campaign}/brief" => brief_page, ACCOUNTS),
     page!(GET "/campaigns/{campaign}/brief.html" => brief_html, ACCOUNTS),
@@ -54,6 +56,8 @@ struct ActionForm {
     button: String,
     /// The question asked before (empty: none).
     confirm: String,
+    /// Visible fields: (name, label, input type).
+    inputs: Vec<(String, String, String)>,
 }
 
 #[derive(Template)]
@@ -66,8 +70,10 @@ struct SectionsPage {
     pickers: Vec<Picker>,
     /// Buttons above the content (e.g. delete this what-if).
     forms: Vec<ActionForm>,
-    /// Asks that can be saved as what-ifs, below the content.
+    /// Actions below the content (asks to try or send, steps of pledges), under a heading.
     asks: Vec<ActionForm>,
+    asks_heading: String,
+    asks_intro: String,
     /// The section, rendered as HTML by the brief's own template.
     body: String,
     notes: Vec<String>,
@@ -91,6 +97,8 @@ impl SectionsPage {
             pickers: Vec::new(),
             forms: Vec::new(),
             asks: Vec::new(),
+            asks_heading: String::new(),
+            asks_intro: String::new(),
             body: section.to_html(&charts),
             notes,
         }
@@ -240,6 +248,7 @@ pub(crate) async fn options(
     }
     if !what_if.is_empty() && viewer.may(Action::ExploreWhatIfs).is_ok() {
         page.forms.push(ActionForm {
+            inputs: Vec::new(),
             action: format!("/campaigns/{campaign}/what-ifs/{what_if}/delete"),
             fields: Vec::new(),
             text: String::new(),
@@ -343,6 +352,20 @@ pub(crate) async fn engagement(
             links: requirements,
         });
     }
+    let coordinator = viewer.may(Action::Coordinate).is_ok();
+    page.asks_heading = if coordinator {
+        "Try an ask as a what-if, or send it".into()
+    } else {
+        "Try an ask as a what-if".into()
+    };
+    page.asks_intro = format!(
+        "Try it saves the ask as a named what-if of this campaign (hypothetical; no proposal changes) and opens the options computed with it.{}",
+        if coordinator {
+            " The other button sends it to the capital as a follow-up ask."
+        } else {
+            ""
+        }
+    );
     if viewer.may(Action::ExploreWhatIfs).is_ok() {
         // The best ask of each gap that buys anything, by its place in the plan: the server
         // finds the ask again in the same plan, so the form carries no offer figures.
@@ -364,6 +387,7 @@ pub(crate) async fn engagement(
                 ("candidate".to_owned(), "0".to_owned()),
             ];
             page.asks.push(ActionForm {
+                inputs: Vec::new(),
                 action: format!("/campaigns/{campaign}/what-ifs"),
                 fields: fields.clone(),
                 text: best.in_words.clone(),
@@ -372,6 +396,7 @@ pub(crate) async fn engagement(
             });
             if viewer.may(Action::Coordinate).is_ok() {
                 page.asks.push(ActionForm {
+                    inputs: Vec::new(),
                     action: format!("/campaigns/{campaign}/asks"),
                     fields,
                     text: format!("Send it to {} as a follow-up ask", best.respondent_name),
@@ -426,9 +451,64 @@ pub(crate) async fn plan_page(
         (section, Vec::new()),
         Vec::new(),
     );
+    if let Some(plan) = plan
+        .as_ref()
+        .filter(|_| viewer.may(Action::Coordinate).is_ok())
+    {
+        page.asks_heading = "Record verification and delivery".into();
+        page.asks_intro = "The coordinator's steps: verify a confirmed pledge (how), record units delivered (partial deliveries add up), or release a pledge from the plan (why). A step the lifecycle does not allow is refused and changes nothing.".into();
+        for p in plan.pledges.iter().filter(|p| p.state.stands()) {
+            let action = format!(
+                "/campaigns/{campaign}/plan/pledges/{}/{}",
+                p.respondent, p.id
+            );
+            let what = format!(
+                "{} {}: {} × {}",
+                p.respondent, p.offer, p.units, p.capability_name
+            );
+            let step = |name: &str| vec![("step".to_owned(), name.to_owned())];
+            match p.state {
+                PledgeState::Confirmed => page.asks.push(ActionForm {
+                    inputs: vec![("how".into(), "How it was verified".into(), "text".into())],
+                    action: action.clone(),
+                    fields: step("verified"),
+                    text: what.clone(),
+                    button: "Record verification".into(),
+                    confirm: String::new(),
+                }),
+                PledgeState::Verified | PledgeState::PartlyDelivered => {
+                    page.asks.push(ActionForm {
+                        inputs: vec![
+                            (
+                                "units".into(),
+                                format!("Units delivered (of {}, {} so far)", p.units, p.delivered),
+                                "number".into(),
+                            ),
+                            ("on".into(), "On".into(), "date".into()),
+                        ],
+                        action: action.clone(),
+                        fields: step("delivered"),
+                        text: what.clone(),
+                        button: "Record delivery".into(),
+                        confirm: String::new(),
+                    });
+                }
+                _ => {}
+            }
+            page.asks.push(ActionForm {
+                inputs: vec![("reason".into(), "Why".into(), "text".into())],
+                action,
+                fields: step("released"),
+                text: what,
+                button: "Release from the plan".into(),
+                confirm: "Release this pledge from the plan? It no longer counts.".into(),
+            });
+        }
+    }
     if viewer.may(Action::AdoptPlan).is_ok() {
         for sc in c.scenarios() {
             page.forms.push(ActionForm {
+                inputs: Vec::new(),
                 action: format!("/campaigns/{campaign}/plans"),
                 fields: vec![("scenario".into(), sc.id.to_string())],
                 text: String::new(),
@@ -442,6 +522,44 @@ pub(crate) async fn plan_page(
         }
     }
     Ok(html(&page))
+}
+
+/// POST: the coordinator records a step of a pledge: verified, delivered or released.
+pub(crate) async fn pledge_step(
+    State(s): Shared,
+    viewer: Viewer,
+    Path((campaign, respondent, pledge)): Path<(String, String, String)>,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    viewer.may(Action::Coordinate)?;
+    let form = FormData::parse(&body)?;
+    viewer.check_csrf(&form)?;
+    use guarantor_domain::document::PledgeEventKindDoc as Step;
+    let event = match form.get("step") {
+        "verified" => Step::Verified {
+            how: form.get("how").to_owned(),
+            notes: form.get("notes").to_owned(),
+        },
+        "delivered" => Step::Delivered {
+            units: form.get("units").parse().map_err(|_| {
+                PageError::bad_request("units delivered: a whole number, 1 or more")
+            })?,
+            on: chrono::NaiveDate::parse_from_str(form.get("on"), "%Y-%m-%d")
+                .map_err(|_| PageError::bad_request("on: give a date, e.g. 2026-03-01"))?,
+        },
+        "released" => Step::Released {
+            reason: form.get("reason").to_owned(),
+        },
+        other => {
+            return Err(PageError::bad_request(format!(
+                "step: \"{other}\" is not a coordinator's step (verified, delivered, released)"
+            )));
+        }
+    };
+    s.app
+        .record_pledge(&viewer.principal, &campaign, &respondent, &pledge, event)
+        .await?;
+    Ok(see_other(&format!("/campaigns/{campaign}/plan")))
 }
 
 /// POST: adopts a scenario's recommended option as the plan.

@@ -1899,3 +1899,89 @@ async fn a_plan_is_adopted_on_its_page_and_a_capital_confirms_its_pledge() {
         );
     }
 }
+
+/// The coordinator records the steps of the demo's pledges on the Plan page: verifies Finland's
+/// confirmed pledge, delivers the rest of France's air defence, and a delivery beyond what was
+/// pledged is refused with the reason.
+#[tokio::test]
+async fn the_coordinator_verifies_and_delivers_pledges_on_the_plan_page() {
+    for app in spawn_apps().await {
+        let _ = app.with_demo_and_invitation("FRA").await;
+        let coordinator = session(&app, "web-coord-plan", Role::Coordinator).await;
+        let plan = page(
+            &app,
+            &coordinator,
+            Method::GET,
+            &format!("/campaigns/{CAMPAIGN}/plan"),
+            None,
+        )
+        .await;
+        assert!(
+            plan.body.contains("Record verification and delivery"),
+            "{}",
+            app.label
+        );
+        let token = csrf(&plan.body);
+        let post = |path: String, form: Vec<(String, String)>| {
+            let app = &app;
+            let coordinator = coordinator.clone();
+            async move { page(app, &coordinator, Method::POST, &path, Some(&form)).await }
+        };
+        let base = format!("/campaigns/{CAMPAIGN}/plan/pledges");
+        let verified = post(
+            format!("{base}/FIN/FIN-3"),
+            pairs(&[
+                ("_csrf", &token),
+                ("step", "verified"),
+                ("how", "assessment visit"),
+            ]),
+        )
+        .await;
+        assert_eq!(
+            verified.status,
+            StatusCode::SEE_OTHER,
+            "{}: {}",
+            app.label,
+            verified.body
+        );
+        let too_many = post(
+            format!("{base}/FRA/FRA-3"),
+            pairs(&[
+                ("_csrf", &token),
+                ("step", "delivered"),
+                ("units", "2"),
+                ("on", "2026-03-01"),
+            ]),
+        )
+        .await;
+        assert_eq!(too_many.status, StatusCode::CONFLICT, "{}", app.label);
+        assert!(
+            too_many.body.contains("deliver at most 1"),
+            "{}",
+            too_many.body
+        );
+        let delivered = post(
+            format!("{base}/FRA/FRA-3"),
+            pairs(&[
+                ("_csrf", &token),
+                ("step", "delivered"),
+                ("units", "1"),
+                ("on", "2026-03-01"),
+            ]),
+        )
+        .await;
+        assert_eq!(delivered.status, StatusCode::SEE_OTHER);
+        let plan = app.store.export(CAMPAIGN).await.unwrap();
+        let state = |id: &str| {
+            plan.plan()
+                .unwrap()
+                .pledges
+                .iter()
+                .find(|p| p.id == id)
+                .unwrap()
+                .state()
+        };
+        assert_eq!(state("FIN-3"), guarantor_domain::PledgeState::Verified);
+        assert_eq!(state("FRA-3"), guarantor_domain::PledgeState::Delivered);
+    }
+}
