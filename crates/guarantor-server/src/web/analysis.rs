@@ -534,28 +534,7 @@ pub(crate) async fn pledge_step(
     viewer.may(Action::Coordinate)?;
     let form = FormData::parse(&body)?;
     viewer.check_csrf(&form)?;
-    use guarantor_domain::document::PledgeEventKindDoc as Step;
-    let event = match form.get("step") {
-        "verified" => Step::Verified {
-            how: form.get("how").to_owned(),
-            notes: form.get("notes").to_owned(),
-        },
-        "delivered" => Step::Delivered {
-            units: form.get("units").parse().map_err(|_| {
-                PageError::bad_request("units delivered: a whole number, 1 or more")
-            })?,
-            on: chrono::NaiveDate::parse_from_str(form.get("on"), "%Y-%m-%d")
-                .map_err(|_| PageError::bad_request("on: give a date, e.g. 2026-03-01"))?,
-        },
-        "released" => Step::Released {
-            reason: form.get("reason").to_owned(),
-        },
-        other => {
-            return Err(PageError::bad_request(format!(
-                "step: \"{other}\" is not a coordinator's step (verified, delivered, released)"
-            )));
-        }
-    };
+    let event = super::pledge_step_of(&form)?;
     s.app
         .record_pledge(&viewer.principal, &campaign, &respondent, &pledge, event)
         .await?;

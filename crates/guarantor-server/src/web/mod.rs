@@ -397,6 +397,46 @@ pub(crate) fn see_other(to: &str) -> Response {
     Redirect::to(to).into_response()
 }
 
+/// The step of a pledge a form posts (`step` and its fields), read once for the capital's page
+/// and the Plan page alike; who may take it is the application's to decide.
+pub(crate) fn pledge_step_of(
+    form: &FormData,
+) -> Result<guarantor_domain::document::PledgeEventKindDoc, PageError> {
+    use guarantor_domain::document::PledgeEventKindDoc as Step;
+    let date = |field: &str| {
+        chrono::NaiveDate::parse_from_str(form.get(field), "%Y-%m-%d")
+            .map_err(|_| PageError::bad_request(format!("{field}: give a date, e.g. 2026-03-01")))
+    };
+    let number = |field: &str, what: &str| {
+        form.get(field)
+            .parse::<i64>()
+            .map_err(|_| PageError::bad_request(format!("{what}: a whole number")))
+    };
+    let reason = || form.get("reason").to_owned();
+    Ok(match form.get("step") {
+        "confirmed" => Step::Confirmed {
+            readiness_level: number("readiness_level", "readiness level")?,
+            ready_from: date("ready_from")?,
+        },
+        "declined" => Step::Declined { reason: reason() },
+        "withdrawn" => Step::Withdrawn { reason: reason() },
+        "verified" => Step::Verified {
+            how: form.get("how").to_owned(),
+            notes: form.get("notes").to_owned(),
+        },
+        "delivered" => Step::Delivered {
+            units: number("units", "units delivered")?,
+            on: date("on")?,
+        },
+        "released" => Step::Released { reason: reason() },
+        other => {
+            return Err(PageError::bad_request(format!(
+                "step: \"{other}\" is not a step of a pledge (confirmed, declined, withdrawn, verified, delivered, released)"
+            )));
+        }
+    })
+}
+
 /// A form body as its fields, in order (repeated names kept).
 pub(crate) struct FormData(Vec<(String, String)>);
 

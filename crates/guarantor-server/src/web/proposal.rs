@@ -708,24 +708,7 @@ pub(crate) async fn pledge_step(
     viewer.may(Action::change(&campaign, &respondent))?;
     let form = FormData::parse(&body)?;
     viewer.check_csrf(&form)?;
-    use guarantor_domain::document::PledgeEventKindDoc as Step;
-    let reason = || form.get("reason").to_owned();
-    let event = match form.get("step") {
-        "confirmed" => Step::Confirmed {
-            readiness_level: form.get("readiness_level").parse().map_err(|_| {
-                PageError::bad_request("readiness level: choose one of the campaign's levels")
-            })?,
-            ready_from: chrono::NaiveDate::parse_from_str(form.get("ready_from"), "%Y-%m-%d")
-                .map_err(|_| PageError::bad_request("ready from: give a date, e.g. 2026-02-01"))?,
-        },
-        "declined" => Step::Declined { reason: reason() },
-        "withdrawn" => Step::Withdrawn { reason: reason() },
-        other => {
-            return Err(PageError::bad_request(format!(
-                "step: \"{other}\" is not a step a capital takes (confirmed, declined, withdrawn)"
-            )));
-        }
-    };
+    let event = super::pledge_step_of(&form)?;
     s.app
         .record_pledge(&viewer.principal, &campaign, &respondent, &pledge, event)
         .await?;
