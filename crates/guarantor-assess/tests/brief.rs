@@ -312,6 +312,13 @@ fn every_figure_in_the_demo_brief_equals_its_source() {
     assert!(
         html.contains("engagement.scenarios[us-backstop].visits[0].value.essential_gain_points")
     );
+    // The demo's adopted plan has its section: pledges by stage, coverage at each level.
+    assert!(
+        html.contains("The plan and what is real"),
+        "no plan section"
+    );
+    assert!(html.contains("Essential requirement lines fully covered:"));
+    assert!(html.contains("1 delivered") && html.contains("1 partly delivered"));
     // Page 1 names the largest sensitivity to the talks and its cause (issue 13, section 4).
     let sensitivity = brief
         .summary

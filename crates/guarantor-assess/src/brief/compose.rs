@@ -134,6 +134,7 @@ pub fn compose(input: BriefInput<'_>) -> Brief {
     if let Some((report, first)) = engagement.and_then(|e| e.scenarios.first().map(|s| (e, s))) {
         sections.push(super::engagement_section(report, first, &currency));
     }
+    sections.extend(super::plan_section(campaign));
     let mut annexes = vec![assessment_annex(a, &names, &currency, &mut charts)];
     annexes.extend(respondent_annexes(campaign, a, &currency));
     let info = campaign.info();

@@ -200,3 +200,97 @@ pub fn engagement_section(
         blocks,
     }
 }
+
+/// The plan that stands as a brief section: who adopted what, how many pledges are at each
+/// stage, and coverage of each requirement line at each level of commitment. `None` before any
+/// plan is adopted.
+pub fn plan_section(campaign: &guarantor_domain::Campaign) -> Option<Section> {
+    use guarantor_domain::PledgeState;
+    let plan = campaign.plan()?;
+    let states = [
+        PledgeState::Accepted,
+        PledgeState::Confirmed,
+        PledgeState::Verified,
+        PledgeState::PartlyDelivered,
+        PledgeState::Delivered,
+        PledgeState::Declined,
+        PledgeState::Withdrawn,
+        PledgeState::Released,
+    ];
+    let counts: Vec<String> = states
+        .iter()
+        .filter_map(|s| {
+            let n = plan.pledges.iter().filter(|p| p.state() == *s).count();
+            (n > 0).then(|| format!("{n} {}", s.as_str().replace('_', " ")))
+        })
+        .collect();
+    let units = |x: f64| number(x, if x.fract() == 0.0 { 0 } else { 1 });
+    let coverage = campaign.plan_coverage(plan);
+    let essential: Vec<&str> = campaign
+        .requirements()
+        .iter()
+        .filter(|r| r.priority == guarantor_domain::Priority::Essential)
+        .map(|r| r.id.as_str())
+        .collect();
+    let met = |level: fn(&guarantor_domain::LevelCoverage) -> f64| {
+        coverage
+            .iter()
+            .filter(|l| essential.contains(&l.requirement.as_str()))
+            .filter(|l| level(l) + 1e-9 >= f64::from(l.required))
+            .count()
+    };
+    Some(Section {
+        id: "plan".into(),
+        title: "The plan and what is real".into(),
+        blocks: vec![
+            Block::Paragraph {
+                text: format!(
+                    "Plan {} ({} under scenario {}), adopted by {} on {}. Its {} pledges: {}.",
+                    plan.version,
+                    plan.option,
+                    plan.scenario,
+                    plan.adopted_by,
+                    plan.adopted_at.format("%Y-%m-%d"),
+                    plan.pledges.len(),
+                    counts.join(", ")
+                ),
+            },
+            Block::Paragraph {
+                text: format!(
+                    "Essential requirement lines fully covered: {} of {} on accepted pledges, {} confirmed, {} verified, {} delivered.",
+                    met(|l| l.accepted),
+                    essential.len(),
+                    met(|l| l.confirmed),
+                    met(|l| l.verified),
+                    met(|l| l.delivered),
+                ),
+            },
+            Block::Table(Table {
+                caption: "Coverage of each requirement line at each level of commitment (units)"
+                    .into(),
+                columns: vec![
+                    Column::text("Line"),
+                    Column::number("Required"),
+                    Column::number("Accepted"),
+                    Column::number("Confirmed"),
+                    Column::number("Verified"),
+                    Column::number("Delivered"),
+                ],
+                rows: coverage
+                    .iter()
+                    .map(|l| {
+                        vec![
+                            Cell::text(&l.requirement),
+                            Cell::text(l.required.to_string()),
+                            Cell::text(units(l.accepted)),
+                            Cell::text(units(l.confirmed)),
+                            Cell::text(units(l.verified)),
+                            Cell::text(units(l.delivered)),
+                        ]
+                    })
+                    .collect(),
+                note: "A pledge counts at a level once it reached it and while it stands (not declined, withdrawn or released); delivered units in proportion to the pledge's units delivered.".into(),
+            }),
+        ],
+    })
+}
