@@ -439,8 +439,9 @@ pub(crate) async fn plan_page(
     Path(campaign): Path<String>,
 ) -> Result<Response, PageError> {
     viewer.may(Action::ReadCampaign)?;
-    let plan = s.app.plan(&viewer.principal, &campaign).await?;
+    // One read: the plan's view is derived from the campaign it belongs to.
     let c = s.app.campaign(&viewer.principal, &campaign).await?.campaign;
+    let plan = c.plan().map(|p| guarantor_app::PlanView::of(&c, p));
     let section = plan_section(&c, plan.as_ref());
     let mut page = SectionsPage::new(
         &viewer,
@@ -562,10 +563,11 @@ pub(crate) async fn adopt_plan(
     Ok(see_other(&format!("/campaigns/{campaign}/plan")))
 }
 
-/// The plan as a section: who adopted what, the pledges, coverage at each level.
+/// The plan as a section: the brief's own section on it (what was adopted, pledges by stage,
+/// coverage at each level), with the pledges one by one inserted before the coverage table.
 fn plan_section(c: &guarantor_domain::Campaign, plan: Option<&guarantor_app::PlanView>) -> Section {
     use guarantor_assess::brief::{Block, Cell, Column, Table};
-    let Some(plan) = plan else {
+    let (Some(plan), Some(mut section)) = (plan, guarantor_assess::brief::plan_section(c)) else {
         return Section {
             id: "plan".into(),
             title: "No plan adopted yet".into(),
@@ -580,80 +582,50 @@ fn plan_section(c: &guarantor_domain::Campaign, plan: Option<&guarantor_app::Pla
             .and_then(|x| c.respondent(&x).map(|r| r.name.clone()))
             .unwrap_or_else(|| code.to_owned())
     };
-    let units = |x: f64| guarantor_domain::format::number(x, if x.fract() == 0.0 { 0 } else { 1 });
-    Section {
-        id: "plan".into(),
-        title: format!("Plan {}: {} under \"{}\"", plan.version, plan.option, plan.scenario),
-        blocks: vec![
-            Block::Paragraph {
-                text: format!(
-                    "Adopted {} by {}.{}",
-                    guarantor_domain::format::to_the_minute(&plan.adopted_at.to_rfc3339()),
-                    plan.adopted_by,
-                    if plan.note.is_empty() { String::new() } else { format!(" {}", plan.note) }
-                ),
-            },
-            Block::Table(Table {
-                caption: "Pledges".into(),
-                columns: vec![
-                    Column::text("Capital"),
-                    Column::text("Line"),
-                    Column::text("Capability"),
-                    Column::number("Units"),
-                    Column::text("Where it stands"),
-                    Column::text("Readiness"),
-                    Column::number("Delivered"),
-                    Column::text("History"),
-                ],
-                rows: plan
-                    .pledges
-                    .iter()
-                    .map(|p| {
-                        vec![
-                            Cell::text(name(&p.respondent)),
-                            Cell::text(&p.offer),
-                            Cell::text(&p.capability_name),
-                            Cell::text(p.units.to_string()),
-                            Cell::text(p.state.as_str().replace('_', " ")),
-                            Cell::text(match (&p.readiness, p.ready_from) {
-                                (Some(r), Some(from)) => format!("{r}, ready from {from}"),
-                                _ => String::new(),
-                            }),
-                            Cell::text(p.delivered.to_string()),
-                            Cell::text(p.history.join("; ")),
-                        ]
-                    })
-                    .collect(),
-                note: String::new(),
-            }),
-            Block::Table(Table {
-                caption: "Coverage of each requirement line at each level (units)".into(),
-                columns: vec![
-                    Column::text("Line"),
-                    Column::number("Required"),
-                    Column::number("Accepted"),
-                    Column::number("Confirmed"),
-                    Column::number("Verified"),
-                    Column::number("Delivered"),
-                ],
-                rows: plan
-                    .coverage
-                    .iter()
-                    .map(|l| {
-                        vec![
-                            Cell::text(&l.requirement),
-                            Cell::text(l.required.to_string()),
-                            Cell::text(units(l.accepted)),
-                            Cell::text(units(l.confirmed)),
-                            Cell::text(units(l.verified)),
-                            Cell::text(units(l.delivered)),
-                        ]
-                    })
-                    .collect(),
-                note: "A pledge counts at a level once it reached it and while it stands (not declined, released or withdrawn); delivered units in proportion to the units of the pledge delivered.".into(),
-            }),
+    section.title = format!(
+        "Plan {}: {} under \"{}\"",
+        plan.version, plan.option, plan.scenario
+    );
+    let pledges = Block::Table(Table {
+        caption: "Pledges".into(),
+        columns: vec![
+            Column::text("Capital"),
+            Column::text("Line"),
+            Column::text("Capability"),
+            Column::number("Units"),
+            Column::text("Where it stands"),
+            Column::text("Readiness"),
+            Column::number("Delivered"),
+            Column::text("History"),
         ],
-    }
+        rows: plan
+            .pledges
+            .iter()
+            .map(|p| {
+                vec![
+                    Cell::text(name(&p.respondent)),
+                    Cell::text(&p.offer),
+                    Cell::text(&p.capability_name),
+                    Cell::text(p.units.to_string()),
+                    Cell::text(p.state.as_str().replace('_', " ")),
+                    Cell::text(match (&p.readiness, p.ready_from) {
+                        (Some(r), Some(from)) => format!("{r}, ready from {from}"),
+                        _ => String::new(),
+                    }),
+                    Cell::text(p.delivered.to_string()),
+                    Cell::text(p.history.join("; ")),
+                ]
+            })
+            .collect(),
+        note: String::new(),
+    });
+    let at = section
+        .blocks
+        .iter()
+        .position(|b| matches!(b, Block::Table(_)))
+        .unwrap_or(section.blocks.len());
+    section.blocks.insert(at, pledges);
+    section
 }
 
 /// POST: sends an ask of the engagement plan to its capital as a follow-up ask (coordinators),
