@@ -1086,5 +1086,69 @@ pub fn plan(c: &Campaign, plan: Option<&guarantor_app::PlanView>) -> String {
         out,
         "Coverage of each requirement line at each level (units; a pledge counts once it reached the level and while it stands)\n{t}"
     );
+    let share = |x: f64| format::percent(x, 0);
+    let level = |x: f64, met: usize| format!("{} ({met} met)", share(x));
+    let mut t = table(&[
+        "Phase",
+        "Essential lines",
+        "Accepted",
+        "Confirmed",
+        "Verified",
+        "Delivered",
+    ]);
+    for p in &plan.by_phase {
+        let e = &p.essential;
+        t.add_row(vec![
+            Cell::new(&p.phase),
+            right(e.lines),
+            right(level(e.accepted, e.lines_accepted)),
+            right(level(e.confirmed, e.lines_confirmed)),
+            right(level(e.verified, e.lines_verified)),
+            right(level(e.delivered, e.lines_delivered)),
+        ]);
+    }
+    let _ = writeln!(
+        out,
+        "Essential lines of each phase at each level (mean share of each line's requirement, at most 100%; lines fully covered)\n{t}"
+    );
+    let mut t = table(&[
+        "Capital",
+        "Pledges",
+        "Standing",
+        "Confirmed",
+        "Verified",
+        "Units pledged",
+        "Units delivered",
+    ]);
+    for c in &plan.by_capital {
+        t.add_row(vec![
+            Cell::new(&c.respondent),
+            right(c.pledges),
+            right(c.standing),
+            right(c.confirmed),
+            right(c.verified),
+            right(c.units),
+            right(c.units_delivered),
+        ]);
+    }
+    let _ = writeln!(
+        out,
+        "Each capital's pledges (standing: not declined, withdrawn or released)\n{t}"
+    );
+    let mut t = table(&["Day", "Accepted", "Confirmed", "Verified", "Delivered"]);
+    for d in &plan.over_time {
+        let e = &d.essential;
+        t.add_row(vec![
+            Cell::new(d.day.to_string()),
+            right(level(e.accepted, e.lines_accepted)),
+            right(level(e.confirmed, e.lines_confirmed)),
+            right(level(e.verified, e.lines_verified)),
+            right(level(e.delivered, e.lines_delivered)),
+        ]);
+    }
+    let _ = writeln!(
+        out,
+        "The essential lines over time, pledged against delivered (as they stood at the end of each day something was recorded)\n{t}"
+    );
     out
 }

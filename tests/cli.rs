@@ -1308,10 +1308,60 @@ fn asks_and_plan_show_where_each_stands() {
             "{line}"
         );
     }
+    // Over time: the record starts on the adoption day, and its last day is the coverage as
+    // it stands now, line by line.
+    let over_time = plan["over_time"].as_array().unwrap();
+    assert_eq!(
+        over_time[0]["day"].as_str().unwrap(),
+        &plan["adopted_at"].as_str().unwrap()[..10]
+    );
+    assert_eq!(over_time.last().unwrap()["lines"], plan["coverage"]);
+    let days: Vec<&str> = over_time
+        .iter()
+        .map(|d| d["day"].as_str().unwrap())
+        .collect();
+    assert!(days.windows(2).all(|w| w[0] < w[1]), "{days:?}");
+    let delivered: Vec<f64> = over_time
+        .iter()
+        .map(|d| d["essential"]["delivered"].as_f64().unwrap())
+        .collect();
+    assert!(
+        delivered[0] == 0.0 && *delivered.last().unwrap() > 0.0,
+        "{delivered:?}"
+    );
+    // Per capital, pledges add up to the plan's; per phase, essential lines to the campaign's.
+    let pledges: u64 = plan["by_capital"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["pledges"].as_u64().unwrap())
+        .sum();
+    assert_eq!(pledges as usize, plan["pledges"].as_array().unwrap().len());
+    let fra = plan["by_capital"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["respondent"] == "FRA")
+        .unwrap();
+    let fra_delivered: u64 = plan["pledges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["respondent"] == "FRA")
+        .map(|p| p["delivered"].as_u64().unwrap())
+        .sum();
+    assert_eq!(fra["units_delivered"].as_u64().unwrap(), fra_delivered);
+    assert_eq!(plan["by_phase"].as_array().unwrap().len(), 3);
     let out = guarantor(&["plan", path_arg(&demo_json())]);
     let stdout = text(&out.stdout);
     assert!(
         stdout.contains("ILLUSTRATIVE DATA") && stdout.contains("partly delivered"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("The essential lines over time, pledged against delivered")
+            && stdout.contains(days.last().unwrap())
+            && stdout.contains("Each capital's pledges"),
         "{stdout}"
     );
 }

@@ -4,7 +4,9 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use guarantor_domain::document::{PlacementDoc, PlanDoc, PledgeDoc, PledgeEventKindDoc};
-use guarantor_domain::{Campaign, LevelCoverage, Plan, Pledge, PledgeState};
+use guarantor_domain::{
+    Campaign, CapitalPledges, CoverageOn, LevelCoverage, PhaseCoverage, Plan, Pledge, PledgeState,
+};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{AppError, AppResult, ErrorKind};
@@ -46,6 +48,17 @@ pub struct PlanView {
     /// Per requirement line: units required, and placed at each level.
     #[schemars(with = "Vec<serde_json::Value>")]
     pub coverage: Vec<LevelCoverage>,
+    /// Per phase: its lines' and its essential lines' mean coverage at each level (0 to 1) and
+    /// lines fully covered.
+    #[schemars(with = "Vec<serde_json::Value>")]
+    pub by_phase: Vec<PhaseCoverage>,
+    /// Per capital: pledges made, standing, confirmed, verified; units pledged and delivered.
+    #[schemars(with = "Vec<serde_json::Value>")]
+    pub by_capital: Vec<CapitalPledges>,
+    /// On each day something was recorded (adoption, each step): every line at each level and
+    /// the essential lines together, as they stood that day (UTC).
+    #[schemars(with = "Vec<serde_json::Value>")]
+    pub over_time: Vec<CoverageOn>,
 }
 
 /// One pledge and where it stands.
@@ -127,6 +140,9 @@ impl PlanView {
             note: plan.note.clone(),
             pledges: plan.pledges.iter().map(|p| PledgeView::of(c, p)).collect(),
             coverage: c.plan_coverage(plan),
+            by_phase: c.plan_coverage_by_phase(plan),
+            by_capital: c.plan_pledges_by_capital(plan),
+            over_time: c.plan_timeline(plan),
         }
     }
 }

@@ -255,6 +255,203 @@ fn legend<'a>(s: &mut String, x0: f64, y: f64, names: impl Iterator<Item = &'a s
     }
 }
 
+/// A chart over time: each series a step line that holds its value until the next day it
+/// changed (a record of steps, not a trend between them).
+#[derive(Debug, Clone)]
+pub struct TimeChart {
+    /// Title, drawn above the plot.
+    pub title: String,
+    /// The value axis label with its unit.
+    pub axis: String,
+    /// The days, oldest first; every series has one value per day.
+    pub days: Vec<chrono::NaiveDate>,
+    /// The series (at most four).
+    pub series: Vec<Series>,
+    /// A horizontal line to read the series against (e.g. units required), with its name.
+    pub target: Option<(String, f64)>,
+    /// Append this to value labels, e.g. "%".
+    pub value_suffix: String,
+}
+
+/// Line colours and dash patterns of a time chart's series, dark to light and solid to
+/// dotted, so that the lines stay apart in greyscale print.
+const LINES: [(&str, &str); 4] = [
+    ("#1d3557", ""),
+    ("#457b9d", "6 3"),
+    ("#8a6d00", "2 2"),
+    ("#2a9d8f", "8 3 2 3"),
+];
+
+impl TimeChart {
+    /// The data in words, for readers who cannot see the chart (the SVG's `desc`).
+    pub fn describe(&self) -> String {
+        let days: Vec<String> = self
+            .days
+            .iter()
+            .enumerate()
+            .map(|(i, day)| {
+                let values: Vec<String> = self
+                    .series
+                    .iter()
+                    .map(|s| {
+                        format!(
+                            "{} {}{}",
+                            s.name,
+                            label_number(s.values.get(i).copied().unwrap_or(0.0)),
+                            self.value_suffix
+                        )
+                    })
+                    .collect();
+                format!("{day}: {}", values.join(", "))
+            })
+            .collect();
+        let target = self.target.as_ref().map_or_else(String::new, |(name, v)| {
+            format!(" ({name}: {}{})", label_number(*v), self.value_suffix)
+        });
+        format!("{}{target}. {}.", self.axis, days.join("; "))
+    }
+
+    /// Draws the chart as a standalone SVG document.
+    pub fn to_svg(&self) -> String {
+        const LEFT: f64 = 60.0;
+        const TOP: f64 = 40.0;
+        const PLOT_W: f64 = 560.0;
+        const PLOT_H: f64 = 200.0;
+        let series = &self.series[..self.series.len().min(LINES.len())];
+        let width = LEFT + PLOT_W + 30.0;
+        let height = TOP + PLOT_H + 70.0;
+        let max = nice_max(
+            series
+                .iter()
+                .flat_map(|s| s.values.iter().copied())
+                .chain(self.target.iter().map(|(_, v)| *v))
+                .fold(0.0, f64::max),
+        );
+        let (first, last) = match (self.days.first(), self.days.last()) {
+            (Some(a), Some(b)) => (*a, *b),
+            _ => (chrono::NaiveDate::MIN, chrono::NaiveDate::MIN),
+        };
+        // One day's width at least, so that a single day still spans the plot.
+        let span = ((last - first).num_days().max(1)) as f64;
+        let x = |d: chrono::NaiveDate| LEFT + ((d - first).num_days() as f64 / span) * PLOT_W;
+        let y = |v: f64| TOP + PLOT_H - (v.max(0.0) / max) * PLOT_H;
+
+        let mut s = String::new();
+        let _ = write!(
+            s,
+            r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" font-family="{FONT}" font-size="11" role="img" aria-label="{title}">"#,
+            title = esc(&self.title)
+        );
+        let _ = write!(
+            s,
+            r#"<title>{t}</title><desc>{d}</desc><text x="0" y="16" font-size="14" font-weight="bold">{t}</text>"#,
+            t = esc(&self.title),
+            d = esc(&self.describe())
+        );
+        for k in 0..=4 {
+            let v = max * f64::from(k) / 4.0;
+            let gy = y(v);
+            let _ = write!(
+                s,
+                r##"<line x1="{LEFT}" y1="{gy:.1}" x2="{x2:.1}" y2="{gy:.1}" stroke="#c8c8c8" stroke-width="0.6"/><text x="{tx:.1}" y="{ty:.1}" text-anchor="end">{label}{suffix}</text>"##,
+                x2 = LEFT + PLOT_W,
+                tx = LEFT - 5.0,
+                ty = gy + 4.0,
+                label = label_number(v),
+                suffix = esc(&self.value_suffix),
+            );
+        }
+        // Day labels: the first, the last and, between them, as many as fit 80 px apart.
+        let end = x(last);
+        let mut labelled: Vec<f64> = Vec::new();
+        for (i, day) in self.days.iter().enumerate() {
+            let dx = x(*day);
+            let is_end = i + 1 == self.days.len();
+            let crowded = labelled.iter().any(|l| (l - dx).abs() < 80.0);
+            if !is_end && (crowded || (end - dx).abs() < 80.0 && i > 0) {
+                continue;
+            }
+            labelled.push(dx);
+            let _ = write!(
+                s,
+                r##"<line x1="{dx:.1}" y1="{y1:.1}" x2="{dx:.1}" y2="{y2:.1}" stroke="#8c8c8c" stroke-width="0.6"/><text x="{dx:.1}" y="{ty:.1}" text-anchor="middle">{day}</text>"##,
+                y1 = TOP + PLOT_H,
+                y2 = TOP + PLOT_H + 4.0,
+                ty = TOP + PLOT_H + 16.0,
+            );
+        }
+        let _ = write!(
+            s,
+            r#"<text x="{cx:.1}" y="{ay:.1}" text-anchor="middle" font-style="italic">{axis}</text>"#,
+            cx = LEFT + PLOT_W / 2.0,
+            ay = TOP + PLOT_H + 32.0,
+            axis = esc(&self.axis)
+        );
+        if let Some((name, v)) = &self.target {
+            let ty = y(*v);
+            let _ = write!(
+                s,
+                r##"<line x1="{LEFT}" y1="{ty:.1}" x2="{x2:.1}" y2="{ty:.1}" stroke="#9b2226" stroke-width="1.2" stroke-dasharray="1 3"/><text x="{x2:.1}" y="{ly:.1}" text-anchor="end" fill="#9b2226">{n}</text>"##,
+                x2 = LEFT + PLOT_W,
+                ly = ty - 4.0,
+                n = esc(name),
+            );
+        }
+        for (k, serie) in series.iter().enumerate() {
+            let (colour, dash) = LINES[k];
+            let mut points = Vec::new();
+            for (i, day) in self.days.iter().enumerate() {
+                let v = y(serie.values.get(i).copied().unwrap_or(0.0));
+                if i > 0 {
+                    // Hold the previous value until this day.
+                    let held = y(serie.values.get(i - 1).copied().unwrap_or(0.0));
+                    points.push(format!("{:.1},{held:.1}", x(*day)));
+                }
+                let point = format!("{:.1},{v:.1}", x(*day));
+                if points.last() != Some(&point) {
+                    points.push(point);
+                }
+            }
+            if self.days.len() == 1 {
+                let v = y(serie.values.first().copied().unwrap_or(0.0));
+                points.push(format!("{:.1},{v:.1}", LEFT + PLOT_W));
+            }
+            let dash = if dash.is_empty() {
+                String::new()
+            } else {
+                format!(r#" stroke-dasharray="{dash}""#)
+            };
+            let _ = write!(
+                s,
+                r#"<polyline points="{p}" fill="none" stroke="{colour}" stroke-width="2"{dash}><title>{n}</title></polyline>"#,
+                p = points.join(" "),
+                n = esc(&serie.name),
+            );
+        }
+        let mut lx = LEFT;
+        let ly = TOP + PLOT_H + 54.0;
+        for (k, serie) in series.iter().enumerate() {
+            let (colour, dash) = LINES[k];
+            let dash = if dash.is_empty() {
+                String::new()
+            } else {
+                format!(r#" stroke-dasharray="{dash}""#)
+            };
+            let _ = write!(
+                s,
+                r#"<line x1="{lx:.1}" y1="{y:.1}" x2="{x2:.1}" y2="{y:.1}" stroke="{colour}" stroke-width="2"{dash}/><text x="{tx:.1}" y="{ly:.1}">{n}</text>"#,
+                y = ly - 4.0,
+                x2 = lx + 22.0,
+                tx = lx + 26.0,
+                n = esc(&serie.name),
+            );
+            lx += 26.0 + 6.5 * serie.name.chars().count() as f64 + 18.0;
+        }
+        s.push_str("</svg>");
+        s
+    }
+}
+
 /// A heat map cell: a fraction in [0, 1] and whether the line is essential.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct HeatCell {
@@ -445,6 +642,36 @@ mod tests {
         assert_eq!(nice_max(20.0), 20.0);
         assert_eq!(nice_max(31_000.0), 50_000.0);
         assert_eq!(nice_max(0.42), 0.5);
+    }
+
+    /// A step chart holds each value until the day it changed and states every point in its
+    /// description.
+    #[test]
+    fn a_time_chart_steps_and_describes_each_day() {
+        let day = |d: u32| chrono::NaiveDate::from_ymd_opt(2025, 3, d).unwrap();
+        let chart = TimeChart {
+            title: "R3 over time".into(),
+            axis: "units".into(),
+            days: vec![day(1), day(11), day(21)],
+            series: vec![Series {
+                name: "delivered".into(),
+                values: vec![0.0, 1.0, 2.0],
+            }],
+            target: Some(("required".into(), 2.0)),
+            value_suffix: String::new(),
+        };
+        assert_eq!(
+            chart.describe(),
+            "units (required: 2). 2025-03-01: delivered 0; 2025-03-11: delivered 1; 2025-03-21: delivered 2."
+        );
+        let svg = chart.to_svg();
+        // The plot runs from x = 60 to 620 over 20 days and from y = 240 (0) to 40 (2): the
+        // line rises at day 11 (x = 340) from 0 to 1, then at day 21 (x = 620) to 2.
+        assert!(
+            svg.contains(r#"points="60.0,240.0 340.0,240.0 340.0,140.0 620.0,140.0 620.0,40.0""#),
+            "{svg}"
+        );
+        assert!(svg.contains(">2025-03-01</text>") && svg.contains(">2025-03-21</text>"));
     }
 
     /// A long scenario name is never clipped: its right-aligned label has room to its left.

@@ -319,6 +319,51 @@ fn every_figure_in_the_demo_brief_equals_its_source() {
     );
     assert!(html.contains("Essential requirement lines fully covered:"));
     assert!(html.contains("1 delivered") && html.contains("1 partly delivered"));
+    // Pledged against delivered over time: the chart's description states each day's figures
+    // as the plan stood that evening, the last day's equal to the coverage by phase averaged.
+    let plan = campaign.plan().expect("the demo has a plan");
+    let timeline = campaign.plan_timeline(plan);
+    let last = timeline.last().expect("at least the adoption day");
+    let chart = brief
+        .charts
+        .iter()
+        .find(|c| c.id == "plan-over-time")
+        .expect("the plan's chart over time");
+    // Chart labels carry at most one decimal.
+    let whole = |x: f64| {
+        let v = (x * 1000.0).round() / 10.0;
+        if v.fract() == 0.0 {
+            format!("{v:.0}%")
+        } else {
+            format!("{v:.1}%")
+        }
+    };
+    let said = format!(
+        "{}: accepted {}, confirmed {}, verified {}, delivered {}",
+        last.day,
+        whole(last.essential.accepted),
+        whole(last.essential.confirmed),
+        whole(last.essential.verified),
+        whole(last.essential.delivered)
+    );
+    assert!(chart.svg.contains(&said), "{said} not in {}", chart.svg);
+    assert_eq!(
+        timeline.first().unwrap().day,
+        plan.adopted_at.date_naive(),
+        "the record starts on the adoption day"
+    );
+    let phases = campaign.plan_coverage_by_phase(plan);
+    let lines: usize = phases.iter().map(|p| p.essential.lines).sum();
+    let delivered: f64 = phases
+        .iter()
+        .map(|p| p.essential.delivered * p.essential.lines as f64)
+        .sum::<f64>()
+        / lines as f64;
+    assert!((delivered - last.essential.delivered).abs() < 1e-9);
+    assert!(last.essential.delivered > 0.0 && last.essential.delivered < last.essential.verified);
+    assert!(
+        html.contains("pledges: how many stand, how far they got, units pledged against delivered")
+    );
     // Page 1 names the largest sensitivity to the talks and its cause (issue 13, section 4).
     let sensitivity = brief
         .summary
@@ -538,6 +583,7 @@ fn charts_are_well_formed_and_labelled() {
         "troops-by-respondent",
         "burden-vs-gdp",
         "offered-coverage",
+        "plan-over-time",
     ] {
         assert!(ids.contains(&wanted), "no {wanted} chart in {ids:?}");
     }

@@ -24,7 +24,8 @@ pub use document::{CampaignDocument, FORMAT_VERSION, json_schema};
 pub use load::{FileFormat, LoadError, parse_campaign, parse_document};
 pub use model::*;
 pub use plans::{
-    LevelCoverage, Plan, Pledge, PledgeEvent, PledgeEventKind, PledgeState, ReadinessLevel,
+    CapitalPledges, CoverageOn, LevelCoverage, LevelTotals, PhaseCoverage, Plan, Pledge,
+    PledgeEvent, PledgeEventKind, PledgeState, ReadinessLevel,
 };
 pub use validate::{
     CommitConditions, Problem, SetupIndex, commit_conditions, missing_for_submission, validate,

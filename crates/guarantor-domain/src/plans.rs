@@ -333,6 +333,143 @@ pub struct LevelCoverage {
     pub delivered: f64,
 }
 
+/// Coverage of a group of requirement lines (a phase, the essential lines) at each level:
+/// each line's share of its requirement met, capped at 1 so that a surplus on one line hides
+/// no gap on another, averaged with every line weighing the same (units of different
+/// capabilities cannot be added); and the lines fully covered.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct LevelTotals {
+    /// Requirement lines in the group.
+    pub lines: usize,
+    /// Mean share covered by standing pledges (accepted or further), 0 to 1.
+    pub accepted: f64,
+    /// … confirmed or further.
+    pub confirmed: f64,
+    /// … verified or further.
+    pub verified: f64,
+    /// … delivered.
+    pub delivered: f64,
+    /// Lines fully covered on accepted pledges.
+    pub lines_accepted: usize,
+    /// … on confirmed.
+    pub lines_confirmed: usize,
+    /// … on verified.
+    pub lines_verified: usize,
+    /// … on delivered.
+    pub lines_delivered: usize,
+}
+
+impl LevelTotals {
+    /// The totals of `lines`.
+    pub fn of<'a>(lines: impl IntoIterator<Item = &'a LevelCoverage>) -> Self {
+        let mut t = Self::default();
+        for l in lines {
+            let required = f64::from(l.required.max(1));
+            // A line is met when its units reach the requirement; the tolerance absorbs the
+            // proportional share of a partly delivered pledge.
+            let met = |x: f64| usize::from(x + 1e-9 >= required);
+            let share = |x: f64| (x / required).min(1.0);
+            t.lines += 1;
+            t.accepted += share(l.accepted);
+            t.confirmed += share(l.confirmed);
+            t.verified += share(l.verified);
+            t.delivered += share(l.delivered);
+            t.lines_accepted += met(l.accepted);
+            t.lines_confirmed += met(l.confirmed);
+            t.lines_verified += met(l.verified);
+            t.lines_delivered += met(l.delivered);
+        }
+        if t.lines > 0 {
+            let n = t.lines as f64;
+            t.accepted /= n;
+            t.confirmed /= n;
+            t.verified /= n;
+            t.delivered /= n;
+        }
+        t
+    }
+}
+
+/// Coverage of one phase by a plan, at each level.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct PhaseCoverage {
+    /// The phase.
+    pub phase: String,
+    /// Every requirement line of the phase.
+    pub all: LevelTotals,
+    /// Its essential lines.
+    pub essential: LevelTotals,
+}
+
+/// One capital's pledges in a plan, counted at each level (Kiel's pledged against delivered).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct CapitalPledges {
+    /// The capital.
+    pub respondent: String,
+    /// Pledges made to it, standing or not.
+    pub pledges: usize,
+    /// Pledges standing (not declined, withdrawn or released).
+    pub standing: usize,
+    /// Pledges confirmed or further.
+    pub confirmed: usize,
+    /// Pledges verified or further.
+    pub verified: usize,
+    /// Units pledged on standing pledges.
+    pub units: u32,
+    /// Units delivered.
+    pub units_delivered: u32,
+}
+
+/// Coverage as it stood at the end of one day.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct CoverageOn {
+    /// The day (UTC).
+    pub day: NaiveDate,
+    /// Each requirement line.
+    pub lines: Vec<LevelCoverage>,
+    /// The essential lines together.
+    pub essential: LevelTotals,
+}
+
+impl Pledge {
+    /// The pledge as it stood at the end of `day` (UTC): the steps recorded later left out.
+    pub fn as_of(&self, day: NaiveDate) -> Self {
+        Self {
+            events: self
+                .events
+                .iter()
+                .filter(|e| e.at.date_naive() <= day)
+                .cloned()
+                .collect(),
+            ..self.clone()
+        }
+    }
+}
+
+impl Plan {
+    /// The plan as it stood at the end of `day` (UTC).
+    pub fn as_of(&self, day: NaiveDate) -> Self {
+        Self {
+            pledges: self.pledges.iter().map(|p| p.as_of(day)).collect(),
+            ..self.clone()
+        }
+    }
+
+    /// The days on which it changed, oldest first: its adoption and every recorded step.
+    pub fn change_days(&self) -> Vec<NaiveDate> {
+        let mut days: Vec<NaiveDate> = std::iter::once(self.adopted_at.date_naive())
+            .chain(
+                self.pledges
+                    .iter()
+                    .flat_map(|p| p.events.iter().map(|e| e.at.date_naive())),
+            )
+            .collect();
+        days.sort_unstable();
+        days.dedup();
+        days
+    }
+}
+
 impl crate::model::Campaign {
     /// The readiness levels.
     pub fn readiness_levels(&self) -> &[ReadinessLevel] {
@@ -384,6 +521,90 @@ impl crate::model::Campaign {
                     line.delivered += placed * f64::from(p.delivered()) / f64::from(p.units);
                 }
                 line
+            })
+            .collect()
+    }
+
+    /// Coverage by `plan` of each phase, at each level (phases in the campaign's order).
+    pub fn plan_coverage_by_phase(&self, plan: &Plan) -> Vec<PhaseCoverage> {
+        let lines = self.plan_coverage(plan);
+        self.phases()
+            .iter()
+            .map(|phase| {
+                let of_phase: Vec<(&LevelCoverage, bool)> = self
+                    .requirements()
+                    .iter()
+                    .zip(&lines)
+                    .filter(|(r, _)| r.phase == phase.id)
+                    .map(|(r, l)| (l, r.priority == crate::model::Priority::Essential))
+                    .collect();
+                PhaseCoverage {
+                    phase: phase.id.to_string(),
+                    all: LevelTotals::of(of_phase.iter().map(|(l, _)| *l)),
+                    essential: LevelTotals::of(
+                        of_phase.iter().filter(|(_, e)| *e).map(|(l, _)| *l),
+                    ),
+                }
+            })
+            .collect()
+    }
+
+    /// Each capital's pledges in `plan`, counted at each level, capitals in the order of
+    /// their first pledge.
+    pub fn plan_pledges_by_capital(&self, plan: &Plan) -> Vec<CapitalPledges> {
+        let mut out: Vec<CapitalPledges> = Vec::new();
+        for p in &plan.pledges {
+            let i = match out
+                .iter()
+                .position(|c| c.respondent == p.respondent.as_str())
+            {
+                Some(i) => i,
+                None => {
+                    out.push(CapitalPledges {
+                        respondent: p.respondent.to_string(),
+                        pledges: 0,
+                        standing: 0,
+                        confirmed: 0,
+                        verified: 0,
+                        units: 0,
+                        units_delivered: 0,
+                    });
+                    out.len() - 1
+                }
+            };
+            let c = &mut out[i];
+            let state = p.state();
+            c.pledges += 1;
+            if state.stands() {
+                c.standing += 1;
+                c.units += p.units;
+                c.units_delivered += p.delivered();
+                c.confirmed += usize::from(state >= PledgeState::Confirmed);
+                c.verified += usize::from(state >= PledgeState::Verified);
+            }
+        }
+        out
+    }
+
+    /// Coverage by `plan` at the end of each day on which it changed, oldest first: the
+    /// pledged-against-delivered record over time.
+    pub fn plan_timeline(&self, plan: &Plan) -> Vec<CoverageOn> {
+        plan.change_days()
+            .into_iter()
+            .map(|day| {
+                let lines = self.plan_coverage(&plan.as_of(day));
+                let essential = LevelTotals::of(
+                    self.requirements()
+                        .iter()
+                        .zip(&lines)
+                        .filter(|(r, _)| r.priority == crate::model::Priority::Essential)
+                        .map(|(_, l)| l),
+                );
+                CoverageOn {
+                    day,
+                    lines,
+                    essential,
+                }
             })
             .collect()
     }

@@ -1176,6 +1176,70 @@ fn pledges_move_through_their_lifecycle_and_refused_steps_are_named() {
         c2.plan().unwrap().pledges[0].state(),
         PledgeState::Delivered
     );
+    // Over time: one point per day something was recorded, each as it stood that evening.
+    let timeline = c2.plan_timeline(c2.plan().unwrap());
+    let r3_over_time: Vec<(String, f64, f64, f64, f64)> = timeline
+        .iter()
+        .map(|t| {
+            let l = t.lines.iter().find(|l| l.requirement == "R3").unwrap();
+            (
+                t.day.to_string(),
+                l.accepted,
+                l.confirmed,
+                l.verified,
+                l.delivered,
+            )
+        })
+        .collect();
+    assert_eq!(
+        r3_over_time,
+        [
+            ("2025-03-20".to_owned(), 3.0, 0.0, 0.0, 0.0),
+            ("2025-03-21".to_owned(), 3.0, 2.0, 0.0, 0.0),
+            ("2025-03-25".to_owned(), 3.0, 2.0, 2.0, 0.0),
+            ("2025-05-02".to_owned(), 3.0, 2.0, 2.0, 1.0),
+            ("2025-05-09".to_owned(), 3.0, 2.0, 2.0, 2.0),
+        ]
+    );
+    // The four essential lines weigh the same: only R3 (3 required) has pledges, so the
+    // essential lines are a quarter covered on accepted pledges and 2/3 of a quarter delivered.
+    let last = &timeline.last().unwrap().essential;
+    assert_eq!(
+        (last.lines, last.lines_accepted, last.lines_delivered),
+        (4, 1, 0)
+    );
+    assert!((last.accepted - 0.25).abs() < 1e-12, "{last:?}");
+    assert!((last.delivered - 2.0 / 12.0).abs() < 1e-12, "{last:?}");
+    // By phase: R3 is P1's only essential line.
+    let p1 = c2
+        .plan_coverage_by_phase(c2.plan().unwrap())
+        .into_iter()
+        .find(|p| p.phase == "P1")
+        .unwrap();
+    assert_eq!((p1.essential.lines, p1.all.lines), (1, 3));
+    assert!((p1.essential.accepted - 1.0).abs() < 1e-12);
+    assert!((p1.essential.delivered - 2.0 / 3.0).abs() < 1e-12);
+    // By capital: France's pledge delivered whole, Germany's not confirmed.
+    let capitals: Vec<(String, usize, usize, u32, u32)> = c2
+        .plan_pledges_by_capital(c2.plan().unwrap())
+        .into_iter()
+        .map(|c| {
+            (
+                c.respondent,
+                c.standing,
+                c.confirmed,
+                c.units,
+                c.units_delivered,
+            )
+        })
+        .collect();
+    assert_eq!(
+        capitals,
+        [
+            ("FRA".to_owned(), 1, 1, 2, 2),
+            ("DEU".to_owned(), 1, 0, 1, 0)
+        ]
+    );
 
     // The rule itself: each step from each state.
     let pledge = |events: &[PledgeEventKind]| guarantor_domain::Pledge {

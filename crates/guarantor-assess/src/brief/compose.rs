@@ -134,7 +134,10 @@ pub fn compose(input: BriefInput<'_>) -> Brief {
     if let Some((report, first)) = engagement.and_then(|e| e.scenarios.first().map(|s| (e, s))) {
         sections.push(super::engagement_section(report, first, &currency));
     }
-    sections.extend(super::plan_section(campaign));
+    if let Some((section, plan_charts)) = super::plan_section(campaign) {
+        sections.push(section);
+        charts.extend(plan_charts);
+    }
     let mut annexes = vec![assessment_annex(a, &names, &currency, &mut charts)];
     annexes.extend(respondent_annexes(campaign, a, &currency));
     let info = campaign.info();

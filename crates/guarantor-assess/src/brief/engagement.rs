@@ -1,10 +1,11 @@
 //! The engagement plan as a brief section: the envoy's visit list, what granting it would buy,
 //! and each gap's candidate asks. The same section is the web app's engagement page.
 
-use guarantor_domain::format::{millions, number, percent_or_na, signed_points};
+use guarantor_domain::format::{millions, number, percent, percent_or_na, signed_points};
 use guarantor_engine::engage::{AskValue, EngagementReport, ScenarioEngagement};
 
-use super::{Block, Cell, Column, Section, Table};
+use super::{Block, Cell, Chart, Column, Section, Table};
+use crate::charts::{Series, TimeChart};
 
 fn signed_money(x: f64, currency: &str) -> String {
     let text = millions(x.abs());
@@ -201,10 +202,11 @@ pub fn engagement_section(
     }
 }
 
-/// The plan that stands as a brief section: who adopted what, how many pledges are at each
-/// stage, and coverage of each requirement line at each level of commitment. `None` before any
-/// plan is adopted.
-pub fn plan_section(campaign: &guarantor_domain::Campaign) -> Option<Section> {
+/// The plan that stands as a brief section, with its chart: who adopted what, how many pledges
+/// are at each stage, the essential lines' coverage at each level over time (pledged against
+/// delivered), coverage per phase and per capital, and of each requirement line. `None` before
+/// any plan is adopted.
+pub fn plan_section(campaign: &guarantor_domain::Campaign) -> Option<(Section, Vec<Chart>)> {
     use guarantor_domain::PledgeState;
     let plan = campaign.plan()?;
     let states = [
@@ -239,7 +241,78 @@ pub fn plan_section(campaign: &guarantor_domain::Campaign) -> Option<Section> {
             .filter(|l| level(l) + 1e-9 >= f64::from(l.required))
             .count()
     };
-    Some(Section {
+    let timeline = campaign.plan_timeline(plan);
+    let chart = Chart {
+        id: "plan-over-time".into(),
+        caption: "The essential requirement lines' coverage at each level of commitment, on each day something was recorded: each line's units at that level ÷ units required (at most 100%), every line weighing the same.".into(),
+        svg: essential_over_time(&timeline).to_svg(),
+    };
+    let share = |x: f64| percent(x, 0);
+    let phases = campaign.plan_coverage_by_phase(plan);
+    let by_phase = Table {
+        caption: "Coverage of each phase's essential lines at each level (mean share of each line's requirement; lines fully covered)".into(),
+        columns: vec![
+            Column::text("Phase"),
+            Column::number("Essential lines"),
+            Column::number("Accepted"),
+            Column::number("Confirmed"),
+            Column::number("Verified"),
+            Column::number("Delivered"),
+        ],
+        rows: phases
+            .iter()
+            .map(|p| {
+                let e = &p.essential;
+                let name = campaign
+                    .phases()
+                    .iter()
+                    .find(|x| x.id.as_str() == p.phase)
+                    .map_or_else(|| p.phase.clone(), |x| x.name.clone());
+                vec![
+                    Cell::text(name),
+                    Cell::text(e.lines.to_string()),
+                    Cell::text(format!("{} ({} met)", share(e.accepted), e.lines_accepted)),
+                    Cell::text(format!("{} ({} met)", share(e.confirmed), e.lines_confirmed)),
+                    Cell::text(format!("{} ({} met)", share(e.verified), e.lines_verified)),
+                    Cell::text(format!("{} ({} met)", share(e.delivered), e.lines_delivered)),
+                ]
+            })
+            .collect(),
+        note: String::new(),
+    };
+    let by_capital = Table {
+        caption: "Each capital's pledges: how many stand, how far they got, units pledged against delivered".into(),
+        columns: vec![
+            Column::text("Capital"),
+            Column::number("Pledges"),
+            Column::number("Standing"),
+            Column::number("Confirmed"),
+            Column::number("Verified"),
+            Column::number("Units pledged"),
+            Column::number("Units delivered"),
+        ],
+        rows: campaign
+            .plan_pledges_by_capital(plan)
+            .iter()
+            .map(|c| {
+                let name = guarantor_domain::ids::CountryCode::parse(&c.respondent)
+                    .ok()
+                    .and_then(|code| campaign.respondent(&code).map(|r| r.name.clone()))
+                    .unwrap_or_else(|| c.respondent.clone());
+                vec![
+                    Cell::text(name),
+                    Cell::text(c.pledges.to_string()),
+                    Cell::text(c.standing.to_string()),
+                    Cell::text(c.confirmed.to_string()),
+                    Cell::text(c.verified.to_string()),
+                    Cell::text(c.units.to_string()),
+                    Cell::text(c.units_delivered.to_string()),
+                ]
+            })
+            .collect(),
+        note: "Standing: not declined, withdrawn or released; confirmed and verified count pledges that reached the step and still stand; units are each pledge's own (brigades, squadrons, money), so compare them within a capability.".into(),
+    };
+    let section = Section {
         id: "plan".into(),
         title: "The plan and what is real".into(),
         blocks: vec![
@@ -265,6 +338,11 @@ pub fn plan_section(campaign: &guarantor_domain::Campaign) -> Option<Section> {
                     met(|l| l.delivered),
                 ),
             },
+            Block::Chart {
+                chart: chart.id.clone(),
+            },
+            Block::Table(by_phase),
+            Block::Table(by_capital),
             Block::Table(Table {
                 caption: "Coverage of each requirement line at each level of commitment (units)"
                     .into(),
@@ -292,5 +370,61 @@ pub fn plan_section(campaign: &guarantor_domain::Campaign) -> Option<Section> {
                 note: "A pledge counts at a level once it reached it and while it stands (not declined, withdrawn or released); delivered units in proportion to the pledge's units delivered.".into(),
             }),
         ],
+    };
+    Some((section, vec![chart]))
+}
+
+/// The essential lines' mean coverage at each level, as a step chart over the plan's days.
+pub fn essential_over_time(timeline: &[guarantor_domain::CoverageOn]) -> TimeChart {
+    let series = |name: &str, level: fn(&guarantor_domain::LevelTotals) -> f64| Series {
+        name: name.into(),
+        values: timeline
+            .iter()
+            .map(|t| level(&t.essential) * 100.0)
+            .collect(),
+    };
+    TimeChart {
+        title: "Essential lines covered, pledged against delivered".into(),
+        axis: "mean coverage of the essential requirement lines (%)".into(),
+        days: timeline.iter().map(|t| t.day).collect(),
+        series: vec![
+            series("accepted", |t| t.accepted),
+            series("confirmed", |t| t.confirmed),
+            series("verified", |t| t.verified),
+            series("delivered", |t| t.delivered),
+        ],
+        target: Some(("fully covered".into(), 100.0)),
+        value_suffix: "%".into(),
+    }
+}
+
+/// One requirement line's units at each level, as a step chart over the plan's days, against
+/// the units it requires. `None` when the plan has no such line.
+pub fn line_over_time(
+    timeline: &[guarantor_domain::CoverageOn],
+    requirement: &str,
+) -> Option<TimeChart> {
+    let at = timeline
+        .first()?
+        .lines
+        .iter()
+        .position(|l| l.requirement == requirement)?;
+    let required = f64::from(timeline.first()?.lines[at].required);
+    let series = |name: &str, level: fn(&guarantor_domain::LevelCoverage) -> f64| Series {
+        name: name.into(),
+        values: timeline.iter().map(|t| level(&t.lines[at])).collect(),
+    };
+    Some(TimeChart {
+        title: format!("{requirement}: pledged against delivered"),
+        axis: "units".into(),
+        days: timeline.iter().map(|t| t.day).collect(),
+        series: vec![
+            series("accepted", |l| l.accepted),
+            series("confirmed", |l| l.confirmed),
+            series("verified", |l| l.verified),
+            series("delivered", |l| l.delivered),
+        ],
+        target: Some(("required".into(), required)),
+        value_suffix: String::new(),
     })
 }

@@ -15,7 +15,7 @@ use serde::Serialize;
 pub use compose::{
     BriefInput, assessment_section, compose, recommend, scenario_comparison, scenario_options,
 };
-pub use engagement::{engagement_section, plan_section};
+pub use engagement::{engagement_section, essential_over_time, line_over_time, plan_section};
 pub use render::TypstSource;
 
 /// The brief.

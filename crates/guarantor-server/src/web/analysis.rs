@@ -437,21 +437,35 @@ pub(crate) async fn plan_page(
     State(s): Shared,
     viewer: Viewer,
     Path(campaign): Path<String>,
+    Query(query): Query<LineQuery>,
 ) -> Result<Response, PageError> {
     viewer.may(Action::ReadCampaign)?;
     // One read: the plan's view is derived from the campaign it belongs to.
     let c = s.app.campaign(&viewer.principal, &campaign).await?.campaign;
     let plan = c.plan().map(|p| guarantor_app::PlanView::of(&c, p));
-    let section = plan_section(&c, plan.as_ref());
+    let (section, lines) = plan_section(&c, plan.as_ref(), &query.line)?;
     let mut page = SectionsPage::new(
         &viewer,
         &c,
         "Plan",
         "The plan",
         "The option adopted as the plan, and how its pledges firm up: accepted into the plan, confirmed by the capital at a readiness level, verified, delivered.",
-        (section, Vec::new()),
+        section,
         Vec::new(),
     );
+    if let Some((shown, with_pledges)) = lines {
+        page.pickers.push(Picker {
+            label: "Requirement line over time".into(),
+            links: with_pledges
+                .into_iter()
+                .map(|line| {
+                    let href = format!("/campaigns/{campaign}/plan?line={line}#chart-plan-line");
+                    let here = line == shown;
+                    (line, href, here)
+                })
+                .collect(),
+        });
+    }
     if let Some(plan) = plan
         .as_ref()
         .filter(|_| viewer.may(Action::Coordinate).is_ok())
@@ -563,18 +577,62 @@ pub(crate) async fn adopt_plan(
     Ok(see_other(&format!("/campaigns/{campaign}/plan")))
 }
 
-/// The plan as a section: the brief's own section on it (what was adopted, pledges by stage,
-/// coverage at each level), with the pledges one by one inserted before the coverage table.
-fn plan_section(c: &guarantor_domain::Campaign, plan: Option<&guarantor_app::PlanView>) -> Section {
+#[derive(Deserialize)]
+pub(crate) struct LineQuery {
+    /// The requirement line whose record over time is drawn (empty: the first essential line
+    /// with pledges).
+    #[serde(default)]
+    line: String,
+}
+
+/// The plan as a section with its charts: the brief's own section on it (what was adopted,
+/// pledges by stage, coverage at each level, over time, per phase and capital), with the
+/// pledges one by one inserted before the coverage tables and one requirement line's record
+/// over time at the end. Also the line drawn and the lines that have pledges (for the picker).
+type PlanSection = ((Section, Vec<Chart>), Option<(String, Vec<String>)>);
+
+fn plan_section(
+    c: &guarantor_domain::Campaign,
+    plan: Option<&guarantor_app::PlanView>,
+    line: &str,
+) -> Result<PlanSection, PageError> {
     use guarantor_assess::brief::{Block, Cell, Column, Table};
-    let (Some(plan), Some(mut section)) = (plan, guarantor_assess::brief::plan_section(c)) else {
-        return Section {
+    let (Some(plan), Some(adopted), Some((mut section, mut charts))) =
+        (plan, c.plan(), guarantor_assess::brief::plan_section(c))
+    else {
+        let empty = Section {
             id: "plan".into(),
             title: "No plan adopted yet".into(),
             blocks: vec![Block::Paragraph {
                 text: "Adopt an option below: each of its accepted offer lines becomes a pledge the capital then confirms.".into(),
             }],
         };
+        return Ok(((empty, Vec::new()), None));
+    };
+    let timeline = c.plan_timeline(adopted);
+    let with_pledges: Vec<String> = plan
+        .coverage
+        .iter()
+        .filter(|l| l.accepted > 0.0 || l.delivered > 0.0)
+        .map(|l| l.requirement.clone())
+        .collect();
+    let shown = if line.is_empty() {
+        let essential = |id: &String| {
+            c.requirements()
+                .iter()
+                .any(|r| r.id.as_str() == id && r.priority == guarantor_domain::Priority::Essential)
+        };
+        with_pledges
+            .iter()
+            .find(|l| essential(l))
+            .or(with_pledges.first())
+            .cloned()
+    } else if c.requirements().iter().any(|r| r.id.as_str() == line) {
+        Some(line.to_owned())
+    } else {
+        return Err(PageError::bad_request(format!(
+            "line: no requirement line \"{line}\" in this campaign"
+        )));
     };
     let name = |code: &str| {
         guarantor_domain::ids::CountryCode::parse(code)
@@ -625,7 +683,26 @@ fn plan_section(c: &guarantor_domain::Campaign, plan: Option<&guarantor_app::Pla
         .position(|b| matches!(b, Block::Table(_)))
         .unwrap_or(section.blocks.len());
     section.blocks.insert(at, pledges);
-    section
+    if let Some(chart) = shown
+        .as_deref()
+        .and_then(|l| guarantor_assess::brief::line_over_time(&timeline, l))
+    {
+        section.blocks.push(Block::Heading {
+            text: "One requirement line over time".into(),
+        });
+        charts.push(Chart {
+            id: "plan-line".into(),
+            caption: format!(
+                "{}: units at each level of commitment on each day something was recorded, against the units required. Pick another line above.",
+                chart.title
+            ),
+            svg: chart.to_svg(),
+        });
+        section.blocks.push(Block::Chart {
+            chart: "plan-line".into(),
+        });
+    }
+    Ok(((section, charts), shown.map(|s| (s, with_pledges))))
 }
 
 /// POST: sends an ask of the engagement plan to its capital as a follow-up ask (coordinators),

@@ -417,17 +417,19 @@ fn audit_rows(lines: &[AuditLine]) -> Vec<[String; 9]> {
         .collect()
 }
 
-const TRACKER_COLUMNS: [&str; 7] = [
+const TRACKER_COLUMNS: [&str; 9] = [
     "code",
     "capital",
     "status",
     "last change",
     "offer lines",
     "invitation",
+    "follow-up asks",
+    "pledges",
     "submissions",
 ];
 
-fn tracker_rows(lines: &[TrackerLine], submissions: &str) -> Vec<[String; 7]> {
+fn tracker_rows(lines: &[TrackerLine], submissions: &str) -> Vec<[String; 9]> {
     lines
         .iter()
         .map(|t| {
@@ -438,6 +440,8 @@ fn tracker_rows(lines: &[TrackerLine], submissions: &str) -> Vec<[String; 7]> {
                 t.last_change.clone(),
                 t.lines.to_string(),
                 t.invitation.clone(),
+                t.asks.clone(),
+                t.pledges.clone(),
                 submissions.to_owned(),
             ]
         })
@@ -525,12 +529,15 @@ async fn tracker_table(
     s: &crate::AppState,
     viewer: &Viewer,
     campaign: &str,
-) -> Result<Vec<[String; 7]>, PageError> {
+) -> Result<Vec<[String; 9]>, PageError> {
     let read = s.app.campaign(&viewer.principal, campaign).await?;
     let doc = read.campaign.to_document();
     let invitations = s.app.invitations(&viewer.principal, campaign).await?;
     let state = read.submissions.describe(Utc::now(), doc.campaign.deadline);
-    Ok(tracker_rows(&tracker(&doc, &invitations), state))
+    Ok(tracker_rows(
+        &tracker(&read.campaign, &doc, &invitations),
+        state,
+    ))
 }
 
 /// GET: the response tracker as CSV.

@@ -147,6 +147,23 @@ pub(crate) struct TrackerLine {
     pub lines: usize,
     pub invitation: String,
     pub invitation_active: bool,
+    /// Its follow-up asks by status, e.g. "1 open, 1 answered" (empty: none).
+    pub asks: String,
+    /// Its pledges in the plan that stands by stage, e.g. "2 accepted, 1 delivered" (empty:
+    /// none).
+    pub pledges: String,
+}
+
+/// Counts of `items` by label, in the order the labels first appear in `order`, as words.
+fn counted<T: PartialEq + Copy>(items: &[T], order: &[T], label: impl Fn(T) -> String) -> String {
+    order
+        .iter()
+        .filter_map(|x| {
+            let n = items.iter().filter(|i| *i == x).count();
+            (n > 0).then(|| format!("{n} {}", label(*x)))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// A line of the coverage table.
@@ -203,8 +220,31 @@ fn invitation_text(inv: Option<&Invitation>) -> (String, bool) {
     }
 }
 
-/// The response tracker: one line per invited capital.
-pub(crate) fn tracker(doc: &CampaignDocument, invitations: &[Invitation]) -> Vec<TrackerLine> {
+/// The response tracker: one line per invited capital, with its follow-up asks and pledges.
+pub(crate) fn tracker(
+    c: &guarantor_domain::Campaign,
+    doc: &CampaignDocument,
+    invitations: &[Invitation],
+) -> Vec<TrackerLine> {
+    use guarantor_domain::{AskStatus, PledgeState};
+    let now = Utc::now();
+    let ask_order = [
+        AskStatus::Open,
+        AskStatus::PartlyAnswered,
+        AskStatus::Answered,
+        AskStatus::Declined,
+        AskStatus::Expired,
+    ];
+    let pledge_order = [
+        PledgeState::Accepted,
+        PledgeState::Confirmed,
+        PledgeState::Verified,
+        PledgeState::PartlyDelivered,
+        PledgeState::Delivered,
+        PledgeState::Declined,
+        PledgeState::Withdrawn,
+        PledgeState::Released,
+    ];
     doc.respondents
         .iter()
         .filter(|r| r.invited)
@@ -246,7 +286,25 @@ pub(crate) fn tracker(doc: &CampaignDocument, invitations: &[Invitation]) -> Vec
                 .unwrap_or_else(|| "—".into());
             let (invitation, invitation_active) =
                 invitation_text(invitations.iter().find(|i| i.respondent == r.code));
+            let asks: Vec<AskStatus> = c
+                .asks()
+                .iter()
+                .filter(|a| a.respondent.as_str() == r.code)
+                .map(|a| c.ask_status(a, now))
+                .collect();
+            let pledges: Vec<PledgeState> = c
+                .plan()
+                .map(|plan| {
+                    plan.pledges
+                        .iter()
+                        .filter(|p| p.respondent.as_str() == r.code)
+                        .map(guarantor_domain::Pledge::state)
+                        .collect()
+                })
+                .unwrap_or_default();
             TrackerLine {
+                asks: counted(&asks, &ask_order, |s| s.in_words().to_owned()),
+                pledges: counted(&pledges, &pledge_order, |s| s.as_str().replace('_', " ")),
                 code: r.code.clone(),
                 name: r.name.clone(),
                 status,
@@ -317,7 +375,7 @@ async fn dashboard_page(
         totals: a.coverage_totals.clone(),
         offer_lines: a.offered.offer_lines,
         personnel: guarantor_domain::format::persons(a.offered.personnel.committed),
-        tracker: tracker(&doc, &invitations),
+        tracker: tracker(&c, &doc, &invitations),
         coverage,
         new_link,
         asks: c

@@ -1343,6 +1343,21 @@ async fn the_audit_log_reads_in_words_filters_and_exports_with_the_tracker() {
                 cyprus.contains("closed: the deadline has passed"),
                 "{cyprus}"
             );
+            // Follow-up asks and pledges in the plan that stands, by where each stands.
+            let mut reader = csv::Reader::from_reader(text.as_bytes());
+            let headers: Vec<String> = reader
+                .headers()
+                .unwrap()
+                .iter()
+                .map(str::to_owned)
+                .collect();
+            let column = |name: &str| headers.iter().position(|h| h == name).unwrap();
+            let (asks, pledges) = (column("follow-up asks"), column("pledges"));
+            let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+            let row = |code: &str| rows.iter().find(|r| &r[0] == code).unwrap().clone();
+            assert_eq!(&row("DEU")[asks], "1 declined", "{text}");
+            assert!(row("FRA")[pledges].contains("partly delivered"), "{text}");
+            assert_eq!(&row("CYP")[pledges], "", "{text}");
         }
         let t = get(format!("/campaigns/{CAMPAIGN}/tracker.xlsx"), dm.clone()).await;
         assert_eq!(t.status(), StatusCode::OK);
@@ -1827,6 +1842,46 @@ async fn a_plan_is_adopted_on_its_page_and_a_capital_confirms_its_pledge() {
             plan.body.contains("Plan 1: option "),
             "the demo's plan: {}",
             app.label
+        );
+        // Pledged against delivered over time, for the essential lines and one line at a time;
+        // coverage per phase and per capital.
+        assert!(plan.body.contains(r#"id="chart-plan-over-time""#));
+        assert!(plan.body.contains(r#"id="chart-plan-line""#));
+        assert!(
+            plan.body
+                .contains("essential lines at each level (mean share of each line")
+        );
+        assert!(plan.body.contains("units pledged against delivered"));
+        let picked =
+            regex::Regex::new(r##"href="(/campaigns/[^"]+/plan\?line=([^"#]+)#chart-plan-line)""##)
+                .unwrap();
+        let lines: Vec<(String, String)> = picked
+            .captures_iter(&plan.body)
+            .map(|c| (c[1].to_owned(), c[2].to_owned()))
+            .collect();
+        assert!(lines.len() > 3, "a picker of the lines with pledges");
+        let (href, line) = lines.last().unwrap().clone();
+        let one = page(&app, &dm, Method::GET, &href, None).await;
+        assert_eq!(one.status, StatusCode::OK);
+        assert!(
+            one.body
+                .contains(&format!("{line}: pledged against delivered")),
+            "{}",
+            app.label
+        );
+        let unknown = page(
+            &app,
+            &dm,
+            Method::GET,
+            &format!("/campaigns/{CAMPAIGN}/plan?line=R999"),
+            None,
+        )
+        .await;
+        assert_eq!(unknown.status, StatusCode::BAD_REQUEST);
+        assert!(
+            unknown.body.contains("no requirement line"),
+            "{}",
+            unknown.body
         );
         let adopt = pairs(&[("_csrf", &csrf(&plan.body)), ("scenario", "us-backstop")]);
         let adopted = page(
