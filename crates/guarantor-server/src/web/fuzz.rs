@@ -79,7 +79,7 @@ proptest! {
     #[test]
     fn a_mutated_workbook_never_panics(edits in edits()) {
         let doc = demo();
-        let template = xlsx::template(&doc, "FRA", &[], &[], 3).expect("written");
+        let template = xlsx::template(&doc, "FRA", &[], &[], 3, &xlsx::FollowUp::default()).expect("written");
         let bytes = apply(template, &edits);
         let _ = xlsx::read(&bytes, &doc, "FRA", &BTreeSet::new());
     }

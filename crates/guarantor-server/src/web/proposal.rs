@@ -900,8 +900,19 @@ pub(crate) async fn download_xlsx(
     viewer.may(Action::read(&campaign, &respondent))?;
     let ctx = context(&s, &viewer, &campaign, &respondent).await?;
     let (offers, answers) = working_copy(&ctx.state);
-    let bytes = xlsx::template(&ctx.doc, &respondent, &offers, &answers, ctx.state.version)
-        .map_err(|e| PageError::internal(&format!("workbook: {e}")))?;
+    let follow_up = xlsx::FollowUp {
+        asks: &ctx.asks,
+        pledges: &ctx.pledges,
+    };
+    let bytes = xlsx::template(
+        &ctx.doc,
+        &respondent,
+        &offers,
+        &answers,
+        ctx.state.version,
+        &follow_up,
+    )
+    .map_err(|e| PageError::internal(&format!("workbook: {e}")))?;
     Ok(super::attachment(
         bytes,
         &format!("{campaign}-{respondent}.xlsx"),

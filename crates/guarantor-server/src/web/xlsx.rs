@@ -120,13 +120,26 @@ fn write_list(
     Ok(format!("${letter}$2:${letter}${}", values.len().max(1) + 1))
 }
 
-/// The questionnaire as a workbook, pre-filled with `offers` and `answers`.
+/// What the coordinator asked of a capital since the first round, and what it pledged: shown
+/// in the workbook, read-only (a capital answers an ask with offer lines naming it, and acts on
+/// its pledges on its page or through the API).
+#[derive(Debug, Default)]
+pub struct FollowUp<'a> {
+    /// Its follow-up asks, with where each stands.
+    pub asks: &'a [guarantor_app::AskView],
+    /// Its pledges in the plan that stands.
+    pub pledges: &'a [guarantor_app::PledgeView],
+}
+
+/// The questionnaire as a workbook, pre-filled with `offers` and `answers`, with the capital's
+/// follow-up asks and pledges on sheets of their own when it has any.
 pub fn template(
     doc: &CampaignDocument,
     respondent: &str,
     offers: &[OfferDoc],
     answers: &[AnswerDoc],
     version: i64,
+    follow_up: &FollowUp<'_>,
 ) -> Result<Vec<u8>, XlsxError> {
     let mut wb = Workbook::new();
     let bold = Format::new().set_bold();
@@ -343,6 +356,77 @@ pub fn template(
         ws.write_string_with_format(r, 2, answer, &input.clone().set_text_wrap())?;
     }
     ws.protect();
+
+    if !follow_up.asks.is_empty() {
+        let ws = wb.add_worksheet().set_name("Follow-up asks")?;
+        let columns: [(&str, f64); 9] = [
+            (
+                "Ask id (write it in column R of the lines that answer it)",
+                22.0,
+            ),
+            ("Capability", 28.0),
+            ("Units asked", 10.0),
+            ("Units answered", 10.0),
+            ("Phases", 14.0),
+            ("Where it stands", 16.0),
+            ("Reply by", 18.0),
+            ("Message", 70.0),
+            ("Declined because", 40.0),
+        ];
+        for (c, (title, width)) in (0_u16..).zip(columns) {
+            ws.set_column_width(c, width)?;
+            ws.write_string_with_format(0, c, title, &header)?;
+        }
+        for (r, a) in (1_u32..).zip(follow_up.asks) {
+            ws.write_string(r, 0, &a.id)?;
+            ws.write_string(r, 1, &a.capability_name)?;
+            ws.write_number(r, 2, f64::from(a.quantity))?;
+            ws.write_number(r, 3, f64::from(a.units_answered))?;
+            let phases = match &a.last_phase {
+                Some(last) if *last != a.earliest_phase => format!("{}–{last}", a.earliest_phase),
+                Some(_) => a.earliest_phase.clone(),
+                None => format!("{} onwards", a.earliest_phase),
+            };
+            ws.write_string(r, 4, &phases)?;
+            ws.write_string(r, 5, a.status.in_words())?;
+            ws.write_string(r, 6, a.reply_by.format("%Y-%m-%d %H:%M UTC").to_string())?;
+            ws.write_string_with_format(r, 7, &a.message, &wrap)?;
+            ws.write_string_with_format(r, 8, a.declined_reason.as_deref().unwrap_or(""), &wrap)?;
+        }
+        ws.protect();
+    }
+    if !follow_up.pledges.is_empty() {
+        let ws = wb.add_worksheet().set_name("Pledges")?;
+        let columns: [(&str, f64); 8] = [
+            ("Pledge", 12.0),
+            ("Offer line", 10.0),
+            ("Capability", 28.0),
+            ("Units", 8.0),
+            ("Where it stands", 16.0),
+            ("Readiness", 36.0),
+            ("Units delivered", 10.0),
+            ("History", 80.0),
+        ];
+        for (c, (title, width)) in (0_u16..).zip(columns) {
+            ws.set_column_width(c, width)?;
+            ws.write_string_with_format(0, c, title, &header)?;
+        }
+        for (r, p) in (1_u32..).zip(follow_up.pledges) {
+            ws.write_string(r, 0, &p.id)?;
+            ws.write_string(r, 1, &p.offer)?;
+            ws.write_string(r, 2, &p.capability_name)?;
+            ws.write_number(r, 3, f64::from(p.units))?;
+            ws.write_string(r, 4, p.state.as_str().replace('_', " "))?;
+            let readiness = match (&p.readiness, p.ready_from) {
+                (Some(level), Some(from)) => format!("{level}, ready from {from}"),
+                _ => String::new(),
+            };
+            ws.write_string(r, 5, &readiness)?;
+            ws.write_number(r, 6, f64::from(p.delivered))?;
+            ws.write_string_with_format(r, 7, p.history.join("\n"), &wrap)?;
+        }
+        ws.protect();
+    }
 
     wb.push_worksheet(lists_sheet);
     wb.save_to_buffer()
@@ -848,7 +932,15 @@ mod tests {
             let Some(r) = p.revisions.last() else {
                 continue;
             };
-            let bytes = template(&doc, &p.respondent, &r.offers, &r.answers, 7).expect("written");
+            let bytes = template(
+                &doc,
+                &p.respondent,
+                &r.offers,
+                &r.answers,
+                7,
+                &FollowUp::default(),
+            )
+            .expect("written");
             let upload = read(&bytes, &doc, &p.respondent, &Default::default()).expect("read back");
             assert_eq!(upload.version, 7);
             let canon = |o: &[OfferDoc]| -> Vec<OfferDoc> {
@@ -1010,7 +1102,7 @@ mod tests {
     #[test]
     fn another_capitals_workbook_and_garbage_are_refused_with_the_cell() {
         let doc = demo();
-        let bytes = template(&doc, "GBR", &[], &[], 1).expect("written");
+        let bytes = template(&doc, "GBR", &[], &[], 1, &FollowUp::default()).expect("written");
         let err = read(&bytes, &doc, "FRA", &Default::default()).expect_err("refused");
         assert!(err[0].starts_with("Read me!B3:"), "{err:?}");
         let err = read(b"not a workbook", &doc, "FRA", &Default::default()).expect_err("refused");
@@ -1022,7 +1114,7 @@ mod tests {
     #[test]
     fn a_zip_with_lying_size_fields_is_called_damaged() {
         let doc = demo();
-        let mut bytes = template(&doc, "FRA", &[], &[], 1).expect("written");
+        let mut bytes = template(&doc, "FRA", &[], &[], 1, &FollowUp::default()).expect("written");
         let sheets: Vec<String> = {
             let mut zip = zip::ZipArchive::new(Cursor::new(&bytes)).unwrap();
             (0..zip.len())

@@ -610,6 +610,31 @@ async fn the_workbook_uploads_back_as_the_draft_and_garbage_is_refused() {
                 .contains(".xlsx")
         );
         let bytes = xlsx.bytes().await.unwrap().to_vec();
+        // The United Kingdom's follow-up ask and its pledges come in the workbook, read-only.
+        {
+            use calamine::Reader as _;
+            let stored = app.store.export(CAMPAIGN).await.unwrap();
+            let gbr = guarantor_domain::ids::CountryCode::parse("GBR").unwrap();
+            let mut wb: calamine::Xlsx<_> =
+                calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.clone())).unwrap();
+            let asks = wb.worksheet_range("Follow-up asks").expect("an asks sheet");
+            let ask = stored.asks_to(&gbr).next().expect("the demo asks GBR");
+            assert_eq!(asks.get_value((1, 0)).unwrap().to_string(), ask.id);
+            assert_eq!(
+                asks.get_value((1, 5)).unwrap().to_string(),
+                stored.ask_status(ask, chrono::Utc::now()).in_words()
+            );
+            let pledges = wb.worksheet_range("Pledges").expect("a pledges sheet");
+            let own: Vec<&guarantor_domain::Pledge> = stored
+                .plan()
+                .unwrap()
+                .pledges
+                .iter()
+                .filter(|p| p.respondent == gbr)
+                .collect();
+            assert_eq!(pledges.height(), own.len() + 1, "a header and a row each");
+            assert_eq!(pledges.get_value((1, 0)).unwrap().to_string(), own[0].id);
+        }
         let before = app.store.proposal(CAMPAIGN, "GBR").await.unwrap();
         let upload = |file: Vec<u8>| {
             let form = multipart::Form::new()
