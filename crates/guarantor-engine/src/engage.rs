@@ -357,7 +357,7 @@ fn method() -> Vec<String> {
     vec![
         "Baseline: the cheapest option with the best essential, then desirable, coverage on the current offers under the scenario.".into(),
         "Gaps: the baseline's requirement lines left short, grouped by capability and sector across phases; the ask covers the phases from the first to the last one short, with the largest shortfall of any one phase kept deployed.".into(),
-        "Candidates: capitals the scenario does not exclude, first those that offered the capability (on a condition that fails here, for another sector or phase, or too few), then those with a draft, without an answer or withdrawn, then those offering under half the median effort of those who answered (personnel against active personnel; money against GDP for capabilities without personnel). A capital that has not offered the capability is asked only for what ties up at most 10% of its active personnel (or, for money and ammunition, costs at most 0.1% of its GDP).".into(),
+        "Candidates: capitals the scenario does not exclude, first those that offered the capability (on a condition that fails here, for another sector or phase, or too few), then those with a draft, without an answer or withdrawn, then those offering under half the median effort of those who answered (personnel against active personnel; money against GDP and against defence spending for capabilities without personnel). A capital that has not offered the capability is asked only for what ties up at most 10% of its active personnel (or, for money and ammunition, costs at most 0.1% of its GDP).".into(),
         "Each ask is a hypothetical offer without conditions, at the capital's own stated cost of the capability or else the median stated by the others; it is valued by solving the scenario again with that offer added (essential coverage, desirable coverage, then cost).".into(),
         "The visit list takes the ask that buys the most for each gap, and ranks capitals by what all their asks buy together; 'if all granted' adds every ask on the list at once. Hypothetical offers are never stored and no proposal changes.".into(),
     ]
@@ -944,10 +944,11 @@ fn median(values: &mut [f64]) -> Option<f64> {
 
 /// What each capital that answered offers against its size: personnel (rotation included)
 /// against its active personnel, and money a year (what its offers cost, funding included)
-/// against its GDP.
+/// against its GDP and against its defence spending.
 struct Effort {
     personnel: Share,
     money: Share,
+    defence: Share,
 }
 
 /// One measure of effort per capital, and its median.
@@ -978,6 +979,7 @@ impl Effort {
     fn of(campaign: &Campaign) -> Self {
         let mut personnel = BTreeMap::new();
         let mut money = BTreeMap::new();
+        let mut defence = BTreeMap::new();
         for p in campaign.proposals() {
             let Some(current) = p.current() else { continue };
             let Some(facts) = campaign.respondent(&p.respondent).map(|r| &r.facts) else {
@@ -1001,31 +1003,34 @@ impl Effort {
                     .sum();
                 personnel.insert(p.respondent, offered / active);
             }
-            if let Some(gdp_m) = facts
-                .gdp_usd_bn
-                .map(|g| g.get() * 1000.0)
-                .filter(|g| *g > 0.0)
-            {
-                let yearly: f64 = current
-                    .offers
-                    .iter()
-                    .map(|o| {
-                        let units = f64::from(o.quantity.get());
-                        if campaign.capability(&o.capability).category == Category::Funding {
-                            units
-                        } else {
-                            o.cost_per_unit_year.map_or(0.0, |m| {
-                                campaign.to_reporting_thousands(&m) as f64 / 1000.0 * units
-                            })
-                        }
-                    })
-                    .sum();
+            let yearly: f64 = current
+                .offers
+                .iter()
+                .map(|o| {
+                    let units = f64::from(o.quantity.get());
+                    if campaign.capability(&o.capability).category == Category::Funding {
+                        units
+                    } else {
+                        o.cost_per_unit_year.map_or(0.0, |m| {
+                            campaign.to_reporting_thousands(&m) as f64 / 1000.0 * units
+                        })
+                    }
+                })
+                .sum();
+            let millions = |bn: Option<guarantor_domain::quantity::Figure>| {
+                bn.map(|x| x.get() * 1000.0).filter(|x| *x > 0.0)
+            };
+            if let Some(gdp_m) = millions(facts.gdp_usd_bn) {
                 money.insert(p.respondent, yearly / gdp_m);
+            }
+            if let Some(budget_m) = millions(facts.defence_expenditure_usd_bn) {
+                defence.insert(p.respondent, yearly / budget_m);
             }
         }
         Self {
             personnel: Share::new(personnel),
             money: Share::new(money),
+            defence: Share::new(defence),
         }
     }
 
@@ -1041,13 +1046,20 @@ impl Effort {
                 )
             })
         } else {
-            self.money.low(code).map(|(share, median)| {
-                format!(
-                    "offers {} of its GDP a year, against a median of {} among those who answered",
-                    format::percent(share, 2),
-                    format::percent(median, 2)
-                )
-            })
+            // Either measure may be missing for a capital; each that is low is said.
+            let words: Vec<String> = [(&self.money, "GDP", 2), (&self.defence, "defence spending", 2)]
+                .into_iter()
+                .filter_map(|(measure, of, decimals)| {
+                    measure.low(code).map(|(share, median)| {
+                        format!(
+                            "offers {} of its {of} a year, against a median of {} among those who answered",
+                            format::percent(share, decimals),
+                            format::percent(median, decimals)
+                        )
+                    })
+                })
+                .collect();
+            (!words.is_empty()).then(|| words.join("; "))
         }
     }
 }

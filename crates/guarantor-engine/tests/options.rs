@@ -1337,6 +1337,96 @@ fn the_engagement_plan_asks_each_plausible_capital_and_values_the_ask_by_reoptim
     assert_eq!(first(&report).measures.essential_coverage, Some(0.5));
 }
 
+/// Money for a fund: France, Germany and the UK give 40, 60 and 30 a year of the 200 wanted;
+/// Luxembourg gives only a battery at 1 a year. Against GDP Luxembourg is not low (1/60,000 is
+/// above half the median, 1.33e-5); against defence spending it is (1/10,000 = 0.01%, under half
+/// the median of 0.052%), so it is a candidate for the fund because of its defence spending,
+/// while the three that gave money are asked because they gave too few.
+#[test]
+fn a_capital_offering_little_against_its_defence_spending_is_asked() {
+    let header = HEADER
+        .replace(
+            "[[facts]]\nid = \"us_backstop\"",
+            "[[catalogue]]\nid = \"fund\"\nname = \"Fund\"\ncategory = \"funding\"\nunit = \"EUR m\"\npersonnel_per_unit = 0\nrotation_ratio = 1.0\n[[facts]]\nid = \"us_backstop\"",
+        )
+        .replace(
+            "facts = { gdp_usd_bn = 3000.0 }",
+            "facts = { gdp_usd_bn = 3000.0, defence_expenditure_usd_bn = 60.0 }",
+        )
+        .replace(
+            "facts = { gdp_usd_bn = 4500.0 }",
+            "facts = { gdp_usd_bn = 4500.0, defence_expenditure_usd_bn = 90.0 }",
+        )
+        .replace(
+            "facts = { gdp_usd_bn = 3500.0 }",
+            "facts = { gdp_usd_bn = 3500.0, defence_expenditure_usd_bn = 80.0 }",
+        )
+        .replace(
+            "facts = { gdp_usd_bn = 60.0 }",
+            "facts = { gdp_usd_bn = 60.0, defence_expenditure_usd_bn = 10.0 }",
+        )
+        .replace(
+            r#"offer_categories = ["troops", "hardware", "enablers"]"#,
+            r#"offer_categories = ["troops", "hardware", "enablers", "funding"]"#,
+        );
+    assert!(
+        header.contains("defence_expenditure_usd_bn = 10.0") && header.contains("\"funding\"]")
+    );
+    let fund = |code: &str, id: &str, amount: u32| {
+        proposal(
+            code,
+            &[&format!(
+                r#"{{ id = "{id}", capability = "fund", quantity = {amount}, earliest_phase = "P0" }}"#
+            )],
+        )
+    };
+    let body = format!(
+        "{header}\n{OPEN}{}{}{}{}{}",
+        requirement("R1", "fund", 200, "P0", "hub"),
+        fund("FRA", "F", 40),
+        fund("DEU", "D", 60),
+        fund("GBR", "G", 30),
+        proposal(
+            "LUX",
+            &[
+                r#"{ id = "L", capability = "battery", quantity = 1, earliest_phase = "P0", cost_per_unit_year = { amount_m = 1.0, currency = "EUR" } }"#
+            ]
+        ),
+    );
+    let c = parse_campaign(&body, FileFormat::Toml).unwrap_or_else(|e| panic!("{e}"));
+    // Poland, without an answer, ranks before Luxembourg: room for all five.
+    let request = guarantor_engine::engage::EngageRequest {
+        candidates: guarantor_engine::engage::CandidateCount::new(8).unwrap(),
+        ..engage_request()
+    };
+    let plan = guarantor_engine::engage::plan(&c, &request).unwrap();
+    let gap = plan.scenarios[0]
+        .gaps
+        .iter()
+        .find(|g| g.capability == "fund")
+        .expect("the fund is short by 70");
+    assert_eq!(gap.units_short, 70.0);
+    use guarantor_engine::engage::ReasonKind;
+    let lux = gap
+        .candidates
+        .iter()
+        .find(|a| a.respondent == "LUX")
+        .expect("Luxembourg is asked");
+    assert_eq!(lux.reasons[0].kind, ReasonKind::LowEffort);
+    assert_eq!(
+        lux.reasons[0].detail,
+        "offers 0.01% of its defence spending a year, against a median of 0.05% among those who answered"
+    );
+    for code in ["FRA", "DEU", "GBR"] {
+        let a = gap
+            .candidates
+            .iter()
+            .find(|a| a.respondent == code)
+            .unwrap();
+        assert_eq!(a.reasons[0].kind, ReasonKind::OfferedTooFew, "{code}");
+    }
+}
+
 /// France's battalion waits for the UK, which has not answered: asking the UK for the two
 /// battalions brings France's in (the cheapest way to use the UK's is one of its own and
 /// France's at 5), and the plan says so.
