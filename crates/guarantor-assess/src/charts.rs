@@ -331,8 +331,10 @@ impl TimeChart {
             (Some(a), Some(b)) => (*a, *b),
             _ => (chrono::NaiveDate::MIN, chrono::NaiveDate::MIN),
         };
-        // One day's width at least, so that a single day still spans the plot.
-        let span = ((last - first).num_days().max(1)) as f64;
+        // The axis runs a tenth past the last day (a day at least), so that the last step is
+        // drawn as a segment rather than a jump at the edge.
+        let days = (last - first).num_days();
+        let span = (days + (days + 9) / 10).max(1) as f64;
         let x = |d: chrono::NaiveDate| LEFT + ((d - first).num_days() as f64 / span) * PLOT_W;
         let y = |v: f64| TOP + PLOT_H - (v.max(0.0) / max) * PLOT_H;
 
@@ -412,10 +414,12 @@ impl TimeChart {
                     points.push(point);
                 }
             }
-            if self.days.len() == 1 {
-                let v = y(serie.values.first().copied().unwrap_or(0.0));
-                points.push(format!("{:.1},{v:.1}", LEFT + PLOT_W));
-            }
+            let held = y(serie
+                .values
+                .get(self.days.len().saturating_sub(1))
+                .copied()
+                .unwrap_or(0.0));
+            points.push(format!("{:.1},{held:.1}", LEFT + PLOT_W));
             let dash = if dash.is_empty() {
                 String::new()
             } else {
@@ -665,10 +669,13 @@ mod tests {
             "units (required: 2). 2025-03-01: delivered 0; 2025-03-11: delivered 1; 2025-03-21: delivered 2."
         );
         let svg = chart.to_svg();
-        // The plot runs from x = 60 to 620 over 20 days and from y = 240 (0) to 40 (2): the
-        // line rises at day 11 (x = 340) from 0 to 1, then at day 21 (x = 620) to 2.
+        // The plot runs from x = 60 to 620 over 20 days and 2 more, and from y = 240 (0) to 40
+        // (2): the line rises at day 11 (x = 314.5) from 0 to 1, then at day 21 (x = 569.1) to
+        // 2, and holds to the end.
         assert!(
-            svg.contains(r#"points="60.0,240.0 340.0,240.0 340.0,140.0 620.0,140.0 620.0,40.0""#),
+            svg.contains(
+                r#"points="60.0,240.0 314.5,240.0 314.5,140.0 569.1,140.0 569.1,40.0 620.0,40.0""#
+            ),
             "{svg}"
         );
         assert!(svg.contains(">2025-03-01</text>") && svg.contains(">2025-03-21</text>"));

@@ -1849,6 +1849,9 @@ async fn an_ask_is_sent_from_the_plan_and_declined_on_the_capitals_page() {
 /// confirmed; confirming again is refused and changes nothing.
 #[tokio::test]
 async fn a_plan_is_adopted_on_its_page_and_a_capital_confirms_its_pledge() {
+    let picked =
+        regex::Regex::new(r##"href="(/campaigns/[^"]+/plan\?line=([^"#]+)#chart-plan-line)""##)
+            .unwrap();
     let pledge_form =
         regex::Regex::new(r#"action="/campaigns/[^"]+/proposals/FRA/pledges/([^"]+)""#).unwrap();
     for app in spawn_apps().await {
@@ -1877,9 +1880,6 @@ async fn a_plan_is_adopted_on_its_page_and_a_capital_confirms_its_pledge() {
                 .contains("essential lines at each level (mean share of each line")
         );
         assert!(plan.body.contains("units pledged against delivered"));
-        let picked =
-            regex::Regex::new(r##"href="(/campaigns/[^"]+/plan\?line=([^"#]+)#chart-plan-line)""##)
-                .unwrap();
         let lines: Vec<(String, String)> = picked
             .captures_iter(&plan.body)
             .map(|c| (c[1].to_owned(), c[2].to_owned()))
