@@ -1064,6 +1064,16 @@ pub fn plan(c: &Campaign, plan: Option<&guarantor_app::PlanView>) -> String {
         ]);
     }
     let _ = writeln!(out, "Pledges\n{t}");
+    if !plan.drift.is_empty() {
+        let _ = writeln!(
+            out,
+            "Changed since adoption (the plan rests on less than it counts):"
+        );
+        for d in &plan.drift {
+            let _ = writeln!(out, "  - {} pledge {}: {}", d.respondent, d.pledge, d.what);
+        }
+        let _ = writeln!(out);
+    }
     let mut t = table(&[
         "Line",
         "Required",

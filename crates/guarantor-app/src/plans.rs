@@ -5,7 +5,8 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use guarantor_domain::document::{PlacementDoc, PlanDoc, PledgeDoc, PledgeEventKindDoc};
 use guarantor_domain::{
-    Campaign, CapitalPledges, CoverageOn, LevelCoverage, PhaseCoverage, Plan, Pledge, PledgeState,
+    Campaign, CapitalPledges, CoverageOn, LevelCoverage, PhaseCoverage, Plan, Pledge, PledgeDrift,
+    PledgeState,
 };
 use serde::{Deserialize, Serialize};
 
@@ -59,6 +60,10 @@ pub struct PlanView {
     /// the essential lines together, as they stood that day (UTC).
     #[schemars(with = "Vec<serde_json::Value>")]
     pub over_time: Vec<CoverageOn>,
+    /// Standing pledges whose offer line changed since adoption (`pledge`, `respondent`,
+    /// `offer`, `what`): what the plan rests on that is no longer there.
+    #[schemars(with = "Vec<serde_json::Value>")]
+    pub drift: Vec<PledgeDrift>,
 }
 
 /// One pledge and where it stands.
@@ -143,6 +148,7 @@ impl PlanView {
             by_phase: c.plan_coverage_by_phase(plan),
             by_capital: c.plan_pledges_by_capital(plan),
             over_time: c.plan_timeline(plan),
+            drift: c.plan_drift(plan),
         }
     }
 }

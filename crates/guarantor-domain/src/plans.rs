@@ -431,6 +431,20 @@ pub struct CoverageOn {
     pub essential: LevelTotals,
 }
 
+/// A standing pledge that the capital's current proposal no longer backs as it was adopted:
+/// the plan rests on a line that changed since.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct PledgeDrift {
+    /// The pledge.
+    pub pledge: String,
+    /// The capital.
+    pub respondent: String,
+    /// The offer line it came from.
+    pub offer: String,
+    /// What changed, in words.
+    pub what: String,
+}
+
 impl Pledge {
     /// The pledge as it stood at the end of `day` (UTC): the steps recorded later left out.
     pub fn as_of(&self, day: NaiveDate) -> Self {
@@ -521,6 +535,50 @@ impl crate::model::Campaign {
                     line.delivered += placed * f64::from(p.delivered()) / f64::from(p.units);
                 }
                 line
+            })
+            .collect()
+    }
+
+    /// The standing, not yet delivered pledges of `plan` whose offer line the capital's current
+    /// proposal no longer holds as adopted: the proposal withdrawn, the line gone, for another
+    /// capability, or for fewer units than pledged.
+    pub fn plan_drift(&self, plan: &Plan) -> Vec<PledgeDrift> {
+        plan.pledges
+            .iter()
+            .filter(|p| p.state().stands() && p.state() != PledgeState::Delivered)
+            .filter_map(|p| {
+                let proposal = self.proposal(&p.respondent);
+                let what = match proposal.and_then(crate::model::Proposal::current) {
+                    None if proposal.is_some_and(|x| x.withdrawn.is_some()) => {
+                        "the capital withdrew its proposal".to_owned()
+                    }
+                    None => "the capital has no submitted proposal".to_owned(),
+                    Some(current) => match current.offers.iter().find(|o| o.id == p.offer) {
+                        None => format!(
+                            "line {} is no longer in its proposal (revision {})",
+                            p.offer, current.number
+                        ),
+                        Some(o) if o.capability != p.capability => format!(
+                            "line {} is now for {}, not {}",
+                            p.offer,
+                            self.capability(&o.capability).name,
+                            self.capability(&p.capability).name
+                        ),
+                        Some(o) if o.quantity.get() < p.units => format!(
+                            "line {} now offers {}, {} pledged",
+                            p.offer,
+                            o.quantity.get(),
+                            p.units
+                        ),
+                        Some(_) => return None,
+                    },
+                };
+                Some(PledgeDrift {
+                    pledge: p.id.clone(),
+                    respondent: p.respondent.to_string(),
+                    offer: p.offer.to_string(),
+                    what,
+                })
             })
             .collect()
     }

@@ -1176,6 +1176,55 @@ fn pledges_move_through_their_lifecycle_and_refused_steps_are_named() {
         c2.plan().unwrap().pledges[0].state(),
         PledgeState::Delivered
     );
+    // What changed since adoption: Germany's line D1 is its funding, not a battery; France's
+    // F2 still offers the 2 batteries pledged.
+    let drift = c2.plan_drift(c2.plan().unwrap());
+    assert_eq!(drift.len(), 1, "{drift:?}");
+    assert_eq!(
+        (drift[0].pledge.as_str(), drift[0].what.as_str()),
+        ("p2", "line D1 is now for Funding, not Air defence battery")
+    );
+    let mut changed = whole.clone();
+    changed["plans"][0]["pledges"]
+        .as_array_mut()
+        .unwrap()
+        .extend([
+            json!({"id": "p3", "respondent": "POL", "offer": "P1", "capability": "training.team",
+                   "units": 4, "placements": [{"requirement": "R5", "units": 4}]}),
+            json!({"id": "p4", "respondent": "DEU", "offer": "D2", "capability": "battery",
+                   "units": 3, "placements": [{"requirement": "R3", "units": 3}]}),
+            json!({"id": "p5", "respondent": "DEU", "offer": "D9", "capability": "battery",
+                   "units": 1, "placements": [{"requirement": "R3", "units": 1}]}),
+        ]);
+    let c3 = parse_campaign(&serde_json::to_string(&changed).unwrap(), FileFormat::Json)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let drift: Vec<(String, String)> = c3
+        .plan_drift(c3.plan().unwrap())
+        .into_iter()
+        .map(|d| (d.pledge, d.what))
+        .collect();
+    assert_eq!(
+        drift,
+        [
+            (
+                "p2".to_owned(),
+                "line D1 is now for Funding, not Air defence battery".to_owned()
+            ),
+            (
+                "p3".to_owned(),
+                "the capital withdrew its proposal".to_owned()
+            ),
+            (
+                "p4".to_owned(),
+                "line D2 now offers 1, 3 pledged".to_owned()
+            ),
+            (
+                "p5".to_owned(),
+                "line D9 is no longer in its proposal (revision 1)".to_owned()
+            ),
+        ],
+        "p1, delivered whole, is past changing"
+    );
     // Over time: one point per day something was recorded, each as it stood that evening.
     let timeline = c2.plan_timeline(c2.plan().unwrap());
     let r3_over_time: Vec<(String, f64, f64, f64, f64)> = timeline

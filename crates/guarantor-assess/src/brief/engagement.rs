@@ -312,6 +312,19 @@ pub fn plan_section(campaign: &guarantor_domain::Campaign) -> Option<(Section, V
             .collect(),
         note: "Standing: not declined, withdrawn or released; confirmed and verified count pledges that reached the step and still stand; units are each pledge's own (brigades, squadrons, money), so compare them within a capability.".into(),
     };
+    let changed = campaign.plan_drift(plan);
+    let drift = if changed.is_empty() {
+        "Every standing pledge still rests on its offer line as adopted.".to_owned()
+    } else {
+        format!(
+            "Changed since adoption, so the plan rests on less than it counts: {}.",
+            changed
+                .iter()
+                .map(|d| format!("{} pledge {} ({})", d.respondent, d.pledge, d.what))
+                .collect::<Vec<_>>()
+                .join("; ")
+        )
+    };
     let section = Section {
         id: "plan".into(),
         title: "The plan and what is real".into(),
@@ -341,6 +354,7 @@ pub fn plan_section(campaign: &guarantor_domain::Campaign) -> Option<(Section, V
             Block::Chart {
                 chart: chart.id.clone(),
             },
+            Block::Paragraph { text: drift },
             Block::Table(by_phase),
             Block::Table(by_capital),
             Block::Table(Table {

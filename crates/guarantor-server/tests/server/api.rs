@@ -1407,6 +1407,54 @@ async fn a_plan_is_adopted_and_its_pledges_move_from_confirmed_to_delivered() {
         assert!(total("confirmed") >= total("verified"));
         assert!(total("verified") >= total("delivered"));
         assert!(total("delivered") > 0.0, "{}", app.label);
+        assert_eq!(plan["drift"], json!([]), "nothing changed since adoption");
+
+        // France withdraws its proposal: the plan says which of its pledges rest on nothing
+        // now (not the one delivered whole, nor Germany's).
+        let proposal = format!("{base}/proposals/FRA");
+        let (_, _, etag) = app
+            .call(Method::GET, &proposal, Some(&fra), None, None)
+            .await;
+        let (status, body, _) = app
+            .call(
+                Method::POST,
+                &format!("{proposal}/withdraw"),
+                Some(&fra),
+                Some(json!({"reason": "Government changed."})),
+                etag.as_deref(),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{}: {body}", app.label);
+        let (_, plan, _) = app
+            .call(Method::GET, &format!("{base}/plan"), dm, None, None)
+            .await;
+        let standing_fra: Vec<&str> = plan["pledges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|p| p["respondent"] == "FRA")
+            .filter(|p| {
+                ["accepted", "confirmed", "verified", "partly_delivered"]
+                    .contains(&p["state"].as_str().unwrap())
+            })
+            .map(|p| p["id"].as_str().unwrap())
+            .collect();
+        let drift: Vec<(&str, &str)> = plan["drift"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| (d["pledge"].as_str().unwrap(), d["what"].as_str().unwrap()))
+            .collect();
+        assert!(!standing_fra.is_empty());
+        assert_eq!(
+            drift,
+            standing_fra
+                .iter()
+                .map(|p| (*p, "the capital withdrew its proposal"))
+                .collect::<Vec<_>>(),
+            "{}",
+            app.label
+        );
         let entries = app.store.audit_entries().await.unwrap();
         assert_eq!(
             entries.iter().filter(|e| e.action == "plan.adopt").count(),
