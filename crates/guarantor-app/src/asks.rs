@@ -194,13 +194,44 @@ impl App {
         respondent: &str,
     ) -> AppResult<Vec<AskView>> {
         authorise(who, Action::read(id, respondent))?;
-        let c = self.store.export(id).await?;
+        let (own, setup, _) = self.store.proposal_in_campaign(id, respondent).await?;
+        Ok(Self::follow_up_in(&setup, &own)?.0)
+    }
+
+    /// The asks sent to a capital and its pledges in the plan that stands, derived from what a
+    /// proposal page has already read (the campaign's setup and the capital's own proposal, as
+    /// [`App::proposal_in_campaign`] returns them) rather than by reading the whole campaign
+    /// again: an ask's status and a pledge's stage depend on nothing else.
+    pub fn follow_up_in(
+        setup: &guarantor_domain::CampaignDocument,
+        own: &crate::ProposalState,
+    ) -> AppResult<(Vec<AskView>, Vec<crate::PledgeView>)> {
+        let respondent = own.respondent.as_str();
+        let sent = setup.asks.iter().any(|a| a.respondent == respondent);
+        if !sent && setup.plans.is_empty() {
+            return Ok((Vec::new(), Vec::new()));
+        }
+        let mut doc = setup.clone();
+        doc.proposals = vec![own.proposal.clone()];
+        let c = guarantor_domain::validate(&doc).map_err(|problems| {
+            AppError::internal(&format!(
+                "the stored campaign does not validate with {respondent}'s proposal: {}",
+                problems
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ))
+        })?;
         let now = Utc::now();
-        Ok(c.asks()
+        let asks = c
+            .asks()
             .iter()
             .filter(|a| a.respondent.as_str() == respondent)
             .map(|a| AskView::of(&c, a, now))
-            .collect())
+            .collect();
+        let pledges = crate::plans::pledges_in(&c, respondent);
+        Ok((asks, pledges))
     }
 
     /// Every ask of the campaign, with where each stands (coordinators and decision makers).
@@ -232,5 +263,63 @@ impl App {
             .store
             .decline_ask(id, respondent, ask, reason, &who.actor(), Utc::now())
             .await?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use guarantor_domain::document::ProposalDoc;
+
+    fn own(doc: &guarantor_domain::CampaignDocument, code: &str) -> crate::ProposalState {
+        let proposal = doc
+            .proposals
+            .iter()
+            .find(|p| p.respondent == code)
+            .cloned()
+            .unwrap_or(ProposalDoc {
+                respondent: code.to_owned(),
+                draft: None,
+                revisions: Vec::new(),
+                withdrawn: None,
+            });
+        crate::ProposalState {
+            campaign: doc.campaign.id.clone(),
+            respondent: code.to_owned(),
+            version: 1,
+            proposal,
+        }
+    }
+
+    /// From the setup and the capital's own proposal alone, its asks and pledges read as they
+    /// do from the whole campaign, for a capital that answered and one that never started.
+    #[test]
+    fn follow_up_from_the_own_proposal_equals_the_whole_campaigns() {
+        let whole = crate::demo::campaign().unwrap();
+        let doc = whole.to_document();
+        let mut setup = doc.clone();
+        setup.proposals.clear();
+        let now = Utc::now();
+        for code in ["NOR", "FIN", "GBR", "ESP", "FRA", "CYP"] {
+            let (asks, pledges) = App::follow_up_in(&setup, &own(&doc, code)).unwrap();
+            let expected: Vec<(String, AskStatus, u32)> = whole
+                .asks()
+                .iter()
+                .filter(|a| a.respondent.as_str() == code)
+                .map(|a| (a.id.clone(), whole.ask_status(a, now), whole.units_answering(a)))
+                .collect();
+            let got: Vec<(String, AskStatus, u32)> = asks
+                .iter()
+                .map(|a| (a.id.clone(), a.status, a.units_answered))
+                .collect();
+            assert_eq!(got, expected, "{code}");
+            let expected = crate::plans::pledges_in(&whole, code);
+            let stages = |v: &[crate::PledgeView]| -> Vec<(String, String, u32)> {
+                v.iter()
+                    .map(|p| (p.id.clone(), p.state.as_str().to_owned(), p.delivered))
+                    .collect()
+            };
+            assert_eq!(stages(&pledges), stages(&expected), "{code}");
+        }
     }
 }

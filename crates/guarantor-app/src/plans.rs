@@ -153,6 +153,17 @@ impl PlanView {
     }
 }
 
+/// The pledges of `respondent` in the plan that stands of `c`.
+pub(crate) fn pledges_in(c: &Campaign, respondent: &str) -> Vec<PledgeView> {
+    c.plan().map_or_else(Vec::new, |p| {
+        p.pledges
+            .iter()
+            .filter(|x| x.respondent.as_str() == respondent)
+            .map(|x| PledgeView::of(c, x))
+            .collect()
+    })
+}
+
 impl App {
     /// Adopts an option of the standard options report as the plan (decision makers and
     /// coordinators): each accepted offer line becomes a pledge, accepted. A later adoption
@@ -271,14 +282,8 @@ impl App {
         respondent: &str,
     ) -> AppResult<Vec<PledgeView>> {
         authorise(who, Action::read(id, respondent))?;
-        let c = self.store.export(id).await?;
-        Ok(c.plan().map_or_else(Vec::new, |p| {
-            p.pledges
-                .iter()
-                .filter(|x| x.respondent.as_str() == respondent)
-                .map(|x| PledgeView::of(&c, x))
-                .collect()
-        }))
+        let (own, setup, _) = self.store.proposal_in_campaign(id, respondent).await?;
+        Ok(Self::follow_up_in(&setup, &own)?.1)
     }
 
     /// Records a step of `respondent`'s pledge `pledge`: confirm, decline and withdraw are the

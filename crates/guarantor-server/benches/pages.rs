@@ -123,6 +123,16 @@ fn main() {
                 format!("/campaigns/{CAMPAIGN}/brief.html"),
                 &token,
             ),
+            (
+                "engagement plan",
+                format!("/campaigns/{CAMPAIGN}/engagement"),
+                &token,
+            ),
+            (
+                "plan (pledges, over time)",
+                format!("/campaigns/{CAMPAIGN}/plan"),
+                &token,
+            ),
             ("setup", format!("/campaigns/{CAMPAIGN}/setup"), &token),
             ("audit log", format!("/campaigns/{CAMPAIGN}/audit"), &token),
             (

@@ -177,22 +177,9 @@ async fn context(
         .app
         .proposal_in_campaign(&viewer.principal, campaign, respondent)
         .await?;
-    // Only a capital that was sent asks pays for reading where they stand.
-    let asks = if doc.asks.iter().any(|a| a.respondent == respondent) {
-        s.app
-            .asks_of(&viewer.principal, campaign, respondent)
-            .await?
-    } else {
-        Vec::new()
-    };
-    // Likewise for its pledges: only once a plan was adopted.
-    let pledges = if doc.plans.is_empty() {
-        Vec::new()
-    } else {
-        s.app
-            .pledges_of(&viewer.principal, campaign, respondent)
-            .await?
-    };
+    // Where its asks and pledges stand follows from the setup and its own proposal, both
+    // read already: no second read of the whole campaign.
+    let (asks, pledges) = guarantor_app::App::follow_up_in(&doc, &state)?;
     Ok(Context {
         doc,
         state,
