@@ -306,7 +306,13 @@ mod tests {
                 .asks()
                 .iter()
                 .filter(|a| a.respondent.as_str() == code)
-                .map(|a| (a.id.clone(), whole.ask_status(a, now), whole.units_answering(a)))
+                .map(|a| {
+                    (
+                        a.id.clone(),
+                        whole.ask_status(a, now),
+                        whole.units_answering(a),
+                    )
+                })
                 .collect();
             let got: Vec<(String, AskStatus, u32)> = asks
                 .iter()
