@@ -1004,7 +1004,13 @@ pub fn asks(c: &Campaign, asks: &[guarantor_app::AskView]) -> String {
             Cell::new(a.status.in_words()),
             right(format!("{} of {}", a.units_answered, a.quantity)),
             Cell::new(a.reply_by.format("%Y-%m-%d").to_string()),
-            Cell::new(a.declined_reason.clone().unwrap_or_default()),
+            Cell::new(
+                a.declined_reason
+                    .as_ref()
+                    .or(a.withdrawn_reason.as_ref())
+                    .cloned()
+                    .unwrap_or_default(),
+            ),
         ]);
     }
     let _ = writeln!(out, "{t}");
@@ -1096,8 +1102,13 @@ pub fn plan(c: &Campaign, plan: Option<&guarantor_app::PlanView>) -> String {
         out,
         "Coverage of each requirement line at each level (units; a pledge counts once it reached the level and while it stands)\n{t}"
     );
-    let share = |x: f64| format::percent(x, 0);
-    let level = |x: f64, met: usize| format!("{} ({met} met)", share(x));
+    // The four levels of a group of lines: mean share and lines fully covered.
+    let levels = |e: &guarantor_domain::LevelTotals| -> Vec<Cell> {
+        e.levels()
+            .into_iter()
+            .map(|(x, met)| right(format!("{} ({met} met)", format::percent(x, 0))))
+            .collect()
+    };
     let mut t = table(&[
         "Phase",
         "Essential lines",
@@ -1107,15 +1118,9 @@ pub fn plan(c: &Campaign, plan: Option<&guarantor_app::PlanView>) -> String {
         "Delivered",
     ]);
     for p in &plan.by_phase {
-        let e = &p.essential;
-        t.add_row(vec![
-            Cell::new(&p.phase),
-            right(e.lines),
-            right(level(e.accepted, e.lines_accepted)),
-            right(level(e.confirmed, e.lines_confirmed)),
-            right(level(e.verified, e.lines_verified)),
-            right(level(e.delivered, e.lines_delivered)),
-        ]);
+        let mut row = vec![Cell::new(&p.phase), right(p.essential.lines)];
+        row.extend(levels(&p.essential));
+        t.add_row(row);
     }
     let _ = writeln!(
         out,
@@ -1147,14 +1152,9 @@ pub fn plan(c: &Campaign, plan: Option<&guarantor_app::PlanView>) -> String {
     );
     let mut t = table(&["Day", "Accepted", "Confirmed", "Verified", "Delivered"]);
     for d in &plan.over_time {
-        let e = &d.essential;
-        t.add_row(vec![
-            Cell::new(d.day.to_string()),
-            right(level(e.accepted, e.lines_accepted)),
-            right(level(e.confirmed, e.lines_confirmed)),
-            right(level(e.verified, e.lines_verified)),
-            right(level(e.delivered, e.lines_delivered)),
-        ]);
+        let mut row = vec![Cell::new(d.day.to_string())];
+        row.extend(levels(&d.essential));
+        t.add_row(row);
     }
     let _ = writeln!(
         out,

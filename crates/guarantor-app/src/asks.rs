@@ -77,13 +77,26 @@ pub struct AskView {
     pub created_at: DateTime<Utc>,
     /// Sent by.
     pub created_by: String,
-    /// `open`, `partly_answered`, `answered`, `declined` or `expired`.
+    /// `open`, `partly_answered`, `answered`, `declined`, `expired` or `withdrawn`.
     #[schemars(with = "String")]
     pub status: AskStatus,
     /// The capital's reason, when it declined.
     pub declined_reason: Option<String>,
     /// When and by whom it was declined.
     pub declined_by: Option<String>,
+    /// The coordinator's reason, when it withdrew the ask.
+    pub withdrawn_reason: Option<String>,
+    /// When and by whom it was withdrawn.
+    pub withdrawn_by: Option<String>,
+}
+
+/// "by on when", to the minute.
+fn who_and_when(d: &guarantor_domain::Decline) -> String {
+    format!(
+        "{} on {}",
+        d.by,
+        guarantor_domain::format::to_the_minute(&d.at.to_rfc3339())
+    )
 }
 
 impl AskView {
@@ -109,14 +122,19 @@ impl AskView {
             created_by: ask.created_by.clone(),
             status: campaign.ask_status(ask, now),
             declined_reason: ask.declined.as_ref().map(|d| d.reason.clone()),
-            declined_by: ask.declined.as_ref().map(|d| {
-                format!(
-                    "{} on {}",
-                    d.by,
-                    guarantor_domain::format::to_the_minute(&d.at.to_rfc3339())
-                )
-            }),
+            declined_by: ask.declined.as_ref().map(who_and_when),
+            withdrawn_reason: ask.withdrawn.as_ref().map(|w| w.reason.clone()),
+            withdrawn_by: ask.withdrawn.as_ref().map(who_and_when),
         }
+    }
+
+    /// Whether the coordinator may still withdraw it: neither declined, withdrawn nor
+    /// answered in full.
+    pub fn withdrawable(&self) -> bool {
+        matches!(
+            self.status,
+            AskStatus::Open | AskStatus::PartlyAnswered | AskStatus::Expired
+        )
     }
 
     /// What is asked, in words: "2 × Long-range air defence, P1 to P2" ("from P1" when it runs
@@ -180,6 +198,7 @@ impl App {
             created_at: now,
             created_by: who.actor(),
             declined: None,
+            withdrawn: None,
         };
         let version = self.store.create_ask(id, doc, &who.actor(), now).await?;
         Ok((ask_id, version))
@@ -262,6 +281,28 @@ impl App {
         Ok(self
             .store
             .decline_ask(id, respondent, ask, reason, &who.actor(), Utc::now())
+            .await?)
+    }
+
+    /// Withdraws the ask `ask`, saying why (coordinators: it is no longer needed). Refused once
+    /// its capital declined or answered it in full. Returns the new campaign version.
+    pub async fn withdraw_ask(
+        &self,
+        who: &Principal,
+        id: &str,
+        ask: &str,
+        reason: &str,
+    ) -> AppResult<i64> {
+        authorise(who, Action::Coordinate)?;
+        if reason.trim().is_empty() {
+            return Err(AppError::invalid_field(
+                "reason",
+                "say why the ask is withdrawn: the capital reads it",
+            ));
+        }
+        Ok(self
+            .store
+            .withdraw_ask(id, ask, reason, &who.actor(), Utc::now())
             .await?)
     }
 }

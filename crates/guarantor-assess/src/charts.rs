@@ -35,6 +35,16 @@ fn label_number(x: f64) -> String {
     )
 }
 
+/// The opening of a chart's SVG at 11 px: its size, its title as accessible name, its
+/// description in words (`desc`) and the title drawn above the plot.
+fn svg_head(width: f64, height: f64, title: &str, describe: &str) -> String {
+    format!(
+        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" font-family="{FONT}" font-size="11" role="img" aria-label="{t}"><title>{t}</title><desc>{d}</desc><text x="0" y="16" font-size="14" font-weight="bold">{t}</text>"#,
+        t = esc(title),
+        d = esc(describe)
+    )
+}
+
 /// One series of a bar chart.
 #[derive(Debug, Clone)]
 pub struct Series {
@@ -143,18 +153,7 @@ impl BarChart {
         );
         let x = |v: f64| label_w + (v.max(0.0) / max) * plot_w;
 
-        let mut s = String::new();
-        let _ = write!(
-            s,
-            r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" font-family="{FONT}" font-size="11" role="img" aria-label="{title}">"#,
-            title = esc(&self.title)
-        );
-        let _ = write!(
-            s,
-            r#"<title>{t}</title><desc>{d}</desc><text x="0" y="16" font-size="14" font-weight="bold">{t}</text>"#,
-            t = esc(&self.title),
-            d = esc(&self.describe())
-        );
+        let mut s = svg_head(width, height, &self.title, &self.describe());
         // Grid and value axis: five ticks.
         for k in 0..=5 {
             let v = max * f64::from(k) / 5.0;
@@ -338,18 +337,7 @@ impl TimeChart {
         let x = |d: chrono::NaiveDate| LEFT + ((d - first).num_days() as f64 / span) * PLOT_W;
         let y = |v: f64| TOP + PLOT_H - (v.max(0.0) / max) * PLOT_H;
 
-        let mut s = String::new();
-        let _ = write!(
-            s,
-            r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" font-family="{FONT}" font-size="11" role="img" aria-label="{title}">"#,
-            title = esc(&self.title)
-        );
-        let _ = write!(
-            s,
-            r#"<title>{t}</title><desc>{d}</desc><text x="0" y="16" font-size="14" font-weight="bold">{t}</text>"#,
-            t = esc(&self.title),
-            d = esc(&self.describe())
-        );
+        let mut s = svg_head(width, height, &self.title, &self.describe());
         for k in 0..=4 {
             let v = max * f64::from(k) / 4.0;
             let gy = y(v);

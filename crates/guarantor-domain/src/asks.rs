@@ -41,9 +41,11 @@ pub struct FollowUpAsk {
     pub created_by: String,
     /// The capital's refusal, if it declined.
     pub declined: Option<Decline>,
+    /// The coordinator's withdrawal, if it is no longer needed.
+    pub withdrawn: Option<Decline>,
 }
 
-/// A capital's refusal of an ask.
+/// A capital's refusal of an ask, or the coordinator's withdrawal of it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Decline {
     /// When.
@@ -68,9 +70,21 @@ pub enum AskStatus {
     Declined,
     /// Its reply-by date passed with no answer.
     Expired,
+    /// The coordinator withdrew it.
+    Withdrawn,
 }
 
 impl AskStatus {
+    /// Every status, from still to be answered to done with.
+    pub const ALL: [Self; 6] = [
+        Self::Open,
+        Self::PartlyAnswered,
+        Self::Answered,
+        Self::Declined,
+        Self::Expired,
+        Self::Withdrawn,
+    ];
+
     /// The name used in JSON output.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -79,6 +93,7 @@ impl AskStatus {
             Self::Answered => "answered",
             Self::Declined => "declined",
             Self::Expired => "expired",
+            Self::Withdrawn => "withdrawn",
         }
     }
 
@@ -90,6 +105,7 @@ impl AskStatus {
             Self::Answered => "answered",
             Self::Declined => "declined",
             Self::Expired => "expired",
+            Self::Withdrawn => "withdrawn by the coordinator",
         }
     }
 }
@@ -127,6 +143,9 @@ impl Campaign {
     pub fn ask_status(&self, ask: &FollowUpAsk, now: DateTime<Utc>) -> AskStatus {
         if ask.declined.is_some() {
             return AskStatus::Declined;
+        }
+        if ask.withdrawn.is_some() {
+            return AskStatus::Withdrawn;
         }
         let answered = self.units_answering(ask);
         if answered >= ask.quantity.get() {

@@ -246,9 +246,12 @@ pub struct AskDoc {
     /// Set when the capital declined it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub declined: Option<DeclineDoc>,
+    /// Set when the coordinator withdrew it (no longer needed): when, who, why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub withdrawn: Option<DeclineDoc>,
 }
 
-/// A capital's refusal of a follow-up ask.
+/// A capital's refusal of a follow-up ask, or the coordinator's withdrawal of it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DeclineDoc {

@@ -154,6 +154,18 @@ pub enum PledgeState {
 }
 
 impl PledgeState {
+    /// Every state, in the order a pledge moves through them, then the ways it stops.
+    pub const ALL: [Self; 8] = [
+        Self::Accepted,
+        Self::Confirmed,
+        Self::Verified,
+        Self::PartlyDelivered,
+        Self::Delivered,
+        Self::Declined,
+        Self::Withdrawn,
+        Self::Released,
+    ];
+
     /// Whether it still counts towards the plan.
     pub fn stands(self) -> bool {
         !matches!(self, Self::Declined | Self::Released | Self::Withdrawn)
@@ -360,6 +372,17 @@ pub struct LevelTotals {
 }
 
 impl LevelTotals {
+    /// Mean share and lines fully covered at each level: accepted, confirmed, verified,
+    /// delivered.
+    pub fn levels(&self) -> [(f64, usize); 4] {
+        [
+            (self.accepted, self.lines_accepted),
+            (self.confirmed, self.lines_confirmed),
+            (self.verified, self.lines_verified),
+            (self.delivered, self.lines_delivered),
+        ]
+    }
+
     /// The totals of `lines`.
     pub fn of<'a>(lines: impl IntoIterator<Item = &'a LevelCoverage>) -> Self {
         let mut t = Self::default();

@@ -288,11 +288,8 @@ impl Campaign {
                     reply_by: a.reply_by,
                     created_at: a.created_at,
                     created_by: a.created_by.clone(),
-                    declined: a.declined.as_ref().map(|d| DeclineDoc {
-                        at: d.at,
-                        by: d.by.clone(),
-                        reason: d.reason.clone(),
-                    }),
+                    declined: a.declined.as_ref().map(decline_doc),
+                    withdrawn: a.withdrawn.as_ref().map(decline_doc),
                 })
                 .collect(),
             readiness_levels: self
@@ -395,5 +392,14 @@ fn requirement_doc(r: &crate::model::Requirement) -> RequirementDoc {
         sector: r.sector.to_string(),
         priority: r.priority,
         note: r.note.clone(),
+    }
+}
+
+/// A refusal or withdrawal of an ask as in the file.
+fn decline_doc(d: &crate::asks::Decline) -> DeclineDoc {
+    DeclineDoc {
+        at: d.at,
+        by: d.by.clone(),
+        reason: d.reason.clone(),
     }
 }

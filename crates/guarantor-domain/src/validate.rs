@@ -783,13 +783,13 @@ fn asks(c: &mut Checker, doc: &CampaignDocument, k: &Known) -> Option<Vec<Follow
                 format!("is before the ask was sent ({})", a.created_at.to_rfc3339()),
             );
         }
-        let declined = match &a.declined {
+        let mut closing = |field: &str, d: &Option<crate::document::DeclineDoc>| match d {
             None => Some(None),
             Some(d) => {
-                c.non_empty(|| p("declined.by"), &d.by);
-                c.non_empty(|| p("declined.reason"), &d.reason);
+                c.non_empty(|| p(&format!("{field}.by")), &d.by);
+                c.non_empty(|| p(&format!("{field}.reason")), &d.reason);
                 if d.at < a.created_at {
-                    c.report(p("declined.at"), "is before the ask was sent");
+                    c.report(p(&format!("{field}.at")), "is before the ask was sent");
                 }
                 Some(Some(Decline {
                     at: d.at,
@@ -798,6 +798,14 @@ fn asks(c: &mut Checker, doc: &CampaignDocument, k: &Known) -> Option<Vec<Follow
                 }))
             }
         };
+        let declined = closing("declined", &a.declined);
+        let withdrawn = closing("withdrawn", &a.withdrawn);
+        if a.declined.is_some() && a.withdrawn.is_some() {
+            c.report(
+                p("withdrawn"),
+                "the capital declined the ask: it cannot be withdrawn as well",
+            );
+        }
         let line = line?;
         Some(FollowUpAsk {
             id: id?.to_string(),
@@ -813,6 +821,7 @@ fn asks(c: &mut Checker, doc: &CampaignDocument, k: &Known) -> Option<Vec<Follow
             created_at: a.created_at,
             created_by: a.created_by.clone(),
             declined: declined?,
+            withdrawn: withdrawn?,
         })
     }))
 }

@@ -1029,6 +1029,17 @@ fn follow_up_asks_are_checked_and_their_status_follows_the_proposal() {
     v["asks"][1]["declined"] = json!({"at": "2025-03-09T10:00:00Z", "by": "DEU desk", "reason": "All batteries are committed at home."});
     let c = parse_campaign(&serde_json::to_string(&v).unwrap(), FileFormat::Json).unwrap();
     assert_eq!(status(&c, "a2", before), AskStatus::Declined);
+    // The coordinator withdraws a1 (no longer needed): withdrawn, whatever the answer so far.
+    v["asks"][0]["withdrawn"] = json!({"at": "2025-03-11T10:00:00Z", "by": "coordinator", "reason": "Poland filled the line."});
+    let c = parse_campaign(&serde_json::to_string(&v).unwrap(), FileFormat::Json).unwrap();
+    assert_eq!(status(&c, "a1", after), AskStatus::Withdrawn);
+    assert_eq!(
+        c.to_document().asks[0]
+            .withdrawn
+            .as_ref()
+            .map(|w| w.reason.as_str()),
+        Some("Poland filled the line.")
+    );
 
     let with_answer = |ask_id: &'static str| {
         move |v: &mut Value| {
@@ -1090,6 +1101,27 @@ fn follow_up_asks_are_checked_and_their_status_follows_the_proposal() {
         |v| v["asks"] = json!([ask("a1", "FRA", 1), ask("a1", "DEU", 1)]),
         "asks[a1]",
         "duplicate id",
+    );
+    assert_rule(
+        |v| {
+            let mut a = ask("a1", "FRA", 1);
+            let when = json!({"at": "2025-03-09T10:00:00Z", "by": "someone", "reason": "why"});
+            a["declined"] = when.clone();
+            a["withdrawn"] = when;
+            v["asks"] = json!([a]);
+        },
+        "asks[a1].withdrawn",
+        "cannot be withdrawn as well",
+    );
+    assert_rule(
+        |v| {
+            let mut a = ask("a1", "FRA", 1);
+            a["withdrawn"] =
+                json!({"at": "2025-03-01T10:00:00Z", "by": "coordinator", "reason": "why"});
+            v["asks"] = json!([a]);
+        },
+        "asks[a1].withdrawn.at",
+        "is before the ask was sent",
     );
 }
 

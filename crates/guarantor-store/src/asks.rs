@@ -75,6 +75,13 @@ impl Store {
                     d.by
                 )));
             }
+            if let Some(w) = &slot.withdrawn {
+                return Err(StoreError::AskRefused(format!(
+                    "the coordinator withdrew the ask \"{ask}\" ({}: {}): there is nothing to decline",
+                    w.at.to_rfc3339_opts(SecondsFormat::Secs, true),
+                    w.reason
+                )));
+            }
             if reason.trim().is_empty() {
                 return Err(StoreError::Invalid {
                     problems: vec![format!(
@@ -100,6 +107,83 @@ impl Store {
 }
 
 impl Store {
+    /// Withdraws the ask `ask` (the coordinator: it is no longer needed), with a reason. Refused
+    /// when there is no such ask, when its capital declined it or answered it in full, when it
+    /// was withdrawn already, or without a reason; the capital's lines that answered it so far
+    /// stay. Returns the new campaign version.
+    pub async fn withdraw_ask(
+        &self,
+        id: &str,
+        ask: &str,
+        reason: &str,
+        actor: &str,
+        at: DateTime<Utc>,
+    ) -> Result<i64, StoreError> {
+        self.rewrite_document(id, actor, at, |doc, _| {
+            let Some(at_index) = doc.asks.iter().position(|a| a.id == ask) else {
+                return Err(StoreError::NoSuchAsk {
+                    campaign: id.to_owned(),
+                    respondent: "any capital".to_owned(),
+                    ask: ask.to_owned(),
+                });
+            };
+            // Units of the capital's current proposal that answer it.
+            let answered: i64 = doc
+                .proposals
+                .iter()
+                .find(|p| p.respondent == doc.asks[at_index].respondent && p.withdrawn.is_none())
+                .and_then(|p| p.revisions.last())
+                .map_or(0, |r| {
+                    r.offers
+                        .iter()
+                        .filter(|o| o.answers_ask.as_deref() == Some(ask))
+                        .map(|o| o.quantity)
+                        .sum()
+                });
+            let slot = &mut doc.asks[at_index];
+            let refused = |why: String| Err(StoreError::AskRefused(why));
+            if let Some(d) = &slot.declined {
+                return refused(format!(
+                    "{} declined the ask \"{ask}\" already ({}): nothing to withdraw",
+                    slot.respondent, d.reason
+                ));
+            }
+            if let Some(w) = &slot.withdrawn {
+                return refused(format!(
+                    "the ask \"{ask}\" was withdrawn already ({} by {}): nothing changed",
+                    w.at.to_rfc3339_opts(SecondsFormat::Secs, true),
+                    w.by
+                ));
+            }
+            if answered >= slot.quantity {
+                return refused(format!(
+                    "{} answered the ask \"{ask}\" in full ({answered} of {} units): nothing to withdraw",
+                    slot.respondent, slot.quantity
+                ));
+            }
+            if reason.trim().is_empty() {
+                return Err(StoreError::Invalid {
+                    problems: vec![format!(
+                        "asks[{ask}].withdrawn.reason: say why the ask is withdrawn"
+                    )],
+                });
+            }
+            let before = slot.clone();
+            slot.withdrawn = Some(DeclineDoc {
+                at,
+                by: actor.to_owned(),
+                reason: reason.trim().to_owned(),
+            });
+            Ok(Audit::new(
+                AuditAction::AskWithdraw,
+                format!("ask {ask} to {} in campaign {id}", slot.respondent),
+            )
+            .before(&before)
+            .after(&*slot))
+        })
+        .await
+    }
+
     /// Adopts `plan` (its version the next one): it supersedes any earlier plan. Checked with
     /// the whole campaign; audited as `plan.adopt`. Returns the new campaign version.
     pub async fn adopt_plan(

@@ -114,6 +114,8 @@ pub enum AuditAction {
     AskCreate,
     /// A follow-up ask declined by its capital.
     AskDecline,
+    /// A follow-up ask withdrawn by the coordinator.
+    AskWithdraw,
     /// A plan adopted.
     PlanAdopt,
     /// A step of a pledge (confirmed, declined, verified, delivered, released, withdrawn).
@@ -122,7 +124,7 @@ pub enum AuditAction {
 
 impl AuditAction {
     /// Every action.
-    pub const ALL: [Self; 21] = [
+    pub const ALL: [Self; 22] = [
         Self::CampaignImport,
         Self::CampaignSetup,
         Self::CampaignReopen,
@@ -142,6 +144,7 @@ impl AuditAction {
         Self::WhatIfDelete,
         Self::AskCreate,
         Self::AskDecline,
+        Self::AskWithdraw,
         Self::PlanAdopt,
         Self::PledgeEvent,
     ];
@@ -168,6 +171,7 @@ impl AuditAction {
             Self::WhatIfDelete => "what_if.delete",
             Self::AskCreate => "ask.create",
             Self::AskDecline => "ask.decline",
+            Self::AskWithdraw => "ask.withdraw",
             Self::PlanAdopt => "plan.adopt",
             Self::PledgeEvent => "pledge.event",
         }
@@ -195,6 +199,7 @@ impl AuditAction {
             Self::WhatIfDelete => "deleted a what-if",
             Self::AskCreate => "sent a follow-up ask",
             Self::AskDecline => "declined a follow-up ask",
+            Self::AskWithdraw => "withdrew a follow-up ask",
             Self::PlanAdopt => "adopted a plan",
             Self::PledgeEvent => "recorded a step of a pledge",
         }
@@ -997,6 +1002,7 @@ mod tests {
                 "what_if.delete",
                 "ask.create",
                 "ask.decline",
+                "ask.withdraw",
                 "plan.adopt",
                 "pledge.event",
             ]

@@ -209,17 +209,7 @@ pub fn engagement_section(
 pub fn plan_section(campaign: &guarantor_domain::Campaign) -> Option<(Section, Vec<Chart>)> {
     use guarantor_domain::PledgeState;
     let plan = campaign.plan()?;
-    let states = [
-        PledgeState::Accepted,
-        PledgeState::Confirmed,
-        PledgeState::Verified,
-        PledgeState::PartlyDelivered,
-        PledgeState::Delivered,
-        PledgeState::Declined,
-        PledgeState::Withdrawn,
-        PledgeState::Released,
-    ];
-    let counts: Vec<String> = states
+    let counts: Vec<String> = PledgeState::ALL
         .iter()
         .filter_map(|s| {
             let n = plan.pledges.iter().filter(|p| p.state() == *s).count();
@@ -268,14 +258,11 @@ pub fn plan_section(campaign: &guarantor_domain::Campaign) -> Option<(Section, V
                     .iter()
                     .find(|x| x.id.as_str() == p.phase)
                     .map_or_else(|| p.phase.clone(), |x| x.name.clone());
-                vec![
-                    Cell::text(name),
-                    Cell::text(e.lines.to_string()),
-                    Cell::text(format!("{} ({} met)", share(e.accepted), e.lines_accepted)),
-                    Cell::text(format!("{} ({} met)", share(e.confirmed), e.lines_confirmed)),
-                    Cell::text(format!("{} ({} met)", share(e.verified), e.lines_verified)),
-                    Cell::text(format!("{} ({} met)", share(e.delivered), e.lines_delivered)),
-                ]
+                let mut row = vec![Cell::text(name), Cell::text(e.lines.to_string())];
+                row.extend(e.levels().into_iter().map(|(x, met)| {
+                    Cell::text(format!("{} ({met} met)", share(x)))
+                }));
+                row
             })
             .collect(),
         note: String::new(),

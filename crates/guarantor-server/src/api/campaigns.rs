@@ -41,6 +41,10 @@ pub(crate) const ROUTES: &[Route] = &[
         ..endpoint!(POST "/api/campaigns/{campaign}/asks" => send_ask, "coordinator", "Send a follow-up ask to one capital (refused, 409, while the campaign does not accept submissions). Answers its id.")
     },
     Route {
+        body: Some("DeclineRequest"),
+        ..endpoint!(POST "/api/campaigns/{campaign}/asks/{ask}/withdraw" => withdraw_ask, "coordinator", "Withdraw a follow-up ask that is no longer needed, saying why (body: reason). Refused, 409, once the capital declined it, answered it in full, or it was withdrawn already; the lines that answered it so far stay.")
+    },
+    Route {
         body: Some("WhatIf"),
         ..endpoint!(
             PUT "/api/campaigns/{campaign}/what-ifs/{what_if}" => put_what_if,
@@ -327,6 +331,22 @@ pub(crate) async fn send_ask(
         Json(serde_json::json!({"ask": id, "version": version})),
     )
         .into_response())
+}
+
+pub(crate) async fn withdraw_ask(
+    State(s): Shared,
+    caller: Caller,
+    Path((campaign, ask)): Path<(String, String)>,
+    body: Bytes,
+) -> AppResult<Response> {
+    // Authorised before the body is read.
+    guarantor_app::policy::authorise(&caller.0, Action::Coordinate)?;
+    let req: crate::api::proposals::DeclineRequest = error::parse_body(&body)?;
+    let version = s
+        .app
+        .withdraw_ask(&caller.0, &campaign, &ask, &req.reason)
+        .await?;
+    Ok(Json(serde_json::json!({"ask": ask, "version": version})).into_response())
 }
 
 pub(crate) async fn put_what_if(

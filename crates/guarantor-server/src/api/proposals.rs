@@ -30,7 +30,7 @@ pub(crate) const ROUTES: &[Route] = &[
         if_match: true,
         ..endpoint!(POST "/api/campaigns/{campaign}/proposals/{respondent}/withdraw" => withdraw, EDIT, "Withdraw a submitted proposal.")
     },
-    endpoint!(GET "/api/campaigns/{campaign}/proposals/{respondent}/asks" => get_asks, OWN, "The follow-up asks sent to this capital, each with where it stands (open, partly answered, answered, declined, expired) and the units of the current proposal that answer it."),
+    endpoint!(GET "/api/campaigns/{campaign}/proposals/{respondent}/asks" => get_asks, OWN, "The follow-up asks sent to this capital, each with where it stands (open, partly answered, answered, declined, expired, withdrawn) and the units of the current proposal that answer it."),
     endpoint!(GET "/api/campaigns/{campaign}/proposals/{respondent}/pledges" => get_pledges, OWN, "This capital's pledges in the plan that stands, each with its state, readiness and history."),
     Route {
         body: Some("PledgeEvent"),
@@ -107,11 +107,11 @@ pub struct WithdrawRequest {
     pub reason: String,
 }
 
-/// Decline a follow-up ask.
+/// Why a follow-up ask is declined (by its capital) or withdrawn (by the coordinator).
 #[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DeclineRequest {
-    /// Why: the coordinator reads it.
+    /// Why: the other side reads it.
     pub reason: String,
 }
 

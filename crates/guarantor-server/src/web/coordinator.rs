@@ -29,6 +29,7 @@ pub(crate) const ROUTES: &[PageRoute] = &[
     page!(POST "/campaigns/{campaign}/invitations" => invite, "coordinator"),
     page!(POST "/campaigns/{campaign}/invitations/{respondent}/revoke" => revoke, "coordinator"),
     page!(POST "/campaigns/{campaign}/reopen" => reopen, "coordinator"),
+    page!(POST "/campaigns/{campaign}/asks/{ask}/withdraw" => withdraw_ask, "coordinator"),
     page!(POST "/campaigns/{campaign}/close" => close, "coordinator"),
     page!(GET "/campaigns/{campaign}/setup" => setup_page, "coordinator"),
     page!(POST "/campaigns/{campaign}/setup" => save_setup, "coordinator"),
@@ -228,23 +229,6 @@ pub(crate) fn tracker(
 ) -> Vec<TrackerLine> {
     use guarantor_domain::{AskStatus, PledgeState};
     let now = Utc::now();
-    let ask_order = [
-        AskStatus::Open,
-        AskStatus::PartlyAnswered,
-        AskStatus::Answered,
-        AskStatus::Declined,
-        AskStatus::Expired,
-    ];
-    let pledge_order = [
-        PledgeState::Accepted,
-        PledgeState::Confirmed,
-        PledgeState::Verified,
-        PledgeState::PartlyDelivered,
-        PledgeState::Delivered,
-        PledgeState::Declined,
-        PledgeState::Withdrawn,
-        PledgeState::Released,
-    ];
     doc.respondents
         .iter()
         .filter(|r| r.invited)
@@ -303,8 +287,10 @@ pub(crate) fn tracker(
                 })
                 .unwrap_or_default();
             TrackerLine {
-                asks: counted(&asks, &ask_order, |s| s.in_words().to_owned()),
-                pledges: counted(&pledges, &pledge_order, |s| s.as_str().replace('_', " ")),
+                asks: counted(&asks, &AskStatus::ALL, |s| s.in_words().to_owned()),
+                pledges: counted(&pledges, &PledgeState::ALL, |s| {
+                    s.as_str().replace('_', " ")
+                }),
                 code: r.code.clone(),
                 name: r.name.clone(),
                 status,
@@ -396,6 +382,7 @@ fn dashboard_flash(done: &str) -> Option<String> {
             "closed" => "Campaign closed to submissions: capitals may still save drafts.",
             "setup" => "Setup saved.",
             "ask-sent" => "Follow-up ask sent: the capital sees it on its proposal page.",
+            "ask-withdrawn" => "Follow-up ask withdrawn: the capital sees it and your reason.",
             _ => return None,
         }
         .to_owned(),
@@ -489,6 +476,24 @@ pub(crate) async fn close(
 }
 
 /// POST: accept submissions again, whatever the deadline.
+/// POST: the coordinator withdraws a follow-up ask that is no longer needed, saying why.
+pub(crate) async fn withdraw_ask(
+    State(s): Shared,
+    viewer: Viewer,
+    Path((campaign, ask)): Path<(String, String)>,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    viewer.may(Action::Coordinate)?;
+    let form = FormData::parse(&body)?;
+    viewer.check_csrf(&form)?;
+    s.app
+        .withdraw_ask(&viewer.principal, &campaign, &ask, form.get("reason"))
+        .await?;
+    Ok(see_other(&format!(
+        "/campaigns/{campaign}?done=ask-withdrawn#asks"
+    )))
+}
+
 pub(crate) async fn reopen(
     State(s): Shared,
     viewer: Viewer,

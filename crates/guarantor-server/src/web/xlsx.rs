@@ -371,7 +371,7 @@ pub fn template(
             ("Where it stands", 16.0),
             ("Reply by", 18.0),
             ("Message", 70.0),
-            ("Declined because", 40.0),
+            ("Declined or withdrawn because", 40.0),
         ];
         for (c, (title, width)) in (0_u16..).zip(columns) {
             ws.set_column_width(c, width)?;
@@ -391,7 +391,8 @@ pub fn template(
             ws.write_string(r, 5, a.status.in_words())?;
             ws.write_string(r, 6, a.reply_by.format("%Y-%m-%d %H:%M UTC").to_string())?;
             ws.write_string_with_format(r, 7, &a.message, &wrap)?;
-            ws.write_string_with_format(r, 8, a.declined_reason.as_deref().unwrap_or(""), &wrap)?;
+            let reason = a.declined_reason.as_ref().or(a.withdrawn_reason.as_ref());
+            ws.write_string_with_format(r, 8, reason.map_or("", String::as_str), &wrap)?;
         }
         ws.protect();
     }

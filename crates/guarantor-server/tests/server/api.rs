@@ -1156,6 +1156,117 @@ async fn follow_up_asks_are_sent_answered_declined_and_refused_cleanly() {
             "Our brigades are committed to NATO's eastern flank."
         );
 
+        // The coordinator withdraws the United Kingdom's open ask (no longer needed); the
+        // capital sees it withdrawn with the reason and can no longer decline it. Refused, with
+        // nothing changed: withdrawing it again, an ask declined or answered in full, no
+        // reason, an unknown ask; a decision maker or a capital withdrawing.
+        let gbr = app.invite("GBR").await;
+        let withdraw = |token: String, ask: &'static str, reason: &'static str| {
+            let app = &app;
+            let base = base.clone();
+            async move {
+                app.call(
+                    Method::POST,
+                    &format!("{base}/asks/{ask}/withdraw"),
+                    Some(&token),
+                    Some(json!({ "reason": reason })),
+                    None,
+                )
+                .await
+            }
+        };
+        let (_, _, before) = app.call(Method::GET, &base, coordinator, None, None).await;
+        for (who, ask, reason, expected) in [
+            (
+                app.decision_maker.clone(),
+                "gbr-brigade",
+                "not mine",
+                StatusCode::FORBIDDEN,
+            ),
+            (
+                gbr.clone(),
+                "gbr-brigade",
+                "not mine",
+                StatusCode::NOT_FOUND,
+            ),
+            (
+                app.coordinator.clone(),
+                "gbr-brigade",
+                " ",
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ),
+            (
+                app.coordinator.clone(),
+                "no-such-ask",
+                "why",
+                StatusCode::NOT_FOUND,
+            ),
+            (
+                app.coordinator.clone(),
+                "deu-brigade",
+                "why",
+                StatusCode::CONFLICT,
+            ),
+            (
+                app.coordinator.clone(),
+                "fra-ad",
+                "why",
+                StatusCode::CONFLICT,
+            ),
+        ] {
+            let (status, body, _) = withdraw(who, ask, reason).await;
+            assert_eq!(status, expected, "{}: {ask}: {body}", app.label);
+        }
+        let (_, _, after) = app.call(Method::GET, &base, coordinator, None, None).await;
+        assert_eq!(before, after, "nothing refused changed the campaign");
+        let (status, body, _) = withdraw(
+            app.coordinator.clone(),
+            "gbr-brigade",
+            "The Netherlands filled the line.",
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{}: {body}", app.label);
+        let (status, body, _) = withdraw(app.coordinator.clone(), "gbr-brigade", "again").await;
+        assert_eq!(status, StatusCode::CONFLICT, "{body}");
+        assert!(
+            body["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("withdrawn already"),
+            "{body}"
+        );
+        let (_, own, _) = app
+            .call(
+                Method::GET,
+                &format!("{base}/proposals/GBR/asks"),
+                Some(&gbr),
+                None,
+                None,
+            )
+            .await;
+        assert_eq!(own[0]["status"], "withdrawn", "{own}");
+        assert_eq!(
+            own[0]["withdrawn_reason"],
+            "The Netherlands filled the line."
+        );
+        let (status, body, _) = app
+            .call(
+                Method::POST,
+                &format!("{base}/proposals/GBR/asks/gbr-brigade/decline"),
+                Some(&gbr),
+                Some(json!({"reason": "too late"})),
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::CONFLICT, "{body}");
+        assert!(
+            body["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("nothing to decline"),
+            "{body}"
+        );
+
         // Closed: no ask can be sent, and nothing changes.
         let (status, _, _) = app
             .call(
@@ -1194,6 +1305,13 @@ async fn follow_up_asks_are_sent_answered_declined_and_refused_cleanly() {
         );
         assert_eq!(
             entries.iter().filter(|e| e.action == "ask.decline").count(),
+            1
+        );
+        assert_eq!(
+            entries
+                .iter()
+                .filter(|e| e.action == "ask.withdraw")
+                .count(),
             1
         );
     }

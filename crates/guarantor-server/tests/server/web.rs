@@ -1682,6 +1682,78 @@ async fn an_ask_is_tried_as_a_what_if_from_the_engagement_page() {
     }
 }
 
+/// The coordinator withdraws the demo's open ask to the United Kingdom on the overview, saying
+/// why; the overview and the capital's page then show it withdrawn with the reason, and the
+/// capital has no decline form for it any more. A decision maker sees no withdraw form and is
+/// refused the post.
+#[tokio::test]
+async fn the_coordinator_withdraws_an_ask_on_the_overview() {
+    for app in spawn_apps().await {
+        let gbr = app.with_demo_and_invitation("GBR").await;
+        let coordinator = session(&app, "web-coord-withdraw", Role::Coordinator).await;
+        let dm = session(&app, "web-dm-withdraw", Role::DecisionMaker).await;
+        let overview = format!("/campaigns/{CAMPAIGN}");
+        let action = format!("/campaigns/{CAMPAIGN}/asks/gbr-brigade/withdraw");
+        let shown = page(&app, &dm, Method::GET, &overview, None).await;
+        assert!(!shown.body.contains(&action), "{}", app.label);
+        let refused = page(
+            &app,
+            &dm,
+            Method::POST,
+            &action,
+            Some(&pairs(&[("_csrf", &csrf(&shown.body)), ("reason", "x")])),
+        )
+        .await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", app.label);
+        let shown = page(&app, &coordinator, Method::GET, &overview, None).await;
+        assert!(shown.body.contains(&action), "{}", app.label);
+        let done = page(
+            &app,
+            &coordinator,
+            Method::POST,
+            &action,
+            Some(&pairs(&[
+                ("_csrf", &csrf(&shown.body)),
+                ("reason", "The Netherlands filled the line."),
+            ])),
+        )
+        .await;
+        assert_eq!(
+            done.status,
+            StatusCode::SEE_OTHER,
+            "{}: {}",
+            app.label,
+            done.body
+        );
+        let after = page(&app, &coordinator, Method::GET, &done.location, None).await;
+        assert!(
+            after.body.contains("Follow-up ask withdrawn"),
+            "{}",
+            app.label
+        );
+        assert!(after.body.contains("withdrawn by the coordinator"));
+        assert!(after.body.contains("The Netherlands filled the line."));
+        assert!(!after.body.contains(&action), "withdrawn once");
+        let own = page(
+            &app,
+            &gbr,
+            Method::GET,
+            &format!("/campaigns/{CAMPAIGN}/proposals/GBR"),
+            None,
+        )
+        .await;
+        assert!(
+            own.body.contains("Withdrawn by the coordinator"),
+            "{}",
+            app.label
+        );
+        assert!(
+            !own.body.contains("/asks/gbr-brigade/decline"),
+            "no decline form for a withdrawn ask"
+        );
+    }
+}
+
 /// The coordinator sends the plan's best ask of a gap from the engagement page; the overview
 /// tracks it; the capital sees it on its page and declines it with a reason; the overview then
 /// says so. A decision maker gets no such button and is refused the post.
