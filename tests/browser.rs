@@ -828,6 +828,79 @@ async fn journey(driver: &WebDriver, demo: &Demo, downloads: &Path) {
         .unwrap();
     assert!(body_text(driver).await.contains("Not allowed"));
     let _ = demo.link(&code);
+
+    // 8. The plan: pledged against delivered over time, one requirement line at a time; the
+    // decision maker adopts anew (asked first, a plan stands) and a capital confirms a pledge
+    // of the new plan on its page.
+    driver
+        .goto(format!("{base}/campaigns/{CAMPAIGN}/plan"))
+        .await
+        .unwrap();
+    let text = body_text(driver).await;
+    for expected in [
+        "Plan 1: option",
+        "on each day something was recorded",
+        "units pledged against delivered",
+        "Every standing pledge still rests on its offer line as adopted.",
+    ] {
+        assert!(text.contains(expected), "missing {expected}: {text}");
+    }
+    let lines = driver
+        .find_all(By::XPath(
+            "//nav[contains(@class,'picker')]//a[contains(@href,'line=')]",
+        ))
+        .await
+        .unwrap();
+    let last = lines.last().expect("a picker of lines").clone();
+    let line = last.text().await.unwrap();
+    click_and_wait(driver, last).await;
+    assert!(
+        body_text(driver)
+            .await
+            .contains(&format!("{line}: pledged against delivered")),
+        "the line picked is drawn"
+    );
+    shot(driver, "13d-plan").await;
+    let adopt = driver
+        .find(By::XPath(
+            "//button[contains(., 'Adopt the recommended option under \"US backstop\"')]",
+        ))
+        .await
+        .unwrap();
+    centred(driver, &adopt).await;
+    adopt.click().await.unwrap();
+    let question = driver.get_alert_text().await.expect("adopting asks first");
+    assert!(question.contains("supersede"), "{question}");
+    driver.accept_alert().await.unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !body_text(driver).await.contains("Plan 2: option") {
+        assert!(Instant::now() < deadline, "plan 2 was not adopted");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    driver.delete_all_cookies().await.unwrap();
+    driver.goto(demo.link("GBR")).await.unwrap();
+    let confirm = driver
+        .find(By::XPath(
+            "//form[contains(@class,'pledge-step')][.//button[contains(., 'Confirm this pledge')]]",
+        ))
+        .await
+        .expect("a pledge of plan 2 to confirm");
+    let date = confirm.find(By::Css("input[type=date]")).await.unwrap();
+    driver
+        .execute(
+            "arguments[0].value = '2026-03-01';",
+            vec![date.to_json().expect("an element reference")],
+        )
+        .await
+        .unwrap();
+    let button = confirm.find(By::Tag("button")).await.unwrap();
+    click_and_wait(driver, button).await;
+    let text = body_text(driver).await;
+    assert!(
+        text.contains("Pledge updated") && text.contains("ready from 2026-03-01"),
+        "{text}"
+    );
+    shot(driver, "13e-capital-confirms-a-pledge").await;
 }
 
 /// axe-core's violations on the page shown, one line each (impact, rule, where).

@@ -338,8 +338,11 @@ impl TimeChart {
         let y = |v: f64| TOP + PLOT_H - (v.max(0.0) / max) * PLOT_H;
 
         let mut s = svg_head(width, height, &self.title, &self.describe());
-        for k in 0..=4 {
-            let v = max * f64::from(k) / 4.0;
+        // Four steps when each is a whole or a half (25% of 100, 2.5 of 10), else five (1 of 5).
+        let quarter = max / 4.0;
+        let steps = if (quarter * 2.0).fract() == 0.0 { 4 } else { 5 };
+        for k in 0..=steps {
+            let v = max * f64::from(k) / f64::from(steps);
             let gy = y(v);
             let _ = write!(
                 s,
@@ -667,6 +670,16 @@ mod tests {
             "{svg}"
         );
         assert!(svg.contains(">2025-03-01</text>") && svg.contains(">2025-03-21</text>"));
+        // Against 3 required the axis runs to 5 in steps of 1, not of 1.25.
+        let three = TimeChart {
+            target: Some(("required".into(), 3.0)),
+            ..chart
+        }
+        .to_svg();
+        assert!(
+            three.contains(">4</text>") && !three.contains(">3.8</text>"),
+            "{three}"
+        );
     }
 
     /// A long scenario name is never clipped: its right-aligned label has room to its left.
