@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
+use guarantor_assess::brief::Block;
 use guarantor_assess::{Assessment, Brief, BriefInput, assess, compose};
 use guarantor_domain::{Campaign, FileFormat, parse_campaign};
 use guarantor_engine::engage::{EngageRequest, EngagementReport};
@@ -275,6 +276,7 @@ fn resolve(roots: &BTreeMap<&str, Value>, path: &str) -> Option<f64> {
                 Ok(i) => items.get(i)?,
                 Err(_) => items.iter().find(|item| {
                     [
+                        "posture",
                         "respondent",
                         "scenario",
                         "requirement",
@@ -364,6 +366,25 @@ fn every_figure_in_the_demo_brief_equals_its_source() {
     assert!(
         html.contains("pledges: how many stand, how far they got, units pledged against delivered")
     );
+    // Page 1 leads with what can be fielded: each force posture under each outcome of the
+    // talks, every coverage figure traced to the options report's posture cells.
+    let fielded = brief
+        .summary
+        .fielded
+        .as_ref()
+        .expect("the demo defines postures");
+    let Block::Table(matrix) = &fielded.blocks[0] else {
+        panic!("the matrix is a table");
+    };
+    assert_eq!(matrix.rows.len(), o.postures.len());
+    assert_eq!(matrix.columns.len(), 2 + o.scenarios.len());
+    let at = html.find("What can be fielded, under which outcome of the talks");
+    let figures_at = html.find("Capitals that answered");
+    assert!(at.is_some() && at < figures_at, "the matrix leads page 1");
+    assert!(html.contains(&format!(
+        "data-figure=\"options.postures[{}].cells[{}].essential_coverage\"",
+        o.postures[0].posture, o.scenarios[0].scenario
+    )));
     // Page 1 names the largest sensitivity to the talks and its cause (issue 13, section 4).
     let sensitivity = brief
         .summary

@@ -241,6 +241,67 @@ fn gap_sentence(c: &RequirementCoverage, names: &Names) -> String {
     )
 }
 
+/// The posture × scenario matrix: for each force posture, under each outcome of the talks,
+/// whether its recommended option fields every essential line, its essential coverage, its
+/// cost a year and its lead nation. `None` when the campaign defines no postures.
+pub fn fielded_section(options: &OptionsReport, currency: &str) -> Option<Section> {
+    if options.postures.is_empty() {
+        return None;
+    }
+    let mut columns = vec![
+        Column::text("Force posture"),
+        Column::number("Troops required at peak"),
+    ];
+    columns.extend(options.scenarios.iter().map(|s| Column::text(&s.name)));
+    let rows = options
+        .postures
+        .iter()
+        .map(|p| {
+            let key = |f: &str| format!("options.postures[{}].{f}", p.posture);
+            let mut row = vec![
+                Cell::text(&p.name),
+                Cell::figure(
+                    persons(p.troops_required_peak),
+                    p.troops_required_peak,
+                    key("troops_required_peak"),
+                ),
+            ];
+            row.extend(p.cells.iter().map(|c| {
+                let text = format!(
+                    "{}: {} ({} of {} essential lines) · {}{}",
+                    if c.fillable { "Yes" } else { "No" },
+                    coverage_text(c.essential_coverage),
+                    c.essential_met,
+                    c.essential_lines,
+                    money_m(c.cost_per_year_m, currency),
+                    c.lead
+                        .as_ref()
+                        .map_or_else(String::new, |l| format!(" · led by {l}"))
+                );
+                match c.essential_coverage {
+                    Some(v) => Cell::figure(
+                        text,
+                        v,
+                        key(&format!("cells[{}].essential_coverage", c.scenario)),
+                    ),
+                    None => Cell::text(text),
+                }
+            }));
+            row
+        })
+        .collect();
+    Some(Section {
+        id: "fielded".into(),
+        title: "What can be fielded, under which outcome of the talks".into(),
+        blocks: vec![Block::Table(Table {
+            caption: "Each force posture under each outcome: fielded (every essential line covered) or not, essential coverage, cost a year, lead nation".into(),
+            columns,
+            rows,
+            note: "Each cell is the posture's recommended option under that outcome (the options section has the campaign's own statement of requirements in detail).".into(),
+        })],
+    })
+}
+
 fn summary_page(
     campaign: &Campaign,
     a: &Assessment,
@@ -466,6 +527,7 @@ fn summary_page(
     }
     SummaryPage {
         question: campaign.info().purpose.clone(),
+        fielded: fielded_section(options, currency),
         figures,
         missing,
         recommendation,

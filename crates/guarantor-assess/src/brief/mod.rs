@@ -13,7 +13,8 @@ mod render;
 use serde::Serialize;
 
 pub use compose::{
-    BriefInput, assessment_section, compose, recommend, scenario_comparison, scenario_options,
+    BriefInput, assessment_section, compose, fielded_section, recommend, scenario_comparison,
+    scenario_options,
 };
 pub use engagement::{engagement_section, essential_over_time, line_over_time, plan_section};
 pub use render::TypstSource;
@@ -51,6 +52,9 @@ pub struct Brief {
 pub struct SummaryPage {
     /// The question the campaign asked.
     pub question: String,
+    /// What can be fielded: each force posture under each outcome of the talks (absent when
+    /// the campaign defines no postures).
+    pub fielded: Option<Section>,
     /// The headline figures.
     pub figures: Vec<KeyFigure>,
     /// What is missing from the recommended option, in sentences.

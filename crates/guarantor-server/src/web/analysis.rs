@@ -224,6 +224,12 @@ pub(crate) async fn options(
         part,
         notes,
     );
+    // What can be fielded under each outcome leads, as on the brief's first page.
+    if let Some(fielded) =
+        guarantor_assess::brief::fielded_section(&report, &c.info().currency.to_string())
+    {
+        page.body = fielded.to_html(&[]) + &page.body;
+    }
     page.pickers.push(Picker {
         label: "Scenario".into(),
         links: scenarios,
@@ -850,6 +856,8 @@ struct BriefPage {
     page: Chrome,
     base: String,
     brief: guarantor_assess::Brief,
+    /// The posture × scenario matrix as HTML (the brief's own table).
+    fielded: String,
     pdf: bool,
 }
 
@@ -864,6 +872,11 @@ pub(crate) async fn brief_page(
     let page = BriefPage {
         page: Chrome::new(Some(&viewer), "Decision brief").in_campaign(&viewer, &c, "Brief"),
         base: format!("/campaigns/{campaign}"),
+        fielded: brief
+            .summary
+            .fielded
+            .as_ref()
+            .map_or_else(String::new, |s| s.to_html(&[])),
         brief,
         pdf: s.config.pdf.is_some(),
     };

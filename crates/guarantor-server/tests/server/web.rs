@@ -2137,3 +2137,41 @@ async fn the_coordinator_verifies_and_delivers_pledges_on_the_plan_page() {
         assert_eq!(state("FRA-3"), guarantor_domain::PledgeState::Delivered);
     }
 }
+
+/// The options page and the brief's page lead with what can be fielded: each force posture of
+/// the demo under each outcome of the talks, as on the brief's first page.
+#[tokio::test]
+async fn the_options_and_brief_pages_lead_with_what_can_be_fielded() {
+    for app in spawn_apps().await {
+        let _ = app.with_demo_and_invitation("FRA").await;
+        let dm = session(&app, "web-dm-fielded", Role::DecisionMaker).await;
+        for path in ["options", "brief"] {
+            let shown = page(
+                &app,
+                &dm,
+                Method::GET,
+                &format!("/campaigns/{CAMPAIGN}/{path}"),
+                None,
+            )
+            .await;
+            assert_eq!(shown.status, StatusCode::OK, "{}: {path}", app.label);
+            let at = shown
+                .body
+                .find("What can be fielded, under which outcome of the talks")
+                .unwrap_or_else(|| panic!("{}: no matrix on {path}", app.label));
+            for posture in [
+                "Small-scale force",
+                "Medium-scale force",
+                "Large-scale force",
+            ] {
+                assert!(shown.body[at..].contains(posture), "{path}: {posture}");
+            }
+            assert!(
+                shown
+                    .body
+                    .contains("options.postures[small].cells[us-backstop].essential_coverage"),
+                "{path}: traced to the options report"
+            );
+        }
+    }
+}
