@@ -385,6 +385,46 @@ fn every_figure_in_the_demo_brief_equals_its_source() {
         "data-figure=\"options.postures[{}].cells[{}].essential_coverage\"",
         o.postures[0].posture, o.scenarios[0].scenario
     )));
+    // How willing: the ranking's top and bottom among those that offered, each with its
+    // conditional share; and what would close the gaps, from the envoy's plan.
+    let willing = brief
+        .summary
+        .figures
+        .iter()
+        .find(|f| f.label == "Most and least willing")
+        .expect("willingness on page 1");
+    let offered: Vec<_> = a
+        .willingness
+        .lines
+        .iter()
+        .filter(|l| l.index.is_some() && l.offer_lines > 0)
+        .collect();
+    assert_eq!(willing.value, offered[0].index);
+    assert!(
+        willing.text.starts_with(&offered[0].name)
+            && willing.text.ends_with(&offered.last().unwrap().name),
+        "{}",
+        willing.text
+    );
+    assert!(willing.note.contains("conditional)"), "{}", willing.note);
+    let plan = &e.scenarios[0];
+    let closing = brief
+        .summary
+        .missing
+        .iter()
+        .find(|m| m.starts_with("What would close them (hypothetical"))
+        .expect("what would close the gaps");
+    for v in &plan.visits {
+        assert!(closing.contains(&v.name), "{closing}");
+    }
+    let granted = plan.if_all_granted.as_ref().unwrap();
+    assert!(
+        closing.contains(&format!(
+            "({} of {} essential lines)",
+            granted.essential_met, granted.essential_lines
+        )),
+        "{closing}"
+    );
     // Page 1 names the largest sensitivity to the talks and its cause (issue 13, section 4).
     let sensitivity = brief
         .summary

@@ -112,6 +112,11 @@ pub fn compose(input: BriefInput<'_>) -> Brief {
     let mut summary = summary_page(campaign, a, options, recommended, &names, &currency);
     summary.missing.extend(left_out_sentence(options));
     summary.missing.extend(unproven_sentence(options));
+    summary.missing.extend(closing_sentence(
+        engagement.and_then(|e| e.scenarios.first()),
+        recommended.map(|(s, _)| s.scenario.as_str()),
+        &currency,
+    ));
     let mut sections = Vec::new();
     if let Some(scenario) = baseline {
         sections.push(options_section(
@@ -302,6 +307,49 @@ pub fn fielded_section(options: &OptionsReport, currency: &str) -> Option<Sectio
     })
 }
 
+/// The willingness ranking's top and bottom three among the capitals that offered something
+/// and have an index, each with the share of its personnel that rests on a condition beside it
+/// (those that offered nothing are counted in "Capitals that answered").
+fn willingness_figure(a: &Assessment) -> KeyFigure {
+    let ranked: Vec<&crate::assessment::WillingnessLine> = a
+        .willingness
+        .lines
+        .iter()
+        .filter(|l| l.index.is_some() && l.offer_lines > 0)
+        .collect();
+    let describe = |l: &&crate::assessment::WillingnessLine| {
+        format!(
+            "{} {} ({} conditional)",
+            l.name,
+            number(l.index.unwrap_or(0.0), 2),
+            l.conditional_personnel_share
+                .map_or_else(|| "none".into(), |s| percent(s, 0))
+        )
+    };
+    let top: Vec<String> = ranked.iter().take(3).map(describe).collect();
+    let bottom: Vec<String> = ranked.iter().rev().take(3).rev().map(describe).collect();
+    match (ranked.first(), ranked.last()) {
+        (Some(first), Some(last)) => KeyFigure {
+            label: "Most and least willing".into(),
+            text: format!("{} … {}", first.name, last.name),
+            figure: "assessment.willingness.lines[0].index".into(),
+            value: first.index,
+            note: format!(
+                "Willingness index (effort against size, 0 to 1) with the share of personnel resting on a condition. Top: {}. Bottom: {}.",
+                top.join(", "),
+                bottom.join(", ")
+            ),
+        },
+        _ => KeyFigure {
+            label: "Most and least willing".into(),
+            text: "n/a".into(),
+            figure: "assessment.willingness".into(),
+            value: None,
+            note: "No capital has an index: no answers, or no reference figures.".into(),
+        },
+    }
+}
+
 fn summary_page(
     campaign: &Campaign,
     a: &Assessment,
@@ -355,6 +403,7 @@ fn summary_page(
             value: Some(a.coverage_totals.essential_met as f64),
             note: "Before optimisation and conditions; a unit may count for several lines.".into(),
         },
+        willingness_figure(a),
         KeyFigure {
             label: "Personnel resting on a condition".into(),
             text: persons(a.conditions.conditional.personnel),
@@ -532,6 +581,39 @@ fn summary_page(
         missing,
         recommendation,
     }
+}
+
+/// What would close the remaining gaps, from the envoy's plan under the recommended option's
+/// scenario: the capitals on the visit list and what granting every ask would bring (marked
+/// hypothetical). `None` without a plan, or when it has nothing to ask.
+fn closing_sentence(
+    plan: Option<&guarantor_engine::engage::ScenarioEngagement>,
+    scenario: Option<&str>,
+    currency: &str,
+) -> Option<String> {
+    let plan = plan.filter(|p| Some(p.scenario.as_str()) == scenario)?;
+    let granted = plan.if_all_granted.as_ref()?;
+    if plan.visits.is_empty() {
+        return None;
+    }
+    let names: Vec<&str> = plan.visits.iter().map(|v| v.name.as_str()).collect();
+    Some(format!(
+        "What would close them (hypothetical, the envoy's plan): asking {} {} — {} — for what \
+         each could plausibly give would bring essential coverage from {} to {} ({} of {} \
+         essential lines), at {}.",
+        names.len(),
+        if names.len() == 1 {
+            "capital"
+        } else {
+            "capitals"
+        },
+        names.join(", "),
+        coverage_text(plan.baseline.essential_coverage),
+        coverage_text(granted.essential_coverage),
+        granted.essential_met,
+        granted.essential_lines,
+        money_m(granted.cost_per_year_m, currency)
+    ))
 }
 
 /// Page 1 says when a proposal had to be left out of a scenario because the solver failed with
