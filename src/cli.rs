@@ -237,7 +237,7 @@ pub(crate) enum Command {
         json: bool,
     },
     /// The follow-up asks sent to capitals, each with where it stands now (open, partly
-    /// answered, answered, declined, expired).
+    /// answered, answered, declined, expired, withdrawn).
     Asks {
         /// Campaign file (.json, or .toml).
         file: PathBuf,

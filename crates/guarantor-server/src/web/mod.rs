@@ -506,8 +506,9 @@ pub(crate) struct Lists {
     pub facts: Vec<(String, String)>,
     /// The invited capitals (code, name): who an offer may wait for.
     pub capitals: Vec<(String, String)>,
-    /// The follow-up asks (id, what is asked in words, the capital asked).
-    pub asks: Vec<(String, String, String)>,
+    /// The follow-up asks (id, what is asked in words, the capital asked, whether it was
+    /// declined or withdrawn: offered to a line only when the line names it already).
+    pub asks: Vec<(String, String, String, bool)>,
 }
 
 impl Lists {
@@ -576,6 +577,7 @@ impl Lists {
                         a.id.clone(),
                         format!("{}: {} × {capability}", a.id, a.quantity),
                         a.respondent.clone(),
+                        a.declined.is_some() || a.withdrawn.is_some(),
                     )
                 })
                 .collect(),
@@ -584,7 +586,7 @@ impl Lists {
 
     /// Whether any follow-up ask went to `respondent`.
     pub fn has_asks(&self, respondent: &str) -> bool {
-        self.asks.iter().any(|(_, _, to)| to == respondent)
+        self.asks.iter().any(|(_, _, to, _)| to == respondent)
     }
 
     /// The label of `id` in `list`, or the id itself.

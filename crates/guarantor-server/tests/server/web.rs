@@ -1705,6 +1705,18 @@ async fn the_coordinator_withdraws_an_ask_on_the_overview() {
         )
         .await;
         assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", app.label);
+        let own_before = page(
+            &app,
+            &gbr,
+            Method::GET,
+            &format!("/campaigns/{CAMPAIGN}/proposals/GBR"),
+            None,
+        )
+        .await;
+        assert!(
+            own_before.body.contains(r#"<option value="gbr-brigade""#),
+            "an open ask is offered to the capital's lines"
+        );
         let shown = page(&app, &coordinator, Method::GET, &overview, None).await;
         assert!(shown.body.contains(&action), "{}", app.label);
         let done = page(
@@ -1750,6 +1762,10 @@ async fn the_coordinator_withdraws_an_ask_on_the_overview() {
         assert!(
             !own.body.contains("/asks/gbr-brigade/decline"),
             "no decline form for a withdrawn ask"
+        );
+        assert!(
+            !own.body.contains(r#"<option value="gbr-brigade""#),
+            "a withdrawn ask is no longer offered to a line"
         );
     }
 }
