@@ -82,25 +82,8 @@ impl Store {
                     w.reason
                 )));
             }
-            if reason.trim().is_empty() {
-                return Err(StoreError::Invalid {
-                    problems: vec![format!(
-                        "asks[{ask}].declined.reason: say why the ask is declined"
-                    )],
-                });
-            }
-            let before = slot.clone();
-            slot.declined = Some(DeclineDoc {
-                at,
-                by: actor.to_owned(),
-                reason: reason.trim().to_owned(),
-            });
-            Ok(Audit::new(
-                AuditAction::AskDecline,
-                format!("ask {ask} to {respondent} in campaign {id}"),
-            )
-            .before(&before)
-            .after(&*slot))
+            let subject = format!("ask {ask} to {respondent} in campaign {id}");
+            close(slot, Closing::Declined, reason, actor, at, subject)
         })
         .await
     }
@@ -161,25 +144,8 @@ impl Store {
                     slot.respondent, slot.quantity
                 ));
             }
-            if reason.trim().is_empty() {
-                return Err(StoreError::Invalid {
-                    problems: vec![format!(
-                        "asks[{ask}].withdrawn.reason: say why the ask is withdrawn"
-                    )],
-                });
-            }
-            let before = slot.clone();
-            slot.withdrawn = Some(DeclineDoc {
-                at,
-                by: actor.to_owned(),
-                reason: reason.trim().to_owned(),
-            });
-            Ok(Audit::new(
-                AuditAction::AskWithdraw,
-                format!("ask {ask} to {} in campaign {id}", slot.respondent),
-            )
-            .before(&before)
-            .after(&*slot))
+            let subject = format!("ask {ask} to {} in campaign {id}", slot.respondent);
+            close(slot, Closing::Withdrawn, reason, actor, at, subject)
         })
         .await
     }
@@ -249,4 +215,46 @@ impl Store {
         })
         .await
     }
+}
+
+/// How an ask is closed: declined by its capital or withdrawn by the coordinator.
+#[derive(Clone, Copy)]
+enum Closing {
+    Declined,
+    Withdrawn,
+}
+
+/// Closes `slot` as `how`, with `reason` (required), and describes the change as an audit row
+/// about `subject`.
+fn close(
+    slot: &mut AskDoc,
+    how: Closing,
+    reason: &str,
+    actor: &str,
+    at: DateTime<Utc>,
+    subject: String,
+) -> Result<Audit, StoreError> {
+    let (field, action) = match how {
+        Closing::Declined => ("declined", AuditAction::AskDecline),
+        Closing::Withdrawn => ("withdrawn", AuditAction::AskWithdraw),
+    };
+    if reason.trim().is_empty() {
+        return Err(StoreError::Invalid {
+            problems: vec![format!(
+                "asks[{}].{field}.reason: say why the ask is {field}",
+                slot.id
+            )],
+        });
+    }
+    let before = slot.clone();
+    let closing = Some(DeclineDoc {
+        at,
+        by: actor.to_owned(),
+        reason: reason.trim().to_owned(),
+    });
+    match how {
+        Closing::Declined => slot.declined = closing,
+        Closing::Withdrawn => slot.withdrawn = closing,
+    }
+    Ok(Audit::new(action, subject).before(&before).after(&*slot))
 }
