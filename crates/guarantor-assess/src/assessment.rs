@@ -281,7 +281,7 @@ pub fn assess(campaign: &Campaign) -> Assessment {
     let summary = summary::summarise(campaign);
     let offers = current_offers(campaign);
     let mut notes = Vec::new();
-    let usd_rate = usd_rate(campaign);
+    let usd_rate = campaign.usd_rate();
     if usd_rate.is_none() {
         notes.push(format!(
             "No USD exchange rate for {}: money cannot be set against GDP or defence spending \
@@ -309,18 +309,6 @@ pub fn assess(campaign: &Campaign) -> Assessment {
         answers: answers(campaign),
         notes,
     }
-}
-
-/// Units of the campaign currency per US dollar, if known.
-fn usd_rate(campaign: &Campaign) -> Option<f64> {
-    let info = campaign.info();
-    if info.currency.to_string() == "USD" {
-        return Some(1.0);
-    }
-    info.exchange_rates
-        .iter()
-        .find(|(code, _)| code.to_string() == "USD")
-        .map(|(_, rate)| *rate)
 }
 
 fn offered(

@@ -703,6 +703,20 @@ impl Campaign {
         })
     }
 
+    /// Units of the campaign currency per US dollar, if known: reference figures (GDP, defence
+    /// spending) are in US dollars, so money is set against them only with this rate.
+    pub fn usd_rate(&self) -> Option<f64> {
+        if self.info.currency.to_string() == "USD" {
+            return Some(1.0);
+        }
+        self.info
+            .exchange_rates
+            .iter()
+            .find(|(code, _)| code.to_string() == "USD")
+            .map(|(_, rate)| *rate)
+            .filter(|rate| *rate > 0.0)
+    }
+
     /// Converts a money amount to the reporting currency, in thousands (rounded to the nearest).
     ///
     /// Money sums are `i128`: with the bounds validation enforces (amounts up to a million

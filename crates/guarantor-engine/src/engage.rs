@@ -876,10 +876,12 @@ fn size_cap(
     if cost_m <= 0.0 {
         return None;
     }
+    // GDP is in US dollars; the cost in the campaign currency.
+    let rate = campaign.usd_rate()?;
     respondent
         .facts
         .gdp_usd_bn
-        .map(|g| g.get() * 1000.0 * PLAUSIBLE_GDP_SHARE / cost_m)
+        .map(|g| g.get() * 1000.0 * rate * PLAUSIBLE_GDP_SHARE / cost_m)
 }
 
 /// The cost of one unit per year an ask assumes, in millions of the campaign currency, and where
@@ -1017,14 +1019,19 @@ impl Effort {
                     }
                 })
                 .sum();
+            // Reference figures are in US dollars: money is set against them only with a rate.
+            let Some(rate) = campaign.usd_rate() else {
+                continue;
+            };
+            let yearly_usd = yearly / rate;
             let millions = |bn: Option<guarantor_domain::quantity::Figure>| {
                 bn.map(|x| x.get() * 1000.0).filter(|x| *x > 0.0)
             };
             if let Some(gdp_m) = millions(facts.gdp_usd_bn) {
-                money.insert(p.respondent, yearly / gdp_m);
+                money.insert(p.respondent, yearly_usd / gdp_m);
             }
             if let Some(budget_m) = millions(facts.defence_expenditure_usd_bn) {
-                defence.insert(p.respondent, yearly / budget_m);
+                defence.insert(p.respondent, yearly_usd / budget_m);
             }
         }
         Self {

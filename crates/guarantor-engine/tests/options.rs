@@ -1368,9 +1368,17 @@ fn a_capital_offering_little_against_its_defence_spending_is_asked() {
         .replace(
             r#"offer_categories = ["troops", "hardware", "enablers"]"#,
             r#"offer_categories = ["troops", "hardware", "enablers", "funding"]"#,
+        )
+        // Reference figures are in US dollars: at one euro to the dollar the shares below are
+        // the euros' own.
+        .replace(
+            "currency = \"EUR\"\n",
+            "currency = \"EUR\"\n[campaign.exchange_rates]\nUSD = 1.0\n",
         );
     assert!(
-        header.contains("defence_expenditure_usd_bn = 10.0") && header.contains("\"funding\"]")
+        header.contains("defence_expenditure_usd_bn = 10.0")
+            && header.contains("\"funding\"]")
+            && header.contains("USD = 1.0")
     );
     let fund = |code: &str, id: &str, amount: u32| {
         proposal(
@@ -1424,6 +1432,33 @@ fn a_capital_offering_little_against_its_defence_spending_is_asked() {
             .find(|a| a.respondent == code)
             .unwrap();
         assert_eq!(a.reasons[0].kind, ReasonKind::OfferedTooFew, "{code}");
+    }
+    // At half a euro to the dollar every offer is worth twice as many dollars: Luxembourg's
+    // 0.02% against a median of 0.10%. Without a dollar rate money is not set against the
+    // reference figures at all: Luxembourg is no longer a candidate for the fund.
+    for (rate, said) in [
+        (
+            "[campaign.exchange_rates]\nUSD = 0.5\n",
+            Some(
+                "offers 0.02% of its defence spending a year, against a median of 0.10% among those who answered",
+            ),
+        ),
+        ("", None),
+    ] {
+        let body = body.replace("[campaign.exchange_rates]\nUSD = 1.0\n", rate);
+        let c = parse_campaign(&body, FileFormat::Toml).unwrap_or_else(|e| panic!("{e}"));
+        let plan = guarantor_engine::engage::plan(&c, &request).unwrap();
+        let gap = plan.scenarios[0]
+            .gaps
+            .iter()
+            .find(|g| g.capability == "fund")
+            .unwrap();
+        let lux = gap.candidates.iter().find(|a| a.respondent == "LUX");
+        assert_eq!(
+            lux.map(|a| a.reasons[0].detail.as_str()),
+            said,
+            "rate {rate:?}"
+        );
     }
 }
 
