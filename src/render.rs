@@ -365,6 +365,9 @@ pub fn options(report: &OptionsReport) -> String {
                 l.respondent, l.reason
             );
         }
+        if let Some(groups) = guarantor_engine::options::same_force_groups(&s.options) {
+            let _ = writeln!(out, "{groups}");
+        }
         for (i, p) in s.options.iter().enumerate() {
             package(&mut out, i + 1, p, cur);
         }

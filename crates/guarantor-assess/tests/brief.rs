@@ -385,6 +385,23 @@ fn every_figure_in_the_demo_brief_equals_its_source() {
         "data-figure=\"options.postures[{}].cells[{}].essential_coverage\"",
         o.postures[0].posture, o.scenarios[0].scenario
     )));
+    // Options that field the same force as the first are named as burden-sharing variants.
+    let variants: Vec<usize> = o.scenarios[0]
+        .options
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.same_force_as == Some(1))
+        .map(|(i, _)| i + 1)
+        .collect();
+    if variants.len() >= 2 {
+        assert!(
+            html.contains(&format!(
+                "Options {} and {} field the same force as option 1",
+                variants[0], variants[1]
+            )),
+            "the variants are grouped"
+        );
+    }
     // How willing: the ranking's top and bottom among those that offered, each with its
     // conditional share; and what would close the gaps, from the envoy's plan.
     let willing = brief

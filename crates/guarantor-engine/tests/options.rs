@@ -1630,3 +1630,66 @@ fn request_for(objective: Objective, options: usize) -> OptionsRequest {
         ..request(objective, options)
     }
 }
+
+/// An alternative that fields the same force (the same units on every requirement line) is
+/// labelled a burden-sharing variant of the option it repeats; one that fields a different
+/// force is not. One battalion wanted in the capital: France's at 10 or Germany's at 12 is the
+/// same force. Under a troop ceiling of one battalion, with one wanted in the capital (France)
+/// and one in the east (Germany), the two options cover different lines: different forces.
+#[test]
+fn options_fielding_the_same_force_are_labelled_burden_sharing_variants() {
+    let battalion = |code: &str, sectors: &str, cost: f64| {
+        proposal(
+            code,
+            &[&format!(
+                r#"{{ id = "{code}1", capability = "battalion", quantity = 1, earliest_phase = "P0", sectors = [{sectors}], cost_per_unit_year = {{ amount_m = {cost}, currency = "EUR" }} }}"#
+            )],
+        )
+    };
+    let same = campaign(&format!(
+        "{OPEN}{}{}{}",
+        requirement("R1", "battalion", 1, "P0", "capital"),
+        battalion("FRA", r#""capital""#, 10.0),
+        battalion("DEU", r#""capital""#, 12.0),
+    ));
+    let report = compute(&same, &request(Objective::Cheapest, 2)).unwrap();
+    let options = &report.scenarios[0].options;
+    assert_eq!(options.len(), 2);
+    assert_eq!(options[0].participants, ["FRA"]);
+    assert_eq!(options[1].participants, ["DEU"]);
+    assert_eq!(
+        options.iter().map(|p| p.same_force_as).collect::<Vec<_>>(),
+        [None, Some(1)]
+    );
+    assert!(
+        options[1]
+            .distinction
+            .contains("the same force as option 1, provided and paid for differently"),
+        "{}",
+        options[1].distinction
+    );
+    assert_eq!(
+        guarantor_engine::options::same_force_groups(options).as_deref(),
+        Some(
+            "Option 2 fields the same force as option 1: they differ only in who provides and pays for it (burden sharing), not in what is fielded."
+        )
+    );
+
+    let capped = "[[scenarios]]\nid = \"capped\"\nname = \"Capped\"\nfacts = { us_backstop = true, un_mandate = true }\ntroop_ceiling = 800\n";
+    let different = campaign(&format!(
+        "{capped}{}{}{}{}",
+        requirement("R1", "battalion", 1, "P0", "capital"),
+        requirement("R2", "battalion", 1, "P0", "east"),
+        battalion("FRA", r#""capital""#, 10.0),
+        battalion("DEU", r#""east""#, 12.0),
+    ));
+    let report = compute(&different, &request(Objective::Cheapest, 2)).unwrap();
+    let options = &report.scenarios[0].options;
+    assert_eq!(options.len(), 2, "{options:?}");
+    assert_eq!(
+        options.iter().map(|p| p.same_force_as).collect::<Vec<_>>(),
+        [None, None]
+    );
+    assert!(!options[1].distinction.contains("the same force"));
+    assert_eq!(guarantor_engine::options::same_force_groups(options), None);
+}

@@ -738,6 +738,10 @@ fn options_section(
             l.respondent, l.reason
         ),
     }));
+    blocks.extend(
+        guarantor_engine::options::same_force_groups(&scenario.options)
+            .map(|text| Block::Paragraph { text }),
+    );
     let opts = &scenario.options;
     let mut columns = vec![Column::text("Measure")];
     columns.extend(opts.iter().enumerate().map(|(i, p)| {

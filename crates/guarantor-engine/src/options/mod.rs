@@ -778,10 +778,28 @@ fn percent(x: Option<f64>) -> String {
     format::percent_or_na(x, 0)
 }
 
+/// Whether two packages field the same force: the same units cover every requirement line.
+fn same_force(a: &ForcePackage, b: &ForcePackage) -> bool {
+    a.coverage.len() == b.coverage.len()
+        && a.coverage
+            .iter()
+            .zip(&b.coverage)
+            .all(|(x, y)| x.requirement == y.requirement && (x.covered - y.covered).abs() < 1e-6)
+}
+
 fn describe_distinctions(packages: &mut [ForcePackage]) {
     let Some(first) = packages.first().cloned() else {
         return;
     };
+    // A later option fielding the same force as an earlier one is a burden-sharing variant of
+    // it: say so first, so that it is not read as a different strategic choice.
+    for i in 1..packages.len() {
+        let (earlier, rest) = packages.split_at_mut(i);
+        rest[0].same_force_as = earlier
+            .iter()
+            .position(|e| e.same_force_as.is_none() && same_force(e, &rest[0]))
+            .map(|j| j + 1);
+    }
     for (i, p) in packages.iter_mut().enumerate() {
         if i == 0 {
             p.distinction = format!(
@@ -815,8 +833,49 @@ fn describe_distinctions(packages: &mut [ForcePackage]) {
             "conditional offers {} (first option {})",
             p.measures.conditional_offers, first.measures.conditional_offers
         ));
-        p.distinction = format!("{}: {}", p.labels.join(", "), parts.join(", "));
+        let variant = p.same_force_as.map_or_else(String::new, |n| {
+            format!("the same force as option {n}, provided and paid for differently; ")
+        });
+        p.distinction = format!("{}: {variant}{}", p.labels.join(", "), parts.join(", "));
     }
+}
+
+/// The options that field the same force as an earlier one, grouped in words ("Options 2 and 3
+/// field the same force as option 1: …"); `None` when every option fields a force of its own.
+pub fn same_force_groups(options: &[ForcePackage]) -> Option<String> {
+    let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for (i, p) in options.iter().enumerate() {
+        if let Some(n) = p.same_force_as {
+            groups.entry(n).or_default().push(i + 1);
+        }
+    }
+    if groups.is_empty() {
+        return None;
+    }
+    let sentences: Vec<String> = groups
+        .into_iter()
+        .map(|(n, variants)| {
+            let names: Vec<String> = variants.iter().map(ToString::to_string).collect();
+            let (head, tail) = names.split_at(names.len() - 1);
+            let listed = if head.is_empty() {
+                format!("Option {}", tail[0])
+            } else {
+                format!("Options {} and {}", head.join(", "), tail[0])
+            };
+            format!(
+                "{listed} {} the same force as option {n}",
+                if variants.len() == 1 {
+                    "fields"
+                } else {
+                    "field"
+                }
+            )
+        })
+        .collect();
+    Some(format!(
+        "{}: they differ only in who provides and pays for it (burden sharing), not in what is fielded.",
+        sentences.join("; ")
+    ))
 }
 
 /// The option recommended among a scenario's: the best essential coverage, then the best

@@ -18,6 +18,10 @@ pub struct ForcePackage {
     pub labels: Vec<String>,
     /// One sentence on how it differs from the first option.
     pub distinction: String,
+    /// When it fields the same force as an earlier option (the same units covering every
+    /// requirement line) and differs only in who provides and pays for them: that option's
+    /// number, from 1. Such an option is a burden-sharing variant, not a strategic choice.
+    pub same_force_as: Option<usize>,
     /// How the solve went.
     pub solve: SolveOutcome,
     /// Respondents with accepted offers, by code.
@@ -417,6 +421,7 @@ pub fn package(
     ForcePackage {
         labels,
         distinction: String::new(),
+        same_force_as: None,
         solve,
         participants: participants.iter().map(ToString::to_string).collect(),
         accepted,
