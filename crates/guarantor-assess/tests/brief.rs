@@ -385,6 +385,35 @@ fn every_figure_in_the_demo_brief_equals_its_source() {
         "data-figure=\"options.postures[{}].cells[{}].essential_coverage\"",
         o.postures[0].posture, o.scenarios[0].scenario
     )));
+    // Troops in country at the peak, and phase by phase deployed of required.
+    let troops = brief
+        .summary
+        .figures
+        .iter()
+        .find(|f| f.label == "Recommended option: troops in country at peak")
+        .expect("troops on page 1");
+    let recommended = &o.scenarios[0].options
+        [guarantor_assess::brief::recommend(&o.scenarios[0].options).unwrap()];
+    let required = guarantor_engine::options::troops_required_by_phase(
+        &campaign,
+        campaign.scenarios().first(),
+    );
+    assert_eq!(required.len(), campaign.phases().len());
+    for (phase, need) in campaign.phases().iter().zip(&required) {
+        let deployed = recommended
+            .measures
+            .troops_deployed
+            .iter()
+            .find(|t| t.phase == need.phase)
+            .map_or(0.0, |t| t.troops);
+        let said = format!(
+            "{} {} of {}",
+            phase.name,
+            guarantor_domain::format::persons(deployed),
+            guarantor_domain::format::persons(need.troops)
+        );
+        assert!(troops.note.contains(&said), "{said} not in {}", troops.note);
+    }
     // Options that field the same force as the first are named as burden-sharing variants.
     let variants: Vec<usize> = o.scenarios[0]
         .options

@@ -433,21 +433,37 @@ fn summary_page(
                 value: Some(m.cost_per_year_m),
                 note: format!("{} contributing capitals.", p.participants.len()),
             });
+            let under = campaign
+                .scenarios()
+                .iter()
+                .find(|s| s.id.as_str() == scenario.scenario);
+            let required = guarantor_engine::options::troops_required_by_phase(campaign, under);
+            let by_phase: Vec<String> = required
+                .iter()
+                .map(|r| {
+                    let deployed = m
+                        .troops_deployed
+                        .iter()
+                        .find(|t| t.phase == r.phase)
+                        .map_or(0.0, |t| t.troops);
+                    let name = campaign
+                        .phases()
+                        .iter()
+                        .find(|p| p.id.as_str() == r.phase)
+                        .map_or(r.phase.as_str(), |p| p.name.as_str());
+                    format!("{name} {} of {}", persons(deployed), persons(r.troops))
+                })
+                .collect();
             figures.push(KeyFigure {
                 label: "Recommended option: troops in country at peak".into(),
                 text: persons(m.troops_deployed_peak),
                 figure: opt_key(scenario, i, "measures.troops_deployed_peak"),
                 value: Some(m.troops_deployed_peak),
                 note: format!(
-                    "Against {} required in country at the peak; {} committed, rotation included.",
-                    persons(guarantor_engine::options::troops_required_peak(
-                        campaign,
-                        campaign
-                            .scenarios()
-                            .iter()
-                            .find(|s| s.id.as_str() == scenario.scenario)
-                    )),
-                    persons(m.troops_committed)
+                    "Against {} required in country at the peak; {} committed, rotation included. By phase, deployed of required: {}.",
+                    persons(guarantor_engine::options::troops_required_peak(campaign, under)),
+                    persons(m.troops_committed),
+                    by_phase.join("; ")
                 ),
             });
             // The single largest sensitivity to the talks: the outcome under which the

@@ -471,18 +471,37 @@ pub fn compute(
 /// required × personnel per unit on land sectors, without rotation), under `scenario` (its
 /// closed sectors drop nothing: what is required does not depend on the talks).
 pub fn troops_required_peak(campaign: &Campaign, scenario: Option<&Scenario>) -> f64 {
+    troops_required_by_phase(campaign, scenario)
+        .into_iter()
+        .map(|p| p.troops)
+        .fold(0.0, f64::max)
+}
+
+/// In-country personnel the requirements ask for in each phase (units required × personnel
+/// per unit, without rotation), phases in the campaign's order.
+pub fn troops_required_by_phase(
+    campaign: &Campaign,
+    scenario: Option<&Scenario>,
+) -> Vec<report::PhaseTroops> {
     let fallback = as_offered(campaign);
     let scenario = scenario.unwrap_or(&fallback);
     let inst = Instance::new(campaign, scenario, &BTreeSet::new());
-    let mut by_phase: BTreeMap<usize, f64> = BTreeMap::new();
+    let mut by_phase = vec![0.0; campaign.phases().len()];
     for (r, req) in inst.requirements.iter().enumerate() {
         if inst.requirement_in_country[r] {
             let per_unit = f64::from(campaign.capability(&req.capability).personnel_per_unit);
-            *by_phase.entry(inst.requirement_phase[r]).or_default() +=
-                f64::from(req.quantity.get()) * per_unit;
+            by_phase[inst.requirement_phase[r]] += f64::from(req.quantity.get()) * per_unit;
         }
     }
-    by_phase.values().copied().fold(0.0, f64::max)
+    campaign
+        .phases()
+        .iter()
+        .zip(by_phase)
+        .map(|(phase, troops)| report::PhaseTroops {
+            phase: phase.id.to_string(),
+            troops,
+        })
+        .collect()
 }
 
 /// A posture's row of the matrix, from its options under each scenario.
