@@ -273,7 +273,7 @@ pub fn fielded_section(options: &OptionsReport, currency: &str) -> Option<Sectio
             ];
             row.extend(p.cells.iter().map(|c| {
                 let text = format!(
-                    "{}: {} ({} of {} essential lines) · {}{}",
+                    "{} · {} ({}/{}) · {}{}",
                     if c.fillable { "Yes" } else { "No" },
                     coverage_text(c.essential_coverage),
                     c.essential_met,
@@ -281,7 +281,7 @@ pub fn fielded_section(options: &OptionsReport, currency: &str) -> Option<Sectio
                     money_m(c.cost_per_year_m, currency),
                     c.lead
                         .as_ref()
-                        .map_or_else(String::new, |l| format!(" · led by {l}"))
+                        .map_or_else(String::new, |l| format!(" · {l}"))
                 );
                 match c.essential_coverage {
                     Some(v) => Cell::figure(
@@ -299,7 +299,7 @@ pub fn fielded_section(options: &OptionsReport, currency: &str) -> Option<Sectio
         id: "fielded".into(),
         title: "What can be fielded, under which outcome of the talks".into(),
         blocks: vec![Block::Table(Table {
-            caption: "Each force posture under each outcome: fielded (every essential line covered) or not, essential coverage, cost a year, lead nation".into(),
+            caption: "Each force posture under each outcome: fielded (every essential line covered) or not · essential coverage (essential lines met/all) · cost a year · lead nation".into(),
             columns,
             rows,
             note: "Each cell is the posture's recommended option under that outcome (the options section has the campaign's own statement of requirements in detail).".into(),
