@@ -137,15 +137,23 @@ impl AskView {
         )
     }
 
-    /// What is asked, in words: "2 × Long-range air defence, P1 to P2" ("from P1" when it runs
-    /// to the last phase).
-    pub fn in_words(&self) -> String {
-        let phases = match &self.last_phase {
+    /// The phases asked for: "P1 to P2", "P1", or "from P1" when it runs to the last phase.
+    pub fn phases(&self) -> String {
+        match &self.last_phase {
             Some(l) if *l == self.earliest_phase => self.earliest_phase.clone(),
             Some(l) => format!("{} to {l}", self.earliest_phase),
             None => format!("from {}", self.earliest_phase),
-        };
-        format!("{} × {}, {phases}", self.quantity, self.capability_name)
+        }
+    }
+
+    /// What is asked, in words: "2 × Long-range air defence, P1 to P2".
+    pub fn in_words(&self) -> String {
+        format!(
+            "{} × {}, {}",
+            self.quantity,
+            self.capability_name,
+            self.phases()
+        )
     }
 }
 

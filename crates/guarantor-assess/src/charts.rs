@@ -390,8 +390,16 @@ impl TimeChart {
                 n = esc(name),
             );
         }
-        for (k, serie) in series.iter().enumerate() {
+        // A series' stroke: its colour, and its dashes unless solid.
+        let stroke = |k: usize| {
             let (colour, dash) = LINES[k];
+            if dash.is_empty() {
+                format!(r#"stroke="{colour}" stroke-width="2""#)
+            } else {
+                format!(r#"stroke="{colour}" stroke-width="2" stroke-dasharray="{dash}""#)
+            }
+        };
+        for (k, serie) in series.iter().enumerate() {
             let mut points = Vec::new();
             for (i, day) in self.days.iter().enumerate() {
                 let v = y(serie.values.get(i).copied().unwrap_or(0.0));
@@ -411,30 +419,21 @@ impl TimeChart {
                 .copied()
                 .unwrap_or(0.0));
             points.push(format!("{:.1},{held:.1}", LEFT + PLOT_W));
-            let dash = if dash.is_empty() {
-                String::new()
-            } else {
-                format!(r#" stroke-dasharray="{dash}""#)
-            };
             let _ = write!(
                 s,
-                r#"<polyline points="{p}" fill="none" stroke="{colour}" stroke-width="2"{dash}><title>{n}</title></polyline>"#,
+                r#"<polyline points="{p}" fill="none" {stroke}><title>{n}</title></polyline>"#,
                 p = points.join(" "),
+                stroke = stroke(k),
                 n = esc(&serie.name),
             );
         }
         let mut lx = LEFT;
         let ly = TOP + PLOT_H + 54.0;
         for (k, serie) in series.iter().enumerate() {
-            let (colour, dash) = LINES[k];
-            let dash = if dash.is_empty() {
-                String::new()
-            } else {
-                format!(r#" stroke-dasharray="{dash}""#)
-            };
             let _ = write!(
                 s,
-                r#"<line x1="{lx:.1}" y1="{y:.1}" x2="{x2:.1}" y2="{y:.1}" stroke="{colour}" stroke-width="2"{dash}/><text x="{tx:.1}" y="{ly:.1}">{n}</text>"#,
+                r#"<line x1="{lx:.1}" y1="{y:.1}" x2="{x2:.1}" y2="{y:.1}" {stroke}/><text x="{tx:.1}" y="{ly:.1}">{n}</text>"#,
+                stroke = stroke(k),
                 y = ly - 4.0,
                 x2 = lx + 22.0,
                 tx = lx + 26.0,

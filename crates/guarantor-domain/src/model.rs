@@ -652,6 +652,15 @@ impl Campaign {
         self.respondents.iter().find(|r| &r.code == code)
     }
 
+    /// The name of the respondent whose code is written `code`, or the code itself when no
+    /// respondent has it (for tables built from views that carry codes as text).
+    pub fn respondent_name(&self, code: &str) -> String {
+        self.respondents
+            .iter()
+            .find(|r| r.code.as_str() == code)
+            .map_or_else(|| code.to_owned(), |r| r.name.clone())
+    }
+
     /// The proposal of a respondent, if it started answering.
     pub fn proposal(&self, code: &CountryCode) -> Option<&Proposal> {
         self.proposals.iter().find(|p| &p.respondent == code)

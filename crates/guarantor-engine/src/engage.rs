@@ -982,6 +982,8 @@ impl Effort {
         let mut personnel = BTreeMap::new();
         let mut money = BTreeMap::new();
         let mut defence = BTreeMap::new();
+        // Reference figures are in US dollars: money is set against them only with a rate.
+        let usd_rate = campaign.usd_rate();
         for p in campaign.proposals() {
             let Some(current) = p.current() else { continue };
             let Some(facts) = campaign.respondent(&p.respondent).map(|r| &r.facts) else {
@@ -1019,8 +1021,7 @@ impl Effort {
                     }
                 })
                 .sum();
-            // Reference figures are in US dollars: money is set against them only with a rate.
-            let Some(rate) = campaign.usd_rate() else {
+            let Some(rate) = usd_rate else {
                 continue;
             };
             let yearly_usd = yearly / rate;

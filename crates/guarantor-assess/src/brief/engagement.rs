@@ -282,12 +282,8 @@ pub fn plan_section(campaign: &guarantor_domain::Campaign) -> Option<(Section, V
             .plan_pledges_by_capital(plan)
             .iter()
             .map(|c| {
-                let name = guarantor_domain::ids::CountryCode::parse(&c.respondent)
-                    .ok()
-                    .and_then(|code| campaign.respondent(&code).map(|r| r.name.clone()))
-                    .unwrap_or_else(|| c.respondent.clone());
                 vec![
-                    Cell::text(name),
+                    Cell::text(campaign.respondent_name(&c.respondent)),
                     Cell::text(c.pledges.to_string()),
                     Cell::text(c.standing.to_string()),
                     Cell::text(c.confirmed.to_string()),

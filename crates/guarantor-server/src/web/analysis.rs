@@ -603,8 +603,8 @@ fn plan_section(
     line: &str,
 ) -> Result<PlanSection, PageError> {
     use guarantor_assess::brief::{Block, Cell, Column, Table};
-    let (Some(plan), Some(adopted), Some((mut section, mut charts))) =
-        (plan, c.plan(), guarantor_assess::brief::plan_section(c))
+    let (Some(plan), Some((mut section, mut charts))) =
+        (plan, guarantor_assess::brief::plan_section(c))
     else {
         let empty = Section {
             id: "plan".into(),
@@ -615,7 +615,6 @@ fn plan_section(
         };
         return Ok(((empty, Vec::new()), None));
     };
-    let timeline = c.plan_timeline(adopted);
     let with_pledges: Vec<String> = plan
         .coverage
         .iter()
@@ -640,12 +639,6 @@ fn plan_section(
             "line: no requirement line \"{line}\" in this campaign"
         )));
     };
-    let name = |code: &str| {
-        guarantor_domain::ids::CountryCode::parse(code)
-            .ok()
-            .and_then(|x| c.respondent(&x).map(|r| r.name.clone()))
-            .unwrap_or_else(|| code.to_owned())
-    };
     section.title = format!(
         "Plan {}: {} under \"{}\"",
         plan.version, plan.option, plan.scenario
@@ -667,7 +660,7 @@ fn plan_section(
             .iter()
             .map(|p| {
                 vec![
-                    Cell::text(name(&p.respondent)),
+                    Cell::text(c.respondent_name(&p.respondent)),
                     Cell::text(&p.offer),
                     Cell::text(&p.capability_name),
                     Cell::text(p.units.to_string()),
@@ -691,7 +684,7 @@ fn plan_section(
     section.blocks.insert(at, pledges);
     if let Some(chart) = shown
         .as_deref()
-        .and_then(|l| guarantor_assess::brief::line_over_time(&timeline, l))
+        .and_then(|l| guarantor_assess::brief::line_over_time(&plan.over_time, l))
     {
         section.blocks.push(Block::Heading {
             text: "One requirement line over time".into(),

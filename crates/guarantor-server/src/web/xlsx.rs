@@ -382,12 +382,7 @@ pub fn template(
             ws.write_string(r, 1, &a.capability_name)?;
             ws.write_number(r, 2, f64::from(a.quantity))?;
             ws.write_number(r, 3, f64::from(a.units_answered))?;
-            let phases = match &a.last_phase {
-                Some(last) if *last != a.earliest_phase => format!("{}–{last}", a.earliest_phase),
-                Some(_) => a.earliest_phase.clone(),
-                None => format!("{} onwards", a.earliest_phase),
-            };
-            ws.write_string(r, 4, &phases)?;
+            ws.write_string(r, 4, a.phases())?;
             ws.write_string(r, 5, a.status.in_words())?;
             ws.write_string(r, 6, a.reply_by.format("%Y-%m-%d %H:%M UTC").to_string())?;
             ws.write_string_with_format(r, 7, &a.message, &wrap)?;
