@@ -464,11 +464,12 @@ fn package(out: &mut String, n: usize, p: &ForcePackage, cur: &str) {
             .iter()
             .map(|pl| {
                 format!(
-                    "{} {} {}×{}",
+                    "{} {} {}×{}{}",
                     pl.requirement,
                     pl.phase,
                     pl.sector,
-                    units(pl.units)
+                    units(pl.units),
+                    if pl.pooled { " in rotation pool" } else { "" }
                 )
             })
             .collect();
@@ -484,6 +485,37 @@ fn package(out: &mut String, n: usize, p: &ForcePackage, cur: &str) {
         ]);
     }
     let _ = writeln!(out, "Accepted offers\n{t}");
+    for c in &p.coverage {
+        let Some(pool) = &c.rotation_pool else {
+            continue;
+        };
+        let turns: Vec<String> = pool
+            .turns
+            .iter()
+            .map(|t| {
+                format!(
+                    "{}/{} place {} months {}–{}",
+                    t.respondent,
+                    t.offer,
+                    t.place,
+                    units(t.from_month),
+                    units(t.to_month)
+                )
+            })
+            .collect();
+        let _ = writeln!(
+            out,
+            "Rotation pool {} ({} {}): {} units take turns to keep {} deployed (ratio {}), {} months a year each: {}.",
+            c.requirement,
+            c.phase,
+            c.sector,
+            units(pool.units),
+            units(pool.kept_deployed),
+            units(pool.ratio),
+            units(pool.months_each),
+            turns.join("; ")
+        );
+    }
 
     let gaps: Vec<_> = p.coverage.iter().filter(|c| c.gap > 1e-9).collect();
     if gaps.is_empty() {

@@ -13,15 +13,22 @@ What it models, for one scenario of a campaign file (canonical JSON, or TOML):
 * An arc (offer, requirement) exists when the capability is the same, the requirement's phase is
   within the offer's [earliest_phase, last_phase], the offer's `sectors` and caveats
   (no_contact_line, out_of_country_only, excluded_sectors) allow the sector, and the scenario does
-  not close the sector. Its rotation factor is the capability's rotation_ratio in an enduring
-  phase unless the offer is rotation_backed, else 1; it deploys at most
-  min(required, floor(offered / factor)) units and is dropped if that is 0.
+  not close the sector. In an enduring phase an offer that is not rotation_backed and has no
+  no_shared_rotation caveat places its units in the line's rotation pool (a pooled arc: factor
+  1, at most min(offered, ceil(required * rotation_ratio)) units). Otherwise the rotation factor
+  is the capability's rotation_ratio in an enduring phase unless the offer is rotation_backed,
+  else 1; the arc deploys at most min(required, floor(offered / factor)) units and is dropped if
+  that is 0.
 * Variables: x[arc] integer; u[offer] integer <= offered; s[req] continuous shortfall;
-  y[respondent] binary (commits); a[offer] binary for offers with linked conditions.
-* Constraints: sum x + s >= required and sum x <= required per requirement; per offer and phase
+  y[respondent] binary (commits); a[offer] binary for offers with linked conditions;
+  d[req] integer, units a line's rotation pool keeps deployed (lines with pooled arcs).
+* Constraints: a line's coverage is sum x over its direct arcs + d; coverage + s >= required
+  and coverage <= required per requirement; ratio * d <= sum of pooled x <= ratio * d (plus
+  1 - 1e-6 when the ratio is fractional); per offer and phase
   sum factor * x <= u; u <= offered * y[owner]; y[p] <= sum x over p's arcs; u <= offered * a;
   "if X commits": a <= y[X]; "with at least N partners": N * a <= sum y of the other respondents
-  in the model; troop ceiling per phase on in-country personnel deployed; optional budget on
+  in the model; troop ceiling per phase on in-country personnel deployed (direct x and d, times
+  personnel per unit); optional budget on
   sum unit cost * u (unit cost converted to the campaign currency, rounded to the thousand;
   unpriced offers cost 0, a funding unit costs 1).
 * Goals, lexicographically: essential shortfall (sum s / required over essential lines), then
@@ -36,7 +43,7 @@ previous stage's package (or none), and `proven` is false.
 
 Reported figures are recomputed from the placements, as the engine does: units accepted per
 offer = max over phases of sum factor * x, rounded up; cost = sum unit cost * units accepted;
-shortfall of a line = required - units placed.
+shortfall of a line = required - (units placed directly + floor(units in its pool / ratio)).
 """
 
 from __future__ import annotations
@@ -69,6 +76,7 @@ class OfferLine:
     unit_cost_m: float
     personnel: int
     usable: bool
+    may_pool: bool
     if_commits: list[str] = field(default_factory=list)
     min_partners: list[int] = field(default_factory=list)
 
@@ -83,6 +91,7 @@ class Arc:
     requirement: int
     factor: float
     max_units: int
+    pooled: bool
 
 
 @dataclass
@@ -94,6 +103,8 @@ class Instance:
     requirements: list[dict[str, Any]]
     req_phase: list[int]
     req_in_country: list[bool]
+    req_ratio: list[float]
+    req_personnel: list[int]
     arcs: list[Arc]
     respondents: list[str]
     n_phases: int
@@ -186,6 +197,8 @@ def build_instance(doc: dict[str, Any], scenario: dict[str, Any]) -> Instance:
                 unit_cost_m=unit_cost_m(doc, offer, cap["category"]),
                 personnel=int(cap["personnel_per_unit"]),
                 usable=usable,
+                may_pool=not offer.get("rotation_backed", False)
+                and "no_shared_rotation" not in offer.get("caveats", []),
             )
             for cond in offer.get("conditions", []):
                 if "scenario" in cond and not facts.get(cond["scenario"], False):
@@ -215,14 +228,15 @@ def build_instance(doc: dict[str, Any], scenario: dict[str, Any]) -> Instance:
             last = phase_index[offer["last_phase"]] if "last_phase" in offer else n_phases - 1
             if not first <= req_phase[ri] <= last or not sector_allowed(offer, sector):
                 continue
-            factor = (
-                float(caps[line.capability]["rotation_ratio"])
-                if enduring and not offer.get("rotation_backed", False)
-                else 1.0
-            )
+            ratio = float(caps[line.capability]["rotation_ratio"])
+            if enduring and line.may_pool:
+                pool = int(math.ceil(int(req["quantity"]) * ratio - 1e-9))
+                arcs.append(Arc(oi, ri, 1.0, min(line.quantity, pool), True))
+                continue
+            factor = ratio if enduring and not offer.get("rotation_backed", False) else 1.0
             max_units = min(int(math.floor(line.quantity / factor + 1e-9)), int(req["quantity"]))
             if max_units > 0:
-                arcs.append(Arc(oi, ri, factor, max_units))
+                arcs.append(Arc(oi, ri, factor, max_units, False))
 
     model_respondents = {offers[a.offer].respondent for a in arcs}
     for a in arcs:
@@ -233,6 +247,8 @@ def build_instance(doc: dict[str, Any], scenario: dict[str, Any]) -> Instance:
         requirements=requirements,
         req_phase=req_phase,
         req_in_country=req_in_country,
+        req_ratio=[float(caps[r["capability"]]["rotation_ratio"]) for r in requirements],
+        req_personnel=[int(caps[r["capability"]]["personnel_per_unit"]) for r in requirements],
         arcs=arcs,
         respondents=sorted(model_respondents),
         n_phases=n_phases,
@@ -275,14 +291,28 @@ def build_model(inst: Instance, budget_m: float | None) -> Model:
     load: dict[tuple[int, int], list[tuple[pulp.LpVariable, float]]] = {}
     troops: list[list[tuple[pulp.LpVariable, float]]] = [[] for _ in range(inst.n_phases)]
     deployed_by: dict[str, list[tuple[pulp.LpVariable, float]]] = {p: [] for p in inst.respondents}
+    pool: dict[int, list[tuple[pulp.LpVariable, float]]] = {}
     for k, arc in enumerate(inst.arcs):
         phase = inst.req_phase[arc.requirement]
         line = inst.offers[arc.offer]
-        covered[arc.requirement].append((x[k], 1.0))
+        if arc.pooled:
+            pool.setdefault(arc.requirement, []).append((x[k], 1.0))
+        else:
+            covered[arc.requirement].append((x[k], 1.0))
+            if inst.req_in_country[arc.requirement] and line.personnel:
+                troops[phase].append((x[k], float(line.personnel)))
         load.setdefault((arc.offer, phase), []).append((x[k], arc.factor))
-        if inst.req_in_country[arc.requirement] and line.personnel:
-            troops[phase].append((x[k], float(line.personnel)))
         deployed_by[line.respondent].append((x[k], 1.0))
+    for r, terms in pool.items():
+        q = int(inst.requirements[r]["quantity"])
+        d = pulp.LpVariable(f"d{r}", 0, q, cat=pulp.LpInteger)
+        ratio = inst.req_ratio[r]
+        slack = 0.0 if ratio == int(ratio) else 1.0 - 1e-6
+        covered[r].append((d, 1.0))
+        if inst.req_in_country[r] and inst.req_personnel[r]:
+            troops[inst.req_phase[r]].append((d, float(inst.req_personnel[r])))
+        prob += pulp.LpAffineExpression(terms + [(d, -ratio)]) >= 0, f"pool_lo{r}"
+        prob += pulp.LpAffineExpression(terms + [(d, -ratio)]) <= slack, f"pool_hi{r}"
 
     for r, req in enumerate(inst.requirements):
         q = int(req["quantity"])
@@ -334,9 +364,13 @@ def build_model(inst: Instance, budget_m: float | None) -> Model:
 def measure(inst: Instance, xv: list[int]) -> dict[str, Any]:
     """Figures recomputed from the placements, as the engine reports them."""
     covered = [0] * len(inst.requirements)
+    pool = [0] * len(inst.requirements)
     load: dict[tuple[int, int], float] = {}
     for k, arc in enumerate(inst.arcs):
-        covered[arc.requirement] += xv[k]
+        if arc.pooled:
+            pool[arc.requirement] += xv[k]
+        else:
+            covered[arc.requirement] += xv[k]
         key = (arc.offer, inst.req_phase[arc.requirement])
         load[key] = load.get(key, 0.0) + arc.factor * xv[k]
     accepted = [0] * len(inst.offers)
@@ -345,6 +379,8 @@ def measure(inst: Instance, xv: list[int]) -> dict[str, Any]:
     short = {"essential": 0.0, "desirable": 0.0}
     for r, req in enumerate(inst.requirements):
         q = int(req["quantity"])
+        kept = int(math.floor(pool[r] / inst.req_ratio[r] + 1e-9))
+        covered[r] += min(kept, max(q - covered[r], 0))
         short[req["priority"]] += max(q - covered[r], 0) / q
     cost = sum(line.unit_cost_m * n for line, n in zip(inst.offers, accepted))
     return {

@@ -229,12 +229,13 @@ impl App {
                 }
                 match placements
                     .iter_mut()
-                    .find(|x| x.requirement == pl.requirement)
+                    .find(|x| x.requirement == pl.requirement && x.pooled == pl.pooled)
                 {
                     Some(x) => x.units += n,
                     None => placements.push(PlacementDoc {
                         requirement: pl.requirement.clone(),
                         units: n,
+                        pooled: pl.pooled,
                     }),
                 }
             }

@@ -26,7 +26,7 @@ fn demo() -> Campaign {
 fn options_of(campaign: &Campaign) -> OptionsReport {
     let request = OptionsRequest {
         scenarios: ScenarioChoice::All,
-        backend: Backend::Microlp,
+        backend: Backend::default(),
         time_limit: TimeLimit::new(std::time::Duration::from_secs(30)).unwrap(),
         ..OptionsRequest::default()
     };
@@ -38,14 +38,14 @@ fn brief_of(campaign: &Campaign) -> (Assessment, OptionsReport, Brief) {
     (a, o, brief)
 }
 
-/// The brief with its engagement plan (microlp, like the options).
+/// The brief with its engagement plan (the default backend, like the options).
 fn brief_with_plan(campaign: &Campaign) -> (Assessment, OptionsReport, EngagementReport, Brief) {
     let assessment = assess(campaign);
     let options = options_of(campaign);
     let engagement = guarantor_engine::engage::plan(
         campaign,
         &EngageRequest {
-            backend: Backend::Microlp,
+            backend: Backend::default(),
             time_limit: TimeLimit::new(std::time::Duration::from_secs(30)).unwrap(),
             ..EngageRequest::default()
         },

@@ -148,9 +148,13 @@ pub struct PledgeDoc {
 pub struct PlacementDoc {
     /// The requirement line.
     pub requirement: String,
-    /// Units deployed there.
+    /// Units deployed there, or placed in the line's rotation pool when `pooled`.
     #[schemars(range(min = 1))]
     pub units: i64,
+    /// Whether the units are in the line's rotation pool, taking turns with other units; the
+    /// pool keeps ⌊its units ÷ rotation ratio⌋ deployed.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub pooled: bool,
 }
 
 /// One step of a pledge: who, when, what.
@@ -792,6 +796,9 @@ pub enum CaveatDoc {
     ExcludedSectors(Vec<String>),
     /// No combat role (recorded and reported; does not restrict sectors).
     NoCombatRole,
+    /// Its units rotate only among themselves: they may not take turns with other nations'
+    /// units in a shared rotation pool.
+    NoSharedRotation,
     /// Any other restriction, in words (recorded and reported).
     Other(String),
 }

@@ -25,7 +25,7 @@ pub use load::{FileFormat, LoadError, parse_campaign, parse_document};
 pub use model::*;
 pub use plans::{
     CapitalPledges, CoverageOn, LevelCoverage, LevelTotals, PhaseCoverage, Plan, Pledge,
-    PledgeDrift, PledgeEvent, PledgeEventKind, PledgeState, ReadinessLevel,
+    PledgeDrift, PledgeEvent, PledgeEventKind, PledgePlacement, PledgeState, ReadinessLevel,
 };
 pub use validate::{
     CommitConditions, Problem, SetupIndex, commit_conditions, missing_for_submission, validate,

@@ -339,6 +339,8 @@ pub enum Caveat {
     ExcludedSectors(BTreeSet<SectorId>),
     /// No combat role.
     NoCombatRole,
+    /// Its units may not take turns with other nations' units in a shared rotation pool.
+    NoSharedRotation,
     /// Anything else, in words.
     Other(String),
 }
@@ -413,6 +415,14 @@ impl Personnel {
 }
 
 impl Offer {
+    /// Whether its units may take turns with other offers' units (other nations' among them)
+    /// to keep a requirement line held in an enduring phase: every offer that is not
+    /// rotation-backed, unless a caveat forbids it. A rotation-backed offer already brings its
+    /// own relief.
+    pub fn may_pool_rotation(&self) -> bool {
+        !self.rotation_backed && !self.caveats.contains(&Caveat::NoSharedRotation)
+    }
+
     /// The personnel of `units` units of this offer (its capability is `capability`).
     ///
     /// A unit of an offer that is not rotation-backed is one unit of the rotation pool: in an
@@ -708,7 +718,7 @@ impl Campaign {
             Caveat::NoContactLine => !place.contact_line,
             Caveat::OutOfCountryOnly => place.kind == SectorKind::OutOfCountry,
             Caveat::ExcludedSectors(excluded) => !excluded.contains(sector),
-            Caveat::NoCombatRole | Caveat::Other(_) => true,
+            Caveat::NoCombatRole | Caveat::NoSharedRotation | Caveat::Other(_) => true,
         })
     }
 

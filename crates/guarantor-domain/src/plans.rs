@@ -52,9 +52,21 @@ pub struct Pledge {
     /// Units accepted.
     pub units: u32,
     /// Where they serve.
-    pub placements: Vec<(RequirementId, u32)>,
+    pub placements: Vec<PledgePlacement>,
     /// What happened to it.
     pub events: Vec<PledgeEvent>,
+}
+
+/// Units of a pledge on one requirement line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PledgePlacement {
+    /// The line.
+    pub requirement: RequirementId,
+    /// Units placed there.
+    pub units: u32,
+    /// Whether the units are in the line's rotation pool (taking turns with other pledges'
+    /// units) rather than deployed directly.
+    pub pooled: bool,
 }
 
 /// One step of a pledge.
@@ -536,27 +548,39 @@ impl crate::model::Campaign {
                     verified: 0.0,
                     delivered: 0.0,
                 };
+                // Units deployed directly count one each; a line's pool keeps
+                // ⌊its units ÷ the rotation ratio⌋ deployed, at each level alike.
+                let mut pool = LevelCoverage {
+                    accepted: 0.0,
+                    confirmed: 0.0,
+                    verified: 0.0,
+                    delivered: 0.0,
+                    ..line.clone()
+                };
                 for p in &plan.pledges {
                     let state = p.state();
                     if !state.stands() {
                         continue;
                     }
-                    let placed: u32 = p
-                        .placements
-                        .iter()
-                        .filter(|(req, _)| *req == r.id)
-                        .map(|(_, u)| *u)
-                        .sum();
-                    let placed = f64::from(placed);
-                    line.accepted += placed;
-                    if state >= PledgeState::Confirmed {
-                        line.confirmed += placed;
+                    for pl in p.placements.iter().filter(|pl| pl.requirement == r.id) {
+                        let to = if pl.pooled { &mut pool } else { &mut line };
+                        let placed = f64::from(pl.units);
+                        to.accepted += placed;
+                        if state >= PledgeState::Confirmed {
+                            to.confirmed += placed;
+                        }
+                        if state >= PledgeState::Verified {
+                            to.verified += placed;
+                        }
+                        to.delivered += placed * f64::from(p.delivered()) / f64::from(p.units);
                     }
-                    if state >= PledgeState::Verified {
-                        line.verified += placed;
-                    }
-                    line.delivered += placed * f64::from(p.delivered()) / f64::from(p.units);
                 }
+                let ratio = self.capability(&r.capability).rotation_ratio.get();
+                let kept = |units: f64| (units / ratio + 1e-9).floor();
+                line.accepted += kept(pool.accepted);
+                line.confirmed += kept(pool.confirmed);
+                line.verified += kept(pool.verified);
+                line.delivered += kept(pool.delivered);
                 line
             })
             .collect()

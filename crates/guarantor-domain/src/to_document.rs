@@ -38,6 +38,7 @@ fn offer_doc(o: &Offer) -> OfferDoc {
                 Caveat::NoContactLine => CaveatDoc::NoContactLine,
                 Caveat::OutOfCountryOnly => CaveatDoc::OutOfCountryOnly,
                 Caveat::NoCombatRole => CaveatDoc::NoCombatRole,
+                Caveat::NoSharedRotation => CaveatDoc::NoSharedRotation,
                 Caveat::Other(t) => CaveatDoc::Other(t.clone()),
                 Caveat::ExcludedSectors(s) => CaveatDoc::ExcludedSectors(strings(s)),
             })
@@ -327,9 +328,10 @@ fn plan_doc(p: &Plan) -> PlanDoc {
                 placements: x
                     .placements
                     .iter()
-                    .map(|(r, u)| PlacementDoc {
-                        requirement: r.to_string(),
-                        units: i64::from(*u),
+                    .map(|pl| PlacementDoc {
+                        requirement: pl.requirement.to_string(),
+                        units: i64::from(pl.units),
+                        pooled: pl.pooled,
                     })
                     .collect(),
                 events: x

@@ -935,11 +935,13 @@ fn plans(c: &mut Checker, doc: &CampaignDocument, k: &Known) -> Option<Vec<Plan>
                 let n = c
                     .take(|| format!("{at}.placements"), Quantity::parse(pl.units))
                     .map(Quantity::get);
-                Some((
-                    ok.then(|| RequirementId::parse(&pl.requirement).ok())
+                Some(crate::plans::PledgePlacement {
+                    requirement: ok
+                        .then(|| RequirementId::parse(&pl.requirement).ok())
                         .flatten()?,
-                    n?,
-                ))
+                    units: n?,
+                    pooled: pl.pooled,
+                })
             }));
             let mut pledge = Pledge {
                 id: id?.to_string(),
@@ -1495,6 +1497,7 @@ fn offer(c: &mut Checker, at: &str, own: &str, o: &OfferDoc, k: &Known) -> Optio
         CaveatDoc::NoContactLine => Some(Caveat::NoContactLine),
         CaveatDoc::OutOfCountryOnly => Some(Caveat::OutOfCountryOnly),
         CaveatDoc::NoCombatRole => Some(Caveat::NoCombatRole),
+        CaveatDoc::NoSharedRotation => Some(Caveat::NoSharedRotation),
         CaveatDoc::Other(text) => {
             c.non_empty(|| p("caveats.other"), text);
             Some(Caveat::Other(text.clone()))

@@ -1194,6 +1194,26 @@ fn pledges_move_through_their_lifecycle_and_refused_steps_are_named() {
         ),
         (3, 3.0, 2.0, 2.0, 1.0)
     );
+    // The same units in R3's rotation pool (batteries rotate 2:1): three units keep one
+    // deployed accepted, France's two confirmed and verified keep one, its one delivered none.
+    let mut pooled = v.clone();
+    for p in pooled["plans"][0]["pledges"].as_array_mut().unwrap() {
+        p["placements"][0]["pooled"] = json!(true);
+    }
+    let cp = parse_campaign(&serde_json::to_string(&pooled).unwrap(), FileFormat::Json).unwrap();
+    let r3 = cp
+        .plan_coverage(cp.plan().unwrap())
+        .into_iter()
+        .find(|l| l.requirement == "R3")
+        .unwrap();
+    assert_eq!(
+        (r3.accepted, r3.confirmed, r3.verified, r3.delivered),
+        (1.0, 1.0, 1.0, 0.0)
+    );
+    assert!(
+        cp.to_document().plans[0].pledges[0].placements[0].pooled,
+        "the round trip keeps a pooled placement"
+    );
     assert_eq!(
         c.to_document().plans.len(),
         1,

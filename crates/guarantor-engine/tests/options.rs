@@ -152,7 +152,7 @@ fn request(objective: Objective, options: usize) -> OptionsRequest {
         objective,
         budget: None,
         options: OptionCount::new(options).unwrap(),
-        backend: Backend::Microlp,
+        backend: Backend::default(),
         time_limit: TimeLimit::new(Duration::from_secs(30)).unwrap(),
         robustness: true,
     }
@@ -217,11 +217,10 @@ fn cheapest_package_mixes_offers_to_meet_the_requirement_at_least_cost() {
     assert!(p.solve.optimal);
 }
 
-#[test]
-fn enduring_phases_consume_the_rotation_ratio_unless_rotation_backed() {
-    // One brigade kept deployed in P2 needs three from a plain offer: FRA's 3 at 5 each (15)
-    // beat GBR's rotation-backed one at 50; DEU's 2 plain brigades cannot sustain even one.
-    let c = campaign(&format!(
+/// One brigade kept deployed in P2 at 3:1, offered by GBR (one, rotation-backed, 50), DEU
+/// (two plain ones at 1 each, `deu_caveats`) and FRA (three plain ones at 5 each).
+fn one_brigade_kept_deployed(deu_caveats: &str) -> Campaign {
+    campaign(&format!(
         "{OPEN}{}{}{}{}",
         requirement("R1", "brigade", 1, "P2", "capital"),
         proposal(
@@ -232,9 +231,10 @@ fn enduring_phases_consume_the_rotation_ratio_unless_rotation_backed() {
         ),
         proposal(
             "DEU",
-            &[
-                r#"{ id = "D", capability = "brigade", quantity = 2, earliest_phase = "P2", cost_per_unit_year = { amount_m = 1.0, currency = "EUR" } }"#
-            ]
+            &[format!(
+                r#"{{ id = "D", capability = "brigade", quantity = 2, earliest_phase = "P2", caveats = [{deu_caveats}], cost_per_unit_year = {{ amount_m = 1.0, currency = "EUR" }} }}"#
+            )
+            .as_str()]
         ),
         proposal(
             "FRA",
@@ -242,13 +242,53 @@ fn enduring_phases_consume_the_rotation_ratio_unless_rotation_backed() {
                 r#"{ id = "F", capability = "brigade", quantity = 3, earliest_phase = "P2", cost_per_unit_year = { amount_m = 5.0, currency = "EUR" } }"#
             ]
         ),
-    ));
+    ))
+}
+
+#[test]
+fn enduring_phases_consume_the_rotation_ratio_unless_rotation_backed() {
+    // DEU's two brigades may not take turns with other nations' units and cannot sustain one
+    // alone: FRA's three at 5 each (15) beat GBR's rotation-backed one at 50.
+    let c = one_brigade_kept_deployed(r#""no_shared_rotation""#);
     let report = compute(&c, &request(Objective::Cheapest, 1)).unwrap();
     let p = first(&report);
     assert_eq!(accepted(p), vec![("FRA/F".into(), 3.0)]);
     assert_eq!(p.measures.cost_per_year_m, 15.0);
     assert_eq!(p.measures.troops_committed, 12_000.0);
     assert_eq!(p.measures.troops_deployed_peak, 4_000.0);
+    check_package(&c, "open", p);
+}
+
+/// Rotation pooled across nations (NATO's Baltic Air Policing is several nations taking turns):
+/// DEU's two brigades and one of FRA's take turns, three units for one kept deployed at 3:1,
+/// cheaper (7) than FRA's three alone (15). The pool shows who holds which months.
+#[test]
+fn units_of_several_nations_take_turns_in_a_rotation_pool() {
+    let c = one_brigade_kept_deployed("");
+    let report = compute(&c, &request(Objective::Cheapest, 1)).unwrap();
+    let p = first(&report);
+    assert_eq!(
+        accepted(p),
+        vec![("DEU/D".into(), 2.0), ("FRA/F".into(), 1.0)]
+    );
+    assert_eq!(p.measures.cost_per_year_m, 7.0);
+    assert_eq!(p.measures.essential_coverage, Some(1.0));
+    // One brigade of 4,000 in country; three brigades' personnel tied up.
+    assert_eq!(p.measures.troops_deployed_peak, 4_000.0);
+    assert_eq!(p.measures.troops_committed, 12_000.0);
+    assert!(p.solve.optimal);
+    let pool = p.coverage[0].rotation_pool.as_ref().unwrap();
+    assert_eq!(
+        (pool.units, pool.kept_deployed, pool.months_each),
+        (3.0, 1.0, 4.0)
+    );
+    let turns: Vec<(&str, u32, f64, f64)> = pool
+        .turns
+        .iter()
+        .map(|t| (t.respondent.as_str(), t.place, t.from_month, t.to_month))
+        .collect();
+    assert_eq!(turns, vec![("DEU", 1, 0.0, 8.0), ("FRA", 1, 8.0, 12.0)]);
+    check_package(&c, "open", p);
 }
 
 /// Keeping two brigades (8,000 persons) in place in an enduring phase at 3:1 commits 24,000
@@ -694,6 +734,10 @@ fn a_proposal_the_solver_fails_on_is_left_out_and_the_rest_still_computes() {
     // objective's stage.
     let mut req = request(Objective::Cheapest, 3);
     req.robustness = false;
+    req.backend = Backend::Microlp;
+    // microlp proves few of the demo's stages with rotation pools: keep the limit short, the
+    // test is about the failure, not the optimum.
+    req.time_limit = TimeLimit::new(Duration::from_secs(2)).unwrap();
     let report = compute(&c, &req).expect("the campaign still computes");
     assert_eq!(report.scenarios.len(), 3);
     let mut left = 0;
@@ -757,6 +801,8 @@ fn check_package(campaign: &Campaign, scenario_id: &str, p: &ForcePackage) {
     let participants: BTreeSet<&str> = p.accepted.iter().map(|a| a.respondent.as_str()).collect();
     let mut covered: BTreeMap<&str, f64> = BTreeMap::new();
     let mut troops: BTreeMap<&str, f64> = BTreeMap::new();
+    // Units in each line's rotation pool.
+    let mut pooled: BTreeMap<&str, f64> = BTreeMap::new();
     let mut committed = 0.0;
     for a in &p.accepted {
         let proposal = campaign
@@ -821,6 +867,15 @@ fn check_package(campaign: &Campaign, scenario_id: &str, p: &ForcePackage) {
             );
             assert!(!scenario.excluded_sectors.contains(&req.sector));
             let phase = &campaign.phases()[campaign.phase_index(&req.phase)];
+            if pl.pooled {
+                // Only an offer that may take turns, in an enduring phase, joins a pool; each of
+                // its units in the pool is one unit of the offer.
+                assert!(phase.enduring, "{} pooled in {}", a.offer, pl.phase);
+                assert!(offer.may_pool_rotation(), "{} may not pool", a.offer);
+                *load.entry(pl.phase.as_str()).or_default() += pl.units;
+                *pooled.entry(pl.requirement.as_str()).or_default() += pl.units;
+                continue;
+            }
             let factor = if phase.enduring && !offer.rotation_backed {
                 cap.rotation_ratio.get()
             } else {
@@ -851,6 +906,40 @@ fn check_package(campaign: &Campaign, scenario_id: &str, p: &ForcePackage) {
         "troops committed {} against {committed} recounted",
         p.measures.troops_committed
     );
+    // A pool of N units at ratio r keeps ⌊N ÷ r⌋ deployed, holds no unit it does not need, and
+    // its deployed units count against the troop ceiling.
+    for (line, units) in &pooled {
+        let req = campaign
+            .requirements()
+            .iter()
+            .find(|r| r.id.as_str() == *line)
+            .unwrap();
+        let cap = campaign.capability(&req.capability);
+        let ratio = cap.rotation_ratio.get();
+        let kept = (units / ratio + 1e-9).floor();
+        assert!(
+            *units <= (kept * ratio - 1e-9).ceil() + 1e-9,
+            "{line}: {units} in the pool keep only {kept} deployed"
+        );
+        *covered.entry(line).or_default() += kept;
+        if campaign.sector(&req.sector).kind != guarantor_domain::SectorKind::OutOfCountry {
+            *troops.entry(req.phase.as_str()).or_default() +=
+                kept * f64::from(cap.personnel_per_unit);
+        }
+        let pool = p
+            .coverage
+            .iter()
+            .find(|c| c.requirement == *line)
+            .and_then(|c| c.rotation_pool.as_ref())
+            .unwrap_or_else(|| panic!("{line} has pooled units but no rotation_pool"));
+        assert_eq!((pool.units, pool.kept_deployed), (*units, kept), "{line}");
+        // The year's turns hold every place all year, and each offer for its units' share.
+        let held: f64 = pool.turns.iter().map(|t| t.to_month - t.from_month).sum();
+        assert!(
+            (held - 12.0 * kept).abs() < 0.01,
+            "{line}: {held} months held"
+        );
+    }
     if let Some(ceiling) = scenario.troop_ceiling {
         for (phase, t) in &troops {
             assert!(*t <= f64::from(ceiling) + 1e-9, "ceiling broken in {phase}");
@@ -1223,7 +1312,7 @@ priority = "essential"
 fn engage_request() -> guarantor_engine::engage::EngageRequest {
     guarantor_engine::engage::EngageRequest {
         scenarios: ScenarioChoice::First,
-        backend: Backend::Microlp,
+        backend: Backend::default(),
         time_limit: TimeLimit::new(Duration::from_secs(30)).unwrap(),
         ..Default::default()
     }

@@ -2008,6 +2008,7 @@ fn terms(campaign: &Campaign, o: &guarantor_domain::Offer) -> String {
             Caveat::NoContactLine => "not at the line of contact".to_owned(),
             Caveat::OutOfCountryOnly => "from outside the country only".to_owned(),
             Caveat::NoCombatRole => "no combat role".to_owned(),
+            Caveat::NoSharedRotation => "rotates only its own units".to_owned(),
             Caveat::ExcludedSectors(s) => format!(
                 "not in {}",
                 s.iter()

@@ -1,15 +1,16 @@
 //! A simple greedy packer: the baseline the optimiser must never do worse than, and its warm start.
 //!
 //! Requirements are filled in order, essential first; each takes the cheapest usable units still
-//! free. Offers with linked conditions are left out (the packer does not reason about who
-//! commits), and a troop ceiling is respected phase by phase.
+//! free that deploy directly, then what is still needed from its rotation pool. Offers with
+//! linked conditions are left out (the packer does not reason about who commits), and a troop
+//! ceiling is respected phase by phase.
 
 use std::collections::BTreeMap;
 
 use guarantor_domain::Priority;
 
 use super::instance::Instance;
-use super::measure::accepted_units;
+use super::measure::{accepted_units, covered};
 use super::milp::Values;
 
 /// Builds a feasible allocation greedily.
@@ -25,11 +26,11 @@ pub fn pack(inst: &Instance<'_>) -> Values {
     for r in order {
         let need_total = f64::from(inst.requirements[r].quantity.get());
         let phase = inst.requirement_phase[r];
-        let mut arcs: Vec<usize> = (0..inst.arcs.len())
+        let (pooled, mut arcs): (Vec<usize>, Vec<usize>) = (0..inst.arcs.len())
             .filter(|&k| {
                 inst.arcs[k].requirement == r && inst.offers[inst.arcs[k].offer].linked.is_empty()
             })
-            .collect();
+            .partition(|&k| inst.arcs[k].pooled);
         arcs.sort_by(|&a, &b| {
             let cost = |k: usize| {
                 let arc = &inst.arcs[k];
@@ -64,17 +65,84 @@ pub fn pack(inst: &Instance<'_>) -> Values {
                 *troops.entry(phase).or_default() += units * line.personnel();
             }
         }
+        if need > 0.0 && !pooled.is_empty() {
+            let personnel = f64::from(
+                inst.campaign
+                    .capability(&inst.requirements[r].capability)
+                    .personnel_per_unit,
+            );
+            if let Some(cap) = ceiling
+                && inst.requirement_in_country[r]
+                && personnel > 0.0
+            {
+                let room = cap - troops.get(&phase).copied().unwrap_or(0.0);
+                need = need.min((room / personnel + 1e-9).floor().max(0.0));
+            }
+            let ratio = inst.requirement_ratio[r];
+            let deployed = fill_pool(inst, &pooled, need, ratio, phase, &used, &mut x);
+            for &k in &pooled {
+                *used.entry((inst.arcs[k].offer, phase)).or_default() += x[k];
+            }
+            if inst.requirement_in_country[r] {
+                *troops.entry(phase).or_default() += deployed * personnel;
+            }
+        }
     }
     complete(inst, x)
+}
+
+/// Places units of the cheapest pooled arcs in a line's rotation pool until it keeps `need`
+/// deployed (or its offers run out), holding no unit beyond what its deployed units need;
+/// returns the units kept deployed.
+fn fill_pool(
+    inst: &Instance<'_>,
+    arcs: &[usize],
+    need: f64,
+    ratio: f64,
+    phase: usize,
+    used: &BTreeMap<(usize, usize), f64>,
+    x: &mut [f64],
+) -> f64 {
+    let mut order = arcs.to_vec();
+    order.sort_by(|&a, &b| {
+        let cost = |k: usize| inst.offers[inst.arcs[k].offer].unit_cost_m;
+        cost(a).total_cmp(&cost(b)).then(a.cmp(&b))
+    });
+    let target = (need * ratio - 1e-9).ceil();
+    let mut pool = 0.0;
+    let mut taken = Vec::new();
+    for k in order {
+        if pool >= target {
+            break;
+        }
+        let arc = inst.arcs[k];
+        let free = inst.offers[arc.offer].quantity()
+            - used.get(&(arc.offer, phase)).copied().unwrap_or(0.0);
+        let units = free.min(target - pool).min(arc.max_units).max(0.0);
+        if units > 0.0 {
+            x[k] = units;
+            pool += units;
+            taken.push(k);
+        }
+    }
+    let deployed = (pool / ratio + 1e-9).floor().min(need);
+    // Units beyond what the deployed units need hold nothing: give back the dearest first.
+    let mut excess = pool - (deployed * ratio - 1e-9).ceil().max(0.0);
+    for &k in taken.iter().rev() {
+        if excess <= 0.0 {
+            break;
+        }
+        let back = x[k].min(excess);
+        x[k] -= back;
+        excess -= back;
+    }
+    deployed
 }
 
 /// Fills in the other variables implied by the placements `x`.
 pub fn complete(inst: &Instance<'_>, x: Vec<f64>) -> Values {
     let u = accepted_units(inst, &x);
-    let mut covered = vec![0.0; inst.requirements.len()];
-    for (k, arc) in inst.arcs.iter().enumerate() {
-        covered[arc.requirement] += x[k];
-    }
+    let covered = covered(inst, &x);
     let s = inst
         .requirements
         .iter()

@@ -73,17 +73,26 @@ impl OfferLine<'_> {
 }
 
 /// A pair (offer, requirement) the offer could serve under the scenario.
+///
+/// In an enduring phase an offer that is not rotation-backed serves a line in one of two ways.
+/// If it may pool its rotation ([`guarantor_domain::Offer::may_pool_rotation`]), the arc is
+/// *pooled*: its units join the line's rotation pool, where units of every pooled offer take
+/// turns, and the pool keeps ⌊pool ÷ rotation ratio⌋ deployed. Otherwise it must sustain its
+/// own rotation: each unit deployed consumes the rotation ratio in units of the offer.
 #[derive(Debug, Clone, Copy)]
 pub struct Arc {
     /// Index into [`Instance::offers`].
     pub offer: usize,
     /// Index into [`Instance::requirements`].
     pub requirement: usize,
-    /// Units of the offer consumed per unit deployed (the rotation ratio in enduring phases,
-    /// unless the offer is rotation-backed; else 1).
+    /// Units of the offer consumed per unit placed: the rotation ratio on an arc that sustains
+    /// its own rotation, else 1 (a pooled arc places units in the pool).
     pub factor: f64,
-    /// Most units this arc can deploy: min(required, ⌊offered ÷ factor⌋).
+    /// Most units this arc can place: min(required, ⌊offered ÷ factor⌋), or for a pooled arc
+    /// min(offered, ⌈required × ratio⌉), what the whole line's pool can use.
     pub max_units: f64,
+    /// Whether its units go to the line's rotation pool rather than deploy directly.
+    pub pooled: bool,
 }
 
 /// One scenario's view of a campaign.
@@ -101,6 +110,8 @@ pub struct Instance<'c> {
     pub requirement_phase: Vec<usize>,
     /// Whether each requirement's sector is in the country (counts against a troop ceiling).
     pub requirement_in_country: Vec<bool>,
+    /// Rotation ratio of each requirement's capability (pool units per unit kept deployed).
+    pub requirement_ratio: Vec<f64>,
     /// Usable pairs.
     pub arcs: Vec<Arc>,
     /// Respondents the model decides on: owners of usable offers and respondents that linked
@@ -144,6 +155,10 @@ impl<'c> Instance<'c> {
             .iter()
             .map(|r| campaign.sector(&r.sector).kind != SectorKind::OutOfCountry)
             .collect();
+        let requirement_ratio: Vec<f64> = requirements
+            .iter()
+            .map(|r| campaign.capability(&r.capability).rotation_ratio.get())
+            .collect();
         let mut arcs = Vec::new();
         for (ri, req) in requirements.iter().enumerate() {
             if scenario.excluded_sectors.contains(&req.sector) {
@@ -158,15 +173,23 @@ impl<'c> Instance<'c> {
                 {
                     continue;
                 }
-                let factor = rotation_factor(line, enduring);
-                let sustainable = (line.quantity() / factor + 1e-9).floor();
-                let max_units = sustainable.min(f64::from(req.quantity.get()));
+                let required = f64::from(req.quantity.get());
+                let pooled = pools(line, enduring);
+                let (factor, max_units) = if pooled {
+                    let pool = (required * requirement_ratio[ri] - 1e-9).ceil();
+                    (1.0, line.quantity().min(pool))
+                } else {
+                    let factor = rotation_factor(line, enduring);
+                    let sustainable = (line.quantity() / factor + 1e-9).floor();
+                    (factor, sustainable.min(required))
+                };
                 if max_units > 0.0 {
                     arcs.push(Arc {
                         offer: oi,
                         requirement: ri,
                         factor,
                         max_units,
+                        pooled,
                     });
                 }
             }
@@ -188,6 +211,7 @@ impl<'c> Instance<'c> {
             requirements,
             requirement_phase,
             requirement_in_country,
+            requirement_ratio,
             arcs,
             respondents: respondents.into_iter().collect(),
             withdrawn: withdrawn.clone(),
@@ -204,6 +228,11 @@ impl<'c> Instance<'c> {
         }
     }
 
+    /// Whether requirement `r` has a rotation pool (some pooled arc serves it).
+    pub fn has_pool(&self, r: usize) -> bool {
+        self.arcs.iter().any(|a| a.pooled && a.requirement == r)
+    }
+
     /// Whether a respondent can commit at all (it has a usable arc).
     pub fn can_commit(&self, code: &CountryCode) -> bool {
         self.arcs
@@ -212,7 +241,12 @@ impl<'c> Instance<'c> {
     }
 }
 
-/// Units of an offer consumed per deployed unit.
+/// Whether an offer's units join a line's rotation pool in a phase (see [`Arc`]).
+pub fn pools(line: &OfferLine<'_>, enduring: bool) -> bool {
+    enduring && line.offer.may_pool_rotation()
+}
+
+/// Units of an offer consumed per deployed unit when it sustains its own rotation.
 pub fn rotation_factor(line: &OfferLine<'_>, enduring: bool) -> f64 {
     if enduring && !line.offer.rotation_backed {
         line.capability.rotation_ratio.get()

@@ -42,6 +42,88 @@ pub fn accepted_units(inst: &Instance<'_>, x: &[f64]) -> Vec<f64> {
     accepted
 }
 
+/// Units a line's rotation pool holds and keeps deployed, for each requirement (zero where
+/// nothing is pooled).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Pools {
+    /// Units placed in each line's pool.
+    pub units: Vec<f64>,
+    /// Units each pool keeps deployed: ⌊units ÷ ratio⌋, no more than the line still needs
+    /// after the units deployed directly.
+    pub deployed: Vec<f64>,
+}
+
+/// The rotation pools of placements `x`.
+pub fn pools(inst: &Instance<'_>, x: &[f64]) -> Pools {
+    let n = inst.requirements.len();
+    let mut units = vec![0.0; n];
+    let mut direct = vec![0.0; n];
+    for (k, arc) in inst.arcs.iter().enumerate() {
+        if arc.pooled {
+            units[arc.requirement] += x[k];
+        } else {
+            direct[arc.requirement] += x[k];
+        }
+    }
+    let deployed = (0..n)
+        .map(|r| {
+            let room = (f64::from(inst.requirements[r].quantity.get()) - direct[r]).max(0.0);
+            (units[r] / inst.requirement_ratio[r] + 1e-9)
+                .floor()
+                .min(room)
+        })
+        .collect();
+    Pools { units, deployed }
+}
+
+/// Units covering each requirement: those deployed directly plus those its pool keeps
+/// deployed. Every figure of coverage goes through here.
+pub fn covered(inst: &Instance<'_>, x: &[f64]) -> Vec<f64> {
+    let mut covered = pools(inst, x).deployed;
+    for (k, arc) in inst.arcs.iter().enumerate() {
+        if !arc.pooled {
+            covered[arc.requirement] += x[k];
+        }
+    }
+    covered
+}
+
+/// In-country personnel deployed in each phase: units deployed directly, and each pool's units
+/// kept deployed, times personnel per unit.
+pub fn troops_per_phase(inst: &Instance<'_>, x: &[f64]) -> Vec<f64> {
+    let mut per_phase = vec![0.0; inst.campaign.phases().len()];
+    let pools = pools(inst, x);
+    for (r, d) in pools.deployed.iter().enumerate() {
+        if *d > 0.0 && inst.requirement_in_country[r] {
+            let personnel = f64::from(
+                inst.campaign
+                    .capability(&inst.requirements[r].capability)
+                    .personnel_per_unit,
+            );
+            per_phase[inst.requirement_phase[r]] += d * personnel;
+        }
+    }
+    for (k, arc) in inst.arcs.iter().enumerate() {
+        if !arc.pooled && inst.requirement_in_country[arc.requirement] {
+            per_phase[inst.requirement_phase[arc.requirement]] +=
+                x[k] * inst.offers[arc.offer].personnel();
+        }
+    }
+    per_phase
+}
+
+/// How much of a line one placement carries, in units kept deployed: its units when it deploys
+/// directly, its units ÷ the rotation ratio in a pool (the share of the time its units hold
+/// the line). The concentration goal weighs respondents by it.
+pub fn carried(inst: &Instance<'_>, k: usize, units: f64) -> f64 {
+    let arc = &inst.arcs[k];
+    if arc.pooled {
+        units / inst.requirement_ratio[arc.requirement]
+    } else {
+        units
+    }
+}
+
 /// Respondents that commit: those with accepted units.
 pub fn committed(inst: &Instance<'_>, accepted: &[f64]) -> std::collections::BTreeSet<CountryCode> {
     inst.offers
@@ -54,10 +136,7 @@ pub fn committed(inst: &Instance<'_>, accepted: &[f64]) -> std::collections::BTr
 
 /// Computes the measures of an allocation.
 pub fn derived(inst: &Instance<'_>, values: &Values) -> Derived {
-    let mut covered = vec![0.0; inst.requirements.len()];
-    for (k, arc) in inst.arcs.iter().enumerate() {
-        covered[arc.requirement] += values.x[k];
-    }
+    let covered = covered(inst, &values.x);
     let accepted = accepted_units(inst, &values.x);
     let cost_m = inst
         .offers
@@ -96,7 +175,7 @@ pub fn derived(inst: &Instance<'_>, values: &Values) -> Derived {
     for (k, arc) in inst.arcs.iter().enumerate() {
         if inst.requirements[arc.requirement].priority == Priority::Essential {
             *by.entry((arc.requirement, inst.offers[arc.offer].respondent))
-                .or_default() += values.x[k];
+                .or_default() += carried(inst, k, values.x[k]);
         }
     }
     let concentration = by

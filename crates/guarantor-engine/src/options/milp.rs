@@ -3,6 +3,12 @@
 //! Variables (per instance):
 //! - `x[a]` units deployed on arc `a` (offer → requirement), integer, bounded by
 //!   min(required, ⌊offered ÷ rotation factor⌋); a requirement never gets more than it needs;
+//!   on a pooled arc, units placed in the line's rotation pool, bounded by
+//!   min(offered, ⌈required × ratio⌉);
+//! - `d[r]` units the rotation pool of requirement `r` keeps deployed (integer; only for lines
+//!   with pooled arcs): ratio·d ≤ Σ pooled x ≤ ratio·d (plus just under one unit when the ratio
+//!   is fractional), so the pool holds exactly what its deployed units need. The line's
+//!   coverage is Σ x over arcs that deploy directly + d, and d counts against a troop ceiling;
 //! - `u[o]` units accepted from offer `o`: for each phase, Σ factor·x over the offer's arcs in
 //!   that phase ≤ u[o] ≤ offered;
 //! - `s[r]` shortfall of requirement `r`, continuous: Σ x + s ≥ required;
@@ -208,6 +214,7 @@ struct Vars {
     y: Vec<Variable>,
     a: Vec<Option<Variable>>,
     c: Vec<Option<Variable>>,
+    d: Vec<Option<Variable>>,
     f: Option<Variable>,
     z: Option<Variable>,
 }
@@ -240,7 +247,13 @@ pub fn model_size(inst: &Instance<'_>) -> ModelSize {
         offers: inst.offers.len(),
         requirements: inst.requirements.len(),
         arcs: inst.arcs.len(),
-        integer_variables: int_arcs + int_offers + linked + inst.respondents.len(),
+        integer_variables: int_arcs
+            + int_offers
+            + linked
+            + inst.respondents.len()
+            + (0..inst.requirements.len())
+                .filter(|&r| inst.has_pool(r))
+                .count(),
     }
 }
 
@@ -311,6 +324,16 @@ fn build(inst: &Instance<'_>, goals: &[Goal], relax: bool) -> (ProblemVariables,
                 .then(|| pv.add(bin()))
         })
         .collect();
+    let mut pooled = vec![false; inst.requirements.len()];
+    for a in inst.arcs.iter().filter(|a| a.pooled) {
+        pooled[a.requirement] = true;
+    }
+    let d = inst
+        .requirements
+        .iter()
+        .zip(pooled)
+        .map(|(r, p)| p.then(|| pv.add(int(variable().min(0.0).max(f64::from(r.quantity.get()))))))
+        .collect();
     let f = goals
         .iter()
         .any(|g| matches!(g, Goal::FairnessCost | Goal::FairnessTroops))
@@ -348,6 +371,7 @@ fn build(inst: &Instance<'_>, goals: &[Goal], relax: bool) -> (ProblemVariables,
             y,
             a,
             c,
+            d,
             f,
             z,
         },
@@ -508,21 +532,46 @@ fn constraints(
     let idx = respondent_index(inst);
     let phases = inst.campaign.phases().len();
 
-    // Coverage: Σ x + s ≥ required.
+    // Coverage: Σ x + d + s ≥ required.
     let mut covered: Vec<Expression> = vec![Expression::from(0.0); inst.requirements.len()];
+    // Per requirement with a rotation pool: Σ pooled x.
+    let mut pool: Vec<Expression> = vec![Expression::from(0.0); inst.requirements.len()];
     // Per offer and phase: Σ factor · x.
     let mut load: BTreeMap<(usize, usize), Expression> = BTreeMap::new();
     // Per phase: in-country personnel deployed.
     let mut troops: Vec<Expression> = vec![Expression::from(0.0); phases];
     for (k, arc) in inst.arcs.iter().enumerate() {
-        covered[arc.requirement].add_mul(1.0, v.x[k]);
         let phase = inst.requirement_phase[arc.requirement];
+        if arc.pooled {
+            pool[arc.requirement].add_mul(1.0, v.x[k]);
+        } else {
+            covered[arc.requirement].add_mul(1.0, v.x[k]);
+            if inst.requirement_in_country[arc.requirement] {
+                troops[phase].add_mul(inst.offers[arc.offer].personnel(), v.x[k]);
+            }
+        }
         load.entry((arc.offer, phase))
             .or_insert_with(|| Expression::from(0.0))
             .add_mul(arc.factor, v.x[k]);
-        if inst.requirement_in_country[arc.requirement] {
-            troops[phase].add_mul(inst.offers[arc.offer].personnel(), v.x[k]);
+    }
+    for (r, d) in v.d.iter().enumerate() {
+        let Some(d) = *d else { continue };
+        covered[r].add_mul(1.0, d);
+        let phase = inst.requirement_phase[r];
+        if inst.requirement_in_country[r] {
+            let personnel = inst
+                .campaign
+                .capability(&inst.requirements[r].capability)
+                .personnel_per_unit;
+            troops[phase].add_mul(f64::from(personnel), d);
         }
+        // The pool holds what its deployed units need, rounded up to a whole unit when the
+        // ratio is fractional, and no more: units in a pool beyond it would hold nothing.
+        let ratio = inst.requirement_ratio[r];
+        let slack = if ratio.fract() == 0.0 { 0.0 } else { ROUND_UP };
+        let needed = Expression::from(d) * ratio;
+        out.push(pool[r].clone().geq(needed.clone()));
+        out.push(pool[r].clone().leq(needed + slack));
     }
     for (r, req) in inst.requirements.iter().enumerate() {
         let q = f64::from(req.quantity.get());
@@ -661,7 +710,7 @@ fn constraints(
             if inst.requirements[arc.requirement].priority == Priority::Essential {
                 by.entry((arc.requirement, inst.offers[arc.offer].respondent))
                     .or_insert_with(|| Expression::from(0.0))
-                    .add_mul(1.0, v.x[k]);
+                    .add_mul(super::measure::carried(inst, k, 1.0), v.x[k]);
             }
         }
         for ((r, _), e) in by {
@@ -705,7 +754,14 @@ fn constraints(
             // A whole-valued goal is bounded by its optimum exactly: a tolerance would let the
             // next stage's relaxation leave a sliver of a large requirement uncovered, a bound
             // below the optimum by more than the optimality gap that no search can close.
-            _ if integral => out.push(goal_expr(inst, v, goal).leq((optimum * factor).round())),
+            // Beyond 2^53 a sum of whole numbers is no longer exact in floating point: a few
+            // units in the last place of room (under half a unit, so still the same whole
+            // optimum) keep the solver's own rounding from making the bound infeasible.
+            _ if integral => {
+                let whole = (optimum * factor).round();
+                let room = (whole.abs() * f64::EPSILON * 4.0).min(0.5);
+                out.push(goal_expr(inst, v, goal).leq(whole + room));
+            }
             _ => out.push(goal_expr(inst, v, goal).leq(allowed(inst, goal, optimum) * factor)),
         }
     }
@@ -749,6 +805,12 @@ fn warm_start(
     }
     out.extend(v.s.iter().copied().zip(values.s.iter().copied()));
     out.extend(v.y.iter().copied().zip(values.y.iter().copied()));
+    let pools = super::measure::pools(inst, &values.x);
+    for (r, var) in v.d.iter().enumerate() {
+        if let Some(var) = var {
+            out.push((*var, pools.deployed[r]));
+        }
+    }
     for (o, var) in v.a.iter().enumerate() {
         if let Some(var) = var {
             out.push((*var, if accepted[o] > 0.0 { 1.0 } else { 0.0 }));
@@ -1114,7 +1176,17 @@ fn solve_stage(
             tracing::warn!(%e, ?goal, "solver stopped without a solution; keeping the start");
             keep_start(start)
         }
-        (Err(e), _) => Err(e),
+        // The start meets every bound and restriction, so "no package" is the solver's
+        // numerical trouble (seen with unit costs of 10^12 beside ones of 10 in the fairness
+        // rows): the start stands, not proven.
+        (Err(e @ SolveError::Infeasible), Some(start)) if meets(inst, start, stage.bounds) => {
+            tracing::warn!(%e, ?goal, "the solver found no package though the start meets every bound; keeping the start");
+            keep_start(start)
+        }
+        (Err(e), _) => {
+            tracing::debug!(%e, ?goal, bounds = ?stage.bounds, "stage failed");
+            Err(e)
+        }
     }
 }
 

@@ -7,7 +7,7 @@ use guarantor_domain::ids::{CountryCode, FactId};
 use guarantor_domain::{Campaign, Condition, Priority};
 use serde::Serialize;
 
-use super::instance::{Blocked, Instance, Linked, rotation_factor};
+use super::instance::{Blocked, Instance, Linked, pools, rotation_factor};
 use super::measure::{derived, mean_coverage};
 use super::milp::{SolveOutcome, Values};
 
@@ -76,8 +76,42 @@ pub struct Placement {
     pub phase: String,
     /// Sector.
     pub sector: String,
-    /// Units deployed.
+    /// Units deployed; when `pooled`, units placed in the line's rotation pool (the pool keeps
+    /// ⌊its units ÷ ratio⌋ deployed, see the line's `rotation_pool`).
     pub units: f64,
+    /// Whether the units take turns with other units in the line's rotation pool.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub pooled: bool,
+}
+
+/// A requirement line held in an enduring phase by units of several offers taking turns.
+#[derive(Debug, Clone, Serialize)]
+pub struct RotationPool {
+    /// Rotation ratio of the capability: units in the pool per unit kept deployed.
+    pub ratio: f64,
+    /// Units in the pool, from every offer in it.
+    pub units: f64,
+    /// Units the pool keeps deployed (its part of the line's coverage).
+    pub kept_deployed: f64,
+    /// Months a year each unit in the pool holds a place: 12 × kept deployed ÷ units.
+    pub months_each: f64,
+    /// Who holds which place in which months of a year, offer by offer in code order.
+    pub turns: Vec<PoolTurn>,
+}
+
+/// One stretch of a year in which an offer's units hold one place of a pooled line.
+#[derive(Debug, Clone, Serialize)]
+pub struct PoolTurn {
+    /// Respondent code.
+    pub respondent: String,
+    /// Offer id.
+    pub offer: String,
+    /// The place held, from 1 to the units kept deployed.
+    pub place: u32,
+    /// From this month of the year (0 = start of the year).
+    pub from_month: f64,
+    /// To this month (12 = end of the year).
+    pub to_month: f64,
 }
 
 /// Coverage of one requirement.
@@ -103,6 +137,9 @@ pub struct RequirementCoverage {
     pub coverage: f64,
     /// Why the gap is there (empty when covered).
     pub shortfall: Vec<ShortfallReason>,
+    /// The line's rotation pool, when units take turns holding it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rotation_pool: Option<RotationPool>,
 }
 
 /// The kind of reason for a gap.
@@ -277,6 +314,7 @@ pub fn package(
                     phase: req.phase.to_string(),
                     sector: req.sector.to_string(),
                     units: values.x[k],
+                    pooled: arc.pooled,
                 }
             })
             .collect();
@@ -318,13 +356,8 @@ pub fn package(
     }
 
     // Troops deployed per phase.
-    let mut per_phase = vec![0.0; campaign.phases().len()];
-    for (k, arc) in inst.arcs.iter().enumerate() {
-        if inst.requirement_in_country[arc.requirement] {
-            per_phase[inst.requirement_phase[arc.requirement]] +=
-                values.x[k] * inst.offers[arc.offer].personnel();
-        }
-    }
+    let per_phase = super::measure::troops_per_phase(inst, &values.x);
+    let pools = super::measure::pools(inst, &values.x);
     let troops_deployed: Vec<PhaseTroops> = campaign
         .phases()
         .iter()
@@ -359,6 +392,7 @@ pub fn package(
                 } else {
                     Vec::new()
                 },
+                rotation_pool: rotation_pool(inst, values, &pools, r),
             }
         })
         .collect();
@@ -449,6 +483,66 @@ pub fn package(
     }
 }
 
+/// The rotation pool of requirement `r` and who holds which months: the pool's units are laid
+/// end to end over the year's places (each unit holds a place for `months_each`), offer by offer
+/// in code order, so an offer's units hold one stretch, split where it runs past the year's end
+/// into the next place.
+fn rotation_pool(
+    inst: &Instance<'_>,
+    values: &Values,
+    pools: &super::measure::Pools,
+    r: usize,
+) -> Option<RotationPool> {
+    let (units, kept) = (pools.units[r], pools.deployed[r]);
+    if units <= 0.0 {
+        return None;
+    }
+    let mut members: Vec<(String, String, f64)> = inst
+        .arcs
+        .iter()
+        .enumerate()
+        .filter(|(k, a)| a.pooled && a.requirement == r && values.x[*k] > 0.0)
+        .map(|(k, a)| {
+            let line = &inst.offers[a.offer];
+            (
+                line.respondent.to_string(),
+                line.offer.id.to_string(),
+                values.x[k],
+            )
+        })
+        .collect();
+    members.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+    let months_each = 12.0 * kept / units;
+    let mut turns = Vec::new();
+    // Position on the year's places laid end to end, in months (place p covers
+    // [12(p − 1), 12p)).
+    let mut at = 0.0;
+    for (respondent, offer, n) in members {
+        let mut left = n * months_each;
+        while left > 1e-9 && at < 12.0 * kept - 1e-9 {
+            let place = (at / 12.0 + 1e-9).floor();
+            let from = at - 12.0 * place;
+            let to = (from + left).min(12.0);
+            turns.push(PoolTurn {
+                respondent: respondent.clone(),
+                offer: offer.clone(),
+                place: place as u32 + 1,
+                from_month: round3(from),
+                to_month: round3(to),
+            });
+            left -= to - from;
+            at += to - from;
+        }
+    }
+    Some(RotationPool {
+        ratio: inst.requirement_ratio[r],
+        units,
+        kept_deployed: kept,
+        months_each: round3(months_each),
+        turns,
+    })
+}
+
 /// Collects the reasons for the gap of requirement `r`, from every current offer of its capability.
 fn reasons(
     inst: &Instance<'_>,
@@ -473,6 +567,9 @@ fn reasons(
         e.2.insert(detail);
     };
     let mut any = false;
+    // Units offered that may take turns in the line's rotation pool, and by whom.
+    let mut pool_offered = 0.0;
+    let mut pool_members: BTreeSet<String> = BTreeSet::new();
     for (o, line) in inst.offers.iter().enumerate() {
         if line.offer.capability != req.capability || line.blocked == Some(Blocked::Withdrawn) {
             continue;
@@ -552,7 +649,17 @@ fn reasons(
                 continue;
             }
         }
-        let factor = rotation_factor(line, enduring);
+        let pooled = pools(line, enduring);
+        if pooled {
+            pool_offered += q;
+            pool_members.insert(who.to_string());
+        }
+        // A pooled offer's units go to the pool one by one: its size is judged for the pool.
+        let factor = if pooled {
+            1.0
+        } else {
+            rotation_factor(line, enduring)
+        };
         if q < factor {
             note(
                 ShortfallKind::NotEnough,
@@ -574,7 +681,9 @@ fn reasons(
             .map(|(k, a)| a.factor * values.x[k])
             .sum();
         let free = ((q - used) / factor + 1e-9).floor();
-        if free <= 1e-9 {
+        if free <= 1e-9 && pooled {
+            // Said once for the whole pool, below.
+        } else if free <= 1e-9 {
             note(
                 ShortfallKind::NotEnough,
                 q,
@@ -596,8 +705,9 @@ fn reasons(
                     req.phase
                 ),
             );
-        } else if let Some(b) = budget_m.filter(|b| cost_m + line.unit_cost_m * factor > *b + 1e-6)
-        {
+        } else if let Some(b) = budget_m.filter(|b| {
+            cost_m + line.unit_cost_m * factor.max(inst.requirement_ratio[r]) > *b + 1e-6
+        }) {
             note(
                 ShortfallKind::Budget,
                 free,
@@ -612,6 +722,30 @@ fn reasons(
                 format!("{id} has {free} units free"),
             );
         }
+    }
+    if !pool_members.is_empty() {
+        let pools = super::measure::pools(inst, &values.x);
+        let ratio = inst.requirement_ratio[r];
+        let required = f64::from(req.quantity.get());
+        let needed = (required * ratio - 1e-9).ceil();
+        let nations = match pool_members.len() {
+            1 => "1 capital".to_owned(),
+            n => format!("{n} capitals"),
+        };
+        let detail = if pool_offered + 1e-9 < needed {
+            format!(
+                "pool too small: {pool_offered} units offered by {nations} that may take turns, {required} kept deployed need {needed}"
+            )
+        } else {
+            format!(
+                "pool of {pool_offered} units offered by {nations} that may take turns: {} in it keep {} deployed, the rest serve elsewhere in {} or are held back by the limits above ({required} kept deployed need {needed})",
+                pools.units[r], pools.deployed[r], req.phase
+            )
+        };
+        let e = grouped.entry(ShortfallKind::NotEnough).or_default();
+        e.0 += pool_offered;
+        e.1.extend(pool_members);
+        e.2.insert(detail);
     }
     if !any {
         return vec![ShortfallReason {

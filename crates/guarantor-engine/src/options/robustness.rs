@@ -95,10 +95,8 @@ pub fn assess(
         .iter()
         .map(|&p| {
             let (x, cascade) = without(inst, values, p);
-            let mut covered = vec![0.0; inst.requirements.len()];
-            for (k, arc) in inst.arcs.iter().enumerate() {
-                covered[arc.requirement] += x[k];
-            }
+            // A pool that loses a member keeps fewer deployed: ⌊what is left ÷ ratio⌋.
+            let covered = super::measure::covered(inst, &x);
             let essential_met_fixed = inst
                 .requirements
                 .iter()

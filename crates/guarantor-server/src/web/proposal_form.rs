@@ -36,6 +36,7 @@ pub(crate) struct OfferRow {
     pub no_contact_line: bool,
     pub out_of_country_only: bool,
     pub no_combat_role: bool,
+    pub no_shared_rotation: bool,
     pub excluded_sectors: String,
     pub other_caveat: String,
     pub cost_amount: String,
@@ -87,6 +88,7 @@ impl OfferRow {
                 CaveatDoc::NoContactLine => row.no_contact_line = true,
                 CaveatDoc::OutOfCountryOnly => row.out_of_country_only = true,
                 CaveatDoc::NoCombatRole => row.no_combat_role = true,
+                CaveatDoc::NoSharedRotation => row.no_shared_rotation = true,
                 CaveatDoc::ExcludedSectors(s) => {
                     excluded.extend(
                         s.iter()
@@ -176,6 +178,7 @@ impl OfferRow {
             || self.no_contact_line
             || self.out_of_country_only
             || self.no_combat_role
+            || self.no_shared_rotation
             || !self.excluded_sectors.is_empty()
             || !self.other_caveat.is_empty()
     }
@@ -284,6 +287,7 @@ pub(crate) fn read_form(
             no_contact_line: form.ticked(&format!("o{i}.no_contact_line")),
             out_of_country_only: form.ticked(&format!("o{i}.out_of_country_only")),
             no_combat_role: form.ticked(&format!("o{i}.no_combat_role")),
+            no_shared_rotation: form.ticked(&format!("o{i}.no_shared_rotation")),
             excluded_sectors: form.all(&format!("o{i}.excluded_sectors")).join(", "),
             other_caveat: f("other_caveat"),
             cost_amount: f("cost_amount"),
@@ -446,6 +450,9 @@ fn offer_of(row: &mut OfferRow, doc: &CampaignDocument) -> OfferDoc {
     }
     if row.no_combat_role {
         caveats.push(CaveatDoc::NoCombatRole);
+    }
+    if row.no_shared_rotation {
+        caveats.push(CaveatDoc::NoSharedRotation);
     }
     // Several restrictions in words are shown joined by "; " and read back one by one.
     caveats.extend(
@@ -715,6 +722,7 @@ mod tests {
                 (r.no_contact_line, "no_contact_line"),
                 (r.out_of_country_only, "out_of_country_only"),
                 (r.no_combat_role, "no_combat_role"),
+                (r.no_shared_rotation, "no_shared_rotation"),
                 (r.rotation_backed, "rotation_backed"),
             ] {
                 if ticked {

@@ -103,6 +103,7 @@ pub(crate) fn receipt(
                     CaveatDoc::NoContactLine => "not at the line of contact".to_owned(),
                     CaveatDoc::OutOfCountryOnly => "from outside the country only".to_owned(),
                     CaveatDoc::NoCombatRole => "no combat role".to_owned(),
+                    CaveatDoc::NoSharedRotation => "rotates only its own units".to_owned(),
                     CaveatDoc::ExcludedSectors(s) => format!(
                         "not in {}",
                         s.iter()

@@ -43,7 +43,7 @@ const OFFER_COLUMNS: [(&str, &str, f64); 18] = [
     ),
     ("Rotation-backed (yes/no)", "rotation_backed", 12.0),
     (
-        "Caveats (no_contact_line, out_of_country_only, no_combat_role)",
+        "Caveats (no_contact_line, out_of_country_only, no_combat_role, no_shared_rotation)",
         "caveats",
         26.0,
     ),
@@ -253,6 +253,7 @@ pub fn template(
             (row.no_contact_line, "no_contact_line"),
             (row.out_of_country_only, "out_of_country_only"),
             (row.no_combat_role, "no_combat_role"),
+            (row.no_shared_rotation, "no_shared_rotation"),
         ]
         .iter()
         .filter(|(on, _)| *on)
@@ -769,10 +770,11 @@ fn read_checked(
                 "no_contact_line" => caveats.push(CaveatDoc::NoContactLine),
                 "out_of_country_only" => caveats.push(CaveatDoc::OutOfCountryOnly),
                 "no_combat_role" => caveats.push(CaveatDoc::NoCombatRole),
+                "no_shared_rotation" => caveats.push(CaveatDoc::NoSharedRotation),
                 other => bad(
                     7,
                     format!(
-                        "unknown caveat \"{other}\": use no_contact_line, out_of_country_only or no_combat_role, and write others in column J"
+                        "unknown caveat \"{other}\": use no_contact_line, out_of_country_only, no_combat_role or no_shared_rotation, and write others in column J"
                     ),
                 ),
             }
