@@ -43,6 +43,10 @@ pub fn posture_matrix(report: &OptionsReport) -> String {
     let cur = &report.campaign.currency;
     let mut header: Vec<String> = vec!["Force posture".into()];
     header.extend(report.scenarios.iter().map(|s| s.name.clone()));
+    let robust = report.postures.iter().any(|p| p.robust.is_some());
+    if robust {
+        header.push("One package for every outcome (robust)".into());
+    }
     let mut t = table(&header.iter().map(String::as_str).collect::<Vec<_>>());
     for p in &report.postures {
         let mut row = vec![Cell::new(format!(
@@ -72,6 +76,12 @@ pub fn posture_matrix(report: &OptionsReport) -> String {
                 if c.optimal { "" } else { "\n(not proven)" }
             )));
         }
+        if robust {
+            row.push(Cell::new(p.robust.as_ref().map_or_else(
+                || "not computed".to_owned(),
+                |r| robust_cell(r, cur),
+            )));
+        }
         t.add_row(row);
     }
     let _ = writeln!(
@@ -87,6 +97,83 @@ pub fn posture_matrix(report: &OptionsReport) -> String {
     for s in sources {
         let _ = writeln!(out, "  Source: {s}");
     }
+    out
+}
+
+/// A robust package in a few lines: its worst case, its cost, and how it holds under each outcome.
+fn robust_cell(r: &guarantor_engine::options::robust::RobustPackage, cur: &str) -> String {
+    let each: Vec<String> = r
+        .by_scenario
+        .iter()
+        .map(|c| format!("{} {}", pct(c.essential_coverage), c.scenario))
+        .collect();
+    format!(
+        "worst {} essential ({})\n{} {} m/yr\n{}{}",
+        pct(r.worst_essential_coverage),
+        r.worst_scenario,
+        cur,
+        money_m(r.cost_per_year_m),
+        each.join(", "),
+        if r.optimal { "" } else { "\n(not proven)" }
+    )
+}
+
+/// The campaign's robust package: one set of accepted offers for every outcome of the talks.
+pub fn robust_section(report: &OptionsReport) -> String {
+    let mut out = String::new();
+    let Some(r) = &report.robust else {
+        return out;
+    };
+    let cur = &report.campaign.currency;
+    let _ = writeln!(
+        out,
+        "\n════ One package for every outcome of the talks (robust)\nThe offers to accept so that the worst outcome is as good as it can be: essential coverage at least {} whatever the talks settle (lowest under {}), then as much as each other outcome allows (essential, then desirable lines), at least cost: {cur} {} m per year, {} personnel committed with rotation. {}",
+        pct(r.worst_essential_coverage),
+        r.worst_scenario,
+        money_m(r.cost_per_year_m),
+        units(r.troops_committed),
+        if r.optimal {
+            format!("Proven optimal in {:.2} s.", r.seconds)
+        } else {
+            "Not proven optimal (time limit).".to_owned()
+        }
+    );
+    let mut t = table(&[
+        "Outcome of the talks",
+        "Essential coverage",
+        "Lines met",
+        "Desirable coverage",
+        "Peak troops deployed",
+    ]);
+    for c in &r.by_scenario {
+        t.add_row(vec![
+            Cell::new(&c.name),
+            right(pct(c.essential_coverage)),
+            right(format!("{} of {}", c.essential_met, c.essential_lines)),
+            right(pct(c.desirable_coverage)),
+            right(units(c.troops_deployed_peak)),
+        ]);
+    }
+    let _ = writeln!(out, "{t}");
+    let idle: Vec<String> = r
+        .accepted
+        .iter()
+        .filter(|a| !a.idle_in.is_empty())
+        .map(|a| format!("{}/{} ({})", a.respondent, a.offer, a.idle_in.join(", ")))
+        .collect();
+    let _ = writeln!(
+        out,
+        "{} offers accepted.{}",
+        r.accepted.len(),
+        if idle.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " Accepted but idle where the talks rule them out: {}.",
+                idle.join("; ")
+            )
+        }
+    );
     out
 }
 
@@ -405,6 +492,7 @@ pub fn options(report: &OptionsReport) -> String {
             let _ = writeln!(out, "  {}", c.summary);
         }
     }
+    out.push_str(&robust_section(report));
     out.push_str(&posture_matrix(report));
     if report.campaign.illustrative {
         let _ = writeln!(

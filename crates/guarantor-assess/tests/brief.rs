@@ -377,7 +377,19 @@ fn every_figure_in_the_demo_brief_equals_its_source() {
         panic!("the matrix is a table");
     };
     assert_eq!(matrix.rows.len(), o.postures.len());
-    assert_eq!(matrix.columns.len(), 2 + o.scenarios.len());
+    // One column per outcome, and the robust package: one set of offers for every outcome.
+    assert_eq!(matrix.columns.len(), 3 + o.scenarios.len());
+    let robust = o.postures[0].robust.as_ref().expect("three scenarios");
+    let worst = robust
+        .by_scenario
+        .iter()
+        .filter_map(|c| c.essential_coverage)
+        .fold(f64::INFINITY, f64::min);
+    assert_eq!(robust.worst_essential_coverage, Some(worst));
+    assert!(html.contains(&format!(
+        "data-figure=\"options.postures[{}].robust.worst_essential_coverage\"",
+        o.postures[0].posture
+    )));
     let at = html.find("What can be fielded, under which outcome of the talks");
     let figures_at = html.find("Capitals that answered");
     assert!(at.is_some() && at < figures_at, "the matrix leads page 1");

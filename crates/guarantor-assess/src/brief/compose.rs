@@ -258,6 +258,10 @@ pub fn fielded_section(options: &OptionsReport, currency: &str) -> Option<Sectio
         Column::number("Troops required at peak"),
     ];
     columns.extend(options.scenarios.iter().map(|s| Column::text(&s.name)));
+    let robust = options.postures.iter().any(|p| p.robust.is_some());
+    if robust {
+        columns.push(Column::text("One package for every outcome"));
+    }
     let rows = options
         .postures
         .iter()
@@ -292,6 +296,28 @@ pub fn fielded_section(options: &OptionsReport, currency: &str) -> Option<Sectio
                     None => Cell::text(text),
                 }
             }));
+            if robust {
+                row.push(match &p.robust {
+                    Some(r) => {
+                        let text = format!(
+                            "worst {} ({}) · {}",
+                            coverage_text(r.worst_essential_coverage),
+                            r.by_scenario
+                                .iter()
+                                .find(|c| c.scenario == r.worst_scenario)
+                                .map_or(r.worst_scenario.as_str(), |c| c.name.as_str()),
+                            money_m(r.cost_per_year_m, currency)
+                        );
+                        match r.worst_essential_coverage {
+                            Some(v) => {
+                                Cell::figure(text, v, key("robust.worst_essential_coverage"))
+                            }
+                            None => Cell::text(text),
+                        }
+                    }
+                    None => Cell::text("not computed"),
+                });
+            }
             row
         })
         .collect();
@@ -302,7 +328,7 @@ pub fn fielded_section(options: &OptionsReport, currency: &str) -> Option<Sectio
             caption: "Each force posture under each outcome: fielded (every essential line covered) or not · essential coverage (essential lines met/all) · cost a year · lead nation".into(),
             columns,
             rows,
-            note: "Each cell is the posture's recommended option under that outcome (the options section has the campaign's own statement of requirements in detail).".into(),
+            note: "Each cell is the posture's recommended option under that outcome (the options section has the campaign's own statement of requirements in detail). The last column is one set of offers accepted for every outcome: the worst essential coverage it holds across them, where, and what it costs a year.".into(),
         })],
     })
 }

@@ -259,6 +259,13 @@ pub fn model_size(inst: &Instance<'_>) -> ModelSize {
 
 fn build(inst: &Instance<'_>, goals: &[Goal], relax: bool) -> (ProblemVariables, Vars) {
     let mut pv = ProblemVariables::new();
+    let v = build_in(&mut pv, inst, goals, relax);
+    (pv, v)
+}
+
+/// Adds the variables of one instance's model to `pv` (several instances share one program in
+/// [`solve_robust`]).
+fn build_in(pv: &mut ProblemVariables, inst: &Instance<'_>, goals: &[Goal], relax: bool) -> Vars {
     let int = |def: good_lp::VariableDefinition| if relax { def } else { def.integer() };
     let bin = || {
         if relax {
@@ -359,23 +366,20 @@ fn build(inst: &Instance<'_>, goals: &[Goal], relax: bool) -> (ProblemVariables,
             }
         }
     }
-    (
-        pv,
-        Vars {
-            col_x,
-            col_u,
-            m,
-            x,
-            u,
-            s,
-            y,
-            a,
-            c,
-            d,
-            f,
-            z,
-        },
-    )
+    Vars {
+        col_x,
+        col_u,
+        m,
+        x,
+        u,
+        s,
+        y,
+        a,
+        c,
+        d,
+        f,
+        z,
+    }
 }
 
 fn respondent_index(inst: &Instance<'_>) -> BTreeMap<CountryCode, usize> {
@@ -1304,6 +1308,207 @@ pub fn continue_lexicographic(
             optimal,
             gap,
             seconds: earlier + started.elapsed().as_secs_f64(),
+            solves,
+        },
+    })
+}
+
+/// A package held across several scenarios: per scenario its own placements, one number of
+/// units accepted per offer for all of them.
+#[derive(Debug, Clone)]
+pub struct RobustSolved {
+    /// Per instance, its placements and variables.
+    pub values: Vec<Values>,
+    /// Units accepted per offer (the largest any scenario uses).
+    pub accepted: Vec<f64>,
+    /// How the stages went.
+    pub outcome: SolveOutcome,
+}
+
+/// The robust package of `insts` (instances of one campaign under different scenarios, so their
+/// offers and requirements are indexed alike). Each scenario keeps its whole model (caveats,
+/// exclusions, conditions, troop ceiling, rotation pools) with its own placements and accepted
+/// units `u_s`; one integer `U[o]` ≥ every `u_s[o]` is what is accepted and paid for. An offer
+/// blocked in a scenario has no arcs there and counts for nothing in it. Goals, one after another:
+/// 1. the worst essential shortfall over the scenarios (`T ≥ Σ s ÷ required` of each), that is
+///    the worst-case essential coverage;
+/// 2. the essential shortfall summed over the scenarios, so that a scenario where more can be
+///    held is not left below it for the worst case's sake (when one outcome of the talks allows
+///    nothing, the package still serves the others);
+/// 3. the desirable shortfall summed over the scenarios, as every option seeks desirable lines
+///    after essential ones;
+/// 4. cost per year of `U`.
+pub fn solve_robust(
+    insts: &[Instance<'_>],
+    settings: Settings,
+) -> Result<RobustSolved, SolveError> {
+    let started = Instant::now();
+    let Some(first) = insts.first() else {
+        return Err(SolveError::Infeasible);
+    };
+    let offers = first.offers.len();
+    debug_assert!(insts.iter().all(|i| i.offers.len() == offers));
+    let shortfall = scale(first, Goal::EssentialShortfall);
+    let desirable = scale(first, Goal::DesirableShortfall);
+    let mut bounds: Vec<f64> = Vec::new();
+    let mut optimal = true;
+    let mut solves = 0;
+    let mut last: Option<(Vec<Values>, Vec<f64>)> = None;
+    for stage in 0..4 {
+        let mut pv = ProblemVariables::new();
+        let vars: Vec<Vars> = insts
+            .iter()
+            .map(|i| build_in(&mut pv, i, &[], false))
+            .collect();
+        let shared: Vec<Option<Variable>> = (0..offers)
+            .map(|o| {
+                vars.iter().any(|v| v.u[o].is_some()).then(|| {
+                    pv.add(
+                        variable()
+                            .integer()
+                            .min(0.0)
+                            .max(first.offers[o].quantity()),
+                    )
+                })
+            })
+            .collect();
+        let worst = pv.add(variable().min(0.0));
+        let mut cons = Vec::new();
+        let mut total = Expression::from(0.0);
+        let mut total_desirable = Expression::from(0.0);
+        for (inst, v) in insts.iter().zip(&vars) {
+            total_desirable += goal_expr(inst, v, Goal::DesirableShortfall);
+            cons.extend(constraints(inst, v, &[], &[], &Restrictions::default()));
+            for (u, big) in v.u.iter().zip(&shared) {
+                if let (Some(u), Some(big)) = (u, big) {
+                    cons.push(Expression::from(*u).leq(*big));
+                }
+            }
+            let e = goal_expr(inst, v, Goal::EssentialShortfall);
+            total += e.clone();
+            cons.push(e.leq(worst));
+        }
+        let mut cost = Expression::from(0.0);
+        for (o, big) in shared.iter().enumerate() {
+            if let Some(big) = big {
+                cost.add_mul((first.offers[o].unit_cost_m * 1000.0).round(), *big);
+            }
+        }
+        let goals = [Expression::from(worst), total, total_desirable, cost];
+        for (j, bound) in bounds.iter().enumerate() {
+            // Shortfalls scaled by their common multiple and costs in thousands are whole.
+            let whole = match j {
+                0 | 1 => shortfall.integral,
+                2 => desirable.integral,
+                _ => true,
+            };
+            let limit = if whole {
+                bound.round() + (bound.abs() * f64::EPSILON * 4.0).min(0.5)
+            } else {
+                bound + BOUND_TOLERANCE * bound.abs().max(1.0)
+            };
+            cons.push(goals[j].clone().leq(limit));
+        }
+        let objective = goals[stage].clone();
+        let remaining = settings
+            .time_limit
+            .saturating_sub(started.elapsed())
+            .max(Duration::from_millis(100))
+            .as_secs_f64();
+        let backend = settings.backend.as_str();
+        let fail = |e: ResolutionError| solver_error(backend, e);
+        macro_rules! run {
+            ($solver:expr, $configure:expr) => {{
+                let mut m = pv.minimise(objective.clone()).using($solver);
+                for c in cons {
+                    m.add_constraint(c);
+                }
+                let m = $configure(m)
+                    .with_time_limit(remaining)
+                    .with_mip_gap(MIP_GAP)
+                    .map_err(|e| SolveError::Solver {
+                        backend,
+                        message: e.to_string(),
+                    })?;
+                let sol = m.solve().map_err(fail)?;
+                let proven = matches!(
+                    sol.status(),
+                    SolutionStatus::Optimal | SolutionStatus::GapLimit
+                );
+                let values: Vec<Values> = vars.iter().map(|v| values_of(&sol, v)).collect();
+                (values, proven)
+            }};
+        }
+        let solved = match settings.backend {
+            Backend::Microlp => Ok(run!(good_lp::microlp, |m| m)),
+            #[cfg(feature = "highs")]
+            Backend::Highs => Ok(run!(good_lp::highs, |m| highs_defaults(m, Goal::Cost))),
+            #[cfg(not(feature = "highs"))]
+            Backend::Highs => Err(SolveError::Unavailable("highs")),
+        };
+        let (values, proven) = match (solved, &last) {
+            (Ok(v), _) => v,
+            // A later stage that fails or stops without a package keeps the earlier one.
+            (Err(SolveError::Stopped(_) | SolveError::Infeasible), Some(_)) => {
+                optimal = false;
+                break;
+            }
+            (Err(e), _) => return Err(e),
+        };
+        solves += 1;
+        // Accepted units as the placements imply them: the most any scenario uses.
+        let mut accepted = vec![0.0; offers];
+        for (inst, v) in insts.iter().zip(&values) {
+            for (a, u) in accepted
+                .iter_mut()
+                .zip(super::measure::accepted_units(inst, &v.x))
+            {
+                *a = f64::max(*a, u);
+            }
+        }
+        // Each goal measured on the package, in the model's units.
+        let ess: Vec<f64> = insts
+            .iter()
+            .zip(&values)
+            .map(|(i, v)| {
+                super::measure::goal_value(i, v, Goal::EssentialShortfall) * shortfall.factor
+            })
+            .collect();
+        let measured = [
+            ess.iter().copied().fold(0.0, f64::max),
+            ess.iter().sum(),
+            insts
+                .iter()
+                .zip(&values)
+                .map(|(i, v)| {
+                    super::measure::goal_value(i, v, Goal::DesirableShortfall) * desirable.factor
+                })
+                .sum(),
+            first
+                .offers
+                .iter()
+                .zip(&accepted)
+                .map(|(l, u)| (l.unit_cost_m * 1000.0).round() * u)
+                .sum(),
+        ];
+        optimal &= proven;
+        bounds.push(measured[stage]);
+        last = Some((values, accepted));
+        tracing::trace!(
+            stage,
+            objective = measured[stage],
+            proven,
+            "robust stage solved"
+        );
+    }
+    let (values, accepted) = last.ok_or(SolveError::Infeasible)?;
+    Ok(RobustSolved {
+        values,
+        accepted,
+        outcome: SolveOutcome {
+            optimal,
+            gap: None,
+            seconds: started.elapsed().as_secs_f64(),
             solves,
         },
     })

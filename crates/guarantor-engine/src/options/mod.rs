@@ -17,6 +17,7 @@ pub mod milp;
 pub mod reduce;
 pub mod report;
 pub mod request;
+pub mod robust;
 pub mod robustness;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -192,6 +193,9 @@ pub struct OptionsReport {
     pub scenarios: Vec<ScenarioOptions>,
     /// The recommended option of each scenario against the first scenario's.
     pub comparison: Vec<ScenarioComparison>,
+    /// With two or more scenarios computed: the one package of the campaign's requirements that
+    /// holds best in the worst case across them, then costs least (see [`robust`]).
+    pub robust: Option<robust::RobustPackage>,
     /// When the campaign defines force postures: each posture under each scenario computed,
     /// the decision maker's matrix (empty otherwise).
     pub postures: Vec<PostureOptions>,
@@ -248,6 +252,8 @@ pub struct PostureOptions {
     pub troops_required_peak: f64,
     /// Per scenario, in the order of `scenarios`.
     pub cells: Vec<PostureCell>,
+    /// The posture's robust package across the scenarios (two or more computed).
+    pub robust: Option<robust::RobustPackage>,
 }
 
 /// A posture under one scenario: what its recommended option fields, at what price, resting on
@@ -448,11 +454,20 @@ pub fn compute(
     let mut warnings = Vec::new();
     let scenarios = scenarios_of(campaign, &chosen, request, &mut warnings)?;
     let comparison = compare(&scenarios);
+    let robust_of = |c: &Campaign, warnings: &mut Vec<String>| {
+        robust::compute(c, &chosen, request.settings()).unwrap_or_else(|e| {
+            warnings.push(format!("the robust package was not computed: {e}"));
+            None
+        })
+    };
+    let robust = robust_of(campaign, &mut warnings);
     let mut postures = Vec::new();
     for posture in campaign.postures() {
         let under = campaign.under_posture(posture);
         let options = scenarios_of(&under, &chosen, request, &mut warnings)?;
-        postures.push(posture_row(&under, posture, &chosen, &options));
+        let mut row = posture_row(&under, posture, &chosen, &options);
+        row.robust = robust_of(&under, &mut warnings);
+        postures.push(row);
     }
     Ok(OptionsReport {
         campaign: crate::summary::header(campaign),
@@ -461,6 +476,7 @@ pub fn compute(
         budget_m: request.budget_m(),
         scenarios,
         comparison,
+        robust,
         postures,
         warnings,
         what_if: None,
@@ -550,6 +566,7 @@ fn posture_row(
         source: posture.source.clone(),
         troops_required_peak,
         cells,
+        robust: None,
     }
 }
 
