@@ -1380,6 +1380,15 @@ fn the_robust_package_holds_under_every_outcome_at_least_cost() {
         check_package(&c, &cell.scenario, &cell.package);
     }
     assert!(robust.optimal);
+    // A budget caps it as it caps every option: at 12 a year France's battalion is out of
+    // reach, and the UK's (10) holds under the backstop only: 0% at worst, 100% with it.
+    let mut capped = request(Objective::Cheapest, 1);
+    capped.budget = Some(guarantor_engine::options::Budget::new(12.0).unwrap());
+    let report = compute(&c, &capped).unwrap();
+    let robust = report.robust.as_ref().unwrap();
+    assert_eq!(robust.cost_per_year_m, 10.0);
+    assert_eq!(robust.worst_essential_coverage, Some(0.0));
+    assert_eq!(robust.by_scenario[0].essential_coverage, Some(1.0));
     // One scenario computed: the robust package is that scenario's own option.
     let mut one = request(Objective::Cheapest, 1);
     one.scenarios = ScenarioChoice::First;
@@ -1795,6 +1804,7 @@ fn every_ask_of_the_demo_recomputes_to_the_value_the_plan_states() {
 }
 
 /// The options request of the demo's recomputation: HiGHS, like the plan.
+#[cfg(feature = "highs")]
 fn request_for(objective: Objective, options: usize) -> OptionsRequest {
     OptionsRequest {
         backend: Backend::default(),

@@ -347,7 +347,9 @@ fn build_in(pv: &mut ProblemVariables, inst: &Instance<'_>, goals: &[Goal], rela
         .then(|| pv.add(variable().min(0.0)));
     let z = goals
         .contains(&Goal::Concentration)
-        .then(|| pv.add(variable().min(0.0).max(1.0)));
+        // No upper bound of 1: a pool rounded up for a fractional ratio (two units at 1.5 for
+        // one kept deployed) carries a little more than its line at 1/ratio a unit.
+        .then(|| pv.add(variable().min(0.0)));
     // Phase selectors for offers that serve several phases, fairness goals only.
     let mut m = BTreeMap::new();
     if f.is_some() {
@@ -1338,9 +1340,13 @@ pub struct RobustSolved {
 /// 3. the desirable shortfall summed over the scenarios, as every option seeks desirable lines
 ///    after essential ones;
 /// 4. cost per year of `U`.
+///
+/// A budget caps the cost of `U`. Each stage has the settings' time limit; a stage stopped by it
+/// keeps the earlier stage's package unless it found a better one.
 pub fn solve_robust(
     insts: &[Instance<'_>],
     settings: Settings,
+    budget_m: Option<f64>,
 ) -> Result<RobustSolved, SolveError> {
     let started = Instant::now();
     let Some(first) = insts.first() else {
@@ -1353,7 +1359,45 @@ pub fn solve_robust(
     let mut bounds: Vec<f64> = Vec::new();
     let mut optimal = true;
     let mut solves = 0;
-    let mut last: Option<(Vec<Values>, Vec<f64>)> = None;
+    // Accepted units as the placements imply them (the most any scenario uses) and each goal
+    // measured on the package, in the model's units.
+    let measure = |values: &[Values]| {
+        let mut accepted = vec![0.0; offers];
+        for (inst, v) in insts.iter().zip(values) {
+            for (a, u) in accepted
+                .iter_mut()
+                .zip(super::measure::accepted_units(inst, &v.x))
+            {
+                *a = f64::max(*a, u);
+            }
+        }
+        let ess: Vec<f64> = insts
+            .iter()
+            .zip(values)
+            .map(|(i, v)| {
+                super::measure::goal_value(i, v, Goal::EssentialShortfall) * shortfall.factor
+            })
+            .collect();
+        let measured = [
+            ess.iter().copied().fold(0.0, f64::max),
+            ess.iter().sum(),
+            insts
+                .iter()
+                .zip(values)
+                .map(|(i, v)| {
+                    super::measure::goal_value(i, v, Goal::DesirableShortfall) * desirable.factor
+                })
+                .sum(),
+            first
+                .offers
+                .iter()
+                .zip(&accepted)
+                .map(|(l, u)| (l.unit_cost_m * 1000.0).round() * u)
+                .sum::<f64>(),
+        ];
+        (accepted, measured)
+    };
+    let mut last: Option<(Vec<Values>, Vec<f64>, [f64; 4])> = None;
     for stage in 0..4 {
         let mut pv = ProblemVariables::new();
         let vars: Vec<Vars> = insts
@@ -1394,6 +1438,9 @@ pub fn solve_robust(
                 cost.add_mul((first.offers[o].unit_cost_m * 1000.0).round(), *big);
             }
         }
+        if let Some(budget) = budget_m {
+            cons.push(cost.clone().leq(budget * 1000.0));
+        }
         let goals = [Expression::from(worst), total, total_desirable, cost];
         for (j, bound) in bounds.iter().enumerate() {
             // Shortfalls scaled by their common multiple and costs in thousands are whole.
@@ -1410,11 +1457,7 @@ pub fn solve_robust(
             cons.push(goals[j].clone().leq(limit));
         }
         let objective = goals[stage].clone();
-        let remaining = settings
-            .time_limit
-            .saturating_sub(started.elapsed())
-            .max(Duration::from_millis(100))
-            .as_secs_f64();
+        let remaining = settings.time_limit.as_secs_f64();
         let backend = settings.backend.as_str();
         let fail = |e: ResolutionError| solver_error(backend, e);
         macro_rules! run {
@@ -1449,59 +1492,36 @@ pub fn solve_robust(
         let (values, proven) = match (solved, &last) {
             (Ok(v), _) => v,
             // A later stage that fails or stops without a package keeps the earlier one.
-            (Err(SolveError::Stopped(_) | SolveError::Infeasible), Some(_)) => {
+            (Err(e), Some(_)) => {
+                tracing::warn!(%e, stage, "robust package: stage failed; keeping the earlier stage's package");
                 optimal = false;
                 break;
             }
-            (Err(e), _) => return Err(e),
+            (Err(e), None) => return Err(e),
         };
         solves += 1;
-        // Accepted units as the placements imply them: the most any scenario uses.
-        let mut accepted = vec![0.0; offers];
-        for (inst, v) in insts.iter().zip(&values) {
-            for (a, u) in accepted
-                .iter_mut()
-                .zip(super::measure::accepted_units(inst, &v.x))
-            {
-                *a = f64::max(*a, u);
-            }
-        }
-        // Each goal measured on the package, in the model's units.
-        let ess: Vec<f64> = insts
-            .iter()
-            .zip(&values)
-            .map(|(i, v)| {
-                super::measure::goal_value(i, v, Goal::EssentialShortfall) * shortfall.factor
-            })
-            .collect();
-        let measured = [
-            ess.iter().copied().fold(0.0, f64::max),
-            ess.iter().sum(),
-            insts
-                .iter()
-                .zip(&values)
-                .map(|(i, v)| {
-                    super::measure::goal_value(i, v, Goal::DesirableShortfall) * desirable.factor
-                })
-                .sum(),
-            first
-                .offers
-                .iter()
-                .zip(&accepted)
-                .map(|(l, u)| (l.unit_cost_m * 1000.0).round() * u)
-                .sum(),
-        ];
+        let (accepted, measured) = measure(&values);
+        // A stage stopped by its limit may return a package worse than the one in hand.
+        let kept =
+            matches!(&last, Some((_, _, before)) if !proven && before[stage] <= measured[stage]);
         optimal &= proven;
-        bounds.push(measured[stage]);
-        last = Some((values, accepted));
+        if kept {
+            if let Some((_, _, before)) = &last {
+                bounds.push(before[stage]);
+            }
+        } else {
+            bounds.push(measured[stage]);
+            last = Some((values, accepted, measured));
+        }
         tracing::trace!(
             stage,
             objective = measured[stage],
             proven,
+            kept,
             "robust stage solved"
         );
     }
-    let (values, accepted) = last.ok_or(SolveError::Infeasible)?;
+    let (values, accepted, _) = last.ok_or(SolveError::Infeasible)?;
     Ok(RobustSolved {
         values,
         accepted,

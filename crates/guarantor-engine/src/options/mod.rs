@@ -455,7 +455,7 @@ pub fn compute(
     let scenarios = scenarios_of(campaign, &chosen, request, &mut warnings)?;
     let comparison = compare(&scenarios);
     let robust_of = |c: &Campaign, warnings: &mut Vec<String>| {
-        robust::compute(c, &chosen, request.settings()).unwrap_or_else(|e| {
+        robust::compute(c, &chosen, request.settings(), request.budget_m()).unwrap_or_else(|e| {
             warnings.push(format!("the robust package was not computed: {e}"));
             None
         })

@@ -706,7 +706,13 @@ fn reasons(
                 ),
             );
         } else if let Some(b) = budget_m.filter(|b| {
-            cost_m + line.unit_cost_m * factor.max(inst.requirement_ratio[r]) > *b + 1e-6
+            // One more unit kept deployed: the ratio's worth of units from a pool.
+            let per_kept = if pooled {
+                inst.requirement_ratio[r]
+            } else {
+                factor
+            };
+            cost_m + line.unit_cost_m * per_kept > *b + 1e-6
         }) {
             note(
                 ShortfallKind::Budget,
@@ -714,7 +720,8 @@ fn reasons(
                 who,
                 format!("{free} more units of {id} would exceed the budget of {b}m"),
             );
-        } else {
+        } else if !pooled {
+            // (A pooling offer's free units are in the pool's own reason, below.)
             note(
                 ShortfallKind::NotEnough,
                 q,
@@ -726,7 +733,9 @@ fn reasons(
     if !pool_members.is_empty() {
         let pools = super::measure::pools(inst, &values.x);
         let ratio = inst.requirement_ratio[r];
-        let required = f64::from(req.quantity.get());
+        // What the pool must keep deployed: the line's units less those deployed directly.
+        let direct = super::measure::covered(inst, &values.x)[r] - pools.deployed[r];
+        let required = (f64::from(req.quantity.get()) - direct).max(0.0);
         let needed = (required * ratio - 1e-9).ceil();
         let nations = match pool_members.len() {
             1 => "1 capital".to_owned(),

@@ -80,6 +80,7 @@ pub fn compute(
     campaign: &Campaign,
     chosen: &[&Scenario],
     settings: Settings,
+    budget_m: Option<f64>,
 ) -> Result<Option<RobustPackage>, SolveError> {
     if chosen.len() < 2 {
         return Ok(None);
@@ -88,7 +89,7 @@ pub fn compute(
         .iter()
         .map(|s| Instance::new(campaign, s, &Default::default()))
         .collect();
-    let solved = milp::solve_robust(&insts, settings)?;
+    let solved = milp::solve_robust(&insts, settings, budget_m)?;
     let mut by_scenario = Vec::new();
     for (inst, values) in insts.iter().zip(&solved.values) {
         let package = report::package(
@@ -96,7 +97,7 @@ pub fn compute(
             values,
             vec!["robust across the scenarios".into()],
             solved.outcome,
-            None,
+            budget_m,
         );
         let m = &package.measures;
         by_scenario.push(RobustCell {
