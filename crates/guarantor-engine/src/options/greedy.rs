@@ -66,11 +66,7 @@ pub fn pack(inst: &Instance<'_>) -> Values {
             }
         }
         if need > 0.0 && !pooled.is_empty() {
-            let personnel = f64::from(
-                inst.campaign
-                    .capability(&inst.requirements[r].capability)
-                    .personnel_per_unit,
-            );
+            let personnel = inst.requirement_personnel[r];
             if let Some(cap) = ceiling
                 && inst.requirement_in_country[r]
                 && personnel > 0.0

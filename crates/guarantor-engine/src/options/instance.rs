@@ -112,6 +112,8 @@ pub struct Instance<'c> {
     pub requirement_in_country: Vec<bool>,
     /// Rotation ratio of each requirement's capability (pool units per unit kept deployed).
     pub requirement_ratio: Vec<f64>,
+    /// Personnel per unit of each requirement's capability (a pool's units kept deployed).
+    pub requirement_personnel: Vec<f64>,
     /// Usable pairs.
     pub arcs: Vec<Arc>,
     /// Respondents the model decides on: owners of usable offers and respondents that linked
@@ -158,6 +160,10 @@ impl<'c> Instance<'c> {
         let requirement_ratio: Vec<f64> = requirements
             .iter()
             .map(|r| campaign.capability(&r.capability).rotation_ratio.get())
+            .collect();
+        let requirement_personnel = requirements
+            .iter()
+            .map(|r| f64::from(campaign.capability(&r.capability).personnel_per_unit))
             .collect();
         let mut arcs = Vec::new();
         for (ri, req) in requirements.iter().enumerate() {
@@ -212,6 +218,7 @@ impl<'c> Instance<'c> {
             requirement_phase,
             requirement_in_country,
             requirement_ratio,
+            requirement_personnel,
             arcs,
             respondents: respondents.into_iter().collect(),
             withdrawn: withdrawn.clone(),

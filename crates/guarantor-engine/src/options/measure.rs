@@ -95,12 +95,7 @@ pub fn troops_per_phase(inst: &Instance<'_>, x: &[f64]) -> Vec<f64> {
     let pools = pools(inst, x);
     for (r, d) in pools.deployed.iter().enumerate() {
         if *d > 0.0 && inst.requirement_in_country[r] {
-            let personnel = f64::from(
-                inst.campaign
-                    .capability(&inst.requirements[r].capability)
-                    .personnel_per_unit,
-            );
-            per_phase[inst.requirement_phase[r]] += d * personnel;
+            per_phase[inst.requirement_phase[r]] += d * inst.requirement_personnel[r];
         }
     }
     for (k, arc) in inst.arcs.iter().enumerate() {

@@ -565,11 +565,7 @@ fn constraints(
         covered[r].add_mul(1.0, d);
         let phase = inst.requirement_phase[r];
         if inst.requirement_in_country[r] {
-            let personnel = inst
-                .campaign
-                .capability(&inst.requirements[r].capability)
-                .personnel_per_unit;
-            troops[phase].add_mul(f64::from(personnel), d);
+            troops[phase].add_mul(inst.requirement_personnel[r], d);
         }
         // The pool holds what its deployed units need, rounded up to a whole unit when the
         // ratio is fractional, and no more: units in a pool beyond it would hold nothing.

@@ -505,8 +505,8 @@ pub fn troops_required_by_phase(
     let mut by_phase = vec![0.0; campaign.phases().len()];
     for (r, req) in inst.requirements.iter().enumerate() {
         if inst.requirement_in_country[r] {
-            let per_unit = f64::from(campaign.capability(&req.capability).personnel_per_unit);
-            by_phase[inst.requirement_phase[r]] += f64::from(req.quantity.get()) * per_unit;
+            by_phase[inst.requirement_phase[r]] +=
+                f64::from(req.quantity.get()) * inst.requirement_personnel[r];
         }
     }
     campaign

@@ -7,7 +7,7 @@ use guarantor_domain::ids::{CountryCode, FactId};
 use guarantor_domain::{Campaign, Condition, Priority};
 use serde::Serialize;
 
-use super::instance::{Blocked, Instance, Linked, pools, rotation_factor};
+use super::instance::{self, Blocked, Instance, Linked, rotation_factor};
 use super::measure::{derived, mean_coverage};
 use super::milp::{SolveOutcome, Values};
 
@@ -388,7 +388,7 @@ pub fn package(
                 gap,
                 coverage: (covered / required).min(1.0),
                 shortfall: if gap > 1e-9 {
-                    reasons(inst, values, &m.accepted, r, &per_phase, budget_m, m.cost_m)
+                    reasons(inst, values, &m, &pools, r, &per_phase, budget_m)
                 } else {
                     Vec::new()
                 },
@@ -547,12 +547,13 @@ fn rotation_pool(
 fn reasons(
     inst: &Instance<'_>,
     values: &Values,
-    accepted: &[f64],
+    m: &super::measure::Derived,
+    pools: &super::measure::Pools,
     r: usize,
     troops_per_phase: &[f64],
     budget_m: Option<f64>,
-    cost_m: f64,
 ) -> Vec<ShortfallReason> {
+    let (accepted, cost_m) = (m.accepted.as_slice(), m.cost_m);
     let campaign = inst.campaign;
     let req = inst.requirements[r];
     let phase = inst.requirement_phase[r];
@@ -649,7 +650,7 @@ fn reasons(
                 continue;
             }
         }
-        let pooled = pools(line, enduring);
+        let pooled = instance::pools(line, enduring);
         if pooled {
             pool_offered += q;
             pool_members.insert(who.to_string());
@@ -731,10 +732,9 @@ fn reasons(
         }
     }
     if !pool_members.is_empty() {
-        let pools = super::measure::pools(inst, &values.x);
         let ratio = inst.requirement_ratio[r];
         // What the pool must keep deployed: the line's units less those deployed directly.
-        let direct = super::measure::covered(inst, &values.x)[r] - pools.deployed[r];
+        let direct = m.covered[r] - pools.deployed[r];
         let required = (f64::from(req.quantity.get()) - direct).max(0.0);
         let needed = (required * ratio - 1e-9).ceil();
         let nations = match pool_members.len() {
