@@ -167,6 +167,11 @@ async fn shot(driver: &WebDriver, name: &str) {
         .expect("screenshot");
 }
 
+/// The page's text, or `None` while it is between two pages (no body yet).
+async fn try_body_text(driver: &WebDriver) -> Option<String> {
+    driver.find(By::Tag("body")).await.ok()?.text().await.ok()
+}
+
 async fn body_text(driver: &WebDriver) -> String {
     driver
         .find(By::Tag("body"))
@@ -873,7 +878,11 @@ async fn journey(driver: &WebDriver, demo: &Demo, downloads: &Path) {
     assert!(question.contains("supersede"), "{question}");
     driver.accept_alert().await.unwrap();
     let deadline = Instant::now() + Duration::from_secs(60);
-    while !body_text(driver).await.contains("Plan 2: option") {
+    // The page is navigating after the confirmation: until it has a body, keep waiting.
+    while !try_body_text(driver)
+        .await
+        .is_some_and(|t| t.contains("Plan 2: option"))
+    {
         assert!(Instant::now() < deadline, "plan 2 was not adopted");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
