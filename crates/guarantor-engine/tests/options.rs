@@ -550,6 +550,43 @@ fn the_budget_objective_buys_the_most_coverage_it_can_and_says_why_it_stops() {
 }
 
 #[test]
+fn a_withdrawal_is_reoptimised_within_the_budget() {
+    // FRA's battalion at 10 holds the line within the budget of 50; without FRA only GBR's at
+    // 100 is left, which the budget rules out: re-optimised coverage 0, not 100 %.
+    let c = campaign(&format!(
+        "{OPEN}{}{}{}",
+        requirement("R1", "battalion", 1, "P0", "capital"),
+        proposal(
+            "FRA",
+            &[
+                r#"{ id = "F", capability = "battalion", quantity = 1, earliest_phase = "P0", cost_per_unit_year = { amount_m = 10.0, currency = "EUR" } }"#
+            ]
+        ),
+        proposal(
+            "GBR",
+            &[
+                r#"{ id = "G", capability = "battalion", quantity = 1, earliest_phase = "P0", cost_per_unit_year = { amount_m = 100.0, currency = "EUR" } }"#
+            ]
+        ),
+    ));
+    let mut req = request(Objective::Cheapest, 1);
+    req.budget = Some(Budget::new(50.0).unwrap());
+    let report = compute(&c, &req).unwrap();
+    let p = first(&report);
+    assert_eq!(accepted(p), vec![("FRA/F".into(), 1.0)]);
+    let fra = &p.robustness.as_ref().unwrap().by_respondent[0];
+    assert_eq!(fra.respondent, "FRA");
+    assert_eq!(fra.essential_coverage_fixed, Some(0.0));
+    assert_eq!(fra.essential_coverage_reoptimised, Some(0.0));
+
+    // Without the budget GBR's battalion takes its place.
+    req.budget = None;
+    let report = compute(&c, &req).unwrap();
+    let fra = &first(&report).robustness.as_ref().unwrap().by_respondent[0];
+    assert_eq!(fra.essential_coverage_reoptimised, Some(1.0));
+}
+
+#[test]
 fn the_fairest_option_moves_cost_toward_the_large_economies() {
     // LUX is cheaper, but paying for the whole battalion is far beyond its GDP share.
     let c = campaign(&format!(

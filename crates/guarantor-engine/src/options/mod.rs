@@ -25,6 +25,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use guarantor_domain::format;
 use guarantor_domain::ids::CountryCode;
 use guarantor_domain::{Campaign, Scenario};
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::summary::CampaignHeader;
@@ -451,24 +452,79 @@ pub fn compute(
     }
     let fallback = as_offered(campaign);
     let chosen = chosen_scenarios(campaign, &request.scenarios, &fallback)?;
-    let mut warnings = Vec::new();
-    let scenarios = scenarios_of(campaign, &chosen, request, &mut warnings)?;
-    let comparison = compare(&scenarios);
-    let robust_of = |c: &Campaign, warnings: &mut Vec<String>| {
-        robust::compute(c, &chosen, request.settings(), request.budget_m()).unwrap_or_else(|e| {
-            warnings.push(format!("the robust package was not computed: {e}"));
-            None
+    // The campaign's own statement of requirements first, then each posture's: every one is
+    // solved under every chosen scenario, and once more for its robust package.
+    let under_postures: Vec<Campaign> = campaign
+        .postures()
+        .iter()
+        .map(|p| campaign.under_posture(p))
+        .collect();
+    let sets: Vec<&Campaign> = std::iter::once(campaign)
+        .chain(under_postures.iter())
+        .collect();
+    let jobs: Vec<(usize, Option<&Scenario>)> = (0..sets.len())
+        .flat_map(|set| {
+            chosen
+                .iter()
+                .map(move |s| (set, Some(*s)))
+                .chain(std::iter::once((set, None)))
         })
-    };
-    let robust = robust_of(campaign, &mut warnings);
-    let mut postures = Vec::new();
-    for posture in campaign.postures() {
-        let under = campaign.under_posture(posture);
-        let options = scenarios_of(&under, &chosen, request, &mut warnings)?;
-        let mut row = posture_row(&under, posture, &chosen, &options);
-        row.robust = robust_of(&under, &mut warnings);
-        postures.push(row);
+        .collect();
+    // The jobs are independent programs: on two cores the full run takes about half the time.
+    // Each job keeps its own warnings, gathered below in the jobs' order, so the report does not
+    // depend on which thread finished first.
+    let mut done: Vec<Done> = jobs
+        .par_iter()
+        .map(|&(set, scenario)| match scenario {
+            Some(s) => {
+                let mut warnings = Vec::new();
+                let options = scenario_of(sets[set], s, request, &mut warnings);
+                Done::Scenario(options, warnings)
+            }
+            None => {
+                let mut warnings = Vec::new();
+                let robust =
+                    robust::compute(sets[set], &chosen, request.settings(), request.budget_m())
+                        .unwrap_or_else(|e| {
+                            warnings.push(format!("the robust package was not computed: {e}"));
+                            None
+                        });
+                Done::Robust(robust, warnings)
+            }
+        })
+        .collect();
+    let mut warnings = Vec::new();
+    let mut per_set: Vec<(Vec<ScenarioOptions>, Option<robust::RobustPackage>)> = Vec::new();
+    let mut results = done.drain(..);
+    for _ in &sets {
+        let mut options = Vec::new();
+        for _ in &chosen {
+            let Some(Done::Scenario(o, w)) = results.next() else {
+                unreachable!("one result per job, in the jobs' order")
+            };
+            options.push(o?);
+            warnings.extend(w);
+        }
+        let Some(Done::Robust(robust, w)) = results.next() else {
+            unreachable!("one result per job, in the jobs' order")
+        };
+        warnings.extend(w);
+        per_set.push((options, robust));
     }
+    let mut per_set = per_set.into_iter();
+    let (scenarios, robust) = per_set.next().expect("the campaign's own set comes first");
+    let comparison = compare(&scenarios);
+    let postures = campaign
+        .postures()
+        .iter()
+        .zip(&under_postures)
+        .zip(per_set)
+        .map(|((posture, under), (options, robust))| {
+            let mut row = posture_row(under, posture, &chosen, &options);
+            row.robust = robust;
+            row
+        })
+        .collect();
     Ok(OptionsReport {
         campaign: crate::summary::header(campaign),
         backend: request.backend,
@@ -570,53 +626,55 @@ fn posture_row(
     }
 }
 
-/// The options of `campaign` under each of `chosen`, with what the user should know added to
+/// What one job of [`compute`] gives back.
+enum Done {
+    Scenario(Result<ScenarioOptions, OptionsError>, Vec<String>),
+    Robust(Option<robust::RobustPackage>, Vec<String>),
+}
+
+/// The options of `campaign` under `scenario`, with what the user should know added to
 /// `warnings`.
-fn scenarios_of(
+fn scenario_of(
     campaign: &Campaign,
-    chosen: &[&Scenario],
+    scenario: &Scenario,
     request: &OptionsRequest,
     warnings: &mut Vec<String>,
-) -> Result<Vec<ScenarioOptions>, OptionsError> {
-    let mut scenarios = Vec::new();
-    for &scenario in chosen {
-        let inst = Instance::new(campaign, scenario, &BTreeSet::new());
-        let size = milp::model_size(&inst);
-        if request.backend == Backend::Microlp && size.integer_variables > MICROLP_PRACTICAL_LIMIT {
-            warnings.push(format!(
-                "scenario {}: {} integer variables is beyond what the microlp backend solves quickly (about {}); \
-                 solves stop at the {:.1} s time limit with the best package found and its gap. \
-                 The highs backend (the default) proves campaigns of this size.",
-                scenario.id,
-                size.integer_variables,
-                MICROLP_PRACTICAL_LIMIT,
-                request.time_limit.get().as_secs_f64()
-            ));
-        }
-        let (options, left_out) = match scenario_options(&inst, request) {
-            Ok(options) => (options, Vec::new()),
-            Err(OptionsError::Solve(failure @ SolveError::Solver { .. })) => {
-                let (options, left) = without_the_failing_proposal(&inst, request, failure)?;
-                warnings.push(format!(
-                    "scenario {}: the proposal of {} is left out: {}. The options of this \
-                     scenario are computed without it; ask {} to check its figures.",
-                    scenario.id, left.respondent, left.reason, left.respondent
-                ));
-                (options, vec![left])
-            }
-            Err(e) => return Err(e),
-        };
-        scenarios.push(ScenarioOptions {
-            scenario: scenario.id.to_string(),
-            name: scenario.name.clone(),
-            description: scenario.description.clone(),
-            assumptions: assumptions(campaign, scenario),
-            size,
-            left_out,
-            options,
-        });
+) -> Result<ScenarioOptions, OptionsError> {
+    let inst = Instance::new(campaign, scenario, &BTreeSet::new());
+    let size = milp::model_size(&inst);
+    if request.backend == Backend::Microlp && size.integer_variables > MICROLP_PRACTICAL_LIMIT {
+        warnings.push(format!(
+            "scenario {}: {} integer variables is beyond what the microlp backend solves quickly (about {}); \
+             solves stop at the {:.1} s time limit with the best package found and its gap. \
+             The highs backend (the default) proves campaigns of this size.",
+            scenario.id,
+            size.integer_variables,
+            MICROLP_PRACTICAL_LIMIT,
+            request.time_limit.get().as_secs_f64()
+        ));
     }
-    Ok(scenarios)
+    let (options, left_out) = match scenario_options(&inst, request) {
+        Ok(options) => (options, Vec::new()),
+        Err(OptionsError::Solve(failure @ SolveError::Solver { .. })) => {
+            let (options, left) = without_the_failing_proposal(&inst, request, failure)?;
+            warnings.push(format!(
+                "scenario {}: the proposal of {} is left out: {}. The options of this \
+                 scenario are computed without it; ask {} to check its figures.",
+                scenario.id, left.respondent, left.reason, left.respondent
+            ));
+            (options, vec![left])
+        }
+        Err(e) => return Err(e),
+    };
+    Ok(ScenarioOptions {
+        scenario: scenario.id.to_string(),
+        name: scenario.name.clone(),
+        description: scenario.description.clone(),
+        assumptions: assumptions(campaign, scenario),
+        size,
+        left_out,
+        options,
+    })
 }
 
 /// After the solver failed on a scenario, finds the proposal without which it computes.
@@ -691,11 +749,8 @@ fn scenario_options(
         budget_m: request.budget_m(),
         differ_from: Vec::new(),
     };
-    let greedy = greedy::pack(inst);
-    let greedy_ok = request
-        .budget_m()
-        .is_none_or(|b| measure::derived(inst, &greedy).cost_m <= b + 1e-6);
-    let warm = greedy_ok.then_some(&greedy);
+    let greedy = greedy_start(inst, request.budget_m());
+    let warm = greedy.as_ref();
 
     let mut order = vec![request.objective];
     order.extend(
@@ -762,6 +817,8 @@ fn scenario_options(
     }
 
     // Re-optimised coverage without each respondent: depends on the scenario only, so cached.
+    // Nobody's withdrawal can lower the essential shortfall below the scenario's own optimum.
+    let floor = coverage.outcome.optimal.then(|| coverage.bounds[0].1);
     let mut cache: BTreeMap<CountryCode, Option<f64>> = BTreeMap::new();
     let mut packages = Vec::new();
     for (_, values, labels, outcome) in &found {
@@ -771,7 +828,7 @@ fn scenario_options(
             pkg.robustness = Some(robustness::assess(inst, values, &participants, |p| {
                 *cache
                     .entry(p)
-                    .or_insert_with(|| reoptimise_without(inst, request, p))
+                    .or_insert_with(|| reoptimise_without(inst, request, p, floor))
             }));
         }
         packages.push(pkg);
@@ -780,10 +837,24 @@ fn scenario_options(
     Ok(packages)
 }
 
+/// The greedy packer's package as a start for the solver, when it keeps to the budget (the packer
+/// knows none).
+fn greedy_start(inst: &Instance<'_>, budget_m: Option<f64>) -> Option<milp::Values> {
+    let greedy = greedy::pack(inst);
+    budget_m
+        .is_none_or(|b| measure::derived(inst, &greedy).cost_m <= b + 1e-6)
+        .then_some(greedy)
+}
+
+/// The best essential coverage without `gone`. `floor`, the scenario's proven optimal essential
+/// shortfall with everyone, bounds it from below: a withdrawal takes units away and adds no
+/// constraint that could be relaxed, so when the greedy packer without `gone` already reaches the
+/// floor it is optimal and no program is solved (most withdrawals on the demo).
 fn reoptimise_without(
     inst: &Instance<'_>,
     request: &OptionsRequest,
     gone: CountryCode,
+    floor: Option<f64>,
 ) -> Option<f64> {
     let mut withdrawn = inst.withdrawn.clone();
     withdrawn.insert(gone);
@@ -792,22 +863,24 @@ fn reoptimise_without(
         budget_m: request.budget_m(),
         differ_from: Vec::new(),
     };
-    let warm = greedy::pack(&reduced);
+    let coverage_of = |values: &milp::Values| {
+        let m = measure::derived(&reduced, values);
+        measure::mean_coverage(&reduced, &m.covered, guarantor_domain::Priority::Essential)
+    };
+    let greedy = greedy_start(&reduced, request.budget_m());
+    let warm = greedy.as_ref();
+    if let (Some(warm), Some(floor)) = (warm, floor)
+        && measure::goal_value(&reduced, warm, Goal::EssentialShortfall) <= floor + 1e-9
+    {
+        tracing::trace!(%gone, "the greedy package without it reaches the scenario's optimum");
+        return coverage_of(warm);
+    }
     // Only essential coverage is reported for a withdrawal: the desirable stage would not change
     // it.
     let goals = [Goal::EssentialShortfall];
-    milp::solve_lexicographic(
-        &reduced,
-        request.settings(),
-        &goals,
-        &restrictions,
-        Some(&warm),
-    )
-    .ok()
-    .and_then(|(values, _)| {
-        let m = measure::derived(&reduced, &values);
-        measure::mean_coverage(&reduced, &m.covered, guarantor_domain::Priority::Essential)
-    })
+    milp::solve_lexicographic(&reduced, request.settings(), &goals, &restrictions, warm)
+        .ok()
+        .and_then(|(values, _)| coverage_of(&values))
 }
 
 fn percent(x: Option<f64>) -> String {
