@@ -557,7 +557,13 @@ fn package(out: &mut String, n: usize, p: &ForcePackage, cur: &str) {
                     pl.phase,
                     pl.sector,
                     units(pl.units),
-                    if pl.pooled { " in rotation pool" } else { "" }
+                    if pl.pooled {
+                        " in rotation pool"
+                    } else if pl.assembled {
+                        " assembled"
+                    } else {
+                        ""
+                    }
                 )
             })
             .collect();

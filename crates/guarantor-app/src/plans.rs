@@ -227,15 +227,17 @@ impl App {
                 if n < 1 {
                     continue;
                 }
-                match placements
-                    .iter_mut()
-                    .find(|x| x.requirement == pl.requirement && x.pooled == pl.pooled)
-                {
+                match placements.iter_mut().find(|x| {
+                    x.requirement == pl.requirement
+                        && x.pooled == pl.pooled
+                        && x.assembled == pl.assembled
+                }) {
                     Some(x) => x.units += n,
                     None => placements.push(PlacementDoc {
                         requirement: pl.requirement.clone(),
                         units: n,
                         pooled: pl.pooled,
+                        assembled: pl.assembled,
                     }),
                 }
             }

@@ -155,6 +155,10 @@ pub struct PlacementDoc {
     /// pool keeps ⌊its units ÷ rotation ratio⌋ deployed.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub pooled: bool,
+    /// Whether the units are parts of units assembled for the line (the line's capability is
+    /// composite and the pledge's capability one of its parts).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub assembled: bool,
 }
 
 /// One step of a pledge: who, when, what.
@@ -464,6 +468,36 @@ pub struct CapabilityDoc {
     /// What the capability is.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub description: String,
+    /// When the capability may also be assembled from other capabilities under a lead
+    /// (framework) nation, e.g. a mechanised brigade from a brigade headquarters and battalions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub composition: Option<CompositionDoc>,
+}
+
+/// What one unit of a composite capability is assembled from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CompositionDoc {
+    /// The part the lead (framework) nation provides, one per assembled unit: its
+    /// headquarters. Must be one of `parts`, with quantity 1.
+    #[schemars(regex(pattern = IDENT))]
+    pub lead: String,
+    /// The parts of one assembled unit; each a plain (not composite) capability of the
+    /// catalogue, listed once.
+    #[schemars(length(min = 2))]
+    pub parts: Vec<PartDoc>,
+}
+
+/// One part of a composite capability.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PartDoc {
+    /// The part's capability.
+    #[schemars(regex(pattern = IDENT))]
+    pub capability: String,
+    /// Units of it in one assembled unit.
+    #[schemars(range(min = 1, max = 100))]
+    pub quantity: i64,
 }
 
 /// A capital asked to answer, with public reference figures.

@@ -117,7 +117,32 @@ pub struct Capability {
     pub rotation_ratio: RotationRatio,
     /// Description.
     pub description: String,
+    /// What a unit may be assembled from, when it may (a framework-nation unit).
+    pub composition: Option<Composition>,
 }
+
+/// What one unit of a composite capability is assembled from: a lead nation provides its
+/// headquarters (the `lead` part), and any respondents the other parts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Composition {
+    /// The part the lead nation provides, one per assembled unit.
+    pub lead: CapabilityId,
+    /// The parts of one assembled unit, each a plain capability, listed once; the lead's among
+    /// them with quantity 1.
+    pub parts: Vec<Part>,
+}
+
+/// One part of a composite capability.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Part {
+    /// The part's capability.
+    pub capability: CapabilityId,
+    /// Units of it in one assembled unit (at most [`MAX_PARTS_PER_UNIT`]).
+    pub quantity: u32,
+}
+
+/// The most units of one part an assembled unit may need.
+pub const MAX_PARTS_PER_UNIT: u32 = 100;
 
 /// Public reference figures of a respondent.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -846,6 +871,7 @@ mod personnel_tests {
             personnel_per_unit,
             rotation_ratio: RotationRatio::parse(ratio).unwrap(),
             description: String::new(),
+            composition: None,
         }
     }
 

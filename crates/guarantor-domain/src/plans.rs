@@ -4,6 +4,8 @@
 //! the state it meets ([`Pledge::check`]): the same rule refuses a change at the front ends and a
 //! campaign file whose history could not have happened.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::ids::{CapabilityId, CountryCode, OfferId, RequirementId, ScenarioId};
@@ -67,6 +69,8 @@ pub struct PledgePlacement {
     /// Whether the units are in the line's rotation pool (taking turns with other pledges'
     /// units) rather than deployed directly.
     pub pooled: bool,
+    /// Whether the units are parts of units assembled for the line.
+    pub assembled: bool,
 }
 
 /// One step of a pledge.
@@ -557,13 +561,28 @@ impl crate::model::Campaign {
                     delivered: 0.0,
                     ..line.clone()
                 };
+                // Parts of assembled units, per part's capability: a line counts
+                // min over the parts of ⌊units of the part ÷ units per assembled unit⌋.
+                let mut parts: BTreeMap<&CapabilityId, LevelCoverage> = BTreeMap::new();
                 for p in &plan.pledges {
                     let state = p.state();
                     if !state.stands() {
                         continue;
                     }
                     for pl in p.placements.iter().filter(|pl| pl.requirement == r.id) {
-                        let to = if pl.pooled { &mut pool } else { &mut line };
+                        let to = if pl.pooled {
+                            &mut pool
+                        } else if pl.assembled {
+                            parts.entry(&p.capability).or_insert_with(|| LevelCoverage {
+                                accepted: 0.0,
+                                confirmed: 0.0,
+                                verified: 0.0,
+                                delivered: 0.0,
+                                ..line.clone()
+                            })
+                        } else {
+                            &mut line
+                        };
                         let placed = f64::from(pl.units);
                         to.accepted += placed;
                         if state >= PledgeState::Confirmed {
@@ -581,6 +600,21 @@ impl crate::model::Campaign {
                 line.confirmed += kept(pool.confirmed);
                 line.verified += kept(pool.verified);
                 line.delivered += kept(pool.delivered);
+                if let Some(k) = &self.capability(&r.capability).composition {
+                    let assembled = |level: fn(&LevelCoverage) -> f64| {
+                        k.parts
+                            .iter()
+                            .map(|part| {
+                                let units = parts.get(&part.capability).map_or(0.0, level);
+                                (units / f64::from(part.quantity) + 1e-9).floor()
+                            })
+                            .fold(f64::INFINITY, f64::min)
+                    };
+                    line.accepted += assembled(|l| l.accepted);
+                    line.confirmed += assembled(|l| l.confirmed);
+                    line.verified += assembled(|l| l.verified);
+                    line.delivered += assembled(|l| l.delivered);
+                }
                 line
             })
             .collect()

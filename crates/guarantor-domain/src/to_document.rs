@@ -1,10 +1,10 @@
 //! The way back: a validated [`Campaign`] written as a [`CampaignDocument`] (format version 1).
 
 use crate::document::{
-    AnswerDoc, CampaignDocument, CampaignInfoDoc, CapabilityDoc, CaveatDoc, ConditionDoc, DraftDoc,
-    ExclusionDoc, FORMAT_VERSION, FactDoc, FactsDoc, MoneyDoc, OfferDoc, PhaseDoc, PostureDoc,
-    ProposalDoc, QuestionDoc, QuestionnaireDoc, RequirementDoc, RespondentDoc, RevisionDoc,
-    ScenarioDoc, SectionDoc, SectorDoc, WithdrawalDoc,
+    AnswerDoc, CampaignDocument, CampaignInfoDoc, CapabilityDoc, CaveatDoc, CompositionDoc,
+    ConditionDoc, DraftDoc, ExclusionDoc, FORMAT_VERSION, FactDoc, FactsDoc, MoneyDoc, OfferDoc,
+    PartDoc, PhaseDoc, PostureDoc, ProposalDoc, QuestionDoc, QuestionnaireDoc, RequirementDoc,
+    RespondentDoc, RevisionDoc, ScenarioDoc, SectionDoc, SectorDoc, WithdrawalDoc,
 };
 use crate::document::{
     AskDoc, DeclineDoc, HypotheticalOfferDoc, PlacementDoc, PlanDoc, PledgeDoc, PledgeEventDoc,
@@ -126,6 +126,17 @@ impl Campaign {
                     personnel_per_unit: i64::from(c.personnel_per_unit),
                     rotation_ratio: c.rotation_ratio.get(),
                     description: c.description.clone(),
+                    composition: c.composition.as_ref().map(|k| CompositionDoc {
+                        lead: k.lead.to_string(),
+                        parts: k
+                            .parts
+                            .iter()
+                            .map(|p| PartDoc {
+                                capability: p.capability.to_string(),
+                                quantity: i64::from(p.quantity),
+                            })
+                            .collect(),
+                    }),
                 })
                 .collect(),
             respondents: self
@@ -332,6 +343,7 @@ fn plan_doc(p: &Plan) -> PlanDoc {
                         requirement: pl.requirement.to_string(),
                         units: i64::from(pl.units),
                         pooled: pl.pooled,
+                        assembled: pl.assembled,
                     })
                     .collect(),
                 events: x

@@ -18,9 +18,10 @@ use crate::ids::{
     QuestionId, RequirementId, ScenarioId, SectionId, SectorId,
 };
 use crate::model::{
-    Answer, Campaign, CampaignInfo, Capability, Caveat, Condition, Draft, Exclusion, Fact, Offer,
-    Payer, Phase, Posture, Proposal, Question, Questionnaire, ReferenceFacts, Requirement,
-    Respondent, Revision, Scenario, Section, Sector, Withdrawal,
+    Answer, Campaign, CampaignInfo, Capability, Caveat, Composition, Condition, Draft, Exclusion,
+    Fact, MAX_PARTS_PER_UNIT, Offer, Part, Payer, Phase, Posture, Proposal, Question,
+    Questionnaire, ReferenceFacts, Requirement, Respondent, Revision, Scenario, Section, Sector,
+    Withdrawal,
 };
 use crate::plans::{Plan, Pledge, PledgeEvent, PledgeEventKind, ReadinessLevel};
 use crate::quantity::{
@@ -510,6 +511,10 @@ fn catalogue(c: &mut Checker, doc: &CampaignDocument) -> Option<Vec<Capability>>
                 c.report(at("rotation_ratio"), "must be 1 for a funding capability");
             }
         }
+        let composition = match &cap.composition {
+            None => Some(None),
+            Some(k) => composition(c, doc, cap, k).map(Some),
+        };
         Some(Capability {
             id: id?,
             name: cap.name.clone(),
@@ -518,8 +523,106 @@ fn catalogue(c: &mut Checker, doc: &CampaignDocument) -> Option<Vec<Capability>>
             personnel_per_unit: personnel?,
             rotation_ratio: ratio?,
             description: cap.description.clone(),
+            composition: composition?,
         })
     }))
+}
+
+/// A composite capability's parts: plain capabilities of the catalogue, each listed once, with
+/// the lead's part among them once per assembled unit.
+fn composition(
+    c: &mut Checker,
+    doc: &CampaignDocument,
+    cap: &crate::document::CapabilityDoc,
+    k: &crate::document::CompositionDoc,
+) -> Option<Composition> {
+    let at = |field: &str| format!("catalogue[{}].composition.{field}", cap.id);
+    if matches!(
+        cap.category,
+        crate::model::Category::Funding | crate::model::Category::Arrangement
+    ) {
+        c.report(
+            at("parts"),
+            "only troops, hardware and enablers may be assembled from parts",
+        );
+    }
+    if k.parts.len() < 2 {
+        c.report(
+            at("parts"),
+            format!("must list at least two parts (got {})", k.parts.len()),
+        );
+    }
+    let list = at("parts");
+    c.unique_at(
+        &list,
+        k.parts.iter().map(|p| p.capability.as_str()),
+        |_, i| format!("{list}[{i}].capability"),
+    );
+    let parts = all(k.parts.iter().enumerate().map(|(i, part)| {
+        let path = || at(&format!("parts[{i}].capability"));
+        let id = c.take(path, CapabilityId::parse(&part.capability))?;
+        match doc.catalogue.iter().find(|x| x.id == part.capability) {
+            None => {
+                c.report(
+                    path(),
+                    format!(
+                        "unknown capability {} (not in the catalogue)",
+                        part.capability
+                    ),
+                );
+                return None;
+            }
+            Some(x) if x.id == cap.id => {
+                c.report(path(), "a capability cannot be a part of itself");
+                return None;
+            }
+            Some(x) if x.composition.is_some() => {
+                c.report(
+                    path(),
+                    format!(
+                        "{} is itself assembled from parts; parts must be plain capabilities",
+                        x.id
+                    ),
+                );
+                return None;
+            }
+            Some(_) => {}
+        }
+        let quantity = c.take(
+            || at(&format!("parts[{i}].quantity")),
+            u32::try_from(part.quantity)
+                .ok()
+                .filter(|n| (1..=MAX_PARTS_PER_UNIT).contains(n))
+                .ok_or_else(|| {
+                    format!(
+                        "must be a whole number from 1 to {MAX_PARTS_PER_UNIT} (got {})",
+                        part.quantity
+                    )
+                }),
+        )?;
+        Some(Part {
+            capability: id,
+            quantity,
+        })
+    }))?;
+    let lead = c.take(|| at("lead"), CapabilityId::parse(&k.lead))?;
+    match parts.iter().find(|p| p.capability == lead) {
+        None => {
+            c.report(at("lead"), format!("{} is not one of the parts", k.lead));
+            None
+        }
+        Some(p) if p.quantity != 1 => {
+            c.report(
+                at("lead"),
+                format!(
+                    "the lead provides one {} per assembled unit (its part's quantity is {})",
+                    k.lead, p.quantity
+                ),
+            );
+            None
+        }
+        Some(_) => Some(Composition { lead, parts }),
+    }
 }
 
 fn figure(
@@ -935,12 +1038,38 @@ fn plans(c: &mut Checker, doc: &CampaignDocument, k: &Known) -> Option<Vec<Plan>
                 let n = c
                     .take(|| format!("{at}.placements"), Quantity::parse(pl.units))
                     .map(Quantity::get);
+                if pl.assembled {
+                    let composite = doc
+                        .requirements
+                        .iter()
+                        .find(|r| r.id == pl.requirement)
+                        .and_then(|r| doc.catalogue.iter().find(|x| x.id == r.capability))
+                        .and_then(|x| x.composition.as_ref());
+                    if pl.pooled {
+                        c.report(
+                            format!("{at}.placements"),
+                            "a placement is either pooled or assembled, not both",
+                        );
+                    } else if ok
+                        && !composite
+                            .is_some_and(|k| k.parts.iter().any(|p| p.capability == x.capability))
+                    {
+                        c.report(
+                            format!("{at}.placements"),
+                            format!(
+                                "assembled on {}: its capability is not assembled from {}",
+                                pl.requirement, x.capability
+                            ),
+                        );
+                    }
+                }
                 Some(crate::plans::PledgePlacement {
                     requirement: ok
                         .then(|| RequirementId::parse(&pl.requirement).ok())
                         .flatten()?,
                     units: n?,
                     pooled: pl.pooled,
+                    assembled: pl.assembled,
                 })
             }));
             let mut pledge = Pledge {

@@ -74,6 +74,108 @@ fn unknown_capability_in_a_requirement() {
 }
 
 #[test]
+fn a_composite_capability_is_assembled_from_plain_parts_under_one_lead() {
+    let compose =
+        |v: &mut Value, composition: Value| v["catalogue"][0]["composition"] = composition;
+    // Valid: a brigade from a battery (the lead's part, one) and two training teams.
+    let mut v = small();
+    compose(
+        &mut v,
+        json!({"lead": "battery", "parts": [{"capability": "battery", "quantity": 1}, {"capability": "training.team", "quantity": 2}]}),
+    );
+    assert!(problems(&v).is_empty(), "{:?}", problems(&v));
+    let c = parse_campaign(&serde_json::to_string(&v).unwrap(), FileFormat::Json).unwrap();
+    assert_eq!(
+        c.to_document().catalogue[0].composition,
+        serde_json::from_value(v["catalogue"][0]["composition"].clone()).unwrap(),
+        "the round trip keeps the composition"
+    );
+    let at = "catalogue[brigade].composition";
+    assert_rule(
+        |v| {
+            compose(
+                v,
+                json!({"lead": "battery", "parts": [{"capability": "battery", "quantity": 1}, {"capability": "tank", "quantity": 2}]}),
+            )
+        },
+        &format!("{at}.parts[1].capability"),
+        "unknown capability tank",
+    );
+    assert_rule(
+        |v| {
+            compose(
+                v,
+                json!({"lead": "battery", "parts": [{"capability": "battery", "quantity": 1}, {"capability": "brigade", "quantity": 2}]}),
+            )
+        },
+        &format!("{at}.parts[1].capability"),
+        "cannot be a part of itself",
+    );
+    assert_rule(
+        |v| {
+            compose(
+                v,
+                json!({"lead": "battery", "parts": [{"capability": "battery", "quantity": 1}, {"capability": "battery", "quantity": 2}]}),
+            )
+        },
+        &format!("{at}.parts[1].capability"),
+        "duplicate",
+    );
+    assert_rule(
+        |v| {
+            compose(
+                v,
+                json!({"lead": "battery", "parts": [{"capability": "battery", "quantity": 1}, {"capability": "training.team", "quantity": 0}]}),
+            )
+        },
+        &format!("{at}.parts[1].quantity"),
+        "from 1 to 100",
+    );
+    assert_rule(
+        |v| {
+            compose(
+                v,
+                json!({"lead": "funding", "parts": [{"capability": "battery", "quantity": 1}, {"capability": "training.team", "quantity": 2}]}),
+            )
+        },
+        &format!("{at}.lead"),
+        "not one of the parts",
+    );
+    assert_rule(
+        |v| {
+            compose(
+                v,
+                json!({"lead": "training.team", "parts": [{"capability": "battery", "quantity": 1}, {"capability": "training.team", "quantity": 2}]}),
+            )
+        },
+        &format!("{at}.lead"),
+        "one training.team per assembled unit",
+    );
+    assert_rule(
+        |v| {
+            compose(
+                v,
+                json!({"lead": "battery", "parts": [{"capability": "battery", "quantity": 1}]}),
+            )
+        },
+        &format!("{at}.parts"),
+        "at least two parts",
+    );
+    // Parts are plain capabilities: no nesting.
+    assert_rule(
+        |v| {
+            v["catalogue"][1]["composition"] = json!({"lead": "training.team", "parts": [{"capability": "training.team", "quantity": 1}, {"capability": "funding", "quantity": 2}]});
+            compose(
+                v,
+                json!({"lead": "battery", "parts": [{"capability": "battery", "quantity": 1}, {"capability": "training.team", "quantity": 2}]}),
+            );
+        },
+        &format!("{at}.parts[0].capability"),
+        "itself assembled from parts",
+    );
+}
+
+#[test]
 fn requirement_for_a_phase_that_does_not_exist() {
     assert_rule(
         |v| v["requirements"][0]["phase"] = json!("P9"),

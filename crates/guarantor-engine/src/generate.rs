@@ -286,6 +286,7 @@ pub fn document(size: Size, seed: u64) -> CampaignDocument {
                 personnel_per_unit: *personnel,
                 rotation_ratio: *ratio,
                 description: String::new(),
+                composition: None,
             })
             .collect(),
         respondents,

@@ -294,6 +294,135 @@ fn units_of_several_nations_take_turns_in_a_rotation_pool() {
 /// Keeping two brigades (8,000 persons) in place in an enduring phase at 3:1 commits 24,000
 /// persons, whether the rotation is the contributor's own (rotation-backed) or drawn from a
 /// plain offer's pool: one count of troops everywhere.
+/// The test campaign with the brigade assembled from a headquarters (300) and three battalions.
+fn with_assembled_brigade(body: &str) -> Campaign {
+    let header = HEADER.replacen(
+        "rotation_ratio = 3.0\n",
+        "rotation_ratio = 3.0\ncomposition = { lead = \"hq\", parts = [{ capability = \"hq\", quantity = 1 }, { capability = \"battalion\", quantity = 3 }] }\n",
+        1,
+    );
+    let text = format!(
+        "{header}\n[[catalogue]]\nid = \"hq\"\nname = \"Brigade headquarters\"\ncategory = \"troops\"\nunit = \"headquarters\"\npersonnel_per_unit = 300\nrotation_ratio = 3.0\n{body}"
+    );
+    parse_campaign(&text, FileFormat::Toml).unwrap_or_else(|e| panic!("test campaign: {e}"))
+}
+
+#[test]
+fn a_brigade_is_assembled_from_parts_under_the_nation_that_leads_it() {
+    // A whole brigade from GBR at 100, or FRA's headquarters (5) with three battalions from POL
+    // and DEU (10 each): 35.
+    let offers = |brigades: u32| {
+        format!(
+            "{OPEN}{}{}{}{}{}",
+            requirement("R1", "brigade", brigades, "P0", "capital"),
+            proposal(
+                "GBR",
+                &[
+                    r#"{ id = "G", capability = "brigade", quantity = 1, earliest_phase = "P0", cost_per_unit_year = { amount_m = 100.0, currency = "EUR" } }"#
+                ]
+            ),
+            proposal(
+                "FRA",
+                &[
+                    r#"{ id = "H", capability = "hq", quantity = 1, earliest_phase = "P0", cost_per_unit_year = { amount_m = 5.0, currency = "EUR" } }"#
+                ]
+            ),
+            proposal(
+                "POL",
+                &[
+                    r#"{ id = "B", capability = "battalion", quantity = 2, earliest_phase = "P0", cost_per_unit_year = { amount_m = 10.0, currency = "EUR" } }"#
+                ]
+            ),
+            proposal(
+                "DEU",
+                &[
+                    r#"{ id = "B", capability = "battalion", quantity = 2, earliest_phase = "P0", cost_per_unit_year = { amount_m = 10.0, currency = "EUR" } }"#
+                ]
+            ),
+        )
+    };
+    let c = with_assembled_brigade(&offers(1));
+    let report = compute(&c, &request(Objective::Cheapest, 1)).unwrap();
+    let p = first(&report);
+    assert_eq!(p.measures.cost_per_year_m, 35.0);
+    assert_eq!(p.measures.essential_coverage, Some(1.0));
+    assert_eq!(p.measures.troops_deployed_peak, 300.0 + 3.0 * 800.0);
+    let battalions: f64 = accepted(p)
+        .iter()
+        .filter(|(id, _)| id.ends_with("/B"))
+        .map(|(_, n)| n)
+        .sum();
+    assert_eq!(battalions, 3.0);
+    assert!(accepted(p).contains(&("FRA/H".into(), 1.0)));
+    let assembly = p.coverage[0].assembly.as_ref().expect("assembled");
+    assert_eq!(assembly.units, 1.0);
+    assert_eq!(assembly.lead, vec!["FRA".to_owned()]);
+    assert_eq!(assembly.parts[1].units, 3.0);
+    assert!(
+        p.accepted
+            .iter()
+            .all(|a| a.placements.iter().all(|pl| pl.assembled))
+    );
+    check_package(&c, "open", p);
+    // Without the lead nation nothing is assembled; re-optimised, GBR's whole brigade holds.
+    let fra = p
+        .robustness
+        .as_ref()
+        .unwrap()
+        .by_respondent
+        .iter()
+        .find(|w| w.respondent == "FRA")
+        .unwrap();
+    assert_eq!(fra.essential_coverage_fixed, Some(0.0));
+    assert_eq!(fra.essential_coverage_reoptimised, Some(1.0));
+
+    // Three brigades: GBR's whole one and one assembled; the third lacks parts, and says which.
+    let c = with_assembled_brigade(&offers(3));
+    let report = compute(&c, &request(Objective::Cheapest, 1)).unwrap();
+    let p = first(&report);
+    assert_eq!(p.coverage[0].covered, 2.0);
+    check_package(&c, "open", p);
+    let details: Vec<&str> = p.coverage[0]
+        .shortfall
+        .iter()
+        .map(|s| s.detail.as_str())
+        .collect();
+    assert!(
+        details.iter().any(|d| d.contains(
+            "assembled from parts: 1; one more brigade needs 1 brigade headquarters + 3 battalion"
+        ) && d.contains(
+            "short of brigade headquarters (0 free, 1 needed), battalion (1 free, 3 needed)"
+        )),
+        "{details:?}"
+    );
+
+    // Nobody offers a headquarters: the battalions cannot be assembled, and the reason says so.
+    let c = with_assembled_brigade(&format!(
+        "{OPEN}{}{}",
+        requirement("R1", "brigade", 1, "P0", "capital"),
+        proposal(
+            "POL",
+            &[
+                r#"{ id = "B", capability = "battalion", quantity = 3, earliest_phase = "P0", cost_per_unit_year = { amount_m = 10.0, currency = "EUR" } }"#
+            ]
+        ),
+    ));
+    let report = compute(&c, &request(Objective::Cheapest, 1)).unwrap();
+    let p = first(&report);
+    assert_eq!(p.measures.essential_coverage, Some(0.0));
+    let details: Vec<&str> = p.coverage[0]
+        .shortfall
+        .iter()
+        .map(|s| s.detail.as_str())
+        .collect();
+    assert!(
+        details.iter().any(|d| d.contains(
+            "cannot be assembled from parts: no usable offer of brigade headquarters in P0 capital"
+        )),
+        "{details:?}"
+    );
+}
+
 #[test]
 fn committed_troops_count_the_rotation_whether_or_not_offers_are_rotation_backed() {
     let backed = campaign(&format!(
@@ -842,6 +971,8 @@ fn check_package(campaign: &Campaign, scenario_id: &str, p: &ForcePackage) {
     let mut troops: BTreeMap<&str, f64> = BTreeMap::new();
     // Units in each line's rotation pool.
     let mut pooled: BTreeMap<&str, f64> = BTreeMap::new();
+    // Units of each part placed on each line assembled from parts.
+    let mut parts: BTreeMap<&str, BTreeMap<String, f64>> = BTreeMap::new();
     let mut committed = 0.0;
     for a in &p.accepted {
         let proposal = campaign
@@ -893,7 +1024,24 @@ fn check_package(campaign: &Campaign, scenario_id: &str, p: &ForcePackage) {
                 .iter()
                 .find(|r| r.id.as_str() == pl.requirement)
                 .unwrap();
-            assert_eq!(req.capability, offer.capability);
+            let composite = campaign.capability(&req.capability).composition.as_ref();
+            if pl.assembled {
+                let k =
+                    composite.unwrap_or_else(|| panic!("{} assembled on a plain line", a.offer));
+                assert!(
+                    k.parts.iter().any(|p| p.capability == offer.capability),
+                    "{} is not a part of {}",
+                    a.offer,
+                    req.capability
+                );
+                *parts
+                    .entry(pl.requirement.as_str())
+                    .or_default()
+                    .entry(offer.capability.to_string())
+                    .or_default() += pl.units;
+            } else {
+                assert_eq!(req.capability, offer.capability);
+            }
             assert!(
                 campaign.offer_serves_phase(offer, &req.phase),
                 "{} phase",
@@ -921,7 +1069,9 @@ fn check_package(campaign: &Campaign, scenario_id: &str, p: &ForcePackage) {
                 1.0
             };
             *load.entry(pl.phase.as_str()).or_default() += factor * pl.units;
-            *covered.entry(pl.requirement.as_str()).or_default() += pl.units;
+            if !pl.assembled {
+                *covered.entry(pl.requirement.as_str()).or_default() += pl.units;
+            }
             if campaign.sector(&req.sector).kind != guarantor_domain::SectorKind::OutOfCountry {
                 *troops.entry(pl.phase.as_str()).or_default() +=
                     pl.units * f64::from(cap.personnel_per_unit);
@@ -978,6 +1128,39 @@ fn check_package(campaign: &Campaign, scenario_id: &str, p: &ForcePackage) {
             (held - 12.0 * kept).abs() < 0.01,
             "{line}: {held} months held"
         );
+    }
+    // Parts come in whole sets: n of each part per assembled unit, none left over.
+    for (line, placed) in &parts {
+        let req = campaign
+            .requirements()
+            .iter()
+            .find(|r| r.id.as_str() == *line)
+            .unwrap();
+        let k = campaign
+            .capability(&req.capability)
+            .composition
+            .as_ref()
+            .unwrap();
+        let sets: Vec<f64> = k
+            .parts
+            .iter()
+            .map(|p| {
+                placed.get(p.capability.as_str()).copied().unwrap_or(0.0) / f64::from(p.quantity)
+            })
+            .collect();
+        assert!(
+            sets.iter()
+                .all(|s| (s - sets[0]).abs() < 1e-9 && s.fract() == 0.0),
+            "{line}: parts not in whole sets: {sets:?}"
+        );
+        *covered.entry(line).or_default() += sets[0];
+        let assembly = p
+            .coverage
+            .iter()
+            .find(|c| c.requirement == *line)
+            .and_then(|c| c.assembly.as_ref())
+            .unwrap_or_else(|| panic!("{line} has parts but no assembly"));
+        assert_eq!(assembly.units, sets[0], "{line}");
     }
     if let Some(ceiling) = scenario.troop_ceiling {
         for (phase, t) in &troops {

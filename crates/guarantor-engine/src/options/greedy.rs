@@ -28,7 +28,11 @@ pub fn pack(inst: &Instance<'_>) -> Values {
         let phase = inst.requirement_phase[r];
         let (pooled, mut arcs): (Vec<usize>, Vec<usize>) = (0..inst.arcs.len())
             .filter(|&k| {
-                inst.arcs[k].requirement == r && inst.offers[inst.arcs[k].offer].linked.is_empty()
+                let arc = &inst.arcs[k];
+                // Units assembled from parts are left to the solver.
+                arc.requirement == r
+                    && arc.part.is_none()
+                    && inst.offers[arc.offer].linked.is_empty()
             })
             .partition(|&k| inst.arcs[k].pooled);
         arcs.sort_by(|&a, &b| {

@@ -93,6 +93,17 @@ pub struct Arc {
     pub max_units: f64,
     /// Whether its units go to the line's rotation pool rather than deploy directly.
     pub pooled: bool,
+    /// When the line's capability is composite and the offer is of one of its parts: the
+    /// part's index in the composition. Its units are parts of units assembled for the line
+    /// (which counts ⌊units of each part ÷ units per assembled unit⌋, the least over the parts).
+    pub part: Option<usize>,
+}
+
+impl Arc {
+    /// Whether its units deploy on the line as they are (neither pooled nor parts).
+    pub fn direct(&self) -> bool {
+        !self.pooled && self.part.is_none()
+    }
 }
 
 /// One scenario's view of a campaign.
@@ -114,6 +125,9 @@ pub struct Instance<'c> {
     pub requirement_ratio: Vec<f64>,
     /// Personnel per unit of each requirement's capability (a pool's units kept deployed).
     pub requirement_personnel: Vec<f64>,
+    /// Units of each part per assembled unit, for requirements whose capability is composite
+    /// and every part of which some offer can serve (empty otherwise: nothing is assembled).
+    pub requirement_parts: Vec<Vec<f64>>,
     /// Usable pairs.
     pub arcs: Vec<Arc>,
     /// Respondents the model decides on: owners of usable offers and respondents that linked
@@ -166,20 +180,61 @@ impl<'c> Instance<'c> {
             .map(|r| f64::from(campaign.capability(&r.capability).personnel_per_unit))
             .collect();
         let mut arcs = Vec::new();
+        let mut requirement_parts = vec![Vec::new(); requirements.len()];
         for (ri, req) in requirements.iter().enumerate() {
             if scenario.excluded_sectors.contains(&req.sector) {
                 continue;
             }
             let enduring = campaign.phases()[requirement_phase[ri]].enduring;
+            let required = f64::from(req.quantity.get());
+            let usable = |line: &OfferLine<'_>| {
+                line.blocked.is_none()
+                    && campaign.offer_serves_phase(line.offer, &req.phase)
+                    && campaign.offer_allowed_in_sector(line.offer, &req.sector)
+            };
+            if let Some(k) = &campaign.capability(&req.capability).composition {
+                let first = arcs.len();
+                for (oi, line) in offers.iter().enumerate() {
+                    let Some(part) = k
+                        .parts
+                        .iter()
+                        .position(|p| p.capability == line.offer.capability)
+                    else {
+                        continue;
+                    };
+                    if !usable(line) {
+                        continue;
+                    }
+                    // Parts deploy as they are, sustaining their own rotation (no pooling).
+                    let factor = rotation_factor(line, enduring);
+                    let per_unit = f64::from(k.parts[part].quantity);
+                    let sustainable = (line.quantity() / factor + 1e-9).floor();
+                    let max_units = sustainable.min(required * per_unit);
+                    if max_units > 0.0 {
+                        arcs.push(Arc {
+                            offer: oi,
+                            requirement: ri,
+                            factor,
+                            max_units,
+                            pooled: false,
+                            part: Some(part),
+                        });
+                    }
+                }
+                // A part nobody can provide assembles nothing: its partners' arcs would only
+                // add variables.
+                let complete =
+                    (0..k.parts.len()).all(|p| arcs[first..].iter().any(|a| a.part == Some(p)));
+                if complete {
+                    requirement_parts[ri] = k.parts.iter().map(|p| f64::from(p.quantity)).collect();
+                } else {
+                    arcs.truncate(first);
+                }
+            }
             for (oi, line) in offers.iter().enumerate() {
-                if line.blocked.is_some()
-                    || line.offer.capability != req.capability
-                    || !campaign.offer_serves_phase(line.offer, &req.phase)
-                    || !campaign.offer_allowed_in_sector(line.offer, &req.sector)
-                {
+                if line.offer.capability != req.capability || !usable(line) {
                     continue;
                 }
-                let required = f64::from(req.quantity.get());
                 let pooled = pools(line, enduring);
                 let (factor, max_units) = if pooled {
                     let pool = (required * requirement_ratio[ri] - 1e-9).ceil();
@@ -196,6 +251,7 @@ impl<'c> Instance<'c> {
                         factor,
                         max_units,
                         pooled,
+                        part: None,
                     });
                 }
             }
@@ -219,6 +275,7 @@ impl<'c> Instance<'c> {
             requirement_in_country,
             requirement_ratio,
             requirement_personnel,
+            requirement_parts,
             arcs,
             respondents: respondents.into_iter().collect(),
             withdrawn: withdrawn.clone(),
@@ -238,6 +295,11 @@ impl<'c> Instance<'c> {
     /// Whether requirement `r` has a rotation pool (some pooled arc serves it).
     pub fn has_pool(&self, r: usize) -> bool {
         self.arcs.iter().any(|a| a.pooled && a.requirement == r)
+    }
+
+    /// Whether requirement `r` may be met by assembling units from parts.
+    pub fn has_assembly(&self, r: usize) -> bool {
+        !self.requirement_parts[r].is_empty()
     }
 
     /// Whether a respondent can commit at all (it has a usable arc).

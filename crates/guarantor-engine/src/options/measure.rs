@@ -42,54 +42,91 @@ pub fn accepted_units(inst: &Instance<'_>, x: &[f64]) -> Vec<f64> {
     accepted
 }
 
-/// Units a line's rotation pool holds and keeps deployed, for each requirement (zero where
-/// nothing is pooled).
+/// Units a line's rotation pool holds and keeps deployed, and units assembled for it from
+/// parts, for each requirement (zero where nothing is pooled or assembled).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Pools {
     /// Units placed in each line's pool.
     pub units: Vec<f64>,
     /// Units each pool keeps deployed: ⌊units ÷ ratio⌋, no more than the line still needs
-    /// after the units deployed directly.
+    /// after the units deployed directly and those assembled.
     pub deployed: Vec<f64>,
+    /// Units of each part placed on each line assembled from parts (empty for other lines).
+    pub parts: Vec<Vec<f64>>,
+    /// Units assembled for each line: the least over its parts of ⌊units of the part ÷ units
+    /// per assembled unit⌋, no more than the line still needs after the units deployed
+    /// directly.
+    pub assembled: Vec<f64>,
 }
 
-/// The rotation pools of placements `x`.
+/// The rotation pools and assemblies of placements `x`.
 pub fn pools(inst: &Instance<'_>, x: &[f64]) -> Pools {
     let n = inst.requirements.len();
     let mut units = vec![0.0; n];
     let mut direct = vec![0.0; n];
+    let mut parts: Vec<Vec<f64>> = inst
+        .requirement_parts
+        .iter()
+        .map(|p| vec![0.0; p.len()])
+        .collect();
     for (k, arc) in inst.arcs.iter().enumerate() {
-        if arc.pooled {
-            units[arc.requirement] += x[k];
-        } else {
-            direct[arc.requirement] += x[k];
+        let r = arc.requirement;
+        match arc.part {
+            Some(p) => parts[r][p] += x[k],
+            None if arc.pooled => units[r] += x[k],
+            None => direct[r] += x[k],
         }
     }
+    let required = |r: usize| f64::from(inst.requirements[r].quantity.get());
+    let assembled: Vec<f64> = (0..n)
+        .map(|r| {
+            if !inst.has_assembly(r) {
+                return 0.0;
+            }
+            parts[r]
+                .iter()
+                .zip(&inst.requirement_parts[r])
+                .map(|(units, per_unit)| (units / per_unit + 1e-9).floor())
+                .fold(f64::INFINITY, f64::min)
+                .min((required(r) - direct[r]).max(0.0))
+        })
+        .collect();
     let deployed = (0..n)
         .map(|r| {
-            let room = (f64::from(inst.requirements[r].quantity.get()) - direct[r]).max(0.0);
+            let room = (required(r) - direct[r] - assembled[r]).max(0.0);
             (units[r] / inst.requirement_ratio[r] + 1e-9)
                 .floor()
                 .min(room)
         })
         .collect();
-    Pools { units, deployed }
+    Pools {
+        units,
+        deployed,
+        parts,
+        assembled,
+    }
 }
 
-/// Units covering each requirement: those deployed directly plus those its pool keeps
-/// deployed. Every figure of coverage goes through here.
+/// Units covering each requirement: those deployed directly, those assembled from parts and
+/// those its pool keeps deployed. Every figure of coverage goes through here.
 pub fn covered(inst: &Instance<'_>, x: &[f64]) -> Vec<f64> {
-    let mut covered = pools(inst, x).deployed;
+    let pools = pools(inst, x);
+    let mut covered: Vec<f64> = pools
+        .deployed
+        .iter()
+        .zip(&pools.assembled)
+        .map(|(d, a)| d + a)
+        .collect();
     for (k, arc) in inst.arcs.iter().enumerate() {
-        if !arc.pooled {
+        if arc.direct() {
             covered[arc.requirement] += x[k];
         }
     }
     covered
 }
 
-/// In-country personnel deployed in each phase: units deployed directly, and each pool's units
-/// kept deployed, times personnel per unit.
+/// In-country personnel deployed in each phase: units deployed directly or as parts, and each
+/// pool's units kept deployed, times personnel per unit.
 pub fn troops_per_phase(inst: &Instance<'_>, x: &[f64]) -> Vec<f64> {
     let mut per_phase = vec![0.0; inst.campaign.phases().len()];
     let pools = pools(inst, x);
@@ -109,13 +146,19 @@ pub fn troops_per_phase(inst: &Instance<'_>, x: &[f64]) -> Vec<f64> {
 
 /// How much of a line one placement carries, in units kept deployed: its units when it deploys
 /// directly, its units ÷ the rotation ratio in a pool (the share of the time its units hold
-/// the line). The concentration goal weighs respondents by it.
+/// the line), and as a part its share of the assembled units' parts (each of the P parts of an
+/// assembled unit carries 1/P of it, shared among the part's n units). The concentration goal
+/// weighs respondents by it.
 pub fn carried(inst: &Instance<'_>, k: usize, units: f64) -> f64 {
     let arc = &inst.arcs[k];
-    if arc.pooled {
-        units / inst.requirement_ratio[arc.requirement]
-    } else {
-        units
+    let r = arc.requirement;
+    match arc.part {
+        Some(p) => {
+            let parts = &inst.requirement_parts[r];
+            units / (parts[p] * parts.len() as f64)
+        }
+        None if arc.pooled => units / inst.requirement_ratio[r],
+        None => units,
     }
 }
 

@@ -9,6 +9,11 @@
 //!   with pooled arcs): ratio·d ≤ Σ pooled x ≤ ratio·d (plus just under one unit when the ratio
 //!   is fractional), so the pool holds exactly what its deployed units need. The line's
 //!   coverage is Σ x over arcs that deploy directly + d, and d counts against a troop ceiling;
+//! - `e[r]` units assembled from parts for requirement `r` (integer; only for lines whose
+//!   capability is composite and every part of which some offer can serve): for each part `k`,
+//!   Σ x over the line's arcs of that part = n_k·e (n_k units of the part per assembled unit),
+//!   so parts are placed in whole sets. The line's coverage adds e; the parts' personnel count
+//!   against a troop ceiling as they deploy;
 //! - `u[o]` units accepted from offer `o`: for each phase, Σ factor·x over the offer's arcs in
 //!   that phase ≤ u[o] ≤ offered;
 //! - `s[r]` shortfall of requirement `r`, continuous: Σ x + s ≥ required;
@@ -215,6 +220,7 @@ struct Vars {
     a: Vec<Option<Variable>>,
     c: Vec<Option<Variable>>,
     d: Vec<Option<Variable>>,
+    e: Vec<Option<Variable>>,
     f: Option<Variable>,
     z: Option<Variable>,
 }
@@ -253,6 +259,9 @@ pub fn model_size(inst: &Instance<'_>) -> ModelSize {
             + inst.respondents.len()
             + (0..inst.requirements.len())
                 .filter(|&r| inst.has_pool(r))
+                .count()
+            + (0..inst.requirements.len())
+                .filter(|&r| inst.has_assembly(r))
                 .count(),
     }
 }
@@ -341,6 +350,14 @@ fn build_in(pv: &mut ProblemVariables, inst: &Instance<'_>, goals: &[Goal], rela
         .zip(pooled)
         .map(|(r, p)| p.then(|| pv.add(int(variable().min(0.0).max(f64::from(r.quantity.get()))))))
         .collect();
+    let e = (0..inst.requirements.len())
+        .map(|r| {
+            inst.has_assembly(r).then(|| {
+                let q = f64::from(inst.requirements[r].quantity.get());
+                pv.add(int(variable().min(0.0).max(q)))
+            })
+        })
+        .collect();
     let f = goals
         .iter()
         .any(|g| matches!(g, Goal::FairnessCost | Goal::FairnessTroops))
@@ -379,6 +396,7 @@ fn build_in(pv: &mut ProblemVariables, inst: &Instance<'_>, goals: &[Goal], rela
         a,
         c,
         d,
+        e,
         f,
         z,
     }
@@ -546,12 +564,20 @@ fn constraints(
     let mut load: BTreeMap<(usize, usize), Expression> = BTreeMap::new();
     // Per phase: in-country personnel deployed.
     let mut troops: Vec<Expression> = vec![Expression::from(0.0); phases];
+    // Per requirement assembled from parts and per part: Σ x.
+    let mut parts: BTreeMap<(usize, usize), Expression> = BTreeMap::new();
     for (k, arc) in inst.arcs.iter().enumerate() {
         let phase = inst.requirement_phase[arc.requirement];
         if arc.pooled {
             pool[arc.requirement].add_mul(1.0, v.x[k]);
         } else {
-            covered[arc.requirement].add_mul(1.0, v.x[k]);
+            match arc.part {
+                Some(part) => parts
+                    .entry((arc.requirement, part))
+                    .or_insert_with(|| Expression::from(0.0))
+                    .add_mul(1.0, v.x[k]),
+                None => covered[arc.requirement].add_mul(1.0, v.x[k]),
+            }
             if inst.requirement_in_country[arc.requirement] {
                 troops[phase].add_mul(inst.offers[arc.offer].personnel(), v.x[k]);
             }
@@ -574,6 +600,17 @@ fn constraints(
         let needed = Expression::from(d) * ratio;
         out.push(pool[r].clone().geq(needed.clone()));
         out.push(pool[r].clone().leq(needed + slack));
+    }
+    for (r, e) in v.e.iter().enumerate() {
+        let Some(e) = *e else { continue };
+        covered[r].add_mul(1.0, e);
+        // Whole sets of parts, no part left over (it would assemble nothing).
+        for (part, &n) in inst.requirement_parts[r].iter().enumerate() {
+            let placed = parts
+                .remove(&(r, part))
+                .unwrap_or_else(|| Expression::from(0.0));
+            out.push(placed.eq(Expression::from(e) * n));
+        }
     }
     for (r, req) in inst.requirements.iter().enumerate() {
         let q = f64::from(req.quantity.get());
@@ -811,6 +848,11 @@ fn warm_start(
     for (r, var) in v.d.iter().enumerate() {
         if let Some(var) = var {
             out.push((*var, pools.deployed[r]));
+        }
+    }
+    for (r, var) in v.e.iter().enumerate() {
+        if let Some(var) = var {
+            out.push((*var, pools.assembled[r]));
         }
     }
     for (o, var) in v.a.iter().enumerate() {
@@ -1146,6 +1188,8 @@ fn solve_stage(
     #[cfg(feature = "highs")]
     if settings.backend == Backend::Highs
         && super::reduce::applies(goal)
+        // The reduction's reasoning about arcs knows nothing of parts assembled in sets.
+        && !(0..inst.requirements.len()).any(|r| inst.has_assembly(r))
         && model_size(inst).integer_variables >= super::reduce::REDUCE_FROM
     {
         let deadline = Instant::now() + settings.time_limit;

@@ -82,6 +82,48 @@ pub struct Placement {
     /// Whether the units take turns with other units in the line's rotation pool.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub pooled: bool,
+    /// Whether the units are parts of units assembled for the line (see the line's
+    /// `assembly`).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub assembled: bool,
+}
+
+/// Units of a composite capability assembled from parts offered by several respondents, under
+/// the lead (framework) nations that provide the lead part.
+#[derive(Debug, Clone, Serialize)]
+pub struct Assembly {
+    /// Units assembled for the line.
+    pub units: f64,
+    /// The part the lead nation provides (its headquarters).
+    pub lead_part: String,
+    /// The lead nations: respondents providing the lead part, by code.
+    pub lead: Vec<String>,
+    /// Each part of the composition, in its order.
+    pub parts: Vec<AssemblyPart>,
+}
+
+/// One part of the units assembled for a line.
+#[derive(Debug, Clone, Serialize)]
+pub struct AssemblyPart {
+    /// The part's capability.
+    pub capability: String,
+    /// Units of it per assembled unit.
+    pub per_unit: f64,
+    /// Units of it placed on the line.
+    pub units: f64,
+    /// Who provides them.
+    pub from: Vec<PartFrom>,
+}
+
+/// Units of one offer placed as a part.
+#[derive(Debug, Clone, Serialize)]
+pub struct PartFrom {
+    /// Respondent code.
+    pub respondent: String,
+    /// Offer id.
+    pub offer: String,
+    /// Units.
+    pub units: f64,
 }
 
 /// A requirement line held in an enduring phase by units of several offers taking turns.
@@ -140,6 +182,9 @@ pub struct RequirementCoverage {
     /// The line's rotation pool, when units take turns holding it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rotation_pool: Option<RotationPool>,
+    /// Units assembled for the line from parts, when any are.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub assembly: Option<Assembly>,
 }
 
 /// The kind of reason for a gap.
@@ -315,6 +360,7 @@ pub fn package(
                     sector: req.sector.to_string(),
                     units: values.x[k],
                     pooled: arc.pooled,
+                    assembled: arc.part.is_some(),
                 }
             })
             .collect();
@@ -393,6 +439,7 @@ pub fn package(
                     Vec::new()
                 },
                 rotation_pool: rotation_pool(inst, values, &pools, r),
+                assembly: assembly(inst, values, &pools, r),
             }
         })
         .collect();
@@ -540,6 +587,164 @@ fn rotation_pool(
         kept_deployed: kept,
         months_each: round3(months_each),
         turns,
+    })
+}
+
+/// The units assembled for requirement `r` from parts, and who provides each part.
+fn assembly(
+    inst: &Instance<'_>,
+    values: &Values,
+    pools: &super::measure::Pools,
+    r: usize,
+) -> Option<Assembly> {
+    let units = pools.assembled[r];
+    if units <= 0.0 {
+        return None;
+    }
+    let composition = inst
+        .campaign
+        .capability(&inst.requirements[r].capability)
+        .composition
+        .as_ref()?;
+    let parts: Vec<AssemblyPart> = composition
+        .parts
+        .iter()
+        .enumerate()
+        .map(|(p, part)| {
+            let mut from: Vec<PartFrom> = inst
+                .arcs
+                .iter()
+                .enumerate()
+                .filter(|(k, a)| a.requirement == r && a.part == Some(p) && values.x[*k] > 0.0)
+                .map(|(k, a)| {
+                    let line = &inst.offers[a.offer];
+                    PartFrom {
+                        respondent: line.respondent.to_string(),
+                        offer: line.offer.id.to_string(),
+                        units: values.x[k],
+                    }
+                })
+                .collect();
+            from.sort_by(|a, b| (&a.respondent, &a.offer).cmp(&(&b.respondent, &b.offer)));
+            AssemblyPart {
+                capability: part.capability.to_string(),
+                per_unit: f64::from(part.quantity),
+                units: pools.parts[r][p],
+                from,
+            }
+        })
+        .collect();
+    let lead: BTreeSet<String> = parts
+        .iter()
+        .find(|p| p.capability == composition.lead.as_str())
+        .map(|p| p.from.iter().map(|f| f.respondent.clone()).collect())
+        .unwrap_or_default();
+    Some(Assembly {
+        units,
+        lead_part: composition.lead.to_string(),
+        lead: lead.into_iter().collect(),
+        parts,
+    })
+}
+
+/// Why no further unit of composite requirement `r` is assembled: the parts nobody can provide
+/// there, or the parts still free against what one more unit needs.
+fn assembly_reason(
+    inst: &Instance<'_>,
+    values: &Values,
+    pools: &super::measure::Pools,
+    r: usize,
+) -> Option<ShortfallReason> {
+    let campaign = inst.campaign;
+    let req = inst.requirements[r];
+    let composition = campaign.capability(&req.capability).composition.as_ref()?;
+    let phase = inst.requirement_phase[r];
+    let enduring = campaign.phases()[phase].enduring;
+    let mut who: BTreeSet<String> = BTreeSet::new();
+    let mut offered = 0.0;
+    let mut missing = Vec::new();
+    let mut free_parts = Vec::new();
+    let mut short = Vec::new();
+    for part in &composition.parts {
+        let name = &campaign.capability(&part.capability).name;
+        let mut free = 0.0;
+        let mut usable = false;
+        for (o, line) in inst.offers.iter().enumerate() {
+            if line.offer.capability != part.capability
+                || line.blocked.is_some()
+                || !campaign.offer_serves_phase(line.offer, &req.phase)
+                || !campaign.offer_allowed_in_sector(line.offer, &req.sector)
+                || inst.scenario.excluded_sectors.contains(&req.sector)
+            {
+                continue;
+            }
+            usable = true;
+            who.insert(line.respondent.to_string());
+            offered += line.quantity();
+            let used: f64 = inst
+                .arcs
+                .iter()
+                .enumerate()
+                .filter(|(_, a)| a.offer == o && inst.requirement_phase[a.requirement] == phase)
+                .map(|(k, a)| a.factor * values.x[k])
+                .sum();
+            free += ((line.quantity() - used) / rotation_factor(line, enduring) + 1e-9).floor();
+        }
+        if !usable {
+            missing.push(name.to_lowercase());
+            continue;
+        }
+        let per_unit = f64::from(part.quantity);
+        free_parts.push(format!("{} {free}", name.to_lowercase()));
+        if free + 1e-9 < per_unit {
+            short.push(format!(
+                "{} ({free} free, {per_unit} needed)",
+                name.to_lowercase()
+            ));
+        }
+    }
+    if who.is_empty() {
+        // No part offered at all: the line's own reasons say it.
+        return None;
+    }
+    let unit = &campaign.capability(&req.capability).unit;
+    let detail = if !missing.is_empty() {
+        format!(
+            "cannot be assembled from parts: no usable offer of {} in {} {}",
+            missing.join(", "),
+            req.phase,
+            req.sector
+        )
+    } else {
+        let needs: Vec<String> = composition
+            .parts
+            .iter()
+            .map(|p| {
+                format!(
+                    "{} {}",
+                    p.quantity,
+                    campaign.capability(&p.capability).name.to_lowercase()
+                )
+            })
+            .collect();
+        let limit = if short.is_empty() {
+            "the rest is held back by the limits above".to_owned()
+        } else {
+            format!("short of {}", short.join(", "))
+        };
+        format!(
+            "assembled from parts: {}; one more {unit} needs {}; free in {}: {}; {limit}",
+            pools.assembled[r],
+            needs.join(" + "),
+            req.phase,
+            free_parts.join(", ")
+        )
+    };
+    Some(ShortfallReason {
+        kind: ShortfallKind::NotEnough,
+        units: offered,
+        respondents: who.into_iter().collect(),
+        detail,
     })
 }
 
@@ -755,6 +960,14 @@ fn reasons(
         e.0 += pool_offered;
         e.1.extend(pool_members);
         e.2.insert(detail);
+    }
+    let assembly = assembly_reason(inst, values, pools, r);
+    if let Some(reason) = assembly {
+        any = true;
+        let e = grouped.entry(reason.kind).or_default();
+        e.0 += reason.units;
+        e.1.extend(reason.respondents);
+        e.2.insert(reason.detail);
     }
     if !any {
         return vec![ShortfallReason {
