@@ -610,6 +610,39 @@ fn package(out: &mut String, n: usize, p: &ForcePackage, cur: &str) {
             turns.join("; ")
         );
     }
+    for c in &p.coverage {
+        let Some(a) = &c.assembly else { continue };
+        let parts: Vec<String> = a
+            .parts
+            .iter()
+            .map(|part| {
+                let from: Vec<String> = part
+                    .from
+                    .iter()
+                    .map(|f| format!("{} {}", f.respondent, units(f.units)))
+                    .collect();
+                format!(
+                    "{} × {} ({})",
+                    units(part.units),
+                    part.capability,
+                    from.join(", ")
+                )
+            })
+            .collect();
+        let _ = writeln!(
+            out,
+            "Assembled {} ({} {}): {} {} under {} (lead nation{}, {}); parts: {}.",
+            c.requirement,
+            c.phase,
+            c.sector,
+            units(a.units),
+            c.capability,
+            a.lead.join(", "),
+            if a.lead.len() == 1 { "" } else { "s" },
+            a.lead_part,
+            parts.join("; ")
+        );
+    }
 
     let gaps: Vec<_> = p.coverage.iter().filter(|c| c.gap > 1e-9).collect();
     if gaps.is_empty() {

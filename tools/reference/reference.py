@@ -14,20 +14,28 @@ What it models, for one scenario of a campaign file (canonical JSON, or TOML):
   within the offer's [earliest_phase, last_phase], the offer's `sectors` and caveats
   (no_contact_line, out_of_country_only, excluded_sectors) allow the sector, and the scenario does
   not close the sector. In an enduring phase an offer that is not rotation_backed and has no
-  no_shared_rotation caveat places its units in the line's rotation pool (a pooled arc: factor
+  no_shared_rotation caveat, of a capability whose rotation_ratio is above 1, places its
+  units in the line's rotation pool (a pooled arc: factor
   1, at most min(offered, ceil(required * rotation_ratio)) units). Otherwise the rotation factor
   is the capability's rotation_ratio in an enduring phase unless the offer is rotation_backed,
   else 1; the arc deploys at most min(required, floor(offered / factor)) units and is dropped if
   that is 0.
+* A requirement whose capability has a `composition` may also be met by assembling units from
+  its parts: an offer of a part's capability that serves the line's phase and sector gets a
+  part arc (factor as above for the part's capability, never pooled, at most
+  min(floor(offered / factor), required * units of the part per assembled unit)); a line gets
+  part arcs only if every part has one.
 * Variables: x[arc] integer; u[offer] integer <= offered; s[req] continuous shortfall;
   y[respondent] binary (commits); a[offer] binary for offers with linked conditions;
-  d[req] integer, units a line's rotation pool keeps deployed (lines with pooled arcs).
-* Constraints: a line's coverage is sum x over its direct arcs + d; coverage + s >= required
+  d[req] integer, units a line's rotation pool keeps deployed (lines with pooled arcs);
+  e[req] integer, units assembled from parts (lines with part arcs).
+* Constraints: a line's coverage is sum x over its direct arcs + d + e; for each part k of an
+  assembled line, sum x over its part-k arcs = n_k * e; coverage + s >= required
   and coverage <= required per requirement; ratio * d <= sum of pooled x <= ratio * d (plus
   1 - 1e-6 when the ratio is fractional); per offer and phase
   sum factor * x <= u; u <= offered * y[owner]; y[p] <= sum x over p's arcs; u <= offered * a;
   "if X commits": a <= y[X]; "with at least N partners": N * a <= sum y of the other respondents
-  in the model; troop ceiling per phase on in-country personnel deployed (direct x and d, times
+  in the model; troop ceiling per phase on in-country personnel deployed (direct and part x, and d, times
   personnel per unit); optional budget on
   sum unit cost * u (unit cost converted to the campaign currency, rounded to the thousand;
   unpriced offers cost 0, a funding unit costs 1).
@@ -92,6 +100,7 @@ class Arc:
     factor: float
     max_units: int
     pooled: bool
+    part: int | None = None
 
 
 @dataclass
@@ -105,6 +114,9 @@ class Instance:
     req_in_country: list[bool]
     req_ratio: list[float]
     req_personnel: list[int]
+    # Units of each part per assembled unit, for composite lines every part of which some
+    # offer can serve (empty otherwise).
+    req_parts: list[list[int]]
     arcs: list[Arc]
     respondents: list[str]
     n_phases: int
@@ -216,20 +228,46 @@ def build_instance(doc: dict[str, Any], scenario: dict[str, Any]) -> Instance:
     closed = set(scenario.get("excluded_sectors", []))
 
     arcs: list[Arc] = []
+    req_parts: list[list[int]] = [[] for _ in requirements]
     for ri, req in enumerate(requirements):
         if req["sector"] in closed:
             continue
         enduring = bool(doc["phases"][req_phase[ri]].get("enduring", False))
         sector = sectors[req["sector"]]
+
+        def serves(offer: dict[str, Any]) -> bool:
+            first = phase_index[offer["earliest_phase"]]
+            last = phase_index[offer["last_phase"]] if "last_phase" in offer else n_phases - 1
+            return first <= req_phase[ri] <= last and sector_allowed(offer, sector)
+
+        composition = caps[req["capability"]].get("composition")
+        if composition:
+            # Parts deploy as they are (their own rotation, never pooled), n per assembled unit.
+            names = [p["capability"] for p in composition["parts"]]
+            part_arcs = []
+            for oi, (line, offer) in enumerate(zip(offers, raw)):
+                if not line.usable or line.capability not in names or not serves(offer):
+                    continue
+                k = names.index(line.capability)
+                ratio = float(caps[line.capability]["rotation_ratio"])
+                factor = ratio if enduring and not offer.get("rotation_backed", False) else 1.0
+                per_unit = int(composition["parts"][k]["quantity"])
+                max_units = min(
+                    int(math.floor(line.quantity / factor + 1e-9)),
+                    int(req["quantity"]) * per_unit,
+                )
+                if max_units > 0:
+                    part_arcs.append(Arc(oi, ri, factor, max_units, False, k))
+            if all(any(a.part == k for a in part_arcs) for k in range(len(names))):
+                arcs.extend(part_arcs)
+                req_parts[ri] = [int(p["quantity"]) for p in composition["parts"]]
         for oi, (line, offer) in enumerate(zip(offers, raw)):
             if not line.usable or line.capability != req["capability"]:
                 continue
-            first = phase_index[offer["earliest_phase"]]
-            last = phase_index[offer["last_phase"]] if "last_phase" in offer else n_phases - 1
-            if not first <= req_phase[ri] <= last or not sector_allowed(offer, sector):
+            if not serves(offer):
                 continue
             ratio = float(caps[line.capability]["rotation_ratio"])
-            if enduring and line.may_pool:
+            if enduring and line.may_pool and ratio > 1.0:
                 pool = int(math.ceil(int(req["quantity"]) * ratio - 1e-9))
                 arcs.append(Arc(oi, ri, 1.0, min(line.quantity, pool), True))
                 continue
@@ -249,6 +287,7 @@ def build_instance(doc: dict[str, Any], scenario: dict[str, Any]) -> Instance:
         req_in_country=req_in_country,
         req_ratio=[float(caps[r["capability"]]["rotation_ratio"]) for r in requirements],
         req_personnel=[int(caps[r["capability"]]["personnel_per_unit"]) for r in requirements],
+        req_parts=req_parts,
         arcs=arcs,
         respondents=sorted(model_respondents),
         n_phases=n_phases,
@@ -292,13 +331,17 @@ def build_model(inst: Instance, budget_m: float | None) -> Model:
     troops: list[list[tuple[pulp.LpVariable, float]]] = [[] for _ in range(inst.n_phases)]
     deployed_by: dict[str, list[tuple[pulp.LpVariable, float]]] = {p: [] for p in inst.respondents}
     pool: dict[int, list[tuple[pulp.LpVariable, float]]] = {}
+    parts: dict[tuple[int, int], list[tuple[pulp.LpVariable, float]]] = {}
     for k, arc in enumerate(inst.arcs):
         phase = inst.req_phase[arc.requirement]
         line = inst.offers[arc.offer]
         if arc.pooled:
             pool.setdefault(arc.requirement, []).append((x[k], 1.0))
         else:
-            covered[arc.requirement].append((x[k], 1.0))
+            if arc.part is None:
+                covered[arc.requirement].append((x[k], 1.0))
+            else:
+                parts.setdefault((arc.requirement, arc.part), []).append((x[k], 1.0))
             if inst.req_in_country[arc.requirement] and line.personnel:
                 troops[phase].append((x[k], float(line.personnel)))
         load.setdefault((arc.offer, phase), []).append((x[k], arc.factor))
@@ -313,6 +356,15 @@ def build_model(inst: Instance, budget_m: float | None) -> Model:
             troops[inst.req_phase[r]].append((d, float(inst.req_personnel[r])))
         prob += pulp.LpAffineExpression(terms + [(d, -ratio)]) >= 0, f"pool_lo{r}"
         prob += pulp.LpAffineExpression(terms + [(d, -ratio)]) <= slack, f"pool_hi{r}"
+
+    for r, per_unit in enumerate(inst.req_parts):
+        if not per_unit:
+            continue
+        e = pulp.LpVariable(f"e{r}", 0, int(inst.requirements[r]["quantity"]), cat=pulp.LpInteger)
+        covered[r].append((e, 1.0))
+        for k, n in enumerate(per_unit):
+            terms = parts.get((r, k), [])
+            prob += pulp.LpAffineExpression(terms + [(e, -float(n))]) == 0, f"parts{r}_{k}"
 
     for r, req in enumerate(inst.requirements):
         q = int(req["quantity"])
@@ -365,10 +417,13 @@ def measure(inst: Instance, xv: list[int]) -> dict[str, Any]:
     """Figures recomputed from the placements, as the engine reports them."""
     covered = [0] * len(inst.requirements)
     pool = [0] * len(inst.requirements)
+    parts = [[0] * len(p) for p in inst.req_parts]
     load: dict[tuple[int, int], float] = {}
     for k, arc in enumerate(inst.arcs):
         if arc.pooled:
             pool[arc.requirement] += xv[k]
+        elif arc.part is not None:
+            parts[arc.requirement][arc.part] += xv[k]
         else:
             covered[arc.requirement] += xv[k]
         key = (arc.offer, inst.req_phase[arc.requirement])
@@ -379,6 +434,9 @@ def measure(inst: Instance, xv: list[int]) -> dict[str, Any]:
     short = {"essential": 0.0, "desirable": 0.0}
     for r, req in enumerate(inst.requirements):
         q = int(req["quantity"])
+        if inst.req_parts[r]:
+            sets = min(u // n for u, n in zip(parts[r], inst.req_parts[r]))
+            covered[r] += min(sets, max(q - covered[r], 0))
         kept = int(math.floor(pool[r] / inst.req_ratio[r] + 1e-9))
         covered[r] += min(kept, max(q - covered[r], 0))
         short[req["priority"]] += max(q - covered[r], 0) / q

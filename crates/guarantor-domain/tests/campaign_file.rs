@@ -1316,6 +1316,60 @@ fn pledges_move_through_their_lifecycle_and_refused_steps_are_named() {
         cp.to_document().plans[0].pledges[0].placements[0].pooled,
         "the round trip keeps a pooled placement"
     );
+    // Parts of brigades assembled for R1 (a brigade = 1 battery, the lead's part, + 2 training
+    // teams): the plan counts whole sets at each level.
+    let mut assembled = v.clone();
+    assembled["catalogue"][0]["composition"] = json!({"lead": "battery", "parts": [
+        {"capability": "battery", "quantity": 1}, {"capability": "training.team", "quantity": 2}]});
+    {
+        let pledges = assembled["plans"][0]["pledges"].as_array_mut().unwrap();
+        for p in pledges.iter_mut() {
+            p["placements"][0]["requirement"] = json!("R1");
+            p["placements"][0]["assembled"] = json!(true);
+        }
+        pledges.push(
+            json!({"id": "p3", "respondent": "DEU", "offer": "D9", "capability": "training.team",
+            "units": 4, "placements": [{"requirement": "R1", "units": 4, "assembled": true}]}),
+        );
+    }
+    let ca = parse_campaign(
+        &serde_json::to_string(&assembled).unwrap(),
+        FileFormat::Json,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let r1 = ca
+        .plan_coverage(ca.plan().unwrap())
+        .into_iter()
+        .find(|l| l.requirement == "R1")
+        .unwrap();
+    // Accepted: 3 batteries and 4 teams make 2 brigades; confirmed: France's 2 batteries but no
+    // team confirmed make none.
+    assert_eq!(
+        (r1.accepted, r1.confirmed, r1.verified, r1.delivered),
+        (2.0, 0.0, 0.0, 0.0)
+    );
+    assert!(ca.to_document().plans[0].pledges[0].placements[0].assembled);
+    // Assembled units belong on a composite line of which the pledge's capability is a part.
+    let mut wrong = assembled.clone();
+    wrong["plans"][0]["pledges"][0]["placements"][0]["requirement"] = json!("R3");
+    let found = problems(&wrong);
+    assert!(
+        found
+            .iter()
+            .any(|p| p.path == "plans[1].pledges[p1].placements"
+                && p.message
+                    .contains("assembled on R3: its capability is not assembled from battery")),
+        "{found:?}"
+    );
+    let mut both = assembled.clone();
+    both["plans"][0]["pledges"][0]["placements"][0]["pooled"] = json!(true);
+    assert!(
+        problems(&both)
+            .iter()
+            .any(|p| p.message.contains("either pooled or assembled, not both")),
+        "{:?}",
+        problems(&both)
+    );
     assert_eq!(
         c.to_document().plans.len(),
         1,

@@ -864,11 +864,14 @@ fn the_demo_runs_every_scenario_with_five_options() {
     assert!(no_backstop < base);
 }
 
-/// The demo with six GBR lines at the largest figures validation accepts (a million fighter
-/// squadrons at a million million a year each): valid, and extreme enough to break microlp.
+/// The demo (without its postures, which this test does not need) with twelve GBR lines at the
+/// largest figures validation accepts (a million fighter squadrons, and a million mine
+/// countermeasures vessels, at a million million a year each): valid, and extreme enough to
+/// break microlp.
 fn demo_with_extreme_gbr_lines() -> Campaign {
     let mut doc: serde_json::Value =
         serde_json::from_str(include_str!("../../../examples/demo-campaign.json")).unwrap();
+    doc["postures"] = serde_json::json!([]);
     let gbr = doc["proposals"]
         .as_array_mut()
         .unwrap()
@@ -878,18 +881,23 @@ fn demo_with_extreme_gbr_lines() -> Campaign {
     let offers = gbr["revisions"].as_array_mut().unwrap().last_mut().unwrap()["offers"]
         .as_array_mut()
         .unwrap();
-    let squadron = offers
-        .iter()
-        .find(|o| o["capability"] == "fighter.squadron")
-        .unwrap()
-        .clone();
-    for i in 0..6 {
-        let mut o = squadron.clone();
-        o["id"] = format!("GBR-X{i}").into();
-        o["quantity"] = 1_000_000.into();
-        o["cost_per_unit_year"] = serde_json::json!({"amount_m": 1_000_000.0, "currency": "EUR"});
-        offers.push(o);
+    let mut extreme = Vec::new();
+    for capability in ["fighter.squadron", "naval.mcm_vessel"] {
+        let line = offers
+            .iter()
+            .find(|o| o["capability"] == capability)
+            .unwrap()
+            .clone();
+        for _ in 0..6 {
+            let mut o = line.clone();
+            o["id"] = format!("GBR-X{}", extreme.len()).into();
+            o["quantity"] = 1_000_000.into();
+            o["cost_per_unit_year"] =
+                serde_json::json!({"amount_m": 1_000_000.0, "currency": "EUR"});
+            extreme.push(o);
+        }
     }
+    offers.extend(extreme);
     parse_campaign(&doc.to_string(), FileFormat::Json).expect("figures at the bounds are valid")
 }
 

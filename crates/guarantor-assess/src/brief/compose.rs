@@ -222,6 +222,58 @@ fn coverage_text(c: Option<f64>) -> String {
     c.map_or_else(|| "n/a".into(), |x| percent(x, 1))
 }
 
+/// The option's multinational formations in words: units assembled from parts under a lead
+/// nation, and lines held by several capitals taking turns in a rotation pool.
+fn formations(p: &ForcePackage, names: &Names) -> Vec<String> {
+    let mut out = Vec::new();
+    for c in &p.coverage {
+        let place = format!("{}, {}", names.sector(&c.sector), names.phase(&c.phase));
+        if let Some(a) = &c.assembly {
+            let parts: Vec<String> = a
+                .parts
+                .iter()
+                .filter(|part| part.capability != a.lead_part)
+                .map(|part| {
+                    let who: Vec<String> = part
+                        .from
+                        .iter()
+                        .map(|f| format!("{} {}", f.respondent, number(f.units, 0)))
+                        .collect();
+                    format!(
+                        "{} × {} ({})",
+                        number(part.units, 0),
+                        names.capability(&part.capability).to_lowercase(),
+                        who.join(", ")
+                    )
+                })
+                .collect();
+            out.push(format!(
+                "{} {} ({place}) assembled under {} as lead nation{}: {}.",
+                number(a.units, 0),
+                names.capability(&c.capability).to_lowercase(),
+                a.lead.join(", "),
+                if a.lead.len() == 1 { "" } else { "s" },
+                parts.join("; ")
+            ));
+        }
+        if let Some(pool) = &c.rotation_pool {
+            let mut who: Vec<&str> = pool.turns.iter().map(|t| t.respondent.as_str()).collect();
+            who.dedup();
+            if who.len() > 1 {
+                out.push(format!(
+                    "{} ({place}): {} capitals ({}) take turns, {} units keeping {} deployed.",
+                    names.capability(&c.capability),
+                    who.len(),
+                    who.join(", "),
+                    number(pool.units, 0),
+                    number(pool.kept_deployed, 0)
+                ));
+            }
+        }
+    }
+    out
+}
+
 fn gap_sentence(c: &RequirementCoverage, names: &Names) -> String {
     // The summary names the kinds of reason only; the options section has the details.
     let mut kinds: Vec<String> = c
@@ -565,6 +617,7 @@ fn summary_page(
                         .into(),
                 });
             }
+            why.extend(formations(p, names));
             if p.rests_on.is_empty() {
                 why.push("It rests on no condition.".into());
             } else {

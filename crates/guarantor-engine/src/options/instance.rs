@@ -310,9 +310,11 @@ impl<'c> Instance<'c> {
     }
 }
 
-/// Whether an offer's units join a line's rotation pool in a phase (see [`Arc`]).
+/// Whether an offer's units join a line's rotation pool in a phase (see [`Arc`]). A capability
+/// that needs no rotation (ratio 1: money, commitments) deploys directly: a pool of it would
+/// only be its units one by one.
 pub fn pools(line: &OfferLine<'_>, enduring: bool) -> bool {
-    enduring && line.offer.may_pool_rotation()
+    enduring && line.offer.may_pool_rotation() && line.capability.rotation_ratio.get() > 1.0
 }
 
 /// Units of an offer consumed per deployed unit when it sustains its own rotation.
