@@ -306,6 +306,28 @@ fn every_figure_in_the_demo_brief_equals_its_source() {
     let campaign = demo();
     let (a, o, e, brief) = brief_with_plan(&campaign);
     let html = brief.to_html();
+    // The recommendation names the units assembled under a lead nation, from the options'
+    // own assembly (the demo's Danish-led brigade).
+    let why = brief.summary.recommendation.why.join(" ");
+    let assembled: Vec<_> = o
+        .scenarios
+        .iter()
+        .flat_map(|s| &s.options)
+        .flat_map(|p| &p.coverage)
+        .filter_map(|c| c.assembly.as_ref())
+        .collect();
+    let lead = &assembled
+        .first()
+        .expect("the demo assembles a brigade")
+        .lead;
+    assert!(
+        why.contains(&format!(
+            "assembled under {} as lead nation",
+            lead.join(", ")
+        )),
+        "{why}"
+    );
+    assert!(why.contains("take turns"), "{why}");
     // The envoy's plan is a section, its figures traced like the others.
     assert!(
         html.contains("What to ask for next"),

@@ -424,6 +424,37 @@ fn a_brigade_is_assembled_from_parts_under_the_nation_that_leads_it() {
 }
 
 #[test]
+fn capabilities_without_rotation_deploy_directly_in_enduring_phases() {
+    // Cyber teams (ratio 1) from two capitals in P2: placed directly, no pool and no turns.
+    let c = campaign(&format!(
+        "{OPEN}{}{}{}",
+        requirement("R1", "cyber", 3, "P2", "capital"),
+        proposal(
+            "FRA",
+            &[
+                r#"{ id = "F", capability = "cyber", quantity = 2, earliest_phase = "P2", cost_per_unit_year = { amount_m = 1.0, currency = "EUR" } }"#
+            ]
+        ),
+        proposal(
+            "DEU",
+            &[
+                r#"{ id = "D", capability = "cyber", quantity = 2, earliest_phase = "P2", cost_per_unit_year = { amount_m = 2.0, currency = "EUR" } }"#
+            ]
+        ),
+    ));
+    let report = compute(&c, &request(Objective::Cheapest, 1)).unwrap();
+    let p = first(&report);
+    assert_eq!(p.measures.cost_per_year_m, 4.0);
+    assert!(p.coverage[0].rotation_pool.is_none());
+    assert!(
+        p.accepted
+            .iter()
+            .all(|a| a.placements.iter().all(|pl| !pl.pooled))
+    );
+    check_package(&c, "open", p);
+}
+
+#[test]
 fn committed_troops_count_the_rotation_whether_or_not_offers_are_rotation_backed() {
     let backed = campaign(&format!(
         "{OPEN}{}{}",
