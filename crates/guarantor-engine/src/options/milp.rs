@@ -963,6 +963,29 @@ pub(super) fn solve_once(
     relax: bool,
     cutoff: Option<f64>,
 ) -> Result<(Values, f64, bool), SolveError> {
+    let first = solve_once_with(stage, settings, warm, relax, cutoff, false);
+    // HiGHS 1.16's feasibility jump heuristic was seen to end a solve in error on a small
+    // generated campaign's fairness stage (2 capitals, 11 integer variables; the same model
+    // solves without it, and microlp solves it too): before blaming a proposal for the failure,
+    // the stage is solved once more without it.
+    #[cfg(feature = "highs")]
+    if settings.backend == Backend::Highs && matches!(first, Err(SolveError::Solver { .. })) {
+        tracing::debug!(goal = ?stage.goal, "HiGHS failed; solving the stage again without feasibility jump");
+        return solve_once_with(stage, settings, warm, relax, cutoff, true);
+    }
+    first
+}
+
+/// [`solve_once`], with HiGHS's feasibility jump heuristic off when `no_feasibility_jump`.
+#[cfg_attr(not(feature = "highs"), allow(unused_variables))]
+fn solve_once_with(
+    stage: Stage<'_, '_>,
+    settings: Settings,
+    warm: Option<&Values>,
+    relax: bool,
+    cutoff: Option<f64>,
+    no_feasibility_jump: bool,
+) -> Result<(Values, f64, bool), SolveError> {
     let (inst, goals) = (stage.inst, stage.goals);
     let (pv, v, objective, cons) = model(stage, relax);
     let limit = settings.time_limit.as_secs_f64();
@@ -1016,6 +1039,9 @@ pub(super) fn solve_once(
             let large = model_size(inst).integer_variables >= super::reduce::REDUCE_FROM;
             let configure = |m: good_lp::solvers::highs::HighsProblem| {
                 let mut m = highs_defaults(m, stage.goal);
+                if no_feasibility_jump {
+                    m = m.set_option("mip_heuristic_run_feasibility_jump", false);
+                }
                 if let Some(cutoff) = cutoff {
                     // Only packages better than the one in hand are of interest: HiGHS prunes
                     // by it and fixes variables by reduced cost against it from the root on.

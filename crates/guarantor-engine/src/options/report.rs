@@ -647,6 +647,16 @@ fn assembly(
     })
 }
 
+/// Units of offer `o` the package uses in phase `phase`, rotation included.
+fn used_in_phase(inst: &Instance<'_>, values: &Values, o: usize, phase: usize) -> f64 {
+    inst.arcs
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| a.offer == o && inst.requirement_phase[a.requirement] == phase)
+        .map(|(k, a)| a.factor * values.x[k])
+        .sum()
+}
+
 /// Why no further unit of composite requirement `r` is assembled: the parts nobody can provide
 /// there, or the parts still free against what one more unit needs.
 fn assembly_reason(
@@ -681,13 +691,7 @@ fn assembly_reason(
             usable = true;
             who.insert(line.respondent.to_string());
             offered += line.quantity();
-            let used: f64 = inst
-                .arcs
-                .iter()
-                .enumerate()
-                .filter(|(_, a)| a.offer == o && inst.requirement_phase[a.requirement] == phase)
-                .map(|(k, a)| a.factor * values.x[k])
-                .sum();
+            let used = used_in_phase(inst, values, o, phase);
             free += ((line.quantity() - used) / rotation_factor(line, enduring) + 1e-9).floor();
         }
         if !usable {
@@ -879,13 +883,7 @@ fn reasons(
             continue;
         }
         // Usable: how much of it is still free in this phase?
-        let used: f64 = inst
-            .arcs
-            .iter()
-            .enumerate()
-            .filter(|(_, a)| a.offer == o && inst.requirement_phase[a.requirement] == phase)
-            .map(|(k, a)| a.factor * values.x[k])
-            .sum();
+        let used = used_in_phase(inst, values, o, phase);
         let free = ((q - used) / factor + 1e-9).floor();
         if free <= 1e-9 && pooled {
             // Said once for the whole pool, below.
