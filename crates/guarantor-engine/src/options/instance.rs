@@ -206,10 +206,8 @@ impl<'c> Instance<'c> {
                         continue;
                     }
                     // Parts deploy as they are, sustaining their own rotation (no pooling).
-                    let factor = rotation_factor(line, enduring);
                     let per_unit = f64::from(k.parts[part].quantity);
-                    let sustainable = (line.quantity() / factor + 1e-9).floor();
-                    let max_units = sustainable.min(required * per_unit);
+                    let (factor, max_units) = sustained(line, enduring, required * per_unit);
                     if max_units > 0.0 {
                         arcs.push(Arc {
                             offer: oi,
@@ -240,9 +238,7 @@ impl<'c> Instance<'c> {
                     let pool = (required * requirement_ratio[ri] - 1e-9).ceil();
                     (1.0, line.quantity().min(pool))
                 } else {
-                    let factor = rotation_factor(line, enduring);
-                    let sustainable = (line.quantity() / factor + 1e-9).floor();
-                    (factor, sustainable.min(required))
+                    sustained(line, enduring, required)
                 };
                 if max_units > 0.0 {
                     arcs.push(Arc {
@@ -324,6 +320,13 @@ pub fn rotation_factor(line: &OfferLine<'_>, enduring: bool) -> f64 {
     } else {
         1.0
     }
+}
+
+/// An arc of `line` that sustains its own rotation: its rotation factor, and the most units it
+/// can keep deployed, ⌊offered ÷ factor⌋, at most `cap`.
+fn sustained(line: &OfferLine<'_>, enduring: bool, cap: f64) -> (f64, f64) {
+    let factor = rotation_factor(line, enduring);
+    (factor, (line.quantity() / factor + 1e-9).floor().min(cap))
 }
 
 fn offer_line<'c>(

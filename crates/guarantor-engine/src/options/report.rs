@@ -115,7 +115,7 @@ pub struct AssemblyPart {
     pub from: Vec<PartFrom>,
 }
 
-/// Units of one offer placed as a part.
+/// Units of one offer placed on a line (as a part, or in its rotation pool).
 #[derive(Debug, Clone, Serialize)]
 pub struct PartFrom {
     /// Respondent code.
@@ -530,6 +530,30 @@ pub fn package(
     }
 }
 
+/// The units each offer places on the arcs `keep` selects, offer by offer in code order.
+fn placed_on(
+    inst: &Instance<'_>,
+    values: &Values,
+    keep: impl Fn(&instance::Arc) -> bool,
+) -> Vec<PartFrom> {
+    let mut placed: Vec<PartFrom> = inst
+        .arcs
+        .iter()
+        .enumerate()
+        .filter(|(k, a)| keep(a) && values.x[*k] > 0.0)
+        .map(|(k, a)| {
+            let line = &inst.offers[a.offer];
+            PartFrom {
+                respondent: line.respondent.to_string(),
+                offer: line.offer.id.to_string(),
+                units: values.x[k],
+            }
+        })
+        .collect();
+    placed.sort_by(|a, b| (&a.respondent, &a.offer).cmp(&(&b.respondent, &b.offer)));
+    placed
+}
+
 /// The rotation pool of requirement `r` and who holds which months: the pool's units are laid
 /// end to end over the year's places (each unit holds a place for `months_each`), offer by offer
 /// in code order, so an offer's units hold one stretch, split where it runs past the year's end
@@ -544,27 +568,18 @@ fn rotation_pool(
     if units <= 0.0 {
         return None;
     }
-    let mut members: Vec<(String, String, f64)> = inst
-        .arcs
-        .iter()
-        .enumerate()
-        .filter(|(k, a)| a.pooled && a.requirement == r && values.x[*k] > 0.0)
-        .map(|(k, a)| {
-            let line = &inst.offers[a.offer];
-            (
-                line.respondent.to_string(),
-                line.offer.id.to_string(),
-                values.x[k],
-            )
-        })
-        .collect();
-    members.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+    let members = placed_on(inst, values, |a| a.pooled && a.requirement == r);
     let months_each = 12.0 * kept / units;
     let mut turns = Vec::new();
     // Position on the year's places laid end to end, in months (place p covers
     // [12(p − 1), 12p)).
     let mut at = 0.0;
-    for (respondent, offer, n) in members {
+    for PartFrom {
+        respondent,
+        offer,
+        units: n,
+    } in members
+    {
         let mut left = n * months_each;
         while left > 1e-9 && at < 12.0 * kept - 1e-9 {
             let place = (at / 12.0 + 1e-9).floor();
@@ -611,21 +626,7 @@ fn assembly(
         .iter()
         .enumerate()
         .map(|(p, part)| {
-            let mut from: Vec<PartFrom> = inst
-                .arcs
-                .iter()
-                .enumerate()
-                .filter(|(k, a)| a.requirement == r && a.part == Some(p) && values.x[*k] > 0.0)
-                .map(|(k, a)| {
-                    let line = &inst.offers[a.offer];
-                    PartFrom {
-                        respondent: line.respondent.to_string(),
-                        offer: line.offer.id.to_string(),
-                        units: values.x[k],
-                    }
-                })
-                .collect();
-            from.sort_by(|a, b| (&a.respondent, &a.offer).cmp(&(&b.respondent, &b.offer)));
+            let from = placed_on(inst, values, |a| a.requirement == r && a.part == Some(p));
             AssemblyPart {
                 capability: part.capability.to_string(),
                 per_unit: f64::from(part.quantity),
