@@ -564,15 +564,22 @@ impl crate::model::Campaign {
                 // Parts of assembled units, per part's capability: a line counts
                 // min over the parts of ⌊units of the part ÷ units per assembled unit⌋.
                 let mut parts: BTreeMap<&CapabilityId, LevelCoverage> = BTreeMap::new();
+                let composition = self.capability(&r.capability).composition.as_ref();
                 for p in &plan.pledges {
                     let state = p.state();
                     if !state.stands() {
                         continue;
                     }
                     for pl in p.placements.iter().filter(|pl| pl.requirement == r.id) {
-                        let to = if pl.pooled {
-                            &mut pool
-                        } else if pl.assembled {
+                        // Counted by what the pledge is, not by its flags alone: the line's own
+                        // capability deploys (or pools), a part of it assembles, anything else
+                        // serves nothing here (validation refuses it).
+                        let to = if p.capability != r.capability {
+                            if !composition.is_some_and(|k| {
+                                k.parts.iter().any(|part| part.capability == p.capability)
+                            }) {
+                                continue;
+                            }
                             parts.entry(&p.capability).or_insert_with(|| LevelCoverage {
                                 accepted: 0.0,
                                 confirmed: 0.0,
@@ -580,6 +587,8 @@ impl crate::model::Campaign {
                                 delivered: 0.0,
                                 ..line.clone()
                             })
+                        } else if pl.pooled {
+                            &mut pool
                         } else {
                             &mut line
                         };
@@ -600,7 +609,7 @@ impl crate::model::Campaign {
                 line.confirmed += kept(pool.confirmed);
                 line.verified += kept(pool.verified);
                 line.delivered += kept(pool.delivered);
-                if let Some(k) = &self.capability(&r.capability).composition {
+                if let Some(k) = composition {
                     let assembled = |level: fn(&LevelCoverage) -> f64| {
                         k.parts
                             .iter()

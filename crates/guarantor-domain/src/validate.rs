@@ -1038,6 +1038,23 @@ fn plans(c: &mut Checker, doc: &CampaignDocument, k: &Known) -> Option<Vec<Plan>
                 let n = c
                     .take(|| format!("{at}.placements"), Quantity::parse(pl.units))
                     .map(Quantity::get);
+                let line_capability = doc
+                    .requirements
+                    .iter()
+                    .find(|r| r.id == pl.requirement)
+                    .map(|r| r.capability.as_str());
+                if !pl.assembled && ok && line_capability.is_some_and(|c| c != x.capability) {
+                    c.report(
+                        format!("{at}.placements"),
+                        format!(
+                            "{} requires {}, not {}: mark the placement assembled if {} is one of its parts",
+                            pl.requirement,
+                            line_capability.unwrap_or_default(),
+                            x.capability,
+                            x.capability
+                        ),
+                    );
+                }
                 if pl.assembled {
                     let composite = doc
                         .requirements

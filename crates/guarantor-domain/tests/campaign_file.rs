@@ -1361,6 +1361,17 @@ fn pledges_move_through_their_lifecycle_and_refused_steps_are_named() {
                     .contains("assembled on R3: its capability is not assembled from battery")),
         "{found:?}"
     );
+    // A part placed on the line without the flag is refused, not counted as whole brigades.
+    let mut unflagged = assembled.clone();
+    unflagged["plans"][0]["pledges"][2]["placements"][0]["assembled"] = json!(false);
+    assert!(
+        problems(&unflagged)
+            .iter()
+            .any(|p| p.path == "plans[1].pledges[p3].placements"
+                && p.message.contains("R1 requires brigade, not training.team")),
+        "{:?}",
+        problems(&unflagged)
+    );
     let mut both = assembled.clone();
     both["plans"][0]["pledges"][0]["placements"][0]["pooled"] = json!(true);
     assert!(

@@ -968,8 +968,15 @@ pub(super) fn solve_once(
     // generated campaign's fairness stage (2 capitals, 11 integer variables; the same model
     // solves without it, and microlp solves it too): before blaming a proposal for the failure,
     // the stage is solved once more without it.
+    // Only an integer solve that ran the heuristic is worth solving again (a cutoff turns it
+    // off, and so do the goals of `cheapest`).
     #[cfg(feature = "highs")]
-    if settings.backend == Backend::Highs && matches!(first, Err(SolveError::Solver { .. })) {
+    if settings.backend == Backend::Highs
+        && !relax
+        && cutoff.is_none()
+        && feasibility_jump(stage.goal)
+        && matches!(first, Err(SolveError::Solver { .. }))
+    {
         tracing::debug!(goal = ?stage.goal, "HiGHS failed; solving the stage again without feasibility jump");
         return solve_once_with(stage, settings, warm, relax, cutoff, true);
     }
@@ -1086,18 +1093,26 @@ fn highs_defaults(
     goal: Goal,
 ) -> good_lp::solvers::highs::HighsProblem {
     let m = m.set_option("threads", 1);
+    if feasibility_jump(goal) {
+        m
+    } else {
+        m.set_option("mip_heuristic_run_feasibility_jump", false)
+    }
+}
+
+/// Whether HiGHS runs its feasibility jump heuristic on a solve of `goal` (without a cutoff).
+#[cfg(feature = "highs")]
+fn feasibility_jump(goal: Goal) -> bool {
     match goal {
         // Feasibility jump looks for a first package before the root LP; on small models it is
         // a fixed cost of about 5 ms per solve, most of a demo stage's time (demo full run
         // 0.45 s -> 0.28 s without it), and it bought nothing measurable at 35 x 40 x 40
         // (docs/PERFORMANCE.md).
-        Goal::EssentialShortfall | Goal::DesirableShortfall | Goal::Cost => {
-            m.set_option("mip_heuristic_run_feasibility_jump", false)
-        }
+        Goal::EssentialShortfall | Goal::DesirableShortfall | Goal::Cost => false,
         // Without it, HiGHS 1.16 ran past its time limit (minutes against a 10 s limit) on the
         // troop-fairness stage of a generated 10 x 10 x 20 campaign that it proves in 0.6 s
         // with it; the min-max goals and the others keep it.
-        _ => m,
+        _ => true,
     }
 }
 

@@ -672,13 +672,15 @@ fn assembly_reason(
     let phase = inst.requirement_phase[r];
     let enduring = campaign.phases()[phase].enduring;
     let mut who: BTreeSet<String> = BTreeSet::new();
-    let mut offered = 0.0;
+    // Whole sets the parts offered could make, in units of the line (the least over the parts).
+    let mut sets = f64::INFINITY;
     let mut missing = Vec::new();
     let mut free_parts = Vec::new();
     let mut short = Vec::new();
     for part in &composition.parts {
         let name = &campaign.capability(&part.capability).name;
         let mut free = 0.0;
+        let mut offered = 0.0;
         let mut usable = false;
         for (o, line) in inst.offers.iter().enumerate() {
             if line.offer.capability != part.capability
@@ -697,9 +699,11 @@ fn assembly_reason(
         }
         if !usable {
             missing.push(name.to_lowercase());
+            sets = 0.0;
             continue;
         }
         let per_unit = f64::from(part.quantity);
+        sets = sets.min((offered / per_unit + 1e-9).floor());
         free_parts.push(format!("{} {free}", name.to_lowercase()));
         if free + 1e-9 < per_unit {
             short.push(format!(
@@ -747,7 +751,7 @@ fn assembly_reason(
     };
     Some(ShortfallReason {
         kind: ShortfallKind::NotEnough,
-        units: offered,
+        units: if sets.is_finite() { sets } else { 0.0 },
         respondents: who.into_iter().collect(),
         detail,
     })
