@@ -1042,7 +1042,9 @@ fn plans(c: &mut Checker, doc: &CampaignDocument, k: &Known) -> Option<Vec<Plan>
                     .requirements
                     .iter()
                     .find(|r| r.id == pl.requirement)
-                    .map(|r| r.capability.as_str());
+                    .map(|r| r.capability.as_str())
+                    // A line of an unknown capability is reported where it is written.
+                    .filter(|c| doc.catalogue.iter().any(|x| x.id == *c));
                 if !pl.assembled && ok && line_capability.is_some_and(|c| c != x.capability) {
                     c.report(
                         format!("{at}.placements"),
