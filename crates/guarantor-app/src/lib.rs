@@ -26,7 +26,7 @@ use guarantor_engine::options::ScenarioChoice;
 pub use guarantor_store::{
     AccountListing, ApiTokenListing, AuditAction, AuditEntry, AuditReport, CampaignListing,
     DraftContent, Invitation, Principal, ProposalState, Role, Session, Store, StoreError,
-    Submissions, TOKEN_DAYS,
+    Submissions, TOKEN_DAYS, request_scope,
 };
 
 pub use asks::{AskRequest, AskView};

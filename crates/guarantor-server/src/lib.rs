@@ -201,7 +201,17 @@ fn router(state: Arc<AppState>) -> Router {
         hsts,
         web::security_headers,
     ))
+    .layer(axum::middleware::from_fn(one_request))
     .with_state(state)
+}
+
+/// Each request is one scope of the store's freshness: the reads it makes (its credential, then
+/// what it asks for) share one check that the database has not changed since it arrived.
+async fn one_request(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    guarantor_app::request_scope(next.run(request)).await
 }
 
 /// Serves the API and the pages on `listener` until Ctrl-C.

@@ -354,13 +354,33 @@ impl Store {
     }
 
     /// Who a token belongs to, if it is valid at `at` (known, not revoked, not expired).
+    /// Served from memory while no credential has changed in the database since it was read.
     pub async fn authenticate(
         &self,
         token: &str,
         at: DateTime<Utc>,
     ) -> Result<Option<Principal>, StoreError> {
-        // One statement for the three kinds of credential: every request pays for it.
         let hash = token_hash(token);
+        let generation = self.generations().await?.access;
+        let credential = match self.cached.credentials.get(generation, &hash) {
+            Some(c) => c,
+            None => {
+                let Some(c) = self.credential(&hash).await? else {
+                    // Unknown tokens are not kept: guessing must not fill the memory.
+                    return Ok(None);
+                };
+                self.cached.credentials.put(generation, hash, c.clone());
+                c
+            }
+        };
+        Ok(credential
+            .principal
+            .filter(|_| credential.valid_until.is_none_or(|e| at <= e)))
+    }
+
+    /// A credential as stored, by its token's hash.
+    async fn credential(&self, hash: &str) -> Result<Option<Credential>, StoreError> {
+        // One statement for the three kinds of credential: every uncached request pays for it.
         let Some(row) = sqlx::query(
             "SELECT 'token' AS kind, name AS who, role AS what, expires_at FROM api_tokens \
                WHERE token_hash = $1 AND revoked_at IS NULL \
@@ -372,31 +392,42 @@ impl Store {
              SELECT 'invitation', campaign_id, respondent, expires_at FROM invitations \
                WHERE token_hash = $1 AND revoked_at IS NULL",
         )
-        .bind(&hash)
+        .bind(hash)
         .fetch_optional(&self.pool)
         .await?
         else {
             return Ok(None);
         };
         // API tokens made before expiry existed have none; sessions and invitations always do.
-        let expires: Option<String> = row.try_get("expires_at")?;
-        if let Some(e) = expires
-            && DateTime::parse_from_rfc3339(&e).map_or(true, |e| e < at)
-        {
-            return Ok(None);
-        }
+        // An expiry that does not parse has passed.
+        let valid_until = row.try_get::<Option<String>, _>("expires_at")?.map(|e| {
+            DateTime::parse_from_rfc3339(&e)
+                .map_or(DateTime::<Utc>::MIN_UTC, |e| e.with_timezone(&Utc))
+        });
         let kind: String = row.try_get("kind")?;
         let who: String = row.try_get("who")?;
         let what: String = row.try_get("what")?;
-        Ok(match kind.as_str() {
+        let principal = match kind.as_str() {
             "invitation" => Some(Principal::Respondent {
                 campaign: who,
                 respondent: what,
                 person: None,
             }),
             _ => Role::parse(&what).map(|role| Principal::Account { name: who, role }),
-        })
+        };
+        Ok(Some(Credential {
+            principal,
+            valid_until,
+        }))
     }
+}
+
+/// A stored credential: who holds it (none for a role this version does not know) and until
+/// when it works.
+#[derive(Debug, Clone)]
+pub(crate) struct Credential {
+    principal: Option<Principal>,
+    valid_until: Option<DateTime<Utc>>,
 }
 
 /// Failed sign-ins allowed per account within [`LOGIN_WINDOW_MINUTES`]; then sign-in is refused
@@ -581,14 +612,19 @@ impl Store {
 
     /// Ends a session; returns whether the token was a live session.
     pub async fn logout(&self, token: &str, at: DateTime<Utc>) -> Result<bool, StoreError> {
+        // The session's end and the bump that tells every server's cache commit together.
+        let mut tx = self.pool.begin().await?;
         let done = sqlx::query(
             "UPDATE sessions SET revoked_at = $1 WHERE token_hash = $2 AND revoked_at IS NULL",
         )
         .bind(rfc3339(at))
         .bind(token_hash(token))
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?
         .rows_affected();
+        crate::fresh::bump(&mut tx, &[crate::fresh::Counter::Access]).await?;
+        tx.commit().await?;
+        self.cached.fresh.wrote();
         Ok(done > 0)
     }
 }

@@ -123,6 +123,35 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
+    /// Which of the store's cached reads a change of this kind can make stale (`fresh.rs`).
+    pub(crate) fn counter(self) -> crate::fresh::Counter {
+        use crate::fresh::Counter;
+        match self {
+            Self::InvitationCreate
+            | Self::InvitationRevoke
+            | Self::AccountCreate
+            | Self::AccountDisable
+            | Self::AccountEnable
+            | Self::AccountPassword
+            | Self::TokenCreate
+            | Self::TokenRevoke => Counter::Access,
+            Self::CampaignImport
+            | Self::CampaignSetup
+            | Self::CampaignReopen
+            | Self::CampaignClose
+            | Self::ProposalDraft
+            | Self::ProposalSubmit
+            | Self::ProposalWithdraw
+            | Self::WhatIfSave
+            | Self::WhatIfDelete
+            | Self::AskCreate
+            | Self::AskDecline
+            | Self::AskWithdraw
+            | Self::PlanAdopt
+            | Self::PledgeEvent => Counter::Data,
+        }
+    }
+
     /// Every action.
     pub const ALL: [Self; 22] = [
         Self::CampaignImport,

@@ -14,16 +14,17 @@
 mod access;
 mod asks;
 mod audit;
+mod fresh;
 mod proposals;
 mod setup;
 mod what_ifs;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::str::FromStr;
 
 use chrono::{SecondsFormat, Utc};
 use guarantor_domain::document::{DraftDoc, ProposalDoc, RevisionDoc, WithdrawalDoc};
-use guarantor_domain::{Campaign, CampaignDocument, validate};
+use guarantor_domain::{Campaign, CampaignDocument, CommitConditions, validate};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Row};
 
@@ -41,6 +42,9 @@ pub(crate) struct Write {
     actor: String,
     at: String,
     key: Option<AuditKey>,
+    fresh: std::sync::Arc<fresh::Freshness>,
+    /// The counters the changes recorded so far make stale (bumped once, at the commit).
+    stale: Vec<fresh::Counter>,
 }
 
 impl Write {
@@ -56,7 +60,16 @@ impl Write {
             before: a.before.as_deref(),
             after: a.after.as_deref(),
         };
+        let counter = a.action.counter();
+        if !self.stale.contains(&counter) {
+            self.stale.push(counter);
+        }
         audit::append(&mut self.tx, entry, &a.parts, self.key.as_ref()).await
+    }
+
+    /// Whether the commit will bump `counter` (a change recorded so far makes it stale).
+    pub(crate) fn bumps(&self, counter: fresh::Counter) -> bool {
+        self.stale.contains(&counter)
     }
 
     /// Records the change's audit row (`None` when the change found nothing to do) and
@@ -66,10 +79,13 @@ impl Write {
             let (actor, at) = (self.actor.clone(), self.at.clone());
             self.record(&actor, &at, &a).await?;
         }
+        fresh::bump(&mut self.tx, &self.stale).await?;
         self.tx.commit().await?;
+        self.fresh.wrote();
         Ok(())
     }
 }
+pub use fresh::request_scope;
 pub use proposals::{DraftContent, ProposalState};
 pub use setup::{CampaignState, Submissions};
 
@@ -277,6 +293,21 @@ pub struct Store {
     setups: std::sync::Arc<std::sync::Mutex<SetupCache>>,
     /// The queue of proposal changes, written in batches by one task (started on first use).
     changes: std::sync::Arc<std::sync::OnceLock<proposals::ChangeQueue>>,
+    /// Reads served from memory while the database has not changed (see [`fresh`]).
+    cached: std::sync::Arc<Cached>,
+    /// The proposal writer's copy of each campaign's commit conditions (`proposals.commits_if`,
+    /// parsed), with the data counter it is current at.
+    commits: std::sync::Arc<std::sync::Mutex<HashMap<String, (i64, CommitConditions)>>>,
+}
+
+/// What the store serves from memory, and the check that keeps it current.
+#[derive(Debug, Default)]
+struct Cached {
+    fresh: std::sync::Arc<fresh::Freshness>,
+    /// Credentials by token hash: who, and until when (none for API tokens without expiry).
+    credentials: fresh::Cache<String, access::Credential>,
+    /// Proposals by campaign and respondent, with the setup they were read with.
+    proposals: fresh::Cache<(String, String), std::sync::Arc<proposals::ReadProposal>>,
 }
 
 /// Parsed setups by campaign id, with the setup version each was read at.
@@ -354,6 +385,11 @@ impl Store {
                 Backend::Sqlite => 4,
                 Backend::Postgres => 10,
             })
+            // sqlx pings a connection before lending it by default: on SQLite a round trip to
+            // the connection's worker thread on every statement, for a connection to a local
+            // file that nothing outside can break. PostgreSQL keeps the ping: a server restart
+            // leaves pooled connections broken, and the ping finds them before a request does.
+            .test_before_acquire(backend == Backend::Postgres)
             .after_connect(move |conn, _meta| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {
@@ -382,6 +418,8 @@ impl Store {
             audit_key: None,
             setups: std::sync::Arc::default(),
             changes: std::sync::Arc::default(),
+            cached: std::sync::Arc::default(),
+            commits: std::sync::Arc::default(),
         };
         store.fill_commit_conditions().await?;
         Ok(store)
@@ -403,6 +441,11 @@ impl Store {
                 tx
             }
         })
+    }
+
+    /// The database's change counters, read by a statement begun after this call.
+    pub(crate) async fn generations(&self) -> Result<fresh::Generations, StoreError> {
+        self.cached.fresh.current(&self.pool).await
     }
 
     /// Which database this store is on.
@@ -532,6 +575,8 @@ impl Store {
             actor: actor.to_owned(),
             at: at.to_owned(),
             key: self.audit_key.clone(),
+            fresh: std::sync::Arc::clone(&self.cached.fresh),
+            stale: Vec::new(),
         })
     }
 

@@ -14,6 +14,8 @@ use guarantor_domain::document::{
 use guarantor_domain::{
     CampaignDocument, CommitConditions, commit_conditions, validate_proposal_change,
 };
+use std::collections::HashMap;
+
 use sqlx::Row;
 
 use crate::audit::{Audit, AuditAction, Part};
@@ -88,14 +90,33 @@ impl Store {
         campaign: &str,
         respondent: &str,
     ) -> Result<ProposalState, StoreError> {
-        let mut conn = self.pool().acquire().await?;
-        let read = self.read_proposal(&mut conn, campaign, respondent).await?;
+        let read = self.read_proposal_cached(campaign, respondent).await?;
         Ok(ProposalState {
             campaign: campaign.to_owned(),
             respondent: respondent.to_owned(),
             version: read.version,
-            proposal: read.proposal,
+            proposal: read.proposal.clone(),
         })
+    }
+
+    /// [`Self::read_proposal`] served from memory while the campaign's tables have not changed
+    /// since it was read.
+    async fn read_proposal_cached(
+        &self,
+        campaign: &str,
+        respondent: &str,
+    ) -> Result<std::sync::Arc<ReadProposal>, StoreError> {
+        let generation = self.generations().await?.data;
+        let key = (campaign.to_owned(), respondent.to_owned());
+        if let Some(read) = self.cached.proposals.get(generation, &key) {
+            return Ok(read);
+        }
+        let mut conn = self.pool().acquire().await?;
+        let read = std::sync::Arc::new(self.read_proposal(&mut conn, campaign, respondent).await?);
+        self.cached
+            .proposals
+            .put(generation, key, std::sync::Arc::clone(&read));
+        Ok(read)
     }
 
     /// One capital's proposal with what a change to it is checked against, in one statement on
@@ -163,13 +184,12 @@ impl Store {
         campaign: &str,
         respondent: &str,
     ) -> Result<(ProposalState, CampaignDocument, Submissions), StoreError> {
-        let mut conn = self.pool().acquire().await?;
-        let read = self.read_proposal(&mut conn, campaign, respondent).await?;
+        let read = self.read_proposal_cached(campaign, respondent).await?;
         let state = ProposalState {
             campaign: campaign.to_owned(),
             respondent: respondent.to_owned(),
             version: read.version,
-            proposal: read.proposal,
+            proposal: read.proposal.clone(),
         };
         Ok((state, read.setup.doc.clone(), read.submissions))
     }
@@ -338,18 +358,33 @@ impl Store {
                 return;
             }
         };
+        let mut commits = match Commits::begin(&mut w.tx).await {
+            Ok(c) => c,
+            Err(e) => {
+                let message = e.to_string();
+                for r in batch {
+                    let _ = r.reply.send(Err(StoreError::Database(message.clone())));
+                }
+                return;
+            }
+        };
         let mut answers = Vec::with_capacity(batch.len());
         for r in batch {
             let result = match sqlx::query("SAVEPOINT change").execute(&mut *w.tx).await {
                 Ok(_) => {
-                    let result = self.apply_change(&mut w, r.change).await;
+                    let result = self.apply_change(&mut w, &mut commits, r.change).await;
                     let end = if result.is_ok() {
                         "RELEASE SAVEPOINT change"
                     } else {
                         "ROLLBACK TO SAVEPOINT change"
                     };
                     match sqlx::query(end).execute(&mut *w.tx).await {
-                        Ok(_) => result,
+                        Ok(_) => {
+                            if let Ok(state) = &result {
+                                commits.changed(state);
+                            }
+                            result
+                        }
                         Err(e) => Err(e.into()),
                     }
                 }
@@ -357,8 +392,10 @@ impl Store {
             };
             answers.push((r.reply, result));
         }
+        let bumped = w.bumps(crate::fresh::Counter::Data);
         match w.commit(None).await {
             Ok(()) => {
+                commits.keep(self, bumped);
                 for (reply, result) in answers {
                     let _ = reply.send(result);
                 }
@@ -376,6 +413,7 @@ impl Store {
     async fn apply_change(
         &self,
         w: &mut crate::Write,
+        commits: &mut Commits,
         c: ProposalChange,
     ) -> Result<ProposalState, StoreError> {
         let ProposalChange {
@@ -482,7 +520,7 @@ impl Store {
         // change can affect: this proposal, and (when its current offers change) the cycles
         // of linked conditions with the others' (a draft counts nowhere, so it cannot close one).
         let others = if counts {
-            others_commit_conditions(tx, campaign, respondent).await?
+            commits.others(self, tx, campaign, respondent).await?
         } else {
             CommitConditions::new()
         };
@@ -614,7 +652,8 @@ async fn write_changes(store: Store, mut requests: tokio::sync::mpsc::Receiver<C
 }
 
 /// A proposal as read for a change.
-struct ReadProposal {
+#[derive(Debug)]
+pub(crate) struct ReadProposal {
     setup: std::sync::Arc<crate::Setup>,
     submissions: Submissions,
     version: i64,
@@ -629,20 +668,84 @@ pub(crate) fn commits_json(p: &ProposalDoc) -> String {
     json(&commit_conditions(p).unwrap_or_default())
 }
 
-/// The commit conditions of every other capital's current proposal.
-async fn others_commit_conditions(
+/// The commit conditions of the campaigns a batch of changes touches: read once per campaign
+/// and batch, or taken from the writer's copy when no change was committed since it was made
+/// (the data counter, read in the batch's transaction, is the one the copy is current at:
+/// writers are serialised, so nobody commits between that read and the batch's own commit).
+struct Commits {
+    generation: i64,
+    campaigns: HashMap<String, CommitConditions>,
+}
+
+impl Commits {
+    async fn begin(tx: &mut sqlx::Transaction<'static, sqlx::Any>) -> Result<Self, StoreError> {
+        let generation: i64 = sqlx::query("SELECT value FROM generation WHERE name = 'data'")
+            .fetch_one(&mut **tx)
+            .await?
+            .try_get("value")?;
+        Ok(Self {
+            generation,
+            campaigns: HashMap::new(),
+        })
+    }
+
+    /// The commit conditions of every other capital's current proposal.
+    async fn others(
+        &mut self,
+        store: &Store,
+        tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+        campaign: &str,
+        respondent: &str,
+    ) -> Result<CommitConditions, StoreError> {
+        if !self.campaigns.contains_key(campaign) {
+            let kept = store
+                .commits
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .get(campaign)
+                .filter(|(g, _)| *g == self.generation)
+                .map(|(_, c)| c.clone());
+            let all = match kept {
+                Some(c) => c,
+                None => all_commit_conditions(tx, campaign).await?,
+            };
+            self.campaigns.insert(campaign.to_owned(), all);
+        }
+        let mut others = self.campaigns[campaign].clone();
+        others.remove(respondent);
+        Ok(others)
+    }
+
+    /// A change written in the batch (its savepoint released).
+    fn changed(&mut self, state: &ProposalState) {
+        if let Some(all) = self.campaigns.get_mut(&state.campaign) {
+            match commit_conditions(&state.proposal).filter(|c| !c.is_empty()) {
+                Some(c) => all.insert(state.respondent.clone(), c),
+                None => all.remove(&state.respondent),
+            };
+        }
+    }
+
+    /// After the batch committed: the copies are current at the counter the commit left.
+    fn keep(self, store: &Store, bumped: bool) {
+        let generation = self.generation + i64::from(bumped);
+        let mut kept = store.commits.lock().unwrap_or_else(|e| e.into_inner());
+        for (campaign, all) in self.campaigns {
+            kept.insert(campaign, (generation, all));
+        }
+    }
+}
+
+/// The commit conditions of every capital's current proposal in `campaign`.
+async fn all_commit_conditions(
     tx: &mut sqlx::Transaction<'static, sqlx::Any>,
     campaign: &str,
-    respondent: &str,
 ) -> Result<CommitConditions, StoreError> {
     let mut out = CommitConditions::new();
-    for row in sqlx::query(
-        "SELECT respondent, commits_if FROM proposals WHERE campaign_id = $1 AND respondent <> $2",
-    )
-    .bind(campaign)
-    .bind(respondent)
-    .fetch_all(&mut **tx)
-    .await?
+    for row in sqlx::query("SELECT respondent, commits_if FROM proposals WHERE campaign_id = $1")
+        .bind(campaign)
+        .fetch_all(&mut **tx)
+        .await?
     {
         let who: String = row.try_get("respondent")?;
         let text: Option<String> = row.try_get("commits_if")?;

@@ -1272,3 +1272,135 @@ async fn tokens_expire_and_are_revoked_accounts_are_disabled_and_passwords_chang
         assert!(report.intact(), "{label}: {:?}", report.problems);
     }
 }
+
+/// Two handles on one database stand for two processes (the CLI and the server, or two servers
+/// on one PostgreSQL): each serves reads from its own memory, and each read still sees every
+/// write committed before it, by either handle or by SQL from outside.
+#[tokio::test]
+async fn reads_served_from_memory_see_every_write_made_before_them() {
+    use guarantor_store::Role;
+    for (label, url, _guard) in databases().await {
+        let server = Store::open(&url).await.unwrap();
+        let cli = Store::open(&url).await.unwrap();
+        cli.import(&small(), "cli:test").await.unwrap();
+        let token = cli
+            .create_api_token_for("report", Role::DecisionMaker, 30, "cli:test", day(1))
+            .await
+            .unwrap();
+        let invitation = cli
+            .invite("small", "AUT", day(20), "cli:test", day(1))
+            .await
+            .unwrap();
+        // Read twice, so that the second is served from memory.
+        for _ in 0..2 {
+            assert_eq!(server.proposal("small", "AUT").await.unwrap().version, 1);
+            assert!(server.authenticate(&token, day(2)).await.unwrap().is_some());
+            assert!(
+                server
+                    .authenticate(&invitation, day(2))
+                    .await
+                    .unwrap()
+                    .is_some()
+            );
+        }
+
+        // A change by the other handle.
+        cli.save_draft(
+            "small",
+            "AUT",
+            1,
+            offers(AUT_DRAFT),
+            "invitation:AUT",
+            day(2),
+        )
+        .await
+        .unwrap();
+        let read = server.proposal("small", "AUT").await.unwrap();
+        assert_eq!(
+            read.version, 2,
+            "{label}: the draft saved elsewhere is read"
+        );
+        assert_eq!(read, cli.proposal("small", "AUT").await.unwrap());
+
+        // A token revoked elsewhere stops working at once; an expiry passes though cached.
+        let id = cli.api_tokens().await.unwrap()[0].id.clone();
+        cli.revoke_api_token(&id, "cli:test", day(3)).await.unwrap();
+        assert!(
+            server.authenticate(&token, day(3)).await.unwrap().is_none(),
+            "{label}: revoked elsewhere"
+        );
+        assert!(
+            server
+                .authenticate(&invitation, day(21))
+                .await
+                .unwrap()
+                .is_none(),
+            "{label}: the invitation expired on day 20"
+        );
+
+        // An invitation revoked elsewhere, a setup replaced elsewhere.
+        assert!(
+            server
+                .authenticate(&invitation, day(3))
+                .await
+                .unwrap()
+                .is_some()
+        );
+        cli.revoke_invitation("small", "AUT", "cli:test", day(3))
+            .await
+            .unwrap();
+        assert!(
+            server
+                .authenticate(&invitation, day(3))
+                .await
+                .unwrap()
+                .is_none(),
+            "{label}: invitation revoked elsewhere"
+        );
+        let (_, setup, _) = server.proposal_in_campaign("small", "AUT").await.unwrap();
+        let mut changed = setup.clone();
+        changed.campaign.title = "Retitled elsewhere".into();
+        let version = cli.campaign_state("small").await.unwrap().version;
+        cli.update_setup("small", version, changed, "cli:test", day(4))
+            .await
+            .unwrap();
+        let (_, setup, _) = server.proposal_in_campaign("small", "AUT").await.unwrap();
+        assert_eq!(setup.campaign.title, "Retitled elsewhere", "{label}");
+    }
+}
+
+/// The proposal writer keeps each campaign's commit conditions between batches; a submission
+/// made meanwhile by another process (a second handle) still counts in the cycle check.
+#[tokio::test]
+async fn a_cycle_closed_across_two_processes_is_refused() {
+    for (label, url, _guard) in databases().await {
+        let here = Store::open(&url).await.unwrap();
+        let there = Store::open(&url).await.unwrap();
+        here.import(&demo(), "cli:test").await.unwrap();
+        here.reopen("ua-guarantee-2025", "cli:test", day(1))
+            .await
+            .unwrap();
+        let submit = |store: &Store, me: &'static str, other: &'static str| {
+            let store = store.clone();
+            async move {
+                let v = store.proposal("ua-guarantee-2025", me).await?.version;
+                let draft = offers(&format!(
+                    r#"{{"offers": [{{"id": "{me}-W", "capability": "medical.role2", "quantity": 1, "earliest_phase": "P1", "conditions": [{{"if_commits": "{other}"}}]}}]}}"#
+                ));
+                let saved = store
+                    .save_draft("ua-guarantee-2025", me, v, draft, "t", day(20))
+                    .await?;
+                store
+                    .submit("ua-guarantee-2025", me, saved.version, "", "t", day(20))
+                    .await
+            }
+        };
+        submit(&here, "GBR", "FRA").await.unwrap();
+        submit(&there, "FRA", "ITA").await.unwrap();
+        let err = submit(&here, "ITA", "GBR").await.unwrap_err();
+        assert!(
+            matches!(&err, StoreError::Invalid { problems } if problems.iter().any(|p| p.contains("form a cycle"))),
+            "{label}: GBR -> FRA (here), FRA -> ITA (there), ITA -> GBR (here): {err}"
+        );
+    }
+}
