@@ -239,7 +239,7 @@ impl App {
             return Ok((Vec::new(), Vec::new()));
         }
         let mut doc = setup.clone();
-        doc.proposals = vec![own.proposal.clone()];
+        doc.proposals = vec![(*own.proposal).clone()];
         let c = guarantor_domain::validate(&doc).map_err(|problems| {
             AppError::internal(&format!(
                 "the stored campaign does not validate with {respondent}'s proposal: {}",
@@ -336,7 +336,7 @@ mod tests {
             campaign: doc.campaign.id.clone(),
             respondent: code.to_owned(),
             version: 1,
-            proposal,
+            proposal: std::sync::Arc::new(proposal),
         }
     }
 

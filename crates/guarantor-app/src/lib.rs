@@ -384,7 +384,7 @@ impl App {
     ) -> AppResult<Vec<String>> {
         authorise(who, Action::change(id, respondent))?;
         let (state, setup, _) = self.store.proposal_in_campaign(id, respondent).await?;
-        let mut proposal = state.proposal;
+        let mut proposal = std::sync::Arc::unwrap_or_clone(state.proposal);
         proposal.draft = Some(guarantor_domain::document::DraftDoc {
             updated_at: Utc::now(),
             updated_by: who.actor(),

@@ -44,8 +44,9 @@ pub struct ProposalState {
     pub respondent: String,
     /// 0 when the respondent has not started; bumped by every change.
     pub version: i64,
-    /// The proposal as in the campaign file.
-    pub proposal: ProposalDoc,
+    /// The proposal as in the campaign file (shared with the store's memory, which serves
+    /// the next read of it unchanged without a copy).
+    pub proposal: std::sync::Arc<ProposalDoc>,
 }
 
 /// What a change does to a proposal.
@@ -171,7 +172,7 @@ impl Store {
             submissions: Submissions::from_column(first.try_get("reopened")?),
             version: version.unwrap_or(0),
             position: first.try_get("position")?,
-            proposal,
+            proposal: std::sync::Arc::new(proposal),
         })
     }
 
@@ -456,7 +457,7 @@ impl Store {
         let deadline = read.setup.doc.campaign.deadline;
         let questionnaire_version = read.setup.doc.questionnaire.version;
         let mut new_revision = None;
-        let mut proposal = read.proposal;
+        let mut proposal = std::sync::Arc::unwrap_or_clone(read.proposal);
         let counts = !matches!(change, Change::SaveDraft(_));
         match change {
             Change::SaveDraft(content) => {
@@ -609,7 +610,7 @@ impl Store {
             campaign: campaign.to_owned(),
             respondent: respondent.to_owned(),
             version: expected + 1,
-            proposal: after,
+            proposal: std::sync::Arc::new(after),
         })
     }
 }
@@ -659,7 +660,7 @@ pub(crate) struct ReadProposal {
     version: i64,
     /// Its place in the campaign's list; `None` before its first change.
     position: Option<i64>,
-    proposal: ProposalDoc,
+    proposal: std::sync::Arc<ProposalDoc>,
 }
 
 /// What `commits_if` holds for a proposal: its current offers' conditions on other capitals, as

@@ -394,7 +394,7 @@ async fn two_editors_never_overwrite_each_other() {
         }
         let aut = store.proposal("small", "AUT").await.unwrap();
         assert_eq!(
-            aut.proposal.draft.unwrap().offers.len(),
+            aut.proposal.draft.as_ref().unwrap().offers.len(),
             1,
             "alice's draft is intact"
         );
@@ -688,7 +688,7 @@ async fn a_proposal_read_alone_is_the_proposal_in_its_campaign() {
             let alone = other.proposal("ua-guarantee-2025", &code).await.unwrap();
             let in_campaign = whole.proposals.iter().find(|p| p.respondent == code);
             match in_campaign {
-                Some(p) => assert_eq!(&alone.proposal, p, "{label} {code}"),
+                Some(p) => assert_eq!(&*alone.proposal, p, "{label} {code}"),
                 None => {
                     assert_eq!(alone.version, 0, "{label} {code}");
                     assert!(alone.proposal.revisions.is_empty() && alone.proposal.draft.is_none());

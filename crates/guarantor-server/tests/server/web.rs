@@ -580,6 +580,7 @@ async fn a_failed_save_returns_the_form_as_sent_with_every_problem_at_once() {
             .unwrap()
             .proposal
             .draft
+            .clone()
             .expect("saved");
         assert_eq!(draft.offers.len(), 4);
         assert!(draft.offers.iter().any(|o| o.conditions
@@ -668,7 +669,11 @@ async fn the_workbook_uploads_back_as_the_draft_and_garbage_is_refused() {
         );
         let after = app.store.proposal(CAMPAIGN, "GBR").await.unwrap();
         assert_eq!(after.version, before.version + 2, "two drafts saved");
-        let draft = after.proposal.draft.expect("the upload is the draft");
+        let draft = after
+            .proposal
+            .draft
+            .clone()
+            .expect("the upload is the draft");
         let current = before.proposal.revisions.last().unwrap();
         assert_eq!(draft.offers, current.offers, "{}", app.label);
         let sorted = |a: &[guarantor_domain::document::AnswerDoc]| {
