@@ -140,6 +140,20 @@ impl Freshness {
         self: &Arc<Self>,
         pool: &AnyPool,
     ) -> Result<Generations, StoreError> {
+        let pool = pool.clone();
+        self.current_with(move || {
+            let pool = pool.clone();
+            async move { read_generations(&pool).await.map_err(|e| e.to_string()) }
+        })
+        .await
+    }
+
+    /// [`Self::current`] with the statement as a function (tests stand in for the database).
+    async fn current_with<R, F>(self: &Arc<Self>, read: R) -> Result<Generations, StoreError>
+    where
+        R: Fn() -> F + Send + 'static,
+        F: std::future::Future<Output = Result<Generations, String>> + Send + 'static,
+    {
         let now = Instant::now();
         let since = ARRIVED.try_with(|t| (*t).min(now)).unwrap_or(now);
         let counts =
@@ -161,7 +175,7 @@ impl Freshness {
             r.wanted = r.wanted.max(need);
             if !r.running {
                 r.running = true;
-                tokio::spawn(Arc::clone(self).drive(pool.clone()));
+                tokio::spawn(Arc::clone(self).drive(read));
             }
             need
         };
@@ -185,7 +199,33 @@ impl Freshness {
     }
 
     /// Runs rounds while reads wait for one not yet begun.
-    async fn drive(self: Arc<Self>, pool: AnyPool) {
+    async fn drive<R, F>(self: Arc<Self>, read: R)
+    where
+        R: Fn() -> F,
+        F: std::future::Future<Output = Result<Generations, String>>,
+    {
+        // Dropped with its task (a runtime shutting down) in the middle of a round, the guard
+        // answers that round's readers with an error and lets the next read start a new task,
+        // instead of leaving them waiting on a task that no longer runs.
+        struct Stopped<'a>(&'a Freshness, Option<(u64, Instant)>);
+        impl Drop for Stopped<'_> {
+            fn drop(&mut self) {
+                if let Some((round, began)) = self.1 {
+                    let mut r = self.0.rounds.lock().unwrap_or_else(|e| e.into_inner());
+                    r.running = false;
+                    // Every round a read waits for ends here; the next read begins a later one.
+                    let last = r.wanted.max(round);
+                    r.started = last;
+                    drop(r);
+                    self.0.done.send_replace(Some((
+                        last,
+                        began,
+                        Err("the check of the database's changes was stopped".into()),
+                    )));
+                }
+            }
+        }
+        let mut guard = Stopped(&self, None);
         loop {
             let (round, began) = {
                 let mut r = self.rounds.lock().unwrap_or_else(|e| e.into_inner());
@@ -193,8 +233,10 @@ impl Freshness {
                 r.began = Instant::now();
                 (r.started, r.began)
             };
-            let read = read_generations(&pool).await.map_err(|e| e.to_string());
-            self.done.send_replace(Some((round, began, read)));
+            guard.1 = Some((round, began));
+            let counters = read().await;
+            guard.1 = None;
+            self.done.send_replace(Some((round, began, counters)));
             let mut r = self.rounds.lock().unwrap_or_else(|e| e.into_inner());
             if r.wanted <= round {
                 r.running = false;
@@ -328,5 +370,37 @@ mod tests {
             assert_eq!(after.data, first.data + 1);
         })
         .await;
+    }
+
+    #[test]
+    fn a_check_stopped_with_its_runtime_does_not_leave_later_reads_waiting() {
+        let fresh = Arc::new(Freshness::default());
+        let first = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        // A statement that never returns, and a read waiting on it, on a runtime then shut down.
+        let f = Arc::clone(&fresh);
+        first.spawn(async move {
+            let _ = f
+                .current_with(std::future::pending::<Result<Generations, String>>)
+                .await;
+        });
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        assert!(fresh.rounds.lock().unwrap().running);
+        first.shutdown_timeout(std::time::Duration::from_secs(1));
+        let second = tokio::runtime::Runtime::new().unwrap();
+        let got = second.block_on(async {
+            tokio::time::timeout(
+                std::time::Duration::from_secs(5),
+                fresh.current_with(|| async { Ok(Generations { access: 1, data: 2 }) }),
+            )
+            .await
+        });
+        assert_eq!(
+            got.expect("a later read is answered").unwrap(),
+            Generations { access: 1, data: 2 }
+        );
     }
 }

@@ -349,18 +349,13 @@ impl Store {
 
     /// Writes a batch of changes in one transaction and answers each after the commit.
     async fn write_batch(&self, batch: Vec<ChangeRequest>) {
-        let mut w = match self.write("", "").await {
-            Ok(w) => w,
-            Err(e) => {
-                let message = e.to_string();
-                for r in batch {
-                    let _ = r.reply.send(Err(StoreError::Database(message.clone())));
-                }
-                return;
-            }
+        let begun = async {
+            let mut w = self.write("", "").await?;
+            let commits = Commits::begin(&mut w.tx).await?;
+            Ok::<_, StoreError>((w, commits))
         };
-        let mut commits = match Commits::begin(&mut w.tx).await {
-            Ok(c) => c,
+        let (mut w, mut commits) = match begun.await {
+            Ok(begun) => begun,
             Err(e) => {
                 let message = e.to_string();
                 for r in batch {
